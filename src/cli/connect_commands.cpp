@@ -1,0 +1,64 @@
+// `sqlflow connect list|describe TYPE`: what connectors exist and which parameters they take.
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "connectors/registry.hpp"
+
+namespace sqlflow::cli {
+
+namespace {
+void print_specs(const char* title, const std::vector<connectors::ParamSpec>& specs) {
+  if (specs.empty()) return;
+  std::cout << title << ":\n";
+  for (const auto& s : specs) {
+    std::cout << "  " << s.name << " (" << connectors::to_string(s.type) << (s.required ? ", required" : "");
+    if (!s.default_value.is_null()) std::cout << ", default " << s.default_value.dump();
+    std::cout << ")";
+    if (!s.aliases.empty()) {
+      std::cout << " [also:";
+      for (const auto& a : s.aliases) std::cout << ' ' << a;
+      std::cout << "]";
+    }
+    if (!s.doc.empty()) std::cout << "  " << s.doc;
+    std::cout << '\n';
+  }
+}
+}  // namespace
+
+namespace {
+void add_connect_commands(CLI::App& app) {
+  auto* connect = app.add_subcommand("connect", "Inspect connectors");
+  connect->require_subcommand(1);
+
+  auto* list = connect->add_subcommand("list", "List connector types");
+  list->callback([] {
+    for (const auto* c : connectors::Registry::instance().all()) {
+      std::string roles = std::string(c->make_source ? "source" : "") +
+                          (c->make_source && c->make_destination ? "+" : "") +
+                          (c->make_destination ? "destination" : "");
+      std::cout << c->type << "\t" << roles << "\t" << c->description << '\n';
+    }
+  });
+
+  auto type = std::make_shared<std::string>();
+  auto* describe = connect->add_subcommand("describe", "Show a connector type's parameters");
+  describe->add_option("type", *type, "connector type, e.g. csv")->required();
+  describe->callback([type] {
+    const auto* info = connectors::Registry::instance().find(*type);
+    if (!info) connectors::Registry::instance().get(*type, connectors::Role::Source);  // throws with suggestions
+    std::cout << info->type << ": " << info->description << '\n';
+    if (!info->aliases.empty()) {
+      std::cout << "aliases:";
+      for (const auto& a : info->aliases) std::cout << ' ' << a;
+      std::cout << '\n';
+    }
+    print_specs("source parameters (SOURCE … PARAMS)", info->source_params);
+    print_specs("destination options (EXPORT … OPTIONS)", info->destination_params);
+    for (const auto& n : info->notes) std::cout << n << '\n';
+  });
+}
+
+}  // namespace
+SQLFLOW_REGISTER_COMMAND(40, add_connect_commands);
+
+}  // namespace sqlflow::cli

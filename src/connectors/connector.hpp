@@ -1,0 +1,96 @@
+// The connector framework: parameter specs, the Source and Destination interfaces, and what a
+// connector registers. Connectors exchange DataChunks in DuckDB's layout with the engine.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/data_chunk.hpp"
+#include "engine/table_source.hpp"
+
+namespace sqlflow::connectors {
+
+using Params = nlohmann::json;  // always a JSON object after validation
+
+enum class ParamType { String, Int, Number, Bool, List, Object, Secret, Any };
+const char* to_string(ParamType type);
+
+struct ParamSpec {
+  std::string name;
+  ParamType type = ParamType::String;
+  bool required = false;
+  nlohmann::json default_value = nullptr;  // null: no default
+  std::string doc;                         // one line, shown by `connect describe`
+  std::vector<std::string> aliases = {};   // other accepted names (e.g. SQLFlow's)
+};
+
+// What connectors may need from the run they are part of.
+struct ConnectorContext {
+  std::filesystem::path base_dir = ".";  // relative paths resolve against this (the project)
+};
+
+// A bound source. Besides producing chunks (TableSource), a source that DuckDB can read itself
+// (local files) may return SQL for a view, so DuckDB pushes projections and filters down.
+class Source : public engine::TableSource {
+ public:
+  // A SELECT that reads this source with DuckDB's own readers, or nullopt to be scanned through
+  // the TableSource interface. Called after validation; must not have side effects.
+  virtual std::optional<std::string> view_sql() { return std::nullopt; }
+
+  // Incremental reads: the cursor column and the last committed watermark (as text, compared
+  // with the column's type), or nullopt on the first run. Default: unsupported.
+  virtual bool supports_cursor() const { return false; }
+  virtual void set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) {
+    (void)field;
+    (void)lower_bound;
+  }
+
+  // `connect test`: opens a connection and returns a one-line description (server version…).
+  virtual std::string test_connection() { return "ok"; }
+
+  const Schema& schema() override = 0;
+  size_t partition_count() override = 0;
+};
+
+enum class WriteMode { Replace, Append, Upsert };
+
+class Destination {
+ public:
+  virtual ~Destination() = default;
+  // Prepares to receive rows of `schema`. Nothing is visible to readers of the target until
+  // commit(). Called once, before write().
+  virtual void open(const Schema& schema, WriteMode mode, const std::vector<std::string>& keys) = 0;
+  // Consumes one chunk (the chunk stays owned by the caller and is reused after the call).
+  virtual void write(const DataChunk& chunk) = 0;
+  // Makes everything written visible at once. After commit() the destination is done.
+  virtual void commit() = 0;
+  // Leaves no trace of this write; safe to call after a failed open/write/commit. Never throws.
+  virtual void abort() noexcept = 0;
+
+  // Destinations DuckDB can write by itself (COPY … TO) return the statement that writes the
+  // given SELECT; the caller runs it instead of open/write/commit. Default: nullopt.
+  virtual std::optional<std::string> copy_statement(const std::string& select_sql) {
+    (void)select_sql;
+    return std::nullopt;
+  }
+};
+
+struct ConnectorInfo {
+  std::string type;                       // canonical lower-case name, e.g. "csv"
+  std::vector<std::string> aliases = {};  // e.g. "in_memory" for "memory"
+  std::string description;
+  std::vector<ParamSpec> source_params = {};
+  std::vector<ParamSpec> destination_params = {};
+  std::function<std::unique_ptr<Source>(const Params&, const ConnectorContext&)> make_source = {};
+  std::function<std::unique_ptr<Destination>(const std::string& uri, const Params&, const ConnectorContext&)>
+      make_destination = {};
+  std::vector<std::string> notes = {};  // extra lines for `connect describe`
+};
+
+}  // namespace sqlflow::connectors

@@ -1,0 +1,46 @@
+// Connectors register themselves by type name at static-init time (SQLFLOW_REGISTER_CONNECTOR in
+// their own folder); everything else finds them here. Type names are case-insensitive.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "connectors/connector.hpp"
+#include "core/error.hpp"
+
+namespace sqlflow::connectors {
+
+enum class Role { Source, Destination };
+
+class Registry {
+ public:
+  static Registry& instance();
+  void add(ConnectorInfo info);
+  // nullptr when unknown.
+  const ConnectorInfo* find(const std::string& type) const;
+  // Throws a validation Error listing known types with a "did you mean" when unknown.
+  const ConnectorInfo& get(const std::string& type, Role role) const;
+  std::vector<const ConnectorInfo*> all() const;
+  std::vector<std::string> type_names(Role role) const;
+
+ private:
+  std::vector<ConnectorInfo> connectors_;
+};
+
+// Checks params against the specs: unknown keys (with suggestions), missing required keys,
+// wrong types. Returns every problem found (empty when valid). Keys whose value still holds an
+// unresolved ${…} are type-checked after substitution, not here.
+std::vector<Error> check_params(const ConnectorInfo& info, Role role, const Params& params);
+// Params with aliases renamed to their canonical names and defaults filled in.
+Params normalize_params(const std::vector<ParamSpec>& specs, const Params& params);
+
+namespace detail {
+struct Registrar {
+  explicit Registrar(ConnectorInfo (*make)()) { Registry::instance().add(make()); }
+};
+}  // namespace detail
+
+}  // namespace sqlflow::connectors
+
+#define SQLFLOW_REGISTER_CONNECTOR(make_info) \
+  static const ::sqlflow::connectors::detail::Registrar sqlflow_registrar_##make_info{&make_info}

@@ -1,0 +1,45 @@
+#include "engine/database.hpp"
+
+#include "core/error.hpp"
+
+namespace sqlflow::engine {
+
+namespace {
+struct Config {
+  duckdb_config handle = nullptr;
+  Config() {
+    if (duckdb_create_config(&handle) != DuckDBSuccess) throw internal_error("cannot create DuckDB config");
+  }
+  ~Config() { duckdb_destroy_config(&handle); }
+  void set(const std::string& name, const std::string& value) {
+    if (duckdb_set_config(handle, name.c_str(), value.c_str()) != DuckDBSuccess)
+      throw config_error("invalid DuckDB setting " + name + " = '" + value + "'",
+                         "see DuckDB's configuration reference for valid names and values");
+  }
+};
+}  // namespace
+
+Database::Database(const DatabaseConfig& config) {
+  in_memory_ = config.path.empty() || config.path == ":memory:";
+  path_ = in_memory_ ? ":memory:" : config.path;
+  Config cfg;
+  if (config.threads) cfg.set("threads", std::to_string(*config.threads));
+  if (!config.memory_limit.empty()) cfg.set("memory_limit", config.memory_limit);
+  // Extensions are never downloaded: everything sqlflow needs is built into libduckdb.
+  cfg.set("autoinstall_known_extensions", "false");
+  for (const auto& [k, v] : config.settings) cfg.set(k, v);
+  char* err = nullptr;
+  if (duckdb_open_ext(in_memory_ ? nullptr : path_.c_str(), &db_, cfg.handle, &err) != DuckDBSuccess) {
+    std::string msg = err ? err : "unknown error";
+    duckdb_free(err);
+    throw connection_error("cannot open DuckDB database " + path_ + ": " + msg, false);
+  }
+}
+
+Database::~Database() {
+  if (db_) duckdb_close(&db_);
+}
+
+std::string duckdb_version() { return duckdb_library_version(); }
+
+}  // namespace sqlflow::engine

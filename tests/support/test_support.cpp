@@ -1,0 +1,94 @@
+#include "support/test_support.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "core/quote.hpp"
+
+namespace sqlflow::test {
+
+namespace fs = std::filesystem;
+
+std::string source_dir() { return SQLFLOW_SOURCE_DIR; }
+std::string build_dir() { return SQLFLOW_BUILD_DIR; }
+
+TempDir::TempDir(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  path_ = fs::path(build_dir()) / "test-tmp" /
+          (prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  fs::remove_all(path_);
+  fs::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+namespace {
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+}  // namespace
+
+RunResult run_sqlflow(const std::vector<std::string>& args, const fs::path& cwd, const std::string& env) {
+  static std::atomic<int> counter{0};
+  fs::path dir = fs::path(build_dir()) / "test-tmp";
+  fs::create_directories(dir);
+  std::string tag = std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  fs::path out_file = dir / ("out-" + tag), err_file = dir / ("err-" + tag);
+  std::string cmd;
+  if (!cwd.empty()) cmd += "cd " + shell_quote(cwd.string()) + " && ";
+  if (!env.empty()) cmd += env + " ";
+  cmd += shell_quote(SQLFLOW_BIN);
+  for (const auto& a : args) cmd += " " + shell_quote(a);
+  cmd += " >" + shell_quote(out_file.string()) + " 2>" + shell_quote(err_file.string()) + " </dev/null";
+  int status = std::system(cmd.c_str());
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = read_file(out_file);
+  r.err = read_file(err_file);
+  fs::remove(out_file);
+  fs::remove(err_file);
+  return r;
+}
+
+std::vector<std::string> query_rows(engine::Connection& con, const std::string& sql) {
+  std::vector<std::string> out;
+  for (const auto& row : con.query(sql).rows()) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) line += (i ? "|" : "") + row[i];
+    out.push_back(line);
+  }
+  return out;
+}
+
+std::string query_value(engine::Connection& con, const std::string& sql) {
+  auto v = con.scalar(sql);
+  return v ? *v : "NULL";
+}
+
+void write_file(const fs::path& path, const std::string& content) {
+  if (path.has_parent_path()) fs::create_directories(path.parent_path());
+  std::ofstream f(path, std::ios::binary);
+  f << content;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+}  // namespace sqlflow::test

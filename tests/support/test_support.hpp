@@ -1,0 +1,45 @@
+// Helpers shared by tests: temp dirs, running the sqlflow binary, small query helpers.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/connection.hpp"
+
+namespace sqlflow::test {
+
+// A fresh directory under the build tree, removed when the object dies.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "t");
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs the sqlflow binary with `args` in `cwd` (shell-quoted for you), capturing its output.
+RunResult run_sqlflow(const std::vector<std::string>& args, const std::filesystem::path& cwd = {},
+                      const std::string& env = {});
+
+// Rows of a query rendered as text, each row's cells joined by '|'.
+std::vector<std::string> query_rows(engine::Connection& con, const std::string& sql);
+// The single value of a query as text.
+std::string query_value(engine::Connection& con, const std::string& sql);
+
+void write_file(const std::filesystem::path& path, const std::string& content);
+std::string read_file(const std::filesystem::path& path);
+
+std::string source_dir();
+std::string build_dir();
+
+}  // namespace sqlflow::test
