@@ -1,0 +1,113 @@
+// The .sf language's syntax tree. The parser produces it with ${…} references left as written;
+// resolve() (variables.hpp) substitutes variables, evaluates IF, expands INCLUDE and parses the
+// PARAMS/OPTIONS JSON, producing a flat list that holds only Source, Load, CreateTable, Export
+// and Sql statements.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+
+namespace sqlflow::pipeline {
+
+// SOURCE name TYPE type PARAMS {json};  |  SOURCE name FROM "connector" OPTIONS {json};
+struct SourceStmt {
+  std::string name;
+  std::string type;               // as written (TYPE form); empty in the FROM form until resolved
+  std::string profile_connector;  // FROM form: name in the profile's connectors:
+  bool from_profile = false;
+  std::string params_text;        // the {…} block as written (variables unresolved)
+  nlohmann::json params;          // set by resolve(): the parsed object (OPTIONS merged over profile params)
+};
+
+enum class LoadMode { Replace, Append, Upsert };
+
+// LOAD table FROM source [MODE REPLACE | APPEND | UPSERT KEY k1, k2 | UPSERT KEY (k1, k2)];
+struct LoadStmt {
+  std::string table;
+  std::string source;
+  LoadMode mode = LoadMode::Replace;
+  std::vector<std::string> keys;
+};
+
+// Plain: CREATE [OR REPLACE] TABLE t AS <sql>;
+// With a transform mode: CREATE TABLE t MODE REPLACE|APPEND AS …; MODE UPSERT KEY (k, …) AS …;
+// MODE INCREMENTAL BY col [LOOKBACK n DAYS|HOURS] AS …;
+enum class TransformMode { Plain, Replace, Append, Upsert, Incremental };
+struct Lookback {
+  int amount = 0;
+  std::string unit;  // "DAYS" or "HOURS"
+};
+struct CreateTableStmt {
+  std::string table;
+  bool or_replace = false;
+  TransformMode mode = TransformMode::Plain;
+  std::vector<std::string> keys;          // UPSERT
+  std::string incremental_column;         // INCREMENTAL BY
+  std::optional<Lookback> lookback;       // INCREMENTAL only
+  std::string query;                      // the SQL after AS, without the final ';'
+};
+
+// EXPORT SELECT … TO "uri" TYPE type OPTIONS {json};  |  EXPORT table TO "uri" TYPE type [OPTIONS {json}];
+struct ExportStmt {
+  std::string query;                 // SELECT … (for the short form: SELECT * FROM "table")
+  std::optional<std::string> table;  // set for the short form
+  std::string uri;
+  std::string type;
+  std::string options_text;          // {…} as written, or empty
+  nlohmann::json options = nlohmann::json::object();  // set by resolve()
+};
+
+// SET name = value;
+struct SetStmt {
+  std::string name;
+  std::string value;  // outer quotes stripped, variables unresolved
+};
+
+// INCLUDE "path.sf" [AS alias];
+struct IncludeStmt {
+  std::string path;
+  std::string alias;
+};
+
+struct Statement;
+
+// IF cond THEN … [ELSE IF | ELSEIF cond THEN …]* [ELSE …] END IF;
+struct IfBranch {
+  std::string condition;  // as written, variables unresolved
+  std::vector<Statement> body;
+};
+struct IfStmt {
+  std::vector<IfBranch> branches;             // IF and each ELSE IF, in order
+  std::optional<std::vector<Statement>> otherwise;  // ELSE
+};
+
+// Any other SQL statement, passed through to DuckDB.
+struct SqlStmt {
+  std::string sql;  // without the final ';'
+};
+
+using StatementNode =
+    std::variant<SourceStmt, LoadStmt, CreateTableStmt, ExportStmt, SetStmt, IncludeStmt, IfStmt, SqlStmt>;
+
+struct Statement {
+  SourceLocation location;  // file, line and column of the statement's first token
+  StatementNode node;
+};
+
+struct Pipeline {
+  std::string file;
+  std::vector<Statement> statements;
+};
+
+// A readable, stable dump of the tree (one line per statement, nested blocks indented),
+// used by golden tests and `pipeline compile`.
+std::string dump(const Pipeline& pipeline);
+std::string dump(const std::vector<Statement>& statements, int indent = 0);
+
+}  // namespace sqlflow::pipeline
