@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/data_chunk.hpp"
+#include "engine/connection.hpp"
 #include "engine/table_source.hpp"
 
 namespace sqlflow::connectors {
@@ -51,6 +52,15 @@ class Source : public engine::TableSource {
     (void)lower_bound;
   }
 
+  // Runs on the LOAD's DuckDB connection, inside the LOAD's transaction, after the rows were read
+  // and before commit (e.g. to keep rejected rows in sqlflow_rejects.<source>). Returns how many
+  // input rows were rejected (counted in the run summary). Default: nothing to do.
+  virtual size_t after_read(engine::Connection& con, const std::string& source_name) {
+    (void)con;
+    (void)source_name;
+    return 0;
+  }
+
   // `connect test`: opens a connection and returns a one-line description (server version…).
   virtual std::string test_connection() { return "ok"; }
 
@@ -74,7 +84,8 @@ class Destination {
   virtual void abort() noexcept = 0;
 
   // Destinations DuckDB can write by itself (COPY … TO) return the statement that writes the
-  // given SELECT; the caller runs it instead of open/write/commit. Default: nullopt.
+  // given SELECT. Called after open(); the caller then runs that statement instead of calling
+  // write(), and calls commit() (or abort() if it failed). Default: nullopt (use write()).
   virtual std::optional<std::string> copy_statement(const std::string& select_sql) {
     (void)select_sql;
     return std::nullopt;
