@@ -2,7 +2,10 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include <chrono>
+
 #include "connectors/registry.hpp"
+#include "pipeline/profile.hpp"
 
 namespace sqlflow::cli {
 
@@ -55,6 +58,36 @@ void add_connect_commands(CLI::App& app) {
     print_specs("source parameters (SOURCE … PARAMS)", info->source_params);
     print_specs("destination options (EXPORT … OPTIONS)", info->destination_params);
     for (const auto& n : info->notes) std::cout << n << '\n';
+  });
+
+  struct TestOptions {
+    std::string name;
+    std::string profile = "dev";
+  };
+  auto t = std::make_shared<TestOptions>();
+  auto* test = connect->add_subcommand("test", "Open a profile connector and report latency and version");
+  test->add_option("name", t->name, "connector name under connectors: in the profile")->required();
+  test->add_option("-p,--profile", t->profile, "profile")->default_val("dev");
+  test->callback([t] {
+    auto profile = pipeline::load_profile(pipeline::Project::discover("."), t->profile);
+    auto it = profile.connectors.find(t->name);
+    if (it == profile.connectors.end())
+      throw usage_error("profile '" + t->profile + "' has no connector named '" + t->name + "'",
+                        "see `sqlflow profiles show " + t->profile + " --section connectors`");
+    const auto& info = connectors::Registry::instance().get(it->second.type, connectors::Role::Source);
+    connectors::ConnectorContext ctx;
+    ctx.base_dir = pipeline::Project::discover(".").root();
+    const auto started = std::chrono::steady_clock::now();
+    try {
+      auto source = info.make_source(connectors::normalize_params(info.source_params, it->second.params), ctx);
+      std::string what = source->test_connection();
+      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      std::cout << "ok  " << t->name << " (" << info.type << "): " << what << " — " << static_cast<int>(ms + 0.5) << " ms\n";
+    } catch (const Error& e) {
+      std::cout << "FAILED  " << t->name << " (" << info.type << "): " << e.message() << '\n';
+      if (!e.hint().empty()) std::cout << "  hint: " << e.hint() << '\n';
+      g_exit_code = 1;
+    }
   });
 }
 

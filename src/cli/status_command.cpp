@@ -1,0 +1,39 @@
+// `sqlflow status`: where the project is, its profiles and pipelines.
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "pipeline/profile.hpp"
+
+namespace sqlflow::cli {
+
+namespace {
+
+void add_status_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("status", "Show the project, its profiles and pipelines");
+  cmd->callback([] {
+    auto project = pipeline::Project::discover(".");
+    std::cout << "project:   " << project.root().string() << '\n';
+    auto profiles = project.profile_names();
+    std::cout << "profiles:  ";
+    if (profiles.empty()) std::cout << "(none: the built-in in-memory dev profile is used)";
+    for (size_t i = 0; i < profiles.size(); ++i) {
+      std::string engine = "?";
+      try {
+        auto p = pipeline::load_profile(project, profiles[i]);
+        engine = p.engine.persistent ? "persistent" : "memory";
+      } catch (const Error&) {
+        engine = "invalid";
+      }
+      std::cout << (i ? ", " : "") << profiles[i] << " (" << engine << ")";
+    }
+    std::cout << '\n';
+    auto pipelines = project.pipeline_names();
+    std::cout << "pipelines: " << pipelines.size() << '\n';
+    for (const auto& p : pipelines) std::cout << "  " << p << '\n';
+  });
+}
+
+}  // namespace
+SQLFLOW_REGISTER_COMMAND(50, add_status_command);
+
+}  // namespace sqlflow::cli

@@ -1,0 +1,406 @@
+#include "pipeline/executor.hpp"
+
+#include <condition_variable>
+#include <ctime>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include "core/quote.hpp"
+#include "engine/transaction.hpp"
+#include "pipeline/state.hpp"
+
+namespace sqlflow::pipeline {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+std::string qi(const std::string& s) { return quote_identifier(s); }
+
+// The first column of a statement's one-row result ("Count" of CTAS/INSERT/MERGE/COPY).
+uint64_t run_counting(engine::Connection& con, const std::string& sql, const std::vector<engine::Param>& params = {}) {
+  engine::Result r = con.query(sql, params);
+  if (r.column_count() == 1 && (r.column_name(0) == "Count" || r.column_name(0) == "count")) {
+    auto v = r.rows();
+    if (!v.empty() && !v[0].empty() && v[0][0] != "NULL") return std::stoull(v[0][0]);
+  }
+  return r.rows_changed();
+}
+
+bool table_exists(engine::Connection& con, const std::string& table) {
+  return con.scalar(
+             "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND lower(table_name) = lower($1) AND "
+             "schema_name = current_schema()",
+             {table}) != "0";
+}
+
+Schema schema_of(engine::Connection& con, const std::string& select_sql) {
+  return con.query("SELECT * FROM (" + select_sql + ") AS sqlflow_q LIMIT 0").schema();
+}
+
+std::string key_list(const std::vector<std::string>& keys) {
+  std::string s;
+  for (const auto& k : keys) s += (s.empty() ? "" : ", ") + qi(k);
+  return s;
+}
+
+// Duplicate keys within one batch make MERGE ambiguous: name the first one instead of picking.
+void check_unique_keys(engine::Connection& con, const std::string& stage, const std::vector<std::string>& keys,
+                       const std::string& what) {
+  engine::Result r = con.query("SELECT " + key_list(keys) + ", count(*) AS n FROM " + qi(stage) + " GROUP BY ALL HAVING count(*) > 1 LIMIT 1");
+  auto rows = r.rows();
+  if (rows.empty()) return;
+  std::string key;
+  for (size_t i = 0; i < keys.size(); ++i) key += (i ? ", " : "") + keys[i] + "=" + rows[0][i];
+  throw data_error(what + ": key (" + key + ") occurs " + rows[0].back() + " times in the incoming rows",
+                   "UPSERT needs one row per key; deduplicate the input (e.g. with QUALIFY row_number() OVER (…) = 1)");
+}
+
+// MERGE the staged rows into `table` on `keys` (DuckDB ≥ 1.4; needs no unique index on the target).
+uint64_t merge_into(engine::Connection& con, const std::string& table, const std::string& stage,
+                    const std::vector<std::string>& keys) {
+  Schema cols = con.query("SELECT * FROM " + qi(stage) + " LIMIT 0").schema();
+  std::string on, set, names, values;
+  for (const auto& k : keys) on += std::string(on.empty() ? "" : " AND ") + "t." + qi(k) + " = s." + qi(k);
+  for (const auto& c : cols) {
+    names += (names.empty() ? "" : ", ") + qi(c.name);
+    values += (values.empty() ? "" : ", ") + ("s." + qi(c.name));
+    bool is_key = std::any_of(keys.begin(), keys.end(), [&](const auto& k) { return fold_name(k) == fold_name(c.name); });
+    if (!is_key) set += (set.empty() ? "" : ", ") + qi(c.name) + " = s." + qi(c.name);
+  }
+  std::string sql = "MERGE INTO " + qi(table) + " AS t USING " + qi(stage) + " AS s ON (" + on + ") ";
+  if (!set.empty()) sql += "WHEN MATCHED THEN UPDATE SET " + set + " ";
+  sql += "WHEN NOT MATCHED THEN INSERT (" + names + ") VALUES (" + values + ")";
+  return run_counting(con, sql);
+}
+
+std::string timestamp_literal(std::time_t t) {
+  char buf[32];
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+// @start_date @end_date @start_dt @end_dt → typed literals of the incremental window.
+std::string bind_time_macros(const std::string& sql, const std::string& start_ts, const std::string& end_ts) {
+  auto lit = [](const std::string& v, const char* type) { return "CAST(" + quote_literal(v) + " AS " + type + ")"; };
+  std::string out = sql;
+  out = std::regex_replace(out, std::regex(R"(@start_dt\b)"), lit(start_ts, "TIMESTAMP"));
+  out = std::regex_replace(out, std::regex(R"(@end_dt\b)"), lit(end_ts, "TIMESTAMP"));
+  out = std::regex_replace(out, std::regex(R"(@start_date\b)"), lit(start_ts, "TIMESTAMP") + "::DATE");
+  out = std::regex_replace(out, std::regex(R"(@end_date\b)"), lit(end_ts, "TIMESTAMP") + "::DATE");
+  return out;
+}
+
+}  // namespace
+
+struct Executor::Impl {
+  engine::Database& db;
+  const Plan& plan;
+  const ValidatedPipeline& validated;
+  ExecutorOptions options;
+  engine::SourceCatalog catalog;
+  std::map<std::string, std::unique_ptr<connectors::Source>> view_sources;  // by lower-case name
+  std::map<std::string, std::string> view_sql;                              // name → SELECT
+  std::map<std::string, std::shared_ptr<connectors::Source>> table_sources;
+  std::map<std::string, const BoundSource*> bound;
+  std::mutex callback_mutex;
+
+  Impl(engine::Database& d, const Plan& p, const ValidatedPipeline& v, ExecutorOptions o)
+      : db(d), plan(p), validated(v), options(std::move(o)) {}
+
+  void prepare_sources(engine::Connection& con) {
+    catalog.install(con);
+    for (const auto& b : validated.sources) {
+      bound[fold_name(b.name)] = &b;
+      auto source = b.info->make_source(b.params, options.context);
+      if (auto sql = source->view_sql()) {
+        view_sql[b.name] = *sql;
+        view_sources[fold_name(b.name)] = std::move(source);
+      } else {
+        std::shared_ptr<connectors::Source> shared(std::move(source));
+        catalog.add(b.name, shared);
+        table_sources[fold_name(b.name)] = shared;
+      }
+    }
+  }
+
+  void create_views(engine::Connection& con) {
+    catalog.create_all_views(con);
+    for (const auto& [name, sql] : view_sql) con.execute("CREATE OR REPLACE TEMP VIEW " + qi(name) + " AS " + sql);
+  }
+
+  connectors::Source* source_object(const std::string& name) {
+    auto key = fold_name(name);
+    if (auto it = view_sources.find(key); it != view_sources.end()) return it->second.get();
+    if (auto it = table_sources.find(key); it != table_sources.end()) return it->second.get();
+    return nullptr;
+  }
+
+  // ---- steps ----
+
+  void run_load(engine::Connection& con, const Step& step, const LoadStmt& load, StepResult& result) {
+    const BoundSource& src = *bound.at(fold_name(load.source));
+    connectors::Source* source = source_object(load.source);
+    std::string select = "SELECT * FROM " + qi(src.name);
+    std::vector<engine::Param> params;
+    std::optional<WatermarkKey> wm_key;
+    std::optional<std::string> watermark;
+    if (src.incremental) {
+      wm_key = WatermarkKey{options.pipeline_name, src.name, load.table, src.cursor_field};
+      watermark = StateStore::get(con, *wm_key);
+      if (source && source->supports_cursor()) source->set_cursor(src.cursor_field, watermark);
+      if (watermark) {
+        select += " WHERE " + qi(src.cursor_field) + " > $1";
+        params.push_back(*watermark);
+      }
+    }
+    const bool stage = src.incremental || load.mode == LoadMode::Upsert;
+    const std::string stage_name = "__sqlflow_stage_" + std::to_string(step.id);
+
+    engine::Transaction tx(con);
+    std::string from = select;
+    if (stage) {
+      con.query("CREATE TEMP TABLE " + qi(stage_name) + " AS " + select, params);
+      from = "SELECT * FROM " + qi(stage_name);
+      params.clear();
+    }
+    const bool exists = table_exists(con, load.table);
+    switch (load.mode) {
+      case LoadMode::Replace:
+        result.rows = run_counting(con, "CREATE OR REPLACE TABLE " + qi(load.table) + " AS " + from, params);
+        break;
+      case LoadMode::Append:
+        result.rows = exists ? run_counting(con, "INSERT INTO " + qi(load.table) + " BY NAME " + from, params)
+                             : run_counting(con, "CREATE TABLE " + qi(load.table) + " AS " + from, params);
+        break;
+      case LoadMode::Upsert:
+        check_unique_keys(con, stage_name, load.keys, "LOAD " + load.table + " MODE UPSERT");
+        result.rows = exists ? merge_into(con, load.table, stage_name, load.keys)
+                             : run_counting(con, "CREATE TABLE " + qi(load.table) + " AS " + from);
+        break;
+    }
+    if (source) result.rejected_rows = source->after_read(con, src.name);
+    if (wm_key) {
+      auto new_mark = con.scalar("SELECT max(" + qi(src.cursor_field) + ")::VARCHAR FROM " + qi(stage_name));
+      if (new_mark) StateStore::set(con, *wm_key, *new_mark);
+      result.note = "incremental: " + std::to_string(result.rows) + " new rows" +
+                    (watermark ? " after " + *watermark : " (first run)") +
+                    (new_mark ? ", watermark now " + *new_mark : "");
+    }
+    if (stage) con.execute("DROP TABLE IF EXISTS " + qi(stage_name));
+    tx.commit();
+  }
+
+  void run_transform(engine::Connection& con, const Step& step, const CreateTableStmt& c, StepResult& result) {
+    engine::Transaction tx(con);
+    const bool exists = table_exists(con, c.table);
+    const std::string t = qi(c.table);
+    switch (c.mode) {
+      case TransformMode::Plain:
+      case TransformMode::Replace:
+        result.rows = run_counting(con, "CREATE OR REPLACE TABLE " + t + " AS " + c.query);
+        break;
+      case TransformMode::Append:
+        result.rows = exists ? run_counting(con, "INSERT INTO " + t + " BY NAME " + c.query)
+                             : run_counting(con, "CREATE TABLE " + t + " AS " + c.query);
+        break;
+      case TransformMode::Upsert: {
+        const std::string stage = "__sqlflow_stage_" + std::to_string(step.id);
+        con.execute("CREATE TEMP TABLE " + qi(stage) + " AS " + c.query);
+        check_unique_keys(con, stage, c.keys, "CREATE TABLE " + c.table + " MODE UPSERT");
+        result.rows = exists ? merge_into(con, c.table, stage, c.keys)
+                             : run_counting(con, "CREATE TABLE " + t + " AS SELECT * FROM " + qi(stage));
+        con.execute("DROP TABLE " + qi(stage));
+        break;
+      }
+      case TransformMode::Incremental: {
+        const std::string end = timestamp_literal(std::time(nullptr));
+        std::string start = "-infinity";
+        if (exists) {
+          auto mark = con.scalar("SELECT max(" + qi(c.incremental_column) + ")::TIMESTAMP::VARCHAR FROM " + t);
+          if (mark) {
+            start = *mark;
+            if (c.lookback) {
+              std::string unit = fold_name(c.lookback->unit).rfind("hour", 0) == 0 ? "HOUR" : "DAY";
+              start = *con.scalar("SELECT (CAST($1 AS TIMESTAMP) - INTERVAL (" + std::to_string(c.lookback->amount) +
+                                      ") " + unit + ")::VARCHAR",
+                                  {*mark});
+            }
+          }
+        }
+        std::string query = bind_time_macros(c.query, start, end);
+        if (!exists) {
+          result.rows = run_counting(con, "CREATE TABLE " + t + " AS " + query);
+        } else {
+          // Rows inside the window are recomputed: delete them, then insert the window's result.
+          con.query("DELETE FROM " + t + " WHERE " + qi(c.incremental_column) + " > CAST($1 AS TIMESTAMP)", {start});
+          result.rows = run_counting(con, "INSERT INTO " + t + " BY NAME " + query);
+        }
+        result.note = "window (" + start + ", " + end + "]";
+        break;
+      }
+    }
+    tx.commit();
+  }
+
+  void run_export(engine::Connection& con, const ExportStmt& e, StepResult& result) {
+    const auto& info = connectors::Registry::instance().get(e.type, connectors::Role::Destination);
+    auto params = connectors::normalize_params(info.destination_params, e.options);
+    auto dest = info.make_destination(e.uri, params, options.context);
+    std::string mode = params.value("mode", "replace");
+    connectors::WriteMode wm = connectors::WriteMode::Replace;
+    if (mode == "append") wm = connectors::WriteMode::Append;
+    else if (mode == "upsert" || mode == "merge") wm = connectors::WriteMode::Upsert;
+    std::vector<std::string> keys;
+    for (const char* k : {"upsert_keys", "keys", "key"})
+      if (params.contains(k)) {
+        if (params[k].is_array()) for (const auto& x : params[k]) keys.push_back(x.get<std::string>());
+        else if (params[k].is_string()) keys.push_back(params[k].get<std::string>());
+      }
+    try {
+      dest->open(schema_of(con, e.query), wm, keys);
+      if (auto sql = dest->copy_statement(e.query)) {
+        result.rows = run_counting(con, *sql);
+      } else {
+        engine::Result r = con.stream(e.query);
+        while (auto chunk = r.next()) {
+          result.rows += chunk->size();
+          dest->write(*chunk);
+        }
+      }
+      dest->commit();
+    } catch (...) {
+      dest->abort();
+      throw;
+    }
+  }
+
+  void run_step(engine::Connection& con, const Step& step, StepResult& result) {
+    const auto& node = step.statement.node;
+    if (const auto* l = std::get_if<LoadStmt>(&node)) run_load(con, step, *l, result);
+    else if (const auto* c = std::get_if<CreateTableStmt>(&node)) run_transform(con, step, *c, result);
+    else if (const auto* e = std::get_if<ExportStmt>(&node)) run_export(con, *e, result);
+    else if (const auto* q = std::get_if<SqlStmt>(&node)) result.rows = run_counting(con, q->sql);
+  }
+
+  void execute_with_retry(engine::Connection& con, const Step& step, StepResult& result) {
+    const auto started = Clock::now();
+    for (int attempt = 1;; ++attempt) {
+      result.attempts = attempt;
+      result.rows = 0;
+      try {
+        run_step(con, step, result);
+        result.status = StepStatus::Ok;
+        break;
+      } catch (const Error& e) {
+        if (e.retryable() && attempt < options.max_attempts) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
+          continue;
+        }
+        result.status = StepStatus::Failed;
+        result.error = e;
+        break;
+      } catch (const std::exception& e) {
+        result.status = StepStatus::Failed;
+        result.error = internal_error(e.what());
+        break;
+      }
+    }
+    result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  }
+};
+
+Executor::Executor(engine::Database& db, const Plan& plan, const ValidatedPipeline& validated, ExecutorOptions options)
+    : impl_(std::make_unique<Impl>(db, plan, validated, std::move(options))), results_(plan.steps.size()) {}
+
+Executor::~Executor() = default;
+
+bool Executor::run() {
+  Impl& im = *impl_;
+  {
+    engine::Connection setup(im.db);
+    StateStore::ensure(setup);
+    im.prepare_sources(setup);
+  }
+  const size_t n = im.plan.steps.size();
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<size_t> remaining_deps(n);
+  std::vector<std::vector<size_t>> dependents(n);
+  for (const auto& s : im.plan.steps) {
+    remaining_deps[s.id] = s.depends_on.size();
+    for (size_t d : s.depends_on) dependents[d].push_back(s.id);
+  }
+  std::vector<size_t> ready;
+  for (size_t i = n; i-- > 0;)
+    if (!remaining_deps[i]) ready.push_back(i);  // back() is the lowest id
+  size_t running = 0;
+  bool failed = false;
+
+  auto worker = [&] {
+    std::unique_ptr<engine::Connection> con;
+    while (true) {
+      size_t id;
+      {
+        std::unique_lock lock(mutex);
+        // Leave after a failure (no new step starts) or when nothing is ready and nothing runs.
+        cv.wait(lock, [&] { return failed || !ready.empty() || running == 0; });
+        if (failed || ready.empty()) {
+          cv.notify_all();
+          return;
+        }
+        id = ready.back();
+        ready.pop_back();
+        ++running;
+      }
+      const Step& step = im.plan.steps[id];
+      StepResult& result = results_[id];
+      result.status = StepStatus::Running;
+      if (im.options.on_start) {
+        std::lock_guard cb(im.callback_mutex);
+        im.options.on_start(step);
+      }
+      try {
+        if (!con) {
+          con = std::make_unique<engine::Connection>(im.db);
+          im.create_views(*con);
+        }
+        im.execute_with_retry(*con, step, result);
+      } catch (const Error& e) {
+        result.status = StepStatus::Failed;
+        result.error = e;
+      }
+      if (im.options.on_finish) {
+        std::lock_guard cb(im.callback_mutex);
+        im.options.on_finish(step, result);
+      }
+      {
+        std::lock_guard lock(mutex);
+        --running;
+        if (result.status == StepStatus::Failed) failed = true;
+        else
+          for (size_t d : dependents[id])
+            if (--remaining_deps[d] == 0) {
+              ready.push_back(d);
+              std::sort(ready.begin(), ready.end(), std::greater<>());
+            }
+      }
+      cv.notify_all();
+    }
+  };
+
+  const int jobs = std::max(1, std::min<int>(im.options.jobs, static_cast<int>(std::max<size_t>(n, 1))));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < jobs; ++i) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  bool ok = true;
+  for (auto& r : results_) {
+    if (r.status == StepStatus::Pending) r.status = StepStatus::Skipped;
+    if (r.status != StepStatus::Ok) ok = false;
+  }
+  return ok;
+}
+
+}  // namespace sqlflow::pipeline

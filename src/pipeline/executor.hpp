@@ -1,0 +1,57 @@
+// Runs a validated plan on a DuckDB database: steps in dependency order, independent steps
+// concurrently on separate connections (bounded by `jobs`). Each step is one transaction, so a
+// failed step leaves its target exactly as before; after a failure no new step starts.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/connector.hpp"
+#include "engine/database.hpp"
+#include "engine/scan_function.hpp"
+#include "pipeline/planner.hpp"
+#include "pipeline/validator.hpp"
+
+namespace sqlflow::pipeline {
+
+enum class StepStatus { Pending, Running, Ok, Failed, Skipped };
+
+struct StepResult {
+  StepStatus status = StepStatus::Pending;
+  uint64_t rows = 0;           // rows loaded / written / changed
+  uint64_t rejected_rows = 0;  // rows a source skipped (on_error: skip)
+  double seconds = 0;
+  int attempts = 0;
+  std::optional<Error> error;
+  std::string note;  // e.g. "incremental: 12 new rows after watermark 2024-01-02"
+};
+
+struct ExecutorOptions {
+  std::string pipeline_name;
+  int jobs = 1;
+  connectors::ConnectorContext context;
+  // Called (from worker threads, serialised) when a step starts and when it ends.
+  std::function<void(const Step&)> on_start;
+  std::function<void(const Step&, const StepResult&)> on_finish;
+  int max_attempts = 3;  // for retryable errors (e.g. a dropped source connection)
+};
+
+class Executor {
+ public:
+  Executor(engine::Database& db, const Plan& plan, const ValidatedPipeline& validated, ExecutorOptions options);
+  ~Executor();
+  // Runs every step; returns true when all succeeded. Results are indexed by step id.
+  bool run();
+  const std::vector<StepResult>& results() const { return results_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::vector<StepResult> results_;
+};
+
+}  // namespace sqlflow::pipeline

@@ -1,0 +1,118 @@
+#include "pipeline/loader.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/connection.hpp"
+#include "pipeline/parser.hpp"
+#include "pipeline/resolver.hpp"
+
+namespace sqlflow::pipeline {
+
+namespace fs = std::filesystem;
+
+engine::DatabaseConfig engine_config(const Profile& profile) {
+  engine::DatabaseConfig cfg;
+  if (profile.engine.persistent) cfg.path = profile.engine.path.string();
+  cfg.memory_limit = profile.engine.memory_limit;
+  cfg.threads = profile.engine.threads;
+  return cfg;
+}
+
+std::map<std::string, std::string> parse_vars(const std::string& text) {
+  std::map<std::string, std::string> out;
+  if (text.empty()) return out;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_discarded()) {
+    if (!j.is_object()) throw usage_error("--vars must be a JSON object or k=v pairs", "e.g. --vars '{\"env\": \"prod\"}' or --vars env=prod,region=eu");
+    for (const auto& [k, v] : j.items()) out[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    return out;
+  }
+  std::stringstream ss(text);
+  std::string pair;
+  while (std::getline(ss, pair, ',')) {
+    auto eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw usage_error("--vars: '" + pair + "' is not key=value", "e.g. --vars env=prod,region=eu");
+    out[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  return out;
+}
+
+namespace {
+
+std::set<std::string> existing_tables(const Profile& profile) {
+  std::set<std::string> out;
+  if (!profile.engine.persistent || !fs::exists(profile.engine.path)) return out;
+  try {
+    engine::DatabaseConfig cfg = engine_config(profile);
+    cfg.settings["access_mode"] = "READ_ONLY";
+    engine::Database db(cfg);
+    engine::Connection con(db);
+    for (const auto& row : con.query("SELECT lower(table_name) FROM duckdb_tables() UNION SELECT lower(view_name) FROM duckdb_views() WHERE NOT internal").rows())
+      out.insert(row[0]);
+  } catch (const Error&) {
+    // Locked by a running pipeline or unreadable: validate without its catalog.
+  }
+  return out;
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+std::string format_errors(const std::vector<Error>& errors) {
+  std::string out;
+  std::map<std::string, std::string> texts;
+  for (const auto& e : errors) {
+    const auto& loc = e.location();
+    if (loc && !loc->file.empty() && loc->line > 0) {
+      auto it = texts.find(loc->file);
+      if (it == texts.end()) it = texts.emplace(loc->file, read_text(loc->file)).first;
+      out += format_with_excerpt(e, it->second);
+    } else {
+      out += e.format();
+    }
+    if (out.empty() || out.back() != '\n') out += '\n';
+  }
+  if (errors.size() > 1) out += std::to_string(errors.size()) + " errors\n";
+  return out;
+}
+
+LoadedPipeline load_pipeline(const PipelineRequest& request) {
+  LoadedPipeline lp;
+  lp.project = Project::discover(request.cwd);
+  lp.file = lp.project.find_pipeline(request.pipeline);
+  lp.name = lp.file.stem().string();
+  lp.profile = load_profile(lp.project, request.profile);
+
+  ParseResult parsed = parse_file(lp.file);
+  lp.errors = parsed.errors;
+  if (!lp.errors.empty()) return lp;
+
+  VariableSources vars;
+  vars.cli = request.vars;
+  vars.profile = lp.profile.variables;
+  ResolveResult resolved = resolve(parsed.pipeline, vars);
+  lp.variables = resolved.variables;
+  lp.errors = resolved.errors;
+  if (!lp.errors.empty()) return lp;
+
+  TableRefExtractor refs;
+  lp.plan = make_plan(resolved.statements, refs, lp.errors);
+  lp.validated = validate(lp.plan, lp.profile, existing_tables(lp.profile), lp.errors);
+  for (const auto& s : lp.validated.sources) lp.uses_state = lp.uses_state || s.incremental;
+  for (const auto& st : lp.plan.steps)
+    if (const auto* c = std::get_if<CreateTableStmt>(&st.statement.node))
+      lp.uses_state = lp.uses_state || c->mode == TransformMode::Incremental;
+  return lp;
+}
+
+}  // namespace sqlflow::pipeline

@@ -1,0 +1,48 @@
+// Everything between a pipeline name and a runnable plan, touching no data: find the project and
+// profile, parse, resolve variables/IF/INCLUDE, plan and validate, collecting all errors.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/database.hpp"
+#include "pipeline/planner.hpp"
+#include "pipeline/profile.hpp"
+#include "pipeline/project.hpp"
+#include "pipeline/validator.hpp"
+
+namespace sqlflow::pipeline {
+
+struct PipelineRequest {
+  std::filesystem::path cwd = ".";
+  std::string pipeline;  // name under pipelines/ or a path to a .sf file
+  std::string profile = "dev";
+  std::map<std::string, std::string> vars;  // --vars
+};
+
+struct LoadedPipeline {
+  Project project{"."};
+  Profile profile;
+  std::filesystem::path file;
+  std::string name;
+  Plan plan;
+  ValidatedPipeline validated;
+  std::map<std::string, std::string> variables;
+  std::vector<Error> errors;
+  bool uses_state = false;  // incremental sources or transforms
+};
+
+LoadedPipeline load_pipeline(const PipelineRequest& request);
+
+// Every error formatted as "file:line:col: error: … — hint" plus the source line and a caret.
+std::string format_errors(const std::vector<Error>& errors);
+
+engine::DatabaseConfig engine_config(const Profile& profile);
+
+// --vars: a JSON object, or k=v pairs separated by commas.
+std::map<std::string, std::string> parse_vars(const std::string& text);
+
+}  // namespace sqlflow::pipeline

@@ -1,0 +1,50 @@
+// Turns the resolved statement list into a DAG of steps. A step depends on the steps that write
+// the tables it reads (SQLFlow orders by dependency, so a reference may point forward), writers
+// of one table keep file order, and a statement whose reads are unknown (INSERT, UPDATE, DDL…)
+// is a barrier. Independent steps may run concurrently.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "pipeline/ast.hpp"
+#include "pipeline/table_refs.hpp"
+
+namespace sqlflow::pipeline {
+
+enum class StepKind { Load, Transform, Export, Sql };
+const char* to_string(StepKind kind);
+
+struct Step {
+  size_t id = 0;
+  StepKind kind = StepKind::Sql;
+  std::string name;  // e.g. "load users", "transform daily_sales", "export output/x.csv"
+  Statement statement;
+  std::set<std::string> reads;   // lower-case table or source names
+  std::set<std::string> writes;  // lower-case table names
+  bool barrier = false;
+  std::vector<size_t> depends_on;  // step ids, sorted
+  int level = 0;                   // longest dependency chain before it (parallel group)
+};
+
+struct Plan {
+  std::vector<SourceStmt> sources;  // in file order
+  std::map<std::string, SourceLocation> source_locations;
+  std::vector<Step> steps;          // in a valid execution order (topological, stable)
+  int levels() const;
+};
+
+// Builds the plan; cycles and duplicate definitions are reported in `errors`.
+Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs, std::vector<Error>& errors);
+
+// Readable (default) or JSON description of the plan for `pipeline compile` / --dry-run.
+std::string describe_plan(const Plan& plan);
+std::string plan_to_json(const Plan& plan, const std::string& pipeline_name);
+
+// Lower-case form of a SQL identifier, as DuckDB compares them.
+std::string fold_name(const std::string& name);
+
+}  // namespace sqlflow::pipeline

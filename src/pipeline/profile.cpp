@@ -1,0 +1,228 @@
+#include "pipeline/profile.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <regex>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/suggest.hpp"
+
+namespace sqlflow::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Loader {
+  const Project& project;
+  std::string file;  // as shown in messages (relative to the project)
+  std::vector<std::string>& warnings;
+
+  [[noreturn]] void fail(const std::string& msg, const YAML::Node& node, const std::string& hint = {}) const {
+    Error e = config_error(msg, hint);
+    e.at({file, node.IsDefined() ? node.Mark().line + 1 : 0, node.IsDefined() ? node.Mark().column + 1 : 0});
+    throw e;
+  }
+
+  void warn_unknown(const YAML::Node& map, const std::vector<std::string>& known, const std::string& where) const {
+    for (const auto& kv : map) {
+      std::string key = kv.first.as<std::string>();
+      if (std::find(known.begin(), known.end(), key) == known.end())
+        warnings.push_back(file + ":" + std::to_string(kv.first.Mark().line + 1) + ": unknown key '" + key + "'" +
+                           (where.empty() ? "" : " in " + where) + did_you_mean(key, known) + " (ignored)");
+    }
+  }
+
+  // ${VAR} and ${VAR|default} from the environment and .env.
+  std::string substitute(const std::string& text, const YAML::Node& node) const {
+    static const std::regex ref(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([^}]*))?\})");
+    std::string out;
+    auto begin = std::sregex_iterator(text.begin(), text.end(), ref);
+    size_t last = 0;
+    for (auto it = begin; it != std::sregex_iterator(); ++it) {
+      const auto& m = *it;
+      out += text.substr(last, static_cast<size_t>(m.position()) - last);
+      std::string name = m[1].str();
+      if (auto v = project.env(name)) out += *v;
+      else if (m[2].matched) out += m[2].str();
+      else
+        fail("environment variable '" + name + "' is not set", node,
+             "export it, add it to " + (project.root() / ".env").string() + ", or write ${" + name + "|default}");
+      last = static_cast<size_t>(m.position() + m.length());
+    }
+    out += text.substr(last);
+    return out;
+  }
+
+  // YAML → JSON: plain scalars become booleans/numbers/null where they look like one.
+  nlohmann::json to_json(const YAML::Node& node) const {
+    switch (node.Type()) {
+      case YAML::NodeType::Null:
+      case YAML::NodeType::Undefined: return nullptr;
+      case YAML::NodeType::Sequence: {
+        nlohmann::json arr = nlohmann::json::array();
+        for (const auto& item : node) arr.push_back(to_json(item));
+        return arr;
+      }
+      case YAML::NodeType::Map: {
+        nlohmann::json obj = nlohmann::json::object();
+        for (const auto& kv : node) obj[kv.first.as<std::string>()] = to_json(kv.second);
+        return obj;
+      }
+      case YAML::NodeType::Scalar: {
+        std::string raw = node.Scalar();
+        std::string value = substitute(raw, node);
+        if (node.Tag() == "!") return value;  // quoted: always a string
+        if (value == "true" || value == "True" || value == "TRUE") return true;
+        if (value == "false" || value == "False" || value == "FALSE") return false;
+        if (value == "null" || value == "~" || raw.empty()) return nullptr;
+        static const std::regex integer(R"([-+]?[0-9]+)"), number(R"([-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?)");
+        try {
+          if (std::regex_match(value, integer)) return std::stoll(value);
+          if (std::regex_match(value, number)) return std::stod(value);
+        } catch (const std::out_of_range&) {
+        }
+        return value;
+      }
+    }
+    return nullptr;
+  }
+
+  std::string scalar(const YAML::Node& node, const std::string& what) const {
+    if (!node.IsScalar()) fail(what + " must be a single value", node);
+    return substitute(node.Scalar(), node);
+  }
+};
+
+}  // namespace
+
+Profile load_profile(const Project& project, const std::string& name) {
+  Profile profile;
+  profile.name = name;
+  fs::path file = project.profiles_dir() / (name + ".yml");
+  if (!fs::exists(file)) file = project.profiles_dir() / (name + ".yaml");
+  if (!fs::exists(file)) {
+    if (!fs::is_directory(project.profiles_dir()) && name == "dev") return profile;  // built-in: in memory
+    auto names = project.profile_names();
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    throw config_error("profile '" + name + "' not found in " + project.profiles_dir().string() + did_you_mean(name, names),
+                       names.empty() ? "create profiles/" + name + ".yml" : "available profiles: " + list);
+  }
+  profile.file = file;
+  Loader loader{project, fs::relative(file, project.root()).string(), profile.warnings};
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file.string());
+  } catch (const YAML::Exception& e) {
+    Error err = config_error("invalid YAML: " + e.msg);
+    err.at({loader.file, e.mark.line + 1, e.mark.column + 1});
+    throw err;
+  }
+  if (!root.IsDefined() || root.IsNull()) return profile;
+  if (!root.IsMap()) loader.fail("a profile must be a mapping of engines/variables/connectors", root);
+
+  // Deprecated form: the profile nested under its own name.
+  if (root.size() == 1 && root[name] && root[name].IsMap()) {
+    profile.warnings.push_back(loader.file + ": the profile is nested under '" + name +
+                               ":' (deprecated); move its keys to the top level");
+    root = root[name];
+  }
+  loader.warn_unknown(root, {"version", "variables", "connectors", "engines"}, "");
+
+  if (auto engines = root["engines"]) {
+    if (!engines.IsMap()) loader.fail("engines must be a mapping", engines);
+    loader.warn_unknown(engines, {"duckdb"}, "engines");
+    if (auto duck = engines["duckdb"]) {
+      if (!duck.IsMap()) loader.fail("engines.duckdb must be a mapping", duck);
+      loader.warn_unknown(duck, {"mode", "path", "memory_limit", "threads", "database_path"}, "engines.duckdb");
+      std::string mode = duck["mode"] ? loader.scalar(duck["mode"], "engines.duckdb.mode") : "memory";
+      if (mode != "memory" && mode != "persistent")
+        loader.fail("engines.duckdb.mode must be 'memory' or 'persistent', not '" + mode + "'", duck["mode"]);
+      profile.engine.persistent = mode == "persistent";
+      YAML::Node path = duck["path"] ? duck["path"] : duck["database_path"];
+      if (profile.engine.persistent) {
+        if (!path) loader.fail("engines.duckdb.path is required when mode is persistent", duck,
+                               "add e.g.  path: target/" + name + ".duckdb");
+        fs::path p = loader.scalar(path, "engines.duckdb.path");
+        profile.engine.path = p.is_absolute() ? p : project.root() / p;
+      }
+      if (duck["memory_limit"]) profile.engine.memory_limit = loader.scalar(duck["memory_limit"], "memory_limit");
+      if (duck["threads"]) {
+        auto t = loader.to_json(duck["threads"]);
+        if (!t.is_number_integer() || t.get<int64_t>() < 1) loader.fail("engines.duckdb.threads must be a positive integer", duck["threads"]);
+        profile.engine.threads = static_cast<int>(t.get<int64_t>());
+      }
+    }
+  }
+
+  if (auto vars = root["variables"]) {
+    if (!vars.IsMap()) loader.fail("variables must be a mapping of name: value", vars);
+    static const std::regex ident(R"([A-Za-z_][A-Za-z0-9_]*)");
+    for (const auto& kv : vars) {
+      std::string key = kv.first.as<std::string>();
+      if (!std::regex_match(key, ident)) loader.fail("variable name '" + key + "' is not an identifier", kv.first);
+      auto v = loader.to_json(kv.second);
+      profile.variables[key] = v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
+    }
+  }
+
+  if (auto connectors = root["connectors"]) {
+    if (!connectors.IsMap()) loader.fail("connectors must be a mapping of name: {type, params}", connectors);
+    for (const auto& kv : connectors) {
+      std::string cname = kv.first.as<std::string>();
+      const YAML::Node& c = kv.second;
+      if (!c.IsMap() || !c["type"])
+        loader.fail("connector '" + cname + "' needs a type", c, "connectors:\n  " + cname + ":\n    type: CSV\n    params: {…}");
+      loader.warn_unknown(c, {"type", "params"}, "connectors." + cname);
+      ConnectorConfig cfg;
+      cfg.type = loader.scalar(c["type"], "type");
+      if (c["params"]) {
+        cfg.params = loader.to_json(c["params"]);
+        if (!cfg.params.is_object()) loader.fail("connectors." + cname + ".params must be a mapping", c["params"]);
+      }
+      profile.connectors[cname] = std::move(cfg);
+    }
+  }
+  return profile;
+}
+
+namespace {
+bool secret_key(const std::string& key) {
+  static const std::regex secret(R"((password|secret|token|api_key|apikey|access_key|private_key|credentials))",
+                                 std::regex::icase);
+  return std::regex_search(key, secret);
+}
+
+nlohmann::json mask(const nlohmann::json& params) {
+  nlohmann::json out = params;
+  for (auto& [k, v] : out.items())
+    if (secret_key(k) && !v.is_null()) v = "***";
+  return out;
+}
+}  // namespace
+
+std::string describe_profile(const Profile& p, const std::string& section) {
+  std::ostringstream out;
+  auto want = [&](const char* s) { return section.empty() || section == s; };
+  if (section.empty()) out << "profile: " << p.name << " (" << (p.file.empty() ? "built-in default" : p.file.string()) << ")\n";
+  if (want("engines")) {
+    out << "engines:\n  duckdb:\n    mode: " << (p.engine.persistent ? "persistent" : "memory") << '\n';
+    if (p.engine.persistent) out << "    path: " << p.engine.path.string() << '\n';
+    if (!p.engine.memory_limit.empty()) out << "    memory_limit: " << p.engine.memory_limit << '\n';
+    if (p.engine.threads) out << "    threads: " << *p.engine.threads << '\n';
+  }
+  if (want("variables")) {
+    out << "variables:" << (p.variables.empty() ? " {}" : "") << '\n';
+    for (const auto& [k, v] : p.variables) out << "  " << k << ": " << (secret_key(k) ? "***" : v) << '\n';
+  }
+  if (want("connectors")) {
+    out << "connectors:" << (p.connectors.empty() ? " {}" : "") << '\n';
+    for (const auto& [k, c] : p.connectors)
+      out << "  " << k << ":\n    type: " << c.type << "\n    params: " << mask(c.params).dump() << '\n';
+  }
+  return out.str();
+}
+
+}  // namespace sqlflow::pipeline

@@ -1,0 +1,45 @@
+// YAML profiles (profiles/<name>.yml): engine settings, variables and named connectors, with
+// ${ENV_VAR} resolved from the environment and the project's .env. Unknown keys are warnings.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/project.hpp"
+
+namespace sqlflow::pipeline {
+
+struct EngineSettings {
+  bool persistent = false;
+  std::filesystem::path path;  // absolute when persistent
+  std::string memory_limit;
+  std::optional<int> threads;
+};
+
+struct ConnectorConfig {
+  std::string type;
+  nlohmann::json params = nlohmann::json::object();
+};
+
+struct Profile {
+  std::string name;
+  std::filesystem::path file;  // empty for the built-in default
+  EngineSettings engine;
+  std::map<std::string, std::string> variables;
+  std::map<std::string, ConnectorConfig> connectors;
+  std::vector<std::string> warnings;  // "profiles/dev.yml: unknown key 'foo' (ignored)"
+};
+
+// Loads profiles/<name>.yml. With no profiles/ folder and name "dev", returns the built-in
+// in-memory default. Errors (config kind, exit 2) name the file and the key.
+Profile load_profile(const Project& project, const std::string& name);
+
+// The profile as YAML-like text for `profiles show` (secrets masked).
+std::string describe_profile(const Profile& profile, const std::string& section = {});
+
+}  // namespace sqlflow::pipeline

@@ -1,0 +1,28 @@
+// Watermarks of incremental loads, kept in the engine database (schema sqlflow_state) so that a
+// watermark advances in the same transaction as the load it describes.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/connection.hpp"
+
+namespace sqlflow::pipeline {
+
+struct WatermarkKey {
+  std::string pipeline;
+  std::string source;
+  std::string target;
+  std::string cursor_field;
+};
+
+class StateStore {
+ public:
+  // Creates the state schema and table if missing (call once, before steps run concurrently).
+  static void ensure(engine::Connection& con);
+  static std::optional<std::string> get(engine::Connection& con, const WatermarkKey& key);
+  // Upserts the watermark; call inside the load's transaction.
+  static void set(engine::Connection& con, const WatermarkKey& key, const std::string& value);
+};
+
+}  // namespace sqlflow::pipeline

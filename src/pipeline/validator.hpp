@@ -1,0 +1,38 @@
+// Checks a resolved pipeline against the connector registry and the profile before anything
+// runs, collecting every problem at once: unknown connector types and parameters, missing or
+// mistyped params, references to undefined sources/tables, EXPORT TYPE vs file extension.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "connectors/registry.hpp"
+#include "pipeline/planner.hpp"
+#include "pipeline/profile.hpp"
+
+namespace sqlflow::pipeline {
+
+struct BoundSource {
+  std::string name;
+  std::string type;                          // canonical connector type
+  const connectors::ConnectorInfo* info = nullptr;
+  connectors::Params params;                 // normalized (aliases renamed, defaults filled)
+  SourceLocation location;
+  bool incremental = false;                  // sync_mode: incremental
+  std::string cursor_field;
+};
+
+struct ValidatedPipeline {
+  std::vector<BoundSource> sources;
+  std::vector<std::string> warnings;
+};
+
+// `existing_tables`: lower-case names already in the engine database (persistent engines).
+ValidatedPipeline validate(const Plan& plan, const Profile& profile, const std::set<std::string>& existing_tables,
+                           std::vector<Error>& errors);
+
+// Error when an EXPORT's TYPE is a file format that contradicts the URI's extension.
+std::optional<Error> check_export_type(const std::string& type, const std::string& uri);
+
+}  // namespace sqlflow::pipeline
