@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# A first end-to-end run through the sqlflow binary.
+# `make demo`: runs the example project in examples/ecommerce through the sqlflow binary.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$root/build/sqlflow"
-cd "$root/examples/quickstart"
+cd "$root/examples/ecommerce"
+rm -rf output
 echo "== sqlflow --version"
 "$bin" --version
-echo "== top customers by revenue from data/orders.csv"
-"$bin" query "SELECT customer, count(*) AS orders, sum(amount) AS revenue
-              FROM read_csv('data/orders.csv') GROUP BY customer ORDER BY revenue DESC LIMIT 5"
+echo
+echo "== sqlflow pipeline compile sales_report"
+"$bin" pipeline compile sales_report
+echo
+echo "== sqlflow pipeline run sales_report"
+"$bin" pipeline run sales_report
+echo
+echo "== top customers (from output/top_customers.parquet)"
+"$bin" query "SELECT * FROM 'output/top_customers.parquet' WHERE rank_in_country = 1 ORDER BY revenue DESC"
+echo
+echo "outputs: $(pwd)/output/monthly_category.csv and $(pwd)/output/top_customers.parquet"
