@@ -1,0 +1,86 @@
+// Profiles: engine settings, variables, connectors, ${ENV} from the environment and .env,
+// warnings for unknown keys, clear errors with file and line.
+#include "pipeline/profile.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "support/test_support.hpp"
+
+using namespace sqlflow;
+using namespace sqlflow::pipeline;
+
+TEST(Profile, LoadsEnginesVariablesConnectorsAndEnv) {
+  test::TempDir dir("profile");
+  test::write_file(dir / ".env", "# comment\nexport PG_PASS='s3cret'\nDATA=/data # trailing\n");
+  test::write_file(dir / "profiles/prod.yml", R"(
+engines:
+  duckdb: {mode: persistent, path: target/prod.duckdb, memory_limit: 2GB, threads: 3}
+variables:
+  data_dir: ${DATA}
+  start: "2024-01-01"
+connectors:
+  pg:
+    type: POSTGRES
+    params: {host: localhost, port: 5432, password: "${PG_PASS}", ssl: true, quoted_port: "5432", fallback: "${NOPE|x}"}
+log_level: debug
+)");
+  Profile p = load_profile(Project(dir.path()), "prod");
+  EXPECT_TRUE(p.engine.persistent);
+  EXPECT_EQ(p.engine.path, dir.path() / "target/prod.duckdb");
+  EXPECT_EQ(p.engine.memory_limit, "2GB");
+  EXPECT_EQ(p.engine.threads, 3);
+  EXPECT_EQ(p.variables.at("data_dir"), "/data");
+  EXPECT_EQ(p.variables.at("start"), "2024-01-01");
+  const auto& pg = p.connectors.at("pg");
+  EXPECT_EQ(pg.type, "POSTGRES");
+  EXPECT_EQ(pg.params["port"], 5432);
+  EXPECT_EQ(pg.params["quoted_port"], "5432");
+  EXPECT_EQ(pg.params["ssl"], true);
+  EXPECT_EQ(pg.params["password"], "s3cret");
+  EXPECT_EQ(pg.params["fallback"], "x");
+  ASSERT_EQ(p.warnings.size(), 1u);
+  EXPECT_NE(p.warnings[0].find("unknown key 'log_level'"), std::string::npos) << p.warnings[0];
+  EXPECT_NE(p.warnings[0].find("profiles/prod.yml:"), std::string::npos) << p.warnings[0];
+  std::string shown = describe_profile(p);
+  EXPECT_EQ(shown.find("s3cret"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("***"), std::string::npos);
+}
+
+TEST(Profile, ErrorsNameTheFileAndKey) {
+  test::TempDir dir("profile-bad");
+  test::write_file(dir / "profiles/dev.yml", "engines:\n  duckdb:\n    mode: persistent\n");
+  try {
+    load_profile(Project(dir.path()), "dev");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), 2);
+    EXPECT_NE(e.format().find("profiles/dev.yml:3"), std::string::npos) << e.format();
+    EXPECT_NE(e.message().find("path is required when mode is persistent"), std::string::npos);
+  }
+  test::write_file(dir / "profiles/env.yml", "variables:\n  x: ${SQLFLOW_TEST_SURELY_UNSET}\n");
+  try {
+    load_profile(Project(dir.path()), "env");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(e.message().find("SQLFLOW_TEST_SURELY_UNSET"), std::string::npos);
+  }
+  EXPECT_THROW(load_profile(Project(dir.path()), "missing"), Error);
+}
+
+TEST(Profile, BuiltInDefaultWithoutProfilesFolder) {
+  test::TempDir dir("profile-none");
+  Profile p = load_profile(Project(dir.path()), "dev");
+  EXPECT_FALSE(p.engine.persistent);
+  EXPECT_TRUE(p.file.empty());
+}
+
+TEST(Profile, DotenvParsing) {
+  auto env = parse_dotenv("A=1\nexport B = \"two words\"\n# x\nC='q' \nD=v # c\nbad line\n");
+  EXPECT_EQ(env.at("A"), "1");
+  EXPECT_EQ(env.at("B"), "two words");
+  EXPECT_EQ(env.at("C"), "q");
+  EXPECT_EQ(env.at("D"), "v");
+  EXPECT_EQ(env.size(), 4u);
+}
