@@ -1,0 +1,319 @@
+#include "resilience/policy.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "resilience/profiles.hpp"
+
+using namespace sqlflow;
+using namespace sqlflow::resilience;
+using namespace std::chrono_literals;
+
+namespace {
+
+ResilienceOptions fast_options() {
+  ResilienceOptions o;
+  o.retry.max_attempts = 4;
+  o.retry.initial_delay = 100ms;
+  o.retry.max_delay = 1s;
+  o.circuit_breaker.failure_threshold = 5;
+  o.circuit_breaker.recovery_timeout = 10s;
+  o.circuit_breaker.success_threshold = 1;
+  o.rate_limit.enabled = false;
+  return o;
+}
+
+Error transient(const std::string& what) { return connection_error(what, /*retryable=*/true); }
+
+struct Recorder : PolicyObserver {
+  std::vector<Duration> delays;
+  std::vector<std::pair<BreakerState, BreakerState>> transitions;
+  int give_ups = 0;
+  void on_retry(const std::string&, int, Duration d, const Failure&) override { delays.push_back(d); }
+  void on_give_up(const std::string&, int, const Failure&) override { ++give_ups; }
+  void on_breaker_transition(const std::string&, BreakerState f, BreakerState t) override {
+    transitions.emplace_back(f, t);
+  }
+};
+
+}  // namespace
+
+TEST(ResiliencePolicy, RetriesRetryableErrorsWithBoundedFullJitterBackoff) {
+  ManualClock clock;
+  ResiliencePolicy policy(fast_options(), clock);
+  auto rec = std::make_shared<Recorder>();
+  policy.set_observer(rec);
+  int calls = 0;
+  int result = policy.execute("svc", [&] {
+    if (++calls < 4) throw transient("connection reset by peer");
+    return 42;
+  });
+  EXPECT_EQ(result, 42);
+  EXPECT_EQ(calls, 4);
+  auto s = policy.stats().snapshot();
+  EXPECT_EQ(s.calls, 1u);
+  EXPECT_EQ(s.attempts, 4u);
+  EXPECT_EQ(s.retries, 3u);
+  EXPECT_EQ(s.failures, 0u);
+  ASSERT_EQ(rec->delays.size(), 3u);
+  // Full jitter: each delay is within [0, min(max_delay, initial * 2^(n-1))].
+  EXPECT_LE(rec->delays[0], 100ms);
+  EXPECT_LE(rec->delays[1], 200ms);
+  EXPECT_LE(rec->delays[2], 400ms);
+  EXPECT_EQ(clock.slept(), rec->delays[0] + rec->delays[1] + rec->delays[2]);
+}
+
+TEST(ResiliencePolicy, WithoutJitterWaitsTheExponentialScheduleCappedAtMaxDelay) {
+  ManualClock clock;
+  auto o = fast_options();
+  o.retry.jitter = false;
+  o.retry.max_attempts = 6;
+  o.retry.max_delay = 500ms;
+  o.circuit_breaker.enabled = false;
+  ResiliencePolicy policy(o, clock);
+  auto rec = std::make_shared<Recorder>();
+  policy.set_observer(rec);
+  EXPECT_THROW(policy.execute("svc", [&]() -> int { throw transient("timeout"); }), Error);
+  std::vector<Duration> expected = {100ms, 200ms, 400ms, 500ms, 500ms};
+  EXPECT_EQ(rec->delays, expected);
+}
+
+TEST(ResiliencePolicy, NonRetryableErrorsAreRethrownUnchangedAfterOneAttempt) {
+  ManualClock clock;
+  ResiliencePolicy policy(fast_options(), clock);
+  int calls = 0;
+  try {
+    policy.execute("svc", [&] {
+      ++calls;
+      throw validation_error("HTTP 404 for GET /missing");
+    });
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(), "HTTP 404 for GET /missing");
+    EXPECT_EQ(e.kind(), ErrorKind::Validation);
+  }
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(clock.slept(), Duration(0));
+}
+
+TEST(ResiliencePolicy, GivesUpAfterMaxAttemptsSayingSo) {
+  ManualClock clock;
+  ResiliencePolicy policy(fast_options(), clock);
+  int calls = 0;
+  try {
+    policy.execute("svc", [&] {
+      ++calls;
+      throw transient("HTTP 503 from GET https://h/x");
+    });
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(e.message().find("HTTP 503 from GET https://h/x (gave up after 4 attempts in"), std::string::npos)
+        << e.message();
+    EXPECT_EQ(e.kind(), ErrorKind::Connection);
+  }
+  EXPECT_EQ(calls, 4);
+  EXPECT_EQ(policy.stats().snapshot().failures, 1u);
+}
+
+TEST(ResiliencePolicy, HonoursRetryAfterInsteadOfBackoff) {
+  ManualClock clock;
+  ResiliencePolicy policy(fast_options(), clock);
+  int calls = 0;
+  TimePoint second_attempt{};
+  policy.execute("svc", [&] {
+    if (++calls == 1) {
+      AttemptError e(ErrorKind::Connection, "HTTP 429", true);
+      e.retry_after = 7s;
+      e.throttled = true;
+      e.counts_for_breaker = false;
+      throw e;
+    }
+    second_attempt = clock.now();
+  });
+  EXPECT_EQ(clock.slept(), Duration(7s));
+  EXPECT_EQ(policy.stats().snapshot().throttled, 1u);
+  (void)second_attempt;
+}
+
+TEST(ResiliencePolicy, RetryAfterBeyondTheCapOrBudgetFailsInsteadOfStalling) {
+  ManualClock clock;
+  auto o = fast_options();
+  o.retry.max_retry_after = 60s;
+  ResiliencePolicy policy(o, clock);
+  auto throw_429 = [&](Duration after) {
+    AttemptError e(ErrorKind::Connection, "HTTP 429", true);
+    e.retry_after = after;
+    throw e;
+  };
+  try {
+    policy.execute("svc", [&] { throw_429(3600s); });
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(e.message().find("Retry-After"), std::string::npos) << e.message();
+  }
+  EXPECT_EQ(clock.slept(), Duration(0));
+
+  auto b = fast_options();
+  b.retry.total_budget = 5s;
+  ResiliencePolicy budget(b, clock);
+  int calls = 0;
+  try {
+    budget.execute("svc", [&] {
+      ++calls;
+      throw_429(3s);
+    });
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(e.message().find("total_budget"), std::string::npos) << e.message();
+  }
+  EXPECT_EQ(calls, 2);  // 0 s, 3 s; a third at 6 s would pass the 5 s budget
+}
+
+TEST(ResiliencePolicy, BreakerOpensThenFailsFastWithoutCallingThenRecovers) {
+  ManualClock clock;
+  auto o = fast_options();
+  o.retry.max_attempts = 1;
+  o.circuit_breaker.failure_threshold = 3;
+  ResiliencePolicy policy(o, clock);
+  auto rec = std::make_shared<Recorder>();
+  policy.set_observer(rec);
+  int calls = 0;
+  for (int i = 0; i < 3; ++i)
+    EXPECT_THROW(policy.execute("https://down.example:443", [&] {
+      ++calls;
+      throw transient("connection refused");
+    }),
+                 Error);
+  EXPECT_EQ(calls, 3);
+  try {
+    policy.execute("https://down.example:443", [&] { ++calls; });
+    FAIL();
+  } catch (const CircuitOpenError& e) {
+    EXPECT_EQ(e.endpoint(), "https://down.example:443");
+    EXPECT_NE(std::string(e.what()).find("connection refused"), std::string::npos);
+  }
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(policy.stats().snapshot().breaker_rejections, 1u);
+  EXPECT_EQ(policy.stats().snapshot().breaker_opens, 1u);
+  clock.advance(10s);
+  policy.execute("https://down.example:443", [&] { ++calls; });
+  EXPECT_EQ(calls, 4);
+  EXPECT_EQ(policy.endpoint("https://down.example:443").breaker()->state(), BreakerState::Closed);
+  ASSERT_EQ(rec->transitions.size(), 3u);
+  EXPECT_EQ(rec->transitions[2].second, BreakerState::Closed);
+}
+
+TEST(ResiliencePolicy, BreakerOpeningMidRetryStopsTheRetriesWithTheLastReason) {
+  ManualClock clock;
+  auto o = fast_options();
+  o.circuit_breaker.failure_threshold = 2;
+  ResiliencePolicy policy(o, clock);
+  int calls = 0;
+  try {
+    policy.execute("svc", [&] {
+      ++calls;
+      throw transient("HTTP 502");
+    });
+    FAIL();
+  } catch (const CircuitOpenError& e) {
+    EXPECT_NE(std::string(e.what()).find("(last: HTTP 502)"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(ResiliencePolicy, ClientErrorsDoNotOpenTheBreaker) {
+  ManualClock clock;
+  auto o = fast_options();
+  ResiliencePolicy policy(o, clock);
+  for (int i = 0; i < 10; ++i)
+    EXPECT_THROW(policy.execute("svc", [] { throw data_error("HTTP 422"); }), Error);
+  EXPECT_EQ(policy.endpoint("svc").breaker()->state(), BreakerState::Closed);
+}
+
+TEST(ResiliencePolicy, RateLimitWaitsOrFailsFast) {
+  ManualClock clock;
+  auto o = fast_options();
+  o.rate_limit.enabled = true;
+  o.rate_limit.requests_per_minute = 60;
+  o.rate_limit.burst = 2;
+  ResiliencePolicy waiting(o, clock);
+  std::vector<TimePoint> sent;
+  for (int i = 0; i < 4; ++i) waiting.execute("svc", [&] { sent.push_back(clock.now()); });
+  ASSERT_EQ(sent.size(), 4u);
+  EXPECT_EQ(sent[1] - sent[0], Duration(0));
+  EXPECT_EQ(sent[2] - sent[0], Duration(1s));
+  EXPECT_EQ(sent[3] - sent[0], Duration(2s));
+  EXPECT_EQ(waiting.stats().snapshot().rate_limit_waits, 2u);
+
+  o.rate_limit.on_limit = RateLimitOptions::OnLimit::Fail;
+  ResiliencePolicy failing(o, clock);
+  failing.execute("svc", [] {});
+  failing.execute("svc", [] {});
+  EXPECT_THROW(failing.execute("svc", [] {}), RateLimitedError);
+}
+
+TEST(ResiliencePolicy, EndpointsShareABucketByKeyButKeepTheirOwnBreakers) {
+  ManualClock clock;
+  auto o = fast_options();
+  o.rate_limit.enabled = true;
+  o.rate_limit.requests_per_minute = 60;
+  o.rate_limit.burst = 1;
+  ResiliencePolicy policy(o, clock);
+  Endpoint& a = policy.endpoint("https://a", "key-1");
+  Endpoint& b = policy.endpoint("https://b", "key-1");
+  EXPECT_EQ(a.bucket(), b.bucket());
+  EXPECT_NE(a.breaker(), b.breaker());
+  EXPECT_EQ(&policy.endpoint("https://a", "key-1"), &a);
+}
+
+TEST(ResiliencePolicy, PassthroughPolicyRunsOnceAndNeverThrowsItsOwnErrors) {
+  ResiliencePolicy none;
+  int calls = 0;
+  EXPECT_THROW(none.execute("x", [&] {
+    ++calls;
+    throw transient("boom");
+  }),
+               Error);
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(ResiliencePolicy, StepApiDrivesAnEventLoopWithoutBlocking) {
+  ManualClock clock;
+  auto o = fast_options();
+  o.retry.jitter = false;
+  ResiliencePolicy policy(o, clock);
+  Endpoint& ep = policy.endpoint("svc");
+  CallState call = policy.begin(clock.now());
+  Admission a = policy.admit(ep, call, clock.now());
+  ASSERT_EQ(a.kind, Admission::Kind::Go);
+  Failure f;
+  f.retryable = true;
+  f.reason = "HTTP 502";
+  RetryDecision d = policy.on_failure(ep, call, f, clock.now());
+  ASSERT_TRUE(d.retry);
+  EXPECT_EQ(d.at, clock.now() + 100ms);
+  EXPECT_EQ(clock.slept(), Duration(0));  // nothing blocked
+  a = policy.admit(ep, call, d.at);
+  ASSERT_EQ(a.kind, Admission::Kind::Go);
+  policy.on_success(ep, call);
+  EXPECT_EQ(call.attempt, 2);
+}
+
+TEST(ResiliencePolicy, ManyThreadsShareOnePolicy) {
+  ResilienceOptions o = fast_options();
+  o.rate_limit.enabled = true;
+  o.rate_limit.requests_per_minute = 1e9;
+  o.rate_limit.burst = 1e6;
+  ResiliencePolicy policy(o);
+  std::atomic<int> done{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      Endpoint& ep = policy.endpoint("svc");
+      for (int i = 0; i < 5000; ++i) policy.execute(ep, [&] { done.fetch_add(1, std::memory_order_relaxed); });
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(done.load(), 20000);
+  EXPECT_EQ(policy.stats().snapshot().attempts, 20000u);
+}
