@@ -2,6 +2,8 @@
 // (id BIGINT, value DOUBLE, name VARCHAR, ts TIMESTAMP), in partitions read in parallel.
 #pragma once
 
+#include <string>
+
 #include "connectors/connector.hpp"
 
 namespace sqlflow::connectors::generate {
@@ -17,6 +19,10 @@ class GenerateSource : public Source {
   // The value each column holds at row `id` (shared with tests and the benchmark's SQL baseline).
   static double value_of(int64_t id) { return static_cast<double>(id) * 0.5; }
   static constexpr int64_t kEpochMicros = 1704067200LL * 1000000;  // 2024-01-01 00:00:00
+  // A SELECT with which DuckDB produces the same `rows` rows itself from range() (the benchmark's
+  // baseline; tests check the equality). Valid for ids below 10^11, where the name needs no more
+  // than its 11 zero-padded digits.
+  static std::string equivalent_sql(uint64_t rows);
 
  private:
   uint64_t rows_;
