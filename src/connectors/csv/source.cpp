@@ -1,0 +1,254 @@
+#include "connectors/csv/source.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <random>
+
+#include "core/error.hpp"
+#include "core/file_paths.hpp"
+#include "core/quote.hpp"
+#include "engine/connection.hpp"
+
+namespace sqlflow::connectors::csv {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kWhat = "CSV source";
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::optional<std::string> opt_string(const Params& p, const char* key) {
+  if (!p.contains(key) || p[key].is_null()) return std::nullopt;
+  if (!p[key].is_string()) throw validation_error(std::string(kWhat) + ": `" + key + "` must be a string");
+  return p[key].get<std::string>();
+}
+
+std::vector<std::string> string_list(const nlohmann::json& v, const char* key) {
+  std::vector<std::string> out;
+  if (v.is_string()) return {v.get<std::string>()};
+  if (!v.is_array()) throw validation_error(std::string(kWhat) + ": `" + key + "` must be a string or a list of strings");
+  for (const auto& e : v) {
+    if (!e.is_string()) throw validation_error(std::string(kWhat) + ": every entry of `" + key + "` must be a string");
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+// DuckDB's CSV reader knows utf-8, utf-16 and latin-1 (others need an extension we cannot load).
+std::string duckdb_encoding(const std::string& given) {
+  std::string e;
+  for (char c : lower(given))
+    if (c != '-' && c != '_' && c != ' ') e += c;
+  if (e == "utf8" || e == "ascii" || e == "usascii" || e == "utf8sig") return "utf-8";
+  if (e == "latin1" || e == "iso88591" || e == "l1" || e == "iso8859" || e == "cp819") return "latin-1";
+  if (e == "utf16") return "utf-16";
+  throw validation_error(std::string(kWhat) + ": unsupported encoding '" + given + "'",
+                         "supported: utf-8 (also ascii), latin-1 (iso-8859-1), utf-16");
+}
+
+std::string random_id() {
+  std::random_device rd;
+  std::uniform_int_distribution<unsigned> dist(0, 0xffffffffu);
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%08x%08x", dist(rd), dist(rd));
+  return buf;
+}
+
+}  // namespace
+
+CsvSourceOptions CsvSourceOptions::from_params(const Params& p) {
+  CsvSourceOptions o;
+  if (!p.contains("path")) throw validation_error(std::string(kWhat) + ": missing required parameter 'path'");
+  o.path = p["path"];
+  files::path_list(o.path, kWhat);  // shape check only; files are looked up when the source is read
+  if (p.contains("has_header") && p["has_header"].is_boolean()) o.has_header = p["has_header"].get<bool>();
+  if (auto d = opt_string(p, "delimiter")) {
+    o.delimiter = *d == "\\t" ? "\t" : *d;
+    if (o.delimiter.empty() || o.delimiter.size() > 4)
+      throw validation_error(std::string(kWhat) + ": `delimiter` must be 1 to 4 characters, got '" + *d + "'");
+  }
+  if (auto q = opt_string(p, "quote_char")) {
+    if (q->size() > 1) throw validation_error(std::string(kWhat) + ": `quote_char` must be one character (or empty for none)");
+    o.quote = *q;
+  }
+  o.escape = o.quote;  // RFC 4180: a quote inside a quoted field is doubled
+  if (auto e = opt_string(p, "escape_char")) {
+    if (e->size() > 1) throw validation_error(std::string(kWhat) + ": `escape_char` must be one character (or empty)");
+    o.escape = *e;
+  }
+  if (auto e = opt_string(p, "encoding")) o.encoding = duckdb_encoding(*e);
+  if (p.contains("columns") && !p["columns"].is_null()) {
+    if (!p["columns"].is_object())
+      throw validation_error(std::string(kWhat) + ": `columns` must be an object of column name → type",
+                             "e.g. {\"id\": \"BIGINT\", \"price\": \"DECIMAL(10,2)\"}");
+    for (const auto& [name, type] : p["columns"].items()) {
+      if (!type.is_string() || type.get<std::string>().empty())
+        throw validation_error(std::string(kWhat) + ": the type of column '" + name + "' in `columns` must be a type name such as \"INTEGER\"");
+      o.column_types.emplace_back(name, type.get<std::string>());
+    }
+  }
+  if (p.contains("names") && !p["names"].is_null()) o.names = string_list(p["names"], "names");
+  if (p.contains("null_values") && !p["null_values"].is_null()) o.null_values = string_list(p["null_values"], "null_values");
+  if (auto f = opt_string(p, "date_format")) o.date_format = *f;
+  if (auto f = opt_string(p, "timestamp_format")) o.timestamp_format = *f;
+  if (p.contains("skip_rows") && p["skip_rows"].is_number_integer()) {
+    o.skip_rows = p["skip_rows"].get<int64_t>();
+    if (o.skip_rows < 0) throw validation_error(std::string(kWhat) + ": `skip_rows` must be ≥ 0");
+  }
+  if (auto c = opt_string(p, "compression")) {
+    std::string c2 = lower(*c);
+    if (c2 == "gz") c2 = "gzip";
+    if (c2 == "zst") c2 = "zstd";
+    if (c2 != "auto" && c2 != "none" && c2 != "gzip" && c2 != "zstd")
+      throw validation_error(std::string(kWhat) + ": unknown compression '" + *c + "'", "use auto, none, gzip or zstd");
+    o.compression = c2;
+  }
+  if (auto e = opt_string(p, "on_error")) {
+    std::string v = lower(*e);
+    if (v == "skip") o.skip_bad_rows = true;
+    else if (v != "fail") throw validation_error(std::string(kWhat) + ": `on_error` must be fail or skip, got '" + *e + "'");
+  }
+  if (p.contains("union_by_name") && p["union_by_name"].is_boolean()) o.union_by_name = p["union_by_name"].get<bool>();
+  if (p.contains("filename") && p["filename"].is_boolean()) o.filename = p["filename"].get<bool>();
+  if (p.contains("sample_size") && p["sample_size"].is_number_integer()) o.sample_size = p["sample_size"].get<int64_t>();
+  if (auto s = opt_string(p, "sync_mode")) {
+    if (*s != "full_refresh" && *s != "incremental")
+      throw validation_error(std::string(kWhat) + ": `sync_mode` must be full_refresh or incremental, got '" + *s + "'");
+  }
+  return o;
+}
+
+CsvSource::CsvSource(CsvSourceOptions options, ConnectorContext context)
+    : options_(std::move(options)), context_(std::move(context)) {
+  const std::string id = random_id();
+  rejects_table_ = "sqlflow_csv_rejects_" + id;
+  rejects_scan_ = "sqlflow_csv_scans_" + id;
+}
+
+std::string CsvSource::reader_call(const std::vector<fs::path>& file_list, bool diagnose) const {
+  const auto& o = options_;
+  files::SqlArgs args;
+  args.flag("header", o.has_header)
+      .string("delim", o.delimiter)
+      .string("quote", o.quote)
+      .string("escape", o.escape)
+      .string("encoding", o.encoding)
+      .string("compression", o.compression)
+      // An empty unquoted field is NULL, a quoted "" is the empty string (as PostgreSQL's CSV).
+      .flag("allow_quoted_nulls", false);
+  if (o.skip_rows > 0) args.integer("skip", o.skip_rows);
+  if (o.null_values) args.strings("nullstr", *o.null_values);
+  if (!o.date_format.empty()) args.string("dateformat", o.date_format);
+  if (!o.timestamp_format.empty()) args.string("timestampformat", o.timestamp_format);
+  if (!o.names.empty()) args.strings("names", o.names);
+  if (!o.column_types.empty()) args.string_map("types", o.column_types);
+  if (o.union_by_name) args.flag("union_by_name", true);
+  if (o.filename) args.flag("filename", true);
+  if (o.sample_size) args.integer("sample_size", *o.sample_size);
+  if (diagnose) {
+    args.flag("store_rejects", true).string("rejects_table", "diag_errors").string("rejects_scan", "diag_scans");
+  } else if (o.skip_bad_rows) {
+    args.flag("store_rejects", true).string("rejects_table", rejects_table_).string("rejects_scan", rejects_scan_);
+  }
+  return "read_csv(" + files::sql_file_list(file_list) + ", " + args.str() + ")";
+}
+
+void CsvSource::explain_bind_failure(const std::vector<fs::path>& file_list, const Error& error) const {
+  // DuckDB's sniffer rejects a file whose sample holds a malformed line without saying where; a
+  // tolerant read of the same files finds the first bad line so the message can name it.
+  std::string where;
+  try {
+    engine::Database db;
+    engine::Connection con(db);
+    // `t IS NOT NULL` uses every column, so every value is parsed and cast.
+    con.execute("CREATE TEMP TABLE diag AS SELECT count(*) FROM " + reader_call(file_list, true) + " t WHERE t IS NOT NULL");
+    auto rows = con.query(
+                       "SELECT s.file_path, e.line, e.error_message, coalesce(e.csv_line, '') FROM diag_errors e "
+                       "JOIN diag_scans s USING (scan_id, file_id) ORDER BY s.file_path, e.line LIMIT 1")
+                    .rows();
+    if (!rows.empty()) {
+      auto& r = rows[0];
+      throw data_error(std::string(kWhat) + ": '" + r[0] + "' line " + r[1] + ": " + r[2] + " (line: " + r[3] + ")",
+                       "fix the file, or set \"on_error\": \"skip\" to load the other rows and keep the bad ones in "
+                       "sqlflow_rejects.<source>");
+    }
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Data && e.message().rfind(kWhat, 0) == 0) throw;
+  }
+  std::string message = error.message();
+  if (auto cut = message.find("\nPossible fixes"); cut != std::string::npos) message.resize(cut);
+  throw data_error(std::string(kWhat) + ": cannot read " +
+                       (file_list.size() == 1 ? "'" + file_list[0].string() + "'" : std::to_string(file_list.size()) + " files") +
+                       ": " + message,
+                   error.hint());
+}
+
+std::optional<std::string> CsvSource::view_sql() {
+  if (view_sql_) return view_sql_;
+  auto in = files::resolve_inputs(options_.path, context_.base_dir, kWhat);
+  std::string sql = "SELECT * FROM " + reader_call(in.files, false);
+  if (cursor_ && cursor_->second)
+    sql += " WHERE " + quote_identifier(cursor_->first) + " > " + quote_literal(*cursor_->second);
+  try {
+    engine::Database db;
+    engine::Connection con(db);
+    schema_ = con.query("SELECT * FROM (" + sql + ") LIMIT 0").schema();
+  } catch (const Error& e) {
+    explain_bind_failure(in.files, e);
+  }
+  view_sql_ = sql;
+  return view_sql_;
+}
+
+const Schema& CsvSource::schema() {
+  if (!schema_) view_sql();
+  return *schema_;
+}
+
+void CsvSource::set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) {
+  cursor_.emplace(field, lower_bound);
+  view_sql_.reset();
+  schema_.reset();
+}
+
+size_t CsvSource::after_read(engine::Connection& con, const std::string& source_name) {
+  if (!options_.skip_bad_rows) return 0;
+  const std::string target = "sqlflow_rejects." + quote_identifier(source_name);
+  con.execute("CREATE SCHEMA IF NOT EXISTS sqlflow_rejects");
+  auto exists = con.scalar("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = $1", {rejects_table_});
+  if (!exists || *exists == "0") {
+    // The scan rejected nothing (DuckDB creates its reject tables on the first reject).
+    con.execute("CREATE OR REPLACE TABLE " + target +
+                " (file VARCHAR, line BIGINT, byte_offset BIGINT, \"column\" VARCHAR, error_type VARCHAR, error VARCHAR, "
+                "raw_line VARCHAR)");
+    return 0;
+  }
+  const std::string errors = "temp.main." + quote_identifier(rejects_table_);
+  const std::string scans = "temp.main." + quote_identifier(rejects_scan_);
+  con.execute("CREATE OR REPLACE TABLE " + target +
+              " AS SELECT s.file_path AS file, e.line::BIGINT AS line, e.line_byte_position::BIGINT - 1 AS byte_offset, "
+              "e.column_name AS \"column\", "
+              "e.error_type::VARCHAR AS error_type, e.error_message AS error, e.csv_line AS raw_line FROM " +
+              errors + " e JOIN " + scans + " s ON e.scan_id = s.scan_id AND e.file_id = s.file_id ORDER BY file, line");
+  auto count = con.scalar("SELECT count(*) FROM (SELECT DISTINCT file, line FROM " + target + ")");
+  // Later scans on this connection start from empty tables, so each LOAD reports only its own rejects.
+  con.execute("DELETE FROM " + errors + "; DELETE FROM " + scans);
+  return count ? std::stoull(*count) : 0;
+}
+
+std::string CsvSource::test_connection() {
+  auto in = files::resolve_inputs(options_.path, context_.base_dir, kWhat);
+  view_sql();
+  return std::to_string(in.files.size()) + (in.files.size() == 1 ? " file, " : " files, ") +
+         std::to_string(in.total_bytes) + " bytes, " + std::to_string(schema_->size()) + " columns";
+}
+
+std::unique_ptr<engine::PartitionReader> CsvSource::open(size_t, const std::vector<size_t>&) {
+  throw internal_error("the CSV source is read through its view (view_sql), not through partitions");
+}
+
+}  // namespace sqlflow::connectors::csv
