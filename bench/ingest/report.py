@@ -39,8 +39,13 @@ def machine():
                     mem_kb = int(line.split()[1])
     except OSError:
         pass
+    try:
+        load = list(os.getloadavg())
+    except OSError:
+        load = None
     return {
         "nproc": os.cpu_count(),
+        "loadavg_at_end": load,  # other work on the machine during the run skews the figures
         "cpu_model": cpu,
         "mem_total_bytes": mem_kb * 1024 if mem_kb else None,
         "kernel": platform.release(),
