@@ -352,14 +352,17 @@ std::string CopyExport::copy_statement(const std::string& select_sql) const {
     if (spec_.append) options += ", FILENAME_PATTERN 'data_{uuid}'";
     return "COPY (" + select + ") TO " + temp + " (" + options + ")";
   }
+  // The temporary file exists already (prepare() made it); DuckDB must write it in place rather
+  // than through a temporary file of its own, which would escape our debris cleanup.
+  const std::string own = ", USE_TMP_FILE false";
   if (spec_.append && output_->target_exists()) {
     if (spec_.append_method == AppendMethod::Concatenate)
-      return "COPY (" + select + ") TO " + temp + " (" + spec_.append_options + ")";
+      return "COPY (" + select + ") TO " + temp + " (" + spec_.append_options + own + ")";
     if (!spec_.read_existing) throw internal_error("CopyExport: Rewrite append without read_existing");
     return "COPY ((SELECT * FROM (" + spec_.read_existing(quote_literal(spec_.target.string())) +
-           ")) UNION ALL BY NAME (SELECT * FROM (" + select + "))) TO " + temp + " (" + options + ")";
+           ")) UNION ALL BY NAME (SELECT * FROM (" + select + "))) TO " + temp + " (" + options + own + ")";
   }
-  return "COPY (" + select + ") TO " + temp + " (" + options + ")";
+  return "COPY (" + select + ") TO " + temp + " (" + options + own + ")";
 }
 
 void CopyExport::commit() {

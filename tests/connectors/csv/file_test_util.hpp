@@ -101,4 +101,70 @@ std::string error_of(Fn&& fn) {
   return "";
 }
 
+// Every DuckDB type sqlflow supports (the DataChunk types), each column with two values and a
+// NULL row, for round trips through each file format.
+struct TypeSample {
+  std::string column;
+  std::string type;
+  std::string value1;
+  std::string value2;
+};
+
+inline const std::vector<TypeSample>& type_samples() {
+  static const std::vector<TypeSample> samples = {
+      {"b", "BOOLEAN", "true", "false"},
+      {"i8", "TINYINT", "-128", "127"},
+      {"i16", "SMALLINT", "-32768", "32767"},
+      {"i32", "INTEGER", "-2147483648", "2147483647"},
+      {"i64", "BIGINT", "-9223372036854775808", "9223372036854775807"},
+      {"u8", "UTINYINT", "0", "255"},
+      {"u16", "USMALLINT", "0", "65535"},
+      {"u32", "UINTEGER", "0", "4294967295"},
+      {"u64", "UBIGINT", "0", "18446744073709551615"},
+      {"hi", "HUGEINT", "-170141183460469231731687303715884105727", "12345678901234567890123"},
+      {"f", "FLOAT", "1.5", "0.1"},
+      {"d", "DOUBLE", "0.1", "-1.7976931348623157e308"},
+      {"dc1", "DECIMAL(4,1)", "-12.3", "999.9"},
+      {"dc2", "DECIMAL(18,3)", "-0.001", "999999999999999.999"},
+      {"dc3", "DECIMAL(38,18)", "12345678901234567890.123456789012345678", "-0.000000000000000001"},
+      {"s", "VARCHAR", "'h\u00e9llo, \"w\u00f6rld\"\n😀 '", "''"},
+      {"bl", "BLOB", "'\\x00\\xFFab,\"'", "''"},
+      {"dt", "DATE", "'2024-02-29'", "'9999-12-31'"},
+      {"t", "TIME", "'23:59:59.123456'", "'00:00:00'"},
+      {"ts", "TIMESTAMP", "'2024-01-02 03:04:05.5'", "'1970-01-01 00:00:00.000001'"},
+      {"tz", "TIMESTAMPTZ", "'2024-01-02 03:04:05+00'", "'1999-12-31 23:59:59.999999+05:30'"},
+      {"iv", "INTERVAL", "'1 year 2 months 3 days 04:05:06.7'", "'-36 hours'"},
+      {"u", "UUID", "'00000000-0000-0000-0000-000000000000'", "'ffffffff-ffff-ffff-ffff-ffffffffffff'"},
+      {"l", "INTEGER[]", "[1, NULL, 3]", "[]"},
+      {"ll", "VARCHAR[][]", "[['a'], [], NULL]", "[['x y', 'z']]"},
+      {"st", "STRUCT(a INTEGER, b VARCHAR)", "{'a': 1, 'b': 'x'}", "{'a': NULL, 'b': NULL}"},
+  };
+  return samples;
+}
+
+// CREATE TABLE `table` (id, one column per sample type) with rows 1, 2 (the values) and 3 (NULLs).
+inline std::string create_type_table_sql(const std::string& table) {
+  std::string rows[3];
+  for (int r = 0; r < 3; ++r) rows[r] = "SELECT " + std::to_string(r + 1) + " AS id";
+  for (const auto& s : type_samples()) {
+    rows[0] += ", CAST(" + s.value1 + " AS " + s.type + ") AS " + s.column;
+    rows[1] += ", CAST(" + s.value2 + " AS " + s.type + ")";
+    rows[2] += ", CAST(NULL AS " + s.type + ")";
+  }
+  return "CREATE TABLE " + table + " AS " + rows[0] + " UNION ALL " + rows[1] + " UNION ALL " + rows[2];
+}
+
+// The columns of `b` whose values differ from `a` (matched on id), as "column: a-value vs b-value".
+inline std::vector<std::string> differing_columns(engine::Connection& con, const std::string& a, const std::string& b) {
+  std::vector<std::string> out;
+  for (const auto& s : type_samples()) {
+    auto rows = con.query("SELECT x.id, x." + s.column + "::VARCHAR, y." + s.column + "::VARCHAR FROM " + a +
+                          " x FULL JOIN " + b + " y ON x.id = y.id WHERE x." + s.column + " IS DISTINCT FROM y." +
+                          s.column + " OR x.id IS NULL OR y.id IS NULL ORDER BY 1")
+                    .rows();
+    for (const auto& r : rows) out.push_back(s.column + " (row " + r[0] + "): " + r[1] + " vs " + r[2]);
+  }
+  return out;
+}
+
 }  // namespace sqlflow::test
