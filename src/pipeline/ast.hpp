@@ -1,5 +1,5 @@
 // The .sf language's syntax tree. The parser produces it with ${…} references left as written;
-// resolve() (variables.hpp) substitutes variables, evaluates IF, expands INCLUDE and parses the
+// resolve() (resolver.hpp) substitutes variables, evaluates IF, expands INCLUDE and parses the
 // PARAMS/OPTIONS JSON, producing a flat list that holds only Source, Load, CreateTable, Export
 // and Sql statements.
 #pragma once
@@ -23,6 +23,7 @@ struct SourceStmt {
   bool from_profile = false;
   std::string params_text;        // the {…} block as written (variables unresolved)
   nlohmann::json params;          // set by resolve(): the parsed object (OPTIONS merged over profile params)
+  SourceLocation params_location; // where the {…} block starts (JSON errors point inside it)
 };
 
 enum class LoadMode { Replace, Append, Upsert };
@@ -51,6 +52,7 @@ struct CreateTableStmt {
   std::string incremental_column;         // INCREMENTAL BY
   std::optional<Lookback> lookback;       // INCREMENTAL only
   std::string query;                      // the SQL after AS, without the final ';'
+  SourceLocation query_location;          // where `query` starts (errors inside it map back)
 };
 
 // EXPORT SELECT … TO "uri" TYPE type OPTIONS {json};  |  EXPORT table TO "uri" TYPE type [OPTIONS {json}];
@@ -61,6 +63,8 @@ struct ExportStmt {
   std::string type;
   std::string options_text;          // {…} as written, or empty
   nlohmann::json options = nlohmann::json::object();  // set by resolve()
+  SourceLocation query_location;     // where `query` starts (the table name for the short form)
+  SourceLocation options_location;   // where the OPTIONS {…} block starts
 };
 
 // SET name = value;
@@ -81,6 +85,7 @@ struct Statement;
 struct IfBranch {
   std::string condition;  // as written, variables unresolved
   std::vector<Statement> body;
+  SourceLocation location;  // the IF / ELSE IF keyword of this branch
 };
 struct IfStmt {
   std::vector<IfBranch> branches;             // IF and each ELSE IF, in order
