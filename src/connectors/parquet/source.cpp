@@ -1,0 +1,187 @@
+#include "connectors/parquet/source.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/file_paths.hpp"
+#include "core/quote.hpp"
+#include "engine/connection.hpp"
+
+namespace sqlflow::connectors::parquet {
+
+namespace {
+
+constexpr const char* kWhat = "Parquet source";
+
+Error bad_filter(const std::string& why) {
+  return validation_error(std::string(kWhat) + ": " + why,
+                          "filters look like [[\"year\", \">=\", 2024], [\"region\", \"in\", [\"EU\", \"US\"]]]");
+}
+
+std::string literal(const nlohmann::json& v) {
+  if (v.is_string()) return quote_literal(v.get<std::string>());
+  if (v.is_boolean()) return v.get<bool>() ? "TRUE" : "FALSE";
+  if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
+  if (v.is_number_float()) {
+    std::string s = v.dump();
+    if (s == "null" || s.find_first_not_of("0123456789.eE+-") != std::string::npos) throw bad_filter("a filter value is not a finite number");
+    return s;
+  }
+  if (v.is_null()) return "NULL";
+  throw bad_filter("a filter value must be a string, number, boolean or null (lists only with in / not in)");
+}
+
+std::string triple(const nlohmann::json& t) {
+  if (!t.is_array() || t.size() != 3 || !t[0].is_string() || !t[1].is_string())
+    throw bad_filter("each filter must be [column, operator, value], got " + t.dump());
+  const std::string column = quote_identifier(t[0].get<std::string>());
+  std::string op = t[1].get<std::string>();
+  std::transform(op.begin(), op.end(), op.begin(), [](unsigned char c) { return std::tolower(c); });
+  const auto& v = t[2];
+  if (op == "in" || op == "not in") {
+    if (!v.is_array() || v.empty()) throw bad_filter("'" + op + "' needs a non-empty list of values, got " + v.dump());
+    std::string list;
+    for (const auto& e : v) list += (list.empty() ? "" : ", ") + literal(e);
+    return column + (op == "in" ? " IN (" : " NOT IN (") + list + ")";
+  }
+  if (op == "==") op = "=";
+  if (op == "<>") op = "!=";
+  if (op != "=" && op != "!=" && op != "<" && op != "<=" && op != ">" && op != ">=")
+    throw bad_filter("unknown filter operator '" + t[1].get<std::string>() + "' (use = != < <= > >= in, not in)");
+  if (v.is_null()) {
+    if (op == "=") return column + " IS NULL";
+    if (op == "!=") return column + " IS NOT NULL";
+    throw bad_filter("null can only be compared with = or !=");
+  }
+  return column + " " + op + " " + literal(v);
+}
+
+std::string conjunction(const nlohmann::json& triples) {
+  if (!triples.is_array() || triples.empty()) throw bad_filter("an empty group of filters");
+  std::string out;
+  for (const auto& t : triples) out += (out.empty() ? "" : " AND ") + triple(t);
+  return out;
+}
+
+}  // namespace
+
+std::string filters_to_sql(const nlohmann::json& filters) {
+  if (filters.is_null()) return {};
+  if (!filters.is_array()) throw bad_filter("`filters` must be a list");
+  if (filters.empty()) return {};
+  // A single triple given bare: ["year", ">=", 2024].
+  if (filters.size() == 3 && filters[0].is_string()) return triple(filters);
+  const bool dnf = filters[0].is_array() && !filters[0].empty() && filters[0][0].is_array();
+  if (!dnf) return conjunction(filters);
+  std::string out;
+  for (const auto& group : filters) out += (out.empty() ? "(" : " OR (") + conjunction(group) + ")";
+  if (filters.size() < 2) return out;
+  // DuckDB pushes an OR into the Parquet scan only when it involves one column. For each column
+  // every group constrains, the OR of those constraints is implied by the whole condition; adding
+  // it changes no result but lets row groups be skipped on that column's statistics.
+  std::vector<std::string> columns;
+  for (const auto& t : filters[0])
+    if (t.is_array() && !t.empty() && t[0].is_string() &&
+        std::find(columns.begin(), columns.end(), t[0].get<std::string>()) == columns.end())
+      columns.push_back(t[0].get<std::string>());
+  for (const auto& column : columns) {
+    std::string implied;
+    bool in_every_group = true;
+    for (const auto& group : filters) {
+      std::string part;
+      for (const auto& t : group)
+        if (t[0] == column) part += (part.empty() ? "" : " AND ") + triple(t);
+      if (part.empty()) {
+        in_every_group = false;
+        break;
+      }
+      implied += (implied.empty() ? "(" : " OR (") + part + ")";
+    }
+    if (in_every_group) out = "(" + out + ") AND (" + implied + ")";
+  }
+  return out;
+}
+
+ParquetSourceOptions ParquetSourceOptions::from_params(const Params& p) {
+  ParquetSourceOptions o;
+  if (!p.contains("path")) throw validation_error(std::string(kWhat) + ": missing required parameter 'path'");
+  o.path = p["path"];
+  files::path_list(o.path, kWhat);
+  if (p.contains("columns") && !p["columns"].is_null()) {
+    const auto& c = p["columns"];
+    if (c.is_string()) o.columns.push_back(c.get<std::string>());
+    else if (c.is_array()) {
+      for (const auto& e : c) {
+        if (!e.is_string()) throw validation_error(std::string(kWhat) + ": `columns` must be a list of column names");
+        o.columns.push_back(e.get<std::string>());
+      }
+    } else {
+      throw validation_error(std::string(kWhat) + ": `columns` must be a list of column names");
+    }
+  }
+  if (p.contains("filters")) o.where = filters_to_sql(p["filters"]);
+  if (p.contains("hive_partitioning") && p["hive_partitioning"].is_boolean())
+    o.hive_partitioning = p["hive_partitioning"].get<bool>();
+  if (p.contains("union_by_name") && p["union_by_name"].is_boolean()) o.union_by_name = p["union_by_name"].get<bool>();
+  if (p.contains("filename") && p["filename"].is_boolean()) o.filename = p["filename"].get<bool>();
+  return o;
+}
+
+ParquetSource::ParquetSource(ParquetSourceOptions options, ConnectorContext context)
+    : options_(std::move(options)), context_(std::move(context)) {}
+
+std::optional<std::string> ParquetSource::view_sql() {
+  if (view_sql_) return view_sql_;
+  auto in = files::resolve_inputs(options_.path, context_.base_dir, kWhat, "**/*.parquet");
+  file_count_ = in.files.size();
+  total_bytes_ = in.total_bytes;
+  files::SqlArgs args;
+  if (options_.hive_partitioning) args.flag("hive_partitioning", *options_.hive_partitioning);
+  if (options_.union_by_name) args.flag("union_by_name", true);
+  if (options_.filename) args.flag("filename", true);
+  std::string select;
+  for (const auto& c : options_.columns) select += (select.empty() ? "" : ", ") + quote_identifier(c);
+  if (select.empty()) select = "*";
+  std::string sql = "SELECT " + select + " FROM read_parquet(" + files::sql_file_list(in.files) +
+                    (args.empty() ? "" : ", " + args.str()) + ")";
+  std::string where = options_.where.empty() ? "" : "(" + options_.where + ")";
+  if (cursor_ && cursor_->second)
+    where += (where.empty() ? "" : " AND ") + quote_identifier(cursor_->first) + " > " + quote_literal(*cursor_->second);
+  if (!where.empty()) sql += " WHERE " + where;
+  try {
+    engine::Database db;
+    engine::Connection con(db);
+    schema_ = con.query("SELECT * FROM (" + sql + ") LIMIT 0").schema();
+  } catch (const Error& e) {
+    std::string message = e.message();
+    throw data_error(std::string(kWhat) + ": cannot read " +
+                         (in.files.size() == 1 ? "'" + in.files[0].string() + "'" : std::to_string(in.files.size()) + " files") +
+                         ": " + message,
+                     "check `columns` and `filters` against the file's columns");
+  }
+  view_sql_ = sql;
+  return view_sql_;
+}
+
+const Schema& ParquetSource::schema() {
+  if (!schema_) view_sql();
+  return *schema_;
+}
+
+void ParquetSource::set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) {
+  cursor_.emplace(field, lower_bound);
+  view_sql_.reset();
+  schema_.reset();
+}
+
+std::string ParquetSource::test_connection() {
+  view_sql();
+  return std::to_string(file_count_) + (file_count_ == 1 ? " file, " : " files, ") + std::to_string(total_bytes_) +
+         " bytes, " + std::to_string(schema_->size()) + " columns";
+}
+
+std::unique_ptr<engine::PartitionReader> ParquetSource::open(size_t, const std::vector<size_t>&) {
+  throw internal_error("the Parquet source is read through its view (view_sql), not through partitions");
+}
+
+}  // namespace sqlflow::connectors::parquet
