@@ -78,26 +78,52 @@ HttpFixture::HttpFixture(size_t threads, const TlsFiles* tls) {
 HttpFixture::~HttpFixture() { stop(); }
 
 HttpFixture& HttpFixture::get(const std::string& p, Handler h) {
-  server_->Get(p, std::move(h));
+  server_->Get(p, with_body(std::move(h)));
   return *this;
 }
 HttpFixture& HttpFixture::post(const std::string& p, Handler h) {
-  server_->Post(p, std::move(h));
+  server_->Post(p, with_body(std::move(h)));
   return *this;
 }
 HttpFixture& HttpFixture::put(const std::string& p, Handler h) {
-  server_->Put(p, std::move(h));
+  server_->Put(p, with_body(std::move(h)));
   return *this;
 }
 HttpFixture& HttpFixture::del(const std::string& p, Handler h) {
-  server_->Delete(p, std::move(h));
+  server_->Delete(p, with_body(std::move(h)));
   return *this;
 }
+
+namespace {
+
+// cpp-httplib listens with a backlog of 5 (compiled in), so a burst of 32 connects loses SYNs and
+// clients stall for a 1 s retransmit. Linux lets listen() be called again to raise it; the
+// socket is found among our descriptors by its port.
+void raise_listen_backlog(int port) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) return;
+  while (dirent* e = readdir(dir)) {
+    char* end = nullptr;
+    long fd = std::strtol(e->d_name, &end, 10);
+    if (*end != '\0' || fd < 0) continue;
+    sockaddr_in local{}, peer{};
+    socklen_t ll = sizeof local, pl = sizeof peer;
+    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &ll) != 0 || local.sin_family != AF_INET ||
+        ntohs(local.sin_port) != port)
+      continue;
+    if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &pl) == 0) continue;  // connected
+    ::listen(static_cast<int>(fd), 1024);
+  }
+  closedir(dir);
+}
+
+}  // namespace
 
 void HttpFixture::start() {
   if (started_) return;
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("HttpFixture: cannot bind 127.0.0.1");
+  raise_listen_backlog(port_);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   for (int i = 0; i < 500 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   started_ = true;
@@ -115,6 +141,21 @@ std::string HttpFixture::base_url() const {
 }
 std::string HttpFixture::url(const std::string& path_and_query) const { return base_url() + path_and_query; }
 
+HttpFixture::Handler HttpFixture::with_body(Handler h) {
+  // The pre-routing hook runs before cpp-httplib reads the body; route handlers run after.
+  return [this, h = std::move(h)](const httplib::Request& req, httplib::Response& res) {
+    {
+      std::lock_guard lock(mutex_);
+      auto it = pending_.find(&req);
+      if (it != pending_.end()) {
+        if (it->second < log_.size()) log_[it->second].body = req.body;
+        pending_.erase(it);
+      }
+    }
+    h(req, res);
+  };
+}
+
 void HttpFixture::record(const httplib::Request& req) {
   RecordedRequest r;
   r.method = req.method;
@@ -124,6 +165,7 @@ void HttpFixture::record(const httplib::Request& req) {
   r.headers = req.headers;
   r.at = std::chrono::steady_clock::now();
   std::lock_guard lock(mutex_);
+  pending_[&req] = log_.size();
   log_.push_back(std::move(r));
 }
 
@@ -145,6 +187,7 @@ size_t HttpFixture::count(const std::string& path) const { return requests_to(pa
 void HttpFixture::clear_log() {
   std::lock_guard lock(mutex_);
   log_.clear();
+  pending_.clear();
 }
 
 HttpFixture::Handler HttpFixture::reply(Reply r) {
