@@ -1,0 +1,143 @@
+#include "metrics/logging.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+#include <utility>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "core/suggest.hpp"
+#include "metrics/run_metrics.hpp"
+#include "metrics/secrets.hpp"
+#include "metrics/terminal.hpp"
+
+namespace sqlflow::metrics {
+
+namespace {
+
+thread_local LogContext::Value t_context;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+const char* level_name(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::trace: return "trace";
+    case spdlog::level::debug: return "debug";
+    case spdlog::level::info: return "info";
+    case spdlog::level::warn: return "warn";
+    case spdlog::level::err: return "error";
+    case spdlog::level::critical: return "critical";
+    default: return "off";
+  }
+}
+
+spdlog::level::level_enum to_spdlog(LogLevel level) {
+  switch (level) {
+    case LogLevel::Trace: return spdlog::level::trace;
+    case LogLevel::Debug: return spdlog::level::debug;
+    case LogLevel::Info: return spdlog::level::info;
+    case LogLevel::Warn: return spdlog::level::warn;
+    case LogLevel::Error: return spdlog::level::err;
+    case LogLevel::Off: return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+std::string local_time(std::chrono::system_clock::time_point t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  localtime_r(&secs, &tm);
+  return fmt::format("{:%Y-%m-%d %H:%M:%S}.{:03}", tm, ms % 1000);
+}
+
+// Formats and masks each record itself (rather than through spdlog's pattern formatter) so the
+// masker sees the message before JSON escaping could hide a secret's spelling.
+class SqlflowSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  SqlflowSink(LogFormat format, std::ostream& out) : format_(format), out_(out) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    std::string_view payload(msg.payload.data(), msg.payload.size());
+    const LogContext::Value& ctx = t_context;
+    std::string line;
+    if (format_ == LogFormat::Json) {
+      nlohmann::ordered_json j;
+      j["ts"] = format_timestamp(msg.time);
+      j["level"] = level_name(msg.level);
+      j["step"] = ctx.step.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(mask_secrets(ctx.step));
+      j["connector"] =
+          ctx.connector.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(mask_secrets(ctx.connector));
+      j["msg"] = mask_secrets(payload);
+      line = j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    } else {
+      line = fmt::format("[{}] [{}] ", local_time(msg.time), level_name(msg.level));
+      if (!ctx.step.empty()) line += fmt::format("[{}] ", ctx.step);
+      line += payload;
+      line = mask_secrets(line);
+    }
+    line.push_back('\n');
+    std::lock_guard term(detail::terminal_mutex());
+    detail::erase_progress_locked();
+    out_ << line << std::flush;
+  }
+  void flush_() override { out_.flush(); }
+
+ private:
+  LogFormat format_;
+  std::ostream& out_;
+};
+
+}  // namespace
+
+LogLevel parse_log_level(std::string_view text) {
+  const std::string v = lower(text);
+  if (v == "trace") return LogLevel::Trace;
+  if (v == "debug") return LogLevel::Debug;
+  if (v == "info") return LogLevel::Info;
+  if (v == "warn" || v == "warning") return LogLevel::Warn;
+  if (v == "error") return LogLevel::Error;
+  if (v == "off") return LogLevel::Off;
+  throw usage_error("unknown log level '" + std::string(text) + "'" +
+                        did_you_mean(v, {"trace", "debug", "info", "warn", "error", "off"}),
+                    "use one of trace, debug, info, warn, error, off");
+}
+
+LogFormat parse_log_format(std::string_view text) {
+  const std::string v = lower(text);
+  if (v == "text") return LogFormat::Text;
+  if (v == "json") return LogFormat::Json;
+  throw usage_error("unknown log format '" + std::string(text) + "'" + did_you_mean(v, {"text", "json"}),
+                    "use text or json");
+}
+
+void init_logging(LogLevel level, LogFormat format, bool quiet, std::ostream* out) {
+  if (quiet && level < LogLevel::Warn) level = LogLevel::Warn;
+  auto sink = std::make_shared<SqlflowSink>(format, out ? *out : std::cerr);
+  auto logger = std::make_shared<spdlog::logger>("sqlflow", std::move(sink));
+  logger->set_level(to_spdlog(level));
+  logger->flush_on(spdlog::level::trace);
+  spdlog::set_default_logger(std::move(logger));
+}
+
+LogContext::LogContext(std::string step, std::string connector)
+    : LogContext(Value{std::move(step), std::move(connector)}) {}
+
+LogContext::LogContext(Value value) : previous_(std::exchange(t_context, std::move(value))) {}
+
+LogContext::~LogContext() { t_context = std::move(previous_); }
+
+const LogContext::Value& LogContext::current() { return t_context; }
+
+}  // namespace sqlflow::metrics
