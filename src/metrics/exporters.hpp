@@ -14,8 +14,8 @@ namespace sqlflow::metrics {
 
 // The JSON document ("schema_version": 1, see docs/metrics-schema.md), keys in a fixed order.
 std::string to_json(const RunMetrics& run);
-// Writes to_json(run) to `path` atomically (temporary file + rename). Throws sqlflow::Error
-// naming the path when it cannot be written.
+// Writes to_json(run) to `path` atomically (temporary file + rename; missing parent folders are
+// created). Throws sqlflow::Error naming the path when it cannot be written.
 void write_json(const RunMetrics& run, const std::filesystem::path& path);
 
 // Prometheus text exposition format 0.0.4 (HELP/TYPE per family, label values escaped), for
@@ -38,8 +38,8 @@ std::string exit_line(const RunMetrics& run);
 std::vector<std::string> performance_hints(const StepMetrics& step);
 
 namespace detail {
-// Writes `content` to `path` via a temporary file in the same directory and a rename, so
-// readers never see half a file.
+// Writes `content` to `path` via a temporary sibling and a rename (core's AtomicOutput), so
+// readers never see half a file; creates missing parent folders.
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 }  // namespace detail
 

@@ -119,6 +119,18 @@ TEST(JsonExport, IdenticalRunToRunExceptTimes) {
   EXPECT_EQ(strip(json::parse(to_json(*a))), strip(json::parse(to_json(*b))));
 }
 
+TEST(JsonExport, CreatesMissingFoldersAndReplacesAtomically) {
+  auto run = test::sample_run();
+  sqlflow::test::TempDir dir("metrics-json");
+  const auto target = dir / "reports" / "daily" / "m.json";
+  write_json(*run, target);
+  write_json(*run, target);  // replaces the previous file
+  EXPECT_EQ(json::parse(sqlflow::test::read_file(target))["pipeline"], "daily_sales");
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(target.parent_path())) ++entries;
+  EXPECT_EQ(entries, 1u);  // no temporary file left behind
+}
+
 TEST(JsonExport, SecretsNeverReachTheFile) {
   const std::string canary = "CANARY-json-5d2c";
   register_secret(canary);
@@ -134,10 +146,13 @@ TEST(JsonExport, SecretsNeverReachTheFile) {
 
 TEST(JsonExport, UnwritablePathIsAClearError) {
   auto run = test::sample_run();
+  sqlflow::test::TempDir dir("metrics-json");
+  sqlflow::test::write_file(dir / "plain-file", "x");
+  const auto target = dir / "plain-file" / "m.json";  // a file where a folder must be: fails even as root
   try {
-    write_json(*run, "/nonexistent-dir/m.json");
+    write_json(*run, target);
     FAIL() << "expected an error";
   } catch (const sqlflow::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/m.json"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("plain-file"), std::string::npos) << e.what();
   }
 }
