@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include <spdlog/spdlog.h>
+
 namespace sqlflow::resilience {
 
 PolicyStats::Snapshot PolicyStats::snapshot() const {
@@ -43,6 +45,12 @@ Endpoint& ResiliencePolicy::endpoint(std::string_view endpoint_key, std::string_
     ep->breaker_ = std::make_unique<CircuitBreaker>(
         key, st.options.circuit_breaker, *st.clock, [raw](const std::string& name, BreakerState from, BreakerState to) {
           if (to == BreakerState::Open) raw->stats.breaker_opens.fetch_add(1, std::memory_order_relaxed);
+          // Endpoint keys are scheme://host:port (or a connection name): nothing secret in them.
+          if (to == BreakerState::Open)
+            spdlog::warn("circuit breaker for {} opened; calls fail fast for {}", name,
+                         format_duration(raw->options.circuit_breaker.recovery_timeout));
+          else if (to == BreakerState::Closed)
+            spdlog::info("circuit breaker for {} closed again", name);
           if (auto obs = raw->observer.load()) obs->on_breaker_transition(name, from, to);
         });
   }

@@ -88,7 +88,7 @@ TEST(Auth, ApiKeyInQueryIsReplacedNotDuplicatedOnRetry) {
 TEST(OAuth2, ClientCredentialsTokenIsCachedAndRenewedBeforeExpiry) {
   HttpFixture fx;
   OAuth2Fixture::Options oo;
-  oo.expires_in = 2;
+  oo.expires_in = 4;
   OAuth2Fixture oauth(fx, "/token", oo);
   std::atomic<int> unauthorized{0};
   auto inner = oauth.protect(HttpFixture::reply({200, R"({"data":1})"}));
@@ -101,12 +101,12 @@ TEST(OAuth2, ClientCredentialsTokenIsCachedAndRenewedBeforeExpiry) {
   o.token_url = fx.url("/token");
   o.client_id = "client-1";
   o.client_secret = SecretString("client-secret");
-  o.refresh_before = 60s;  // more than the token lives: renews halfway (after 1 s)
+  o.refresh_before = 60s;  // more than the token lives: renews halfway (after 2 s)
   auto auth = std::make_shared<OAuth2ClientCredentials>(o);
   HttpClient client(with_auth(auth), resilience::ResiliencePolicy(net::testing::fast_policy(2)));
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(client.fetch(Request("GET", fx.url("/data"))).ok());
   EXPECT_EQ(oauth.tokens_issued(), 1u);
-  std::this_thread::sleep_for(1200ms);  // past the renewal point, before the server's expiry
+  std::this_thread::sleep_for(2200ms);  // past the renewal point, before the server's expiry
   ASSERT_TRUE(client.fetch(Request("GET", fx.url("/data"))).ok());
   EXPECT_EQ(oauth.tokens_issued(), 2u);
   EXPECT_EQ(unauthorized.load(), 0);
