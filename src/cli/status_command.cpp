@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "core/error.hpp"
 #include "pipeline/profile.hpp"
 
 namespace sqlflow::cli {

@@ -116,7 +116,10 @@ template <class F>
 std::string float_to_string(F value) {
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, value);
-  return std::string(buf, res.ptr);
+  std::string out(buf, res.ptr);
+  // DuckDB prints integral doubles with ".0" (e.g. 60.0), as here.
+  if (out.find_first_not_of("-0123456789") == std::string::npos) out += ".0";
+  return out;
 }
 
 std::string two(int v) {

@@ -1,5 +1,7 @@
 #include "engine/database.hpp"
 
+#include <filesystem>
+
 #include "core/error.hpp"
 
 namespace sqlflow::engine {
@@ -22,6 +24,12 @@ struct Config {
 Database::Database(const DatabaseConfig& config) {
   in_memory_ = config.path.empty() || config.path == ":memory:";
   path_ = in_memory_ ? ":memory:" : config.path;
+  if (!in_memory_) {
+    // A new database file may live in a folder that does not exist yet (e.g. target/).
+    std::error_code ec;
+    auto parent = std::filesystem::path(path_).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  }
   Config cfg;
   if (config.threads) cfg.set("threads", std::to_string(*config.threads));
   if (!config.memory_limit.empty()) cfg.set("memory_limit", config.memory_limit);

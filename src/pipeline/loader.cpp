@@ -100,6 +100,7 @@ LoadedPipeline load_pipeline(const PipelineRequest& request) {
   VariableSources vars;
   vars.cli = request.vars;
   vars.profile = lp.profile.variables;
+  vars.dotenv = lp.project.dotenv();
   ResolveResult resolved = resolve(parsed.pipeline, vars);
   lp.variables = resolved.variables;
   lp.errors = resolved.errors;

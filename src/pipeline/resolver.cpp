@@ -59,7 +59,7 @@ const SourceLocation& or_statement(const SourceLocation& field, const SourceLoca
 
 class Resolver {
  public:
-  explicit Resolver(const VariableSources& v) : scope_(v.cli, v.profile, v.use_environment) {}
+  explicit Resolver(const VariableSources& v) : scope_(v.cli, v.profile, v.use_environment, v.dotenv) {}
 
   ResolveResult run(const Pipeline& pipeline) {
     if (!pipeline.file.empty()) {
@@ -219,7 +219,9 @@ class Resolver {
   }
 
   void include(const IncludeStmt& inc, const SourceLocation& loc, int depth) {
+    const std::size_t errors_before = out_.errors.size();
     const std::string written = plain(inc.path, loc);
+    if (out_.errors.size() != errors_before) return;  // an undefined variable in the path: already reported
     const fs::path base = fs::path(loc.file).parent_path();
     const fs::path p(written);
     const fs::path full = (p.is_absolute() ? p : base / p).lexically_normal();

@@ -16,6 +16,7 @@ struct VariableSources {
   std::map<std::string, std::string> cli;      // --vars (highest priority)
   std::map<std::string, std::string> profile;  // profile variables:
   bool use_environment = true;                 // lowest priority: process environment
+  std::map<std::string, std::string> dotenv;   // the project's .env (after the process environment)
 };
 
 struct ResolveResult {

@@ -8,9 +8,11 @@
 namespace sqlflow::pipeline {
 
 VariableScope::VariableScope(std::map<std::string, std::string> cli,
-                             std::map<std::string, std::string> profile, bool use_environment)
+                             std::map<std::string, std::string> profile, bool use_environment,
+                             std::map<std::string, std::string> dotenv)
     : cli_(cli.begin(), cli.end()),
       profile_(profile.begin(), profile.end()),
+      dotenv_(dotenv.begin(), dotenv.end()),
       use_environment_(use_environment) {}
 
 void VariableScope::set(const std::string& name, std::string value) {
@@ -24,6 +26,7 @@ std::optional<std::string> VariableScope::lookup(std::string_view name) const {
   }
   if (use_environment_ && !name.empty() && name.find('\0') == std::string_view::npos) {
     if (const char* v = std::getenv(std::string(name).c_str())) return std::string(v);
+    if (const auto it = dotenv_.find(name); it != dotenv_.end()) return it->second;
   }
   return std::nullopt;
 }

@@ -18,8 +18,9 @@ namespace sqlflow::pipeline {
 // sqlflow/core/variables/v2/resolution.py).
 class VariableScope {
  public:
+  // `dotenv`: the project's .env, consulted after the process environment (same priority level).
   VariableScope(std::map<std::string, std::string> cli, std::map<std::string, std::string> profile,
-                bool use_environment);
+                bool use_environment, std::map<std::string, std::string> dotenv = {});
 
   void set(const std::string& name, std::string value);  // a SET statement
   std::optional<std::string> lookup(std::string_view name) const;
@@ -28,7 +29,7 @@ class VariableScope {
   std::map<std::string, std::string> defined() const;
 
  private:
-  std::map<std::string, std::string, std::less<>> cli_, profile_, set_;
+  std::map<std::string, std::string, std::less<>> cli_, profile_, set_, dotenv_;
   bool use_environment_;
 };
 

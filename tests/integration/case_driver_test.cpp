@@ -72,8 +72,9 @@ TEST_P(PipelineCase, Runs) {
   bool have_run = false;
   std::string db_path;
   auto check_exit = [&](int expected, size_t line_no) {
-    if (have_run)
+    if (have_run) {
       EXPECT_EQ(last.exit_code, expected) << "case.test:" << line_no << "\nstdout:\n" << last.out << "\nstderr:\n" << last.err;
+    }
     have_run = false;
   };
   for (size_t i = 0; i < lines.size(); ++i) {

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "core/error.hpp"
 #include "support/test_support.hpp"
 
 using namespace sqlflow;
