@@ -6,7 +6,7 @@
 # Each figure is the median of RUNS runs (default 5). Writes bench/results/pipeline-<date>.json.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-bin="$root/build/sqlflow"
+bin="${SQLFLOW_BIN:-$root/build/sqlflow}"
 runs="${RUNS:-5}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -8,9 +8,14 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
 #include "cli/table_printer.hpp"
+#include "metrics/exporters.hpp"
+#include "metrics/logging.hpp"
+#include "metrics/progress.hpp"
+#include "metrics/run_metrics.hpp"
 #include "pipeline/executor.hpp"
 #include "pipeline/loader.hpp"
 
@@ -40,18 +45,6 @@ LoadedPipeline load_or_report(const std::string& name, const CommonOptions& o) {
   return pipeline::load_pipeline(req);
 }
 
-std::string format_count(uint64_t n) {
-  std::string s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
-  return s;
-}
-
-std::string seconds_text(double s) {
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(s < 10 ? 2 : 1) << s << "s";
-  return o.str();
-}
-
 int report_invalid(const LoadedPipeline& lp) {
   for (const auto& w : lp.profile.warnings) std::cerr << "warning: " << w << '\n';
   if (lp.errors.empty()) return 0;
@@ -69,41 +62,33 @@ struct RunOptions {
   bool dry_run = false;
   bool quiet = false;
   std::string metrics_json;
+  std::string metrics_prom;
+  std::string log_level = "info";
+  std::string log_format = "text";
 };
 
-void write_metrics_json(const std::string& path, const LoadedPipeline& lp, const std::vector<StepResult>& results,
-                        bool ok, double seconds) {
-  nlohmann::ordered_json j;
-  j["schema_version"] = 1;
-  j["pipeline"] = lp.name;
-  j["profile"] = lp.profile.name;
-  j["status"] = ok ? "ok" : "failed";
-  j["seconds"] = seconds;
-  j["steps"] = nlohmann::ordered_json::array();
-  uint64_t rows = 0;
-  for (const auto& step : lp.plan.steps) {
-    const StepResult& r = results[step.id];
-    nlohmann::ordered_json s;
-    s["id"] = step.id + 1;
-    s["name"] = step.name;
-    s["kind"] = pipeline::to_string(step.kind);
-    s["line"] = step.statement.location.line;
-    s["status"] = r.status == StepStatus::Ok ? "ok" : r.status == StepStatus::Failed ? "failed" : "skipped";
-    s["rows"] = r.rows;
-    s["rejected_rows"] = r.rejected_rows;
-    s["attempts"] = r.attempts;
-    s["seconds"] = r.seconds;
-    if (r.error) s["error"] = r.error->message();
-    rows += r.rows;
-    j["steps"].push_back(s);
+metrics::StepKind metrics_kind(pipeline::StepKind k) {
+  switch (k) {
+    case pipeline::StepKind::Load: return metrics::StepKind::Load;
+    case pipeline::StepKind::Transform: return metrics::StepKind::Transform;
+    case pipeline::StepKind::Export: return metrics::StepKind::Export;
+    case pipeline::StepKind::Sql: return metrics::StepKind::Sql;
   }
-  j["rows"] = rows;
-  std::ofstream f(path);
-  if (!f) throw usage_error("cannot write metrics file " + path);
-  f << j.dump(2) << '\n';
+  return metrics::StepKind::Sql;
+}
+
+// The connector a step moves data through (LOAD: its source's type, EXPORT: its TYPE).
+std::string step_connector(const LoadedPipeline& lp, const pipeline::Step& step) {
+  if (const auto* l = std::get_if<pipeline::LoadStmt>(&step.statement.node)) {
+    for (const auto& s : lp.validated.sources)
+      if (pipeline::fold_name(s.name) == pipeline::fold_name(l->source)) return s.type;
+  }
+  if (const auto* e = std::get_if<pipeline::ExportStmt>(&step.statement.node)) return pipeline::fold_name(e->type);
+  return {};
 }
 
 void run_command(const RunOptions& o) {
+  metrics::init_logging(metrics::parse_log_level(o.log_level), metrics::parse_log_format(o.log_format), o.quiet);
   LoadedPipeline lp = load_or_report(o.name, o.common);
   if (int code = report_invalid(lp)) {
     g_exit_code = code;
@@ -122,55 +107,72 @@ void run_command(const RunOptions& o) {
       std::cerr << "note: the engine is in memory, so incremental state (watermarks) is not kept between runs; "
                    "use a profile with engines.duckdb.mode: persistent\n";
   }
+
+  metrics::RunMetrics run(lp.name, lp.profile.name);
+  std::vector<metrics::StepMetrics*> step_metrics;
+  for (const auto& step : lp.plan.steps)
+    step_metrics.push_back(&run.add_step(step.name, metrics_kind(step.kind), step_connector(lp, step),
+                                         step.statement.location.line));
+  metrics::ProgressOptions po;
+  po.quiet = o.quiet;
+  metrics::Progress progress(run, po);
+
   engine::Database db(pipeline::engine_config(lp.profile));
   pipeline::ExecutorOptions eo;
   eo.pipeline_name = lp.name;
   eo.jobs = o.jobs;
   eo.context.base_dir = lp.project.root();
-  const bool quiet = o.quiet;
-  eo.on_finish = [&](const pipeline::Step& step, const StepResult& r) {
-    if (quiet && r.status == StepStatus::Ok) return;
-    std::ostringstream line;
-    line << "  " << (r.status == StepStatus::Ok ? "ok    " : "FAILED") << " " << std::left << std::setw(40) << step.name
-         << std::right << std::setw(14) << (format_count(r.rows) + " rows") << "  " << std::setw(7) << seconds_text(r.seconds);
-    if (r.rejected_rows) line << "  (" << format_count(r.rejected_rows) << " rejected)";
-    if (r.attempts > 1) line << "  (" << r.attempts << " attempts)";
-    if (!r.note.empty()) line << "  " << r.note;
-    std::cerr << line.str() << '\n';
+  eo.on_start = [&](const pipeline::Step& step, std::function<double()> probe) {
+    step_metrics[step.id]->set_progress_probe(std::move(probe));
+    step_metrics[step.id]->mark_running();
   };
-  const auto started = std::chrono::steady_clock::now();
+  eo.on_finish = [&](const pipeline::Step& step, const StepResult& r) {
+    auto* m = step_metrics[step.id];
+    m->set_progress_probe({});
+    m->rows_out.add(r.rows);
+    m->rejected_rows.add(r.rejected_rows);
+    if (r.attempts > 1) m->retries.add(static_cast<uint64_t>(r.attempts - 1));
+    m->mark_finished(r.status == StepStatus::Ok ? metrics::StepStatus::Ok : metrics::StepStatus::Failed,
+                     r.error ? r.error->message() : std::string());
+    if (!r.note.empty()) spdlog::info("{}: {}", step.name, r.note);
+  };
+  run.mark_started();
+  progress.start();
   pipeline::Executor executor(db, lp.plan, lp.validated, eo);
-  bool ok = executor.run();
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  bool ok = false;
+  std::string run_error;
+  try {
+    ok = executor.run();
+  } catch (const Error& e) {
+    run_error = e.message();
+    progress.stop();
+    run.mark_finished(run_error);
+    throw;
+  }
+  progress.stop();
   const auto& results = executor.results();
-  uint64_t rows = 0, rejected = 0;
-  size_t done = 0;
-  for (const auto& r : results) {
-    rows += r.rows;
-    rejected += r.rejected_rows;
-    done += r.status == StepStatus::Ok;
-  }
-  if (!o.metrics_json.empty()) write_metrics_json(o.metrics_json, lp, results, ok, seconds);
-  if (ok) {
-    if (!o.quiet)
-      std::cerr << "sqlflow: pipeline " << lp.name << " succeeded — " << done << " steps, " << format_count(rows)
-                << " rows" << (rejected ? ", " + format_count(rejected) + " rejected" : "") << " in "
-                << seconds_text(seconds) << '\n';
-    return;
-  }
+  for (const auto& step : lp.plan.steps)
+    if (results[step.id].status == StepStatus::Skipped)
+      step_metrics[step.id]->mark_finished(metrics::StepStatus::Skipped, "not run: an earlier step failed");
+  run.mark_finished();
+  if (!o.metrics_json.empty()) metrics::write_json(run, o.metrics_json);
+  if (!o.metrics_prom.empty()) metrics::write_prometheus(run, o.metrics_prom);
   for (const auto& step : lp.plan.steps) {
     const StepResult& r = results[step.id];
     if (r.status != StepStatus::Failed || !r.error) continue;
-    Error e = *r.error;
+    const Error& e = *r.error;
     Error wrapped(e.kind(), "step '" + step.name + "' failed: " + e.message(), e.hint(), e.retryable());
     wrapped.at(step.statement.location);
     std::cerr << wrapped.format() << '\n';
   }
-  size_t skipped = 0;
-  for (const auto& r : results) skipped += r.status == StepStatus::Skipped;
-  std::cerr << "sqlflow: pipeline " << lp.name << " failed — " << done << " of " << results.size() << " steps done"
-            << (skipped ? ", " + std::to_string(skipped) + " not run" : "") << "; failed steps left their targets unchanged\n";
-  g_exit_code = 1;
+  if (!o.quiet || !ok) {
+    if (o.quiet) std::cerr << metrics::exit_line(run) << '\n';
+    else metrics::print_summary(run, std::cerr);
+  }
+  if (!ok) {
+    std::cerr << "failed steps left their targets unchanged; fix the cause and run the pipeline again\n";
+    g_exit_code = 1;
+  }
 }
 
 // ---- validate / compile / list ----
@@ -228,8 +230,11 @@ void add_pipeline_commands(CLI::App& app) {
   run_cmd->add_option("-j,--jobs", run->jobs, "independent steps run at once (default: number of cores)")
       ->check(CLI::PositiveNumber);
   run_cmd->add_flag("--dry-run", run->dry_run, "print the plan without reading or writing data");
-  run_cmd->add_option("--metrics-json", run->metrics_json, "write per-step metrics as JSON to this file");
-  run_cmd->add_flag("-q,--quiet", run->quiet, "print only errors");
+  run_cmd->add_option("--metrics-json", run->metrics_json, "write the run's metrics as JSON (docs/metrics-schema.md)");
+  run_cmd->add_option("--metrics-prom", run->metrics_prom, "write the run's metrics in Prometheus text format");
+  run_cmd->add_flag("-q,--quiet", run->quiet, "print only errors and the exit line of a failed run");
+  run_cmd->add_option("--log-level", run->log_level, "trace, debug, info, warn, error or off")->default_val("info");
+  run_cmd->add_option("--log-format", run->log_format, "text or json (JSON lines)")->default_val("text");
   run_cmd->callback([run] { run_command(*run); });
 
   auto v_name = std::make_shared<std::string>();

@@ -194,14 +194,17 @@ struct Executor::Impl {
   }
 
   void run_transform(engine::Connection& con, const Step& step, const CreateTableStmt& c, StepResult& result) {
+    const std::string t = qi(c.table);
+    if (c.mode == TransformMode::Plain || c.mode == TransformMode::Replace) {
+      // One statement is atomic on its own: no explicit transaction, no catalog lookup.
+      result.rows = run_counting(con, "CREATE OR REPLACE TABLE " + t + " AS " + c.query);
+      return;
+    }
     engine::Transaction tx(con);
     const bool exists = table_exists(con, c.table);
-    const std::string t = qi(c.table);
     switch (c.mode) {
       case TransformMode::Plain:
-      case TransformMode::Replace:
-        result.rows = run_counting(con, "CREATE OR REPLACE TABLE " + t + " AS " + c.query);
-        break;
+      case TransformMode::Replace: break;  // handled above
       case TransformMode::Append:
         result.rows = exists ? run_counting(con, "INSERT INTO " + t + " BY NAME " + c.query)
                              : run_counting(con, "CREATE TABLE " + t + " AS " + c.query);
@@ -358,14 +361,15 @@ bool Executor::run() {
       const Step& step = im.plan.steps[id];
       StepResult& result = results_[id];
       result.status = StepStatus::Running;
-      if (im.options.on_start) {
-        std::lock_guard cb(im.callback_mutex);
-        im.options.on_start(step);
-      }
       try {
         if (!con) {
           con = std::make_unique<engine::Connection>(im.db);
           im.create_views(*con);
+        }
+        if (im.options.on_start) {
+          std::lock_guard cb(im.callback_mutex);
+          engine::Connection* c = con.get();
+          im.options.on_start(step, [c] { return c->progress(); });
         }
         im.execute_with_retry(*con, step, result);
       } catch (const Error& e) {

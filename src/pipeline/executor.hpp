@@ -34,8 +34,10 @@ struct ExecutorOptions {
   std::string pipeline_name;
   int jobs = 1;
   connectors::ConnectorContext context;
-  // Called (from worker threads, serialised) when a step starts and when it ends.
-  std::function<void(const Step&)> on_start;
+  // Called (from worker threads, serialised) when a step starts and when it ends. `progress`
+  // reports the step's SQL completion in percent (DuckDB's query progress; negative: unknown)
+  // and may be called from any thread until on_finish returns.
+  std::function<void(const Step&, std::function<double()> progress)> on_start;
   std::function<void(const Step&, const StepResult&)> on_finish;
   int max_attempts = 3;  // for retryable errors (e.g. a dropped source connection)
 };

@@ -1,6 +1,8 @@
 #include "pipeline/loader.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <tuple>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -68,7 +70,16 @@ std::string read_text(const fs::path& path) {
 
 }  // namespace
 
-std::string format_errors(const std::vector<Error>& errors) {
+std::string format_errors(const std::vector<Error>& unsorted) {
+  // In file order, as a compiler reports them.
+  std::vector<Error> errors = unsorted;
+  std::stable_sort(errors.begin(), errors.end(), [](const Error& a, const Error& b) {
+    auto key = [](const Error& e) {
+      const auto& l = e.location();
+      return l ? std::make_tuple(l->file, l->line, l->column) : std::make_tuple(std::string(), 0, 0);
+    };
+    return key(a) < key(b);
+  });
   std::string out;
   std::map<std::string, std::string> texts;
   for (const auto& e : errors) {
@@ -90,6 +101,10 @@ LoadedPipeline load_pipeline(const PipelineRequest& request) {
   LoadedPipeline lp;
   lp.project = Project::discover(request.cwd);
   lp.file = lp.project.find_pipeline(request.pipeline);
+  // Messages name the file as the user would type it: relative to the working directory.
+  std::error_code ec;
+  fs::path rel = fs::relative(lp.file, fs::absolute(request.cwd), ec);
+  if (!ec && !rel.empty() && rel.native().rfind("..", 0) != 0) lp.file = rel;
   lp.name = lp.file.stem().string();
   lp.profile = load_profile(lp.project, request.profile);
 

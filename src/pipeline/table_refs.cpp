@@ -42,7 +42,17 @@ void collect_tables(const json& node, std::set<TableRef>& out) {
 
 }  // namespace
 
-TableRefExtractor::TableRefExtractor() : db_(), con_(db_), stmt_(con_.prepare("SELECT json_serialize_sql($1::VARCHAR)")) {}
+namespace {
+// Parsing only: one thread, so each call is not handed between DuckDB's worker threads.
+engine::DatabaseConfig parser_only() {
+  engine::DatabaseConfig cfg;
+  cfg.threads = 1;
+  return cfg;
+}
+}  // namespace
+
+TableRefExtractor::TableRefExtractor()
+    : db_(parser_only()), con_(db_), stmt_(con_.prepare("SELECT json_serialize_sql($1::VARCHAR)")) {}
 
 std::optional<std::set<TableRef>> TableRefExtractor::reads(const std::string& select_sql) {
   stmt_.bind_all({select_sql});

@@ -34,7 +34,7 @@ TEST_P(Example, EveryPipelineRuns) {
     EXPECT_NE(list.out.find("\"" + name + "\""), std::string::npos) << list.out;
     auto r = test::run_sqlflow({"pipeline", "run", name}, dir.path());
     EXPECT_EQ(r.exit_code, 0) << GetParam() << "/" << name << "\n" << r.err;
-    EXPECT_NE(r.err.find("succeeded"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(" ok — "), std::string::npos) << r.err;
   }
   EXPECT_TRUE(fs::exists(dir.path() / "output")) << "no EXPORT output written";
   EXPECT_FALSE(fs::is_empty(dir.path() / "output"));
