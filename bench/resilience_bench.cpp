@@ -76,10 +76,10 @@ BENCHMARK(BM_TokenBucketReserve)->Threads(1)->Threads(2)->UseRealTime();
 test::HttpFixture& latency_server() {
   static test::HttpFixture* fx = [] {
     static test::HttpFixture server(96);
-    server.get(R"(/item/(\d+))", test::HttpFixture::with_latency(50ms, [](const httplib::Request& req,
-                                                                           httplib::Response& res) {
-      res.set_content(R"({"id":)" + req.matches[1].str() + "}", "application/json");
-    }));
+    server.get(R"(/item/(\d+))",
+               test::HttpFixture::with_latency(50ms, [](const httplib::Request& req, httplib::Response& res) {
+                 res.set_content(R"({"id":)" + req.matches[1].str() + "}", "application/json");
+               }));
     server.start();
     return &server;
   }();
@@ -89,9 +89,10 @@ test::HttpFixture& latency_server() {
 net::HttpClient make_client() {
   // Every request goes through the REST profile's policy; its 60 rpm quota would turn this into
   // a rate-limit benchmark, so the limit is raised (the bucket still runs).
-  return net::HttpClient({}, resilience::make_policy(
-                                 "rest", nlohmann::json::parse(
-                                             R"({"rate_limit": {"requests_per_minute": 10000000, "burst": 1000}})")));
+  return net::HttpClient(
+      {}, resilience::make_policy(
+              "rest",
+              nlohmann::json::parse(R"({"rate_limit": {"requests_per_minute": 10000000, "burst": 1000}})")));
 }
 
 std::vector<net::Request> requests(int n) {

@@ -2,10 +2,10 @@
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <strings.h>
 
 #include <cctype>
 #include <cstdio>
-#include <strings.h>
 
 namespace sqlflow::net {
 
@@ -15,8 +15,8 @@ std::string base64_encode(std::string_view data) {
   out.reserve((data.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 2 < data.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8) |
-                 static_cast<unsigned char>(data[i + 2]);
+    unsigned v = (static_cast<unsigned char>(data[i]) << 16) |
+                 (static_cast<unsigned char>(data[i + 1]) << 8) | static_cast<unsigned char>(data[i + 2]);
     out += chars[(v >> 18) & 63];
     out += chars[(v >> 12) & 63];
     out += chars[(v >> 6) & 63];
@@ -41,8 +41,10 @@ std::string base64url_encode(std::string_view data) {
   std::string s = base64_encode(data);
   while (!s.empty() && s.back() == '=') s.pop_back();
   for (auto& c : s) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
   }
   return s;
 }
@@ -89,12 +91,20 @@ BasicAuth::BasicAuth(std::string user, SecretString password)
   register_secret(header_value_.reveal().substr(6));
 }
 
-void BasicAuth::apply(Request& req) { set_header(req.headers, "Authorization", header_value_.reveal()); }
-std::string BasicAuth::bucket_key() const { return "basic:" + secret_digest(header_value_.reveal()); }
+void BasicAuth::apply(Request& req) {
+  set_header(req.headers, "Authorization", header_value_.reveal());
+}
+std::string BasicAuth::bucket_key() const {
+  return "basic:" + secret_digest(header_value_.reveal());
+}
 
 BearerAuth::BearerAuth(SecretString token) : token_(std::move(token)) {}
-void BearerAuth::apply(Request& req) { set_header(req.headers, "Authorization", "Bearer " + token_.reveal()); }
-std::string BearerAuth::bucket_key() const { return "bearer:" + secret_digest(token_.reveal()); }
+void BearerAuth::apply(Request& req) {
+  set_header(req.headers, "Authorization", "Bearer " + token_.reveal());
+}
+std::string BearerAuth::bucket_key() const {
+  return "bearer:" + secret_digest(token_.reveal());
+}
 
 ApiKeyAuth::ApiKeyAuth(std::string name, SecretString value, Location where)
     : name_(std::move(name)), value_(std::move(value)), where_(where) {
@@ -130,6 +140,8 @@ void ApiKeyAuth::apply(Request& req) {
   req.url = base + fragment;
 }
 
-std::string ApiKeyAuth::bucket_key() const { return "apikey:" + secret_digest(value_.reveal()); }
+std::string ApiKeyAuth::bucket_key() const {
+  return "apikey:" + secret_digest(value_.reveal());
+}
 
 }  // namespace sqlflow::net

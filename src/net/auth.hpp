@@ -67,7 +67,7 @@ class ApiKeyAuth final : public Authenticator {
 // Helpers shared by the authenticators.
 std::string base64_encode(std::string_view data);
 std::string base64url_encode(std::string_view data);  // RFC 4648 §5, no padding (JWT)
-std::string url_encode(std::string_view s);            // RFC 3986 unreserved kept
+std::string url_encode(std::string_view s);           // RFC 3986 unreserved kept
 // "sha256:<first 16 hex digits>" of a secret: a key to group by without keeping the secret.
 std::string secret_digest(std::string_view secret);
 // Sets (replaces) a header, case-insensitively.

@@ -48,8 +48,8 @@ struct Request {
 };
 
 struct Response {
-  int status = 0;  // 0: no HTTP response at all
-  Headers headers;  // of the final response, in order
+  int status = 0;    // 0: no HTTP response at all
+  Headers headers;   // of the final response, in order
   std::string body;  // empty when streamed to on_data
   int attempts = 0;
   Duration elapsed{0};  // from the first attempt's start to the end, waits included

@@ -46,26 +46,43 @@ void ClientOptions::validate() const {
 
 TransportFailure classify_transport_error(int code) {
   switch (static_cast<CURLcode>(code)) {
-    case CURLE_COULDNT_RESOLVE_PROXY: return {true, true, "could not resolve the proxy"};
-    case CURLE_COULDNT_RESOLVE_HOST: return {true, true, "could not resolve the host"};
-    case CURLE_COULDNT_CONNECT: return {true, true, "connection refused"};
-    case CURLE_SSL_CONNECT_ERROR: return {true, true, "TLS handshake failed"};
-    case CURLE_OPERATION_TIMEDOUT: return {true, false, "timed out"};
-    case CURLE_SEND_ERROR: return {true, false, "connection reset while sending"};
-    case CURLE_RECV_ERROR: return {true, false, "connection reset while receiving"};
-    case CURLE_GOT_NOTHING: return {true, false, "connection closed without a response"};
-    case CURLE_PARTIAL_FILE: return {true, false, "truncated body (connection closed before Content-Length bytes)"};
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return {true, true, "could not resolve the proxy"};
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return {true, true, "could not resolve the host"};
+    case CURLE_COULDNT_CONNECT:
+      return {true, true, "connection refused"};
+    case CURLE_SSL_CONNECT_ERROR:
+      return {true, true, "TLS handshake failed"};
+    case CURLE_OPERATION_TIMEDOUT:
+      return {true, false, "timed out"};
+    case CURLE_SEND_ERROR:
+      return {true, false, "connection reset while sending"};
+    case CURLE_RECV_ERROR:
+      return {true, false, "connection reset while receiving"};
+    case CURLE_GOT_NOTHING:
+      return {true, false, "connection closed without a response"};
+    case CURLE_PARTIAL_FILE:
+      return {true, false, "truncated body (connection closed before Content-Length bytes)"};
     case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM: return {true, false, "HTTP/2 stream error"};
-    case CURLE_BAD_CONTENT_ENCODING: return {true, false, "corrupt compressed body"};
+    case CURLE_HTTP2_STREAM:
+      return {true, false, "HTTP/2 stream error"};
+    case CURLE_BAD_CONTENT_ENCODING:
+      return {true, false, "corrupt compressed body"};
     case CURLE_PEER_FAILED_VERIFICATION:
       return {false, true, "TLS certificate verification failed"};
-    case CURLE_SSL_CACERT_BADFILE: return {false, true, "the CA bundle could not be read"};
-    case CURLE_WRITE_ERROR: return {false, false, "aborted by the consumer"};
-    case CURLE_TOO_MANY_REDIRECTS: return {false, false, "too many redirects"};
-    case CURLE_UNSUPPORTED_PROTOCOL: return {false, true, "unsupported protocol"};
-    case CURLE_URL_MALFORMAT: return {false, true, "malformed URL"};
-    default: return {false, false, curl_easy_strerror(static_cast<CURLcode>(code))};
+    case CURLE_SSL_CACERT_BADFILE:
+      return {false, true, "the CA bundle could not be read"};
+    case CURLE_WRITE_ERROR:
+      return {false, false, "aborted by the consumer"};
+    case CURLE_TOO_MANY_REDIRECTS:
+      return {false, false, "too many redirects"};
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return {false, true, "unsupported protocol"};
+    case CURLE_URL_MALFORMAT:
+      return {false, true, "malformed URL"};
+    default:
+      return {false, false, curl_easy_strerror(static_cast<CURLcode>(code))};
   }
 }
 
@@ -76,7 +93,9 @@ void global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-long to_ms(Duration d) { return static_cast<long>(std::max<std::int64_t>(1, d.count() / 1'000'000)); }
+long to_ms(Duration d) {
+  return static_cast<long>(std::max<std::int64_t>(1, d.count() / 1'000'000));
+}
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -114,7 +133,8 @@ struct HttpClient::Engine {
   explicit Engine(const ClientOptions& o) {
     multi = curl_multi_init();
     if (!multi) throw internal_error("curl_multi_init failed");
-    if (o.max_connections_per_host > 0) curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, o.max_connections_per_host);
+    if (o.max_connections_per_host > 0)
+      curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, o.max_connections_per_host);
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   }
   ~Engine() {
@@ -210,7 +230,9 @@ size_t on_write(char* p, size_t size, size_t n, void* ud) {
     return len;
   }
   // Error bodies: keep the start for the message, drain the rest so the connection stays reusable.
-  size_t room = t->opts->max_error_body_bytes > t->resp.body.size() ? t->opts->max_error_body_bytes - t->resp.body.size() : 0;
+  size_t room = t->opts->max_error_body_bytes > t->resp.body.size()
+                    ? t->opts->max_error_body_bytes - t->resp.body.size()
+                    : 0;
   t->resp.body.append(p, std::min(room, len));
   return len;
 }
@@ -295,7 +317,8 @@ struct EngineRun {
       return;
     }
     std::string bucket = raw->req.bucket_key;
-    if (bucket.empty() && policy().options().rate_limit.per == rs::RateLimitOptions::Scope::ApiKey && opts().auth)
+    if (bucket.empty() && policy().options().rate_limit.per == rs::RateLimitOptions::Scope::ApiKey &&
+        opts().auth)
       bucket = opts().auth->bucket_key();
     raw->ep = &policy().endpoint(raw->endpoint, bucket);
     wait(raw, now);
@@ -336,7 +359,8 @@ struct EngineRun {
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes (gzip, deflate, br, zstd)
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING,
+                     "");  // every encoding libcurl decodes (gzip, deflate, br, zstd)
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, o.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -344,7 +368,9 @@ struct EngineRun {
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(t->req.timeout.value_or(o.timeout)));
     if (o.low_speed_bytes > 0) {
       curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, o.low_speed_bytes);
-      curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(std::max<std::int64_t>(1, o.low_speed_time.count() / 1'000'000'000)));
+      curl_easy_setopt(
+          e, CURLOPT_LOW_SPEED_TIME,
+          static_cast<long>(std::max<std::int64_t>(1, o.low_speed_time.count() / 1'000'000'000)));
     }
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o.verify_tls ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o.verify_tls ? 2L : 0L);
@@ -378,7 +404,8 @@ struct EngineRun {
     ++running;
   }
 
-  std::shared_ptr<const Error> make_error(Transfer* t, int status, const rs::Failure& f, const std::string& give_up) {
+  std::shared_ptr<const Error> make_error(Transfer* t, int status, const rs::Failure& f,
+                                          const std::string& give_up) {
     std::string msg = t->req.method + " " + t->redacted_url + " failed: ";
     std::string hint;
     ErrorKind kind = ErrorKind::Connection;
@@ -429,12 +456,16 @@ struct EngineRun {
     ClientStats& st = client.stats_;
     st.bytes_received.fetch_add(t->attempt_bytes, std::memory_order_relaxed);
     st.bytes_sent.fetch_add(static_cast<std::uint64_t>(up), std::memory_order_relaxed);
-    st.attempt_time_ns.fetch_add(static_cast<std::uint64_t>((now - t->attempt_start).count()), std::memory_order_relaxed);
+    st.attempt_time_ns.fetch_add(static_cast<std::uint64_t>((now - t->attempt_start).count()),
+                                 std::memory_order_relaxed);
     t->resp.status = static_cast<int>(code == CURLE_OK ? status : 0);
     if (code == CURLE_OK) {
-      if (status >= 200 && status < 300) st.responses_2xx.fetch_add(1, std::memory_order_relaxed);
-      else if (status >= 400 && status < 500) st.responses_4xx.fetch_add(1, std::memory_order_relaxed);
-      else if (status >= 500) st.responses_5xx.fetch_add(1, std::memory_order_relaxed);
+      if (status >= 200 && status < 300)
+        st.responses_2xx.fetch_add(1, std::memory_order_relaxed);
+      else if (status >= 400 && status < 500)
+        st.responses_4xx.fetch_add(1, std::memory_order_relaxed);
+      else if (status >= 500)
+        st.responses_5xx.fetch_add(1, std::memory_order_relaxed);
     } else {
       st.transport_errors.fetch_add(1, std::memory_order_relaxed);
     }
@@ -481,7 +512,8 @@ struct EngineRun {
     rs::Failure f;
     if (code == CURLE_OK) {
       f = rs::classify_http_status(static_cast<int>(status), t->resp.header("Retry-After"),
-                                   std::string_view(t->resp.body).substr(0, 2048), policy().clock().to_wall(now));
+                                   std::string_view(t->resp.body).substr(0, 2048),
+                                   policy().clock().to_wall(now));
       if (status == 401 && opts().auth && !t->auth_retried && opts().auth->on_unauthorized()) {
         // A stale token: one more go with fresh credentials, not counted as a failure.
         t->auth_retried = true;
@@ -504,7 +536,8 @@ struct EngineRun {
     if (d.retry) {
       client.stats_.retries.fetch_add(1, std::memory_order_relaxed);
       spdlog::debug("HTTP {} {}: {}; retry {} of {} in {}", t->req.method, t->redacted_url, rec.error,
-                    t->call.attempt + 1, policy().options().retry.max_attempts, rs::format_duration(d.at - now));
+                    t->call.attempt + 1, policy().options().retry.max_attempts,
+                    rs::format_duration(d.at - now));
       if (t->delivered_any && t->req.on_restart) t->req.on_restart();
       t->delivered_any = false;
       wait(t, d.at);
@@ -519,8 +552,12 @@ struct EngineRun {
       waiting.pop();
       rs::Admission adm = policy().admit(*t->ep, t->call, now);
       switch (adm.kind) {
-        case rs::Admission::Kind::Go: launch(t); break;
-        case rs::Admission::Kind::WaitUntil: wait(t, adm.at); break;
+        case rs::Admission::Kind::Go:
+          launch(t);
+          break;
+        case rs::Admission::Kind::WaitUntil:
+          wait(t, adm.at);
+          break;
         case rs::Admission::Kind::Reject: {
           spdlog::debug("HTTP {} {} not sent: {}", t->req.method, t->redacted_url, adm.error->message());
           std::shared_ptr<const Error> err = adm.error;

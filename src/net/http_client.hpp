@@ -30,11 +30,11 @@ struct ClientOptions {
   std::string ca_bundle;  // PEM file of CAs to trust instead of the system store
   std::string proxy;      // explicit proxy URL; empty: libcurl reads the usual environment variables
   std::string user_agent = std::string("sqlflow/") + SQLFLOW_VERSION;
-  bool http2 = true;                    // negotiate HTTP/2 over TLS (ALPN)
-  long max_connections_per_host = 0;    // 0: no limit
-  bool follow_redirects = true;         // up to 5; credentials are not sent to another host
+  bool http2 = true;                                      // negotiate HTTP/2 over TLS (ALPN)
+  long max_connections_per_host = 0;                      // 0: no limit
+  bool follow_redirects = true;                           // up to 5; credentials are not sent to another host
   std::uint64_t max_body_bytes = std::uint64_t{1} << 30;  // buffered bodies; stream larger ones
-  std::size_t max_error_body_bytes = 4096;  // kept from non-2xx bodies for messages
+  std::size_t max_error_body_bytes = 4096;                // kept from non-2xx bodies for messages
   std::shared_ptr<Authenticator> auth;
   std::shared_ptr<RequestObserver> observer;
   void validate() const;

@@ -23,8 +23,8 @@ std::shared_ptr<HttpClient> default_token_client(std::shared_ptr<HttpClient> cli
 
 }  // namespace
 
-TokenAuthenticator::TokenAuthenticator(std::shared_ptr<HttpClient> client, std::chrono::seconds refresh_before,
-                                       resilience::Clock& clock)
+TokenAuthenticator::TokenAuthenticator(std::shared_ptr<HttpClient> client,
+                                       std::chrono::seconds refresh_before, resilience::Clock& clock)
     : client_(default_token_client(std::move(client))),
       refresh_before_(refresh_before),
       clock_(clock),
@@ -48,7 +48,9 @@ std::size_t TokenAuthenticator::fetch_count() const {
   return fetches_;
 }
 
-void TokenAuthenticator::apply(Request& req) { set_header(req.headers, "Authorization", "Bearer " + token().reveal()); }
+void TokenAuthenticator::apply(Request& req) {
+  set_header(req.headers, "Authorization", "Bearer " + token().reveal());
+}
 
 bool TokenAuthenticator::on_unauthorized() {
   std::lock_guard lock(mutex_);
@@ -56,9 +58,12 @@ bool TokenAuthenticator::on_unauthorized() {
   return true;
 }
 
-json& TokenAuthenticator::last_response() { return *last_; }
+json& TokenAuthenticator::last_response() {
+  return *last_;
+}
 
-TokenAuthenticator::Token TokenAuthenticator::post_token_request(const std::string& url, const std::string& form_body,
+TokenAuthenticator::Token TokenAuthenticator::post_token_request(const std::string& url,
+                                                                 const std::string& form_body,
                                                                  const std::string& basic_user,
                                                                  const SecretString& basic_password,
                                                                  const std::string& what) {
@@ -69,7 +74,8 @@ TokenAuthenticator::Token TokenAuthenticator::post_token_request(const std::stri
   req.headers.emplace_back("Accept", "application/json");
   if (!basic_user.empty()) {
     // RFC 6749 §2.3.1: client id and secret are form-urlencoded before Basic encoding.
-    SecretString header("Basic " + base64_encode(url_encode(basic_user) + ":" + url_encode(basic_password.reveal())));
+    SecretString header("Basic " +
+                        base64_encode(url_encode(basic_user) + ":" + url_encode(basic_password.reveal())));
     register_secret(header.reveal().substr(6));
     req.headers.emplace_back("Authorization", header.reveal());
   }
@@ -96,12 +102,14 @@ TokenAuthenticator::Token TokenAuthenticator::post_token_request(const std::stri
   }
   json body = json::parse(resp.body, nullptr, false);
   if (!body.is_object() || !body.contains("access_token") || !body["access_token"].is_string())
-    throw data_error(where + " returned no access_token", "the token endpoint must answer as RFC 6749 §5.1 says");
+    throw data_error(where + " returned no access_token",
+                     "the token endpoint must answer as RFC 6749 §5.1 says");
   Token t;
   t.access_token = SecretString(body["access_token"].get<std::string>());
   if (body.contains("expires_in")) {
     const json& e = body["expires_in"];
-    long secs = e.is_number() ? e.get<long>() : (e.is_string() ? std::atol(e.get<std::string>().c_str()) : 3600);
+    long secs =
+        e.is_number() ? e.get<long>() : (e.is_string() ? std::atol(e.get<std::string>().c_str()) : 3600);
     t.expires_in = std::chrono::seconds(std::max(1L, secs));
   }
   if (body.contains("refresh_token") && body["refresh_token"].is_string())
@@ -124,14 +132,16 @@ TokenAuthenticator::Token OAuth2ClientCredentials::fetch_token() {
   if (!options_.scope.empty()) form += "&scope=" + url_encode(options_.scope);
   if (!options_.audience.empty()) form += "&audience=" + url_encode(options_.audience);
   if (!options_.basic_auth) {
-    form += "&client_id=" + url_encode(options_.client_id) + "&client_secret=" + url_encode(options_.client_secret.reveal());
+    form += "&client_id=" + url_encode(options_.client_id) +
+            "&client_secret=" + url_encode(options_.client_secret.reveal());
     return post_token_request(options_.token_url, form, {}, {}, "OAuth2 client credentials");
   }
   return post_token_request(options_.token_url, form, options_.client_id, options_.client_secret,
                             "OAuth2 client credentials");
 }
 
-OAuth2RefreshToken::OAuth2RefreshToken(Options options, std::shared_ptr<HttpClient> client, resilience::Clock& clock)
+OAuth2RefreshToken::OAuth2RefreshToken(Options options, std::shared_ptr<HttpClient> client,
+                                       resilience::Clock& clock)
     : TokenAuthenticator(std::move(client), options.refresh_before, clock), options_(std::move(options)) {
   if (options_.token_url.empty()) throw config_error("OAuth2 refresh token auth needs a token_url");
   if (options_.refresh_token.empty()) throw config_error("OAuth2 refresh token auth needs a refresh_token");
@@ -148,7 +158,8 @@ TokenAuthenticator::Token OAuth2RefreshToken::fetch_token() {
   bool basic = options_.basic_auth && !options_.client_secret.empty();
   if (!basic) {
     form += "&client_id=" + url_encode(options_.client_id);
-    if (!options_.client_secret.empty()) form += "&client_secret=" + url_encode(options_.client_secret.reveal());
+    if (!options_.client_secret.empty())
+      form += "&client_secret=" + url_encode(options_.client_secret.reveal());
   }
   Token t = post_token_request(options_.token_url, form, basic ? options_.client_id : std::string(),
                                options_.client_secret, "OAuth2 refresh token");
@@ -166,10 +177,11 @@ TokenAuthenticator::Token OAuth2RefreshToken::fetch_token() {
 std::string sign_jwt_rs256(const json& header, const json& claims, const SecretString& private_key_pem) {
   std::string input = base64url_encode(header.dump()) + "." + base64url_encode(claims.dump());
   const std::string& pem = private_key_pem.reveal();
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+                                                &BIO_free);
   if (!bio) throw internal_error("BIO_new_mem_buf failed");
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr),
-                                                          &EVP_PKEY_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
   if (!key)
     throw config_error("the service-account private key could not be read",
                        "private_key must be the PEM \"-----BEGIN PRIVATE KEY-----\" block of the key file");
@@ -178,7 +190,8 @@ std::string sign_jwt_rs256(const json& header, const json& claims, const SecretS
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   size_t len = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1)
+      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()),
+                     input.size()) != 1)
     throw internal_error("RS256 signing failed");
   std::string sig(len, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
@@ -188,11 +201,13 @@ std::string sign_jwt_rs256(const json& header, const json& claims, const SecretS
   return input + "." + base64url_encode(sig);
 }
 
-GoogleServiceAccount::Options GoogleServiceAccount::from_key_json(const json& key, std::vector<std::string> scopes) {
+GoogleServiceAccount::Options GoogleServiceAccount::from_key_json(const json& key,
+                                                                  std::vector<std::string> scopes) {
   if (!key.is_object()) throw config_error("the service-account key file is not a JSON object");
   if (key.contains("type") && key["type"] != "service_account")
-    throw config_error("the key file is of type " + key["type"].dump() + ", not a service account",
-                       "create a key for a service account in the Google Cloud console (IAM → Service accounts)");
+    throw config_error(
+        "the key file is of type " + key["type"].dump() + ", not a service account",
+        "create a key for a service account in the Google Cloud console (IAM → Service accounts)");
   auto field = [&](const char* name, bool required) -> std::string {
     if (key.contains(name) && key[name].is_string()) return key[name].get<std::string>();
     if (required) throw config_error(std::string("the service-account key file has no '") + name + "'");
@@ -237,7 +252,8 @@ std::string GoogleServiceAccount::make_assertion(std::chrono::system_clock::time
 TokenAuthenticator::Token GoogleServiceAccount::fetch_token() {
   std::string assertion = make_assertion(std::chrono::system_clock::now());
   register_secret(assertion);  // a bearer credential for up to an hour
-  std::string form = "grant_type=" + url_encode("urn:ietf:params:oauth:grant-type:jwt-bearer") + "&assertion=" + assertion;
+  std::string form =
+      "grant_type=" + url_encode("urn:ietf:params:oauth:grant-type:jwt-bearer") + "&assertion=" + assertion;
   return post_token_request(options_.token_uri, form, {}, {}, "Google service account");
 }
 

@@ -8,10 +8,9 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "net/auth.hpp"
 #include "net/secret.hpp"
@@ -41,8 +40,9 @@ class TokenAuthenticator : public Authenticator {
   virtual Token fetch_token() = 0;
   // POSTs an x-www-form-urlencoded body to `url` (optionally with HTTP Basic client auth) and
   // parses the RFC 6749 §5.1 response; errors name the URL and the server's `error` code only.
-  Token post_token_request(const std::string& url, const std::string& form_body, const std::string& basic_user,
-                           const SecretString& basic_password, const std::string& what);
+  Token post_token_request(const std::string& url, const std::string& form_body,
+                           const std::string& basic_user, const SecretString& basic_password,
+                           const std::string& what);
   // The last token response's JSON (secrets inside), for subclasses that read more fields.
   nlohmann::json& last_response();
 
@@ -114,7 +114,7 @@ class GoogleServiceAccount final : public TokenAuthenticator {
     std::string private_key_id;
     std::string token_uri = "https://oauth2.googleapis.com/token";
     std::vector<std::string> scopes;
-    std::string subject;  // user to impersonate (domain-wide delegation), optional
+    std::string subject;                  // user to impersonate (domain-wide delegation), optional
     std::chrono::seconds lifetime{3600};  // Google allows at most one hour
     std::chrono::seconds refresh_before{60};
   };
@@ -136,6 +136,7 @@ class GoogleServiceAccount final : public TokenAuthenticator {
 
 // A compact JWS (RFC 7515) signed with RS256 (RSASSA-PKCS1-v1_5 + SHA-256, RFC 7518 §3.3) using a
 // PEM private key. Throws a config Error (without key material) when the key is unusable.
-std::string sign_jwt_rs256(const nlohmann::json& header, const nlohmann::json& claims, const SecretString& private_key_pem);
+std::string sign_jwt_rs256(const nlohmann::json& header, const nlohmann::json& claims,
+                           const SecretString& private_key_pem);
 
 }  // namespace sqlflow::net

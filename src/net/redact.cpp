@@ -64,7 +64,8 @@ bool is_name_char(char c) {
 }
 
 bool is_url_end(char c) {
-  return std::isspace(static_cast<unsigned char>(c)) || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`';
+  return std::isspace(static_cast<unsigned char>(c)) || c == '"' || c == '\'' || c == '<' || c == '>' ||
+         c == '`';
 }
 
 bool iequals_prefix(std::string_view text, size_t pos, std::string_view word) {
@@ -78,13 +79,13 @@ bool iequals_prefix(std::string_view text, size_t pos, std::string_view word) {
 
 bool is_sensitive_name(std::string_view raw) {
   std::string n = normalize(raw);
-  static constexpr std::array<std::string_view, 9> kExact = {"key", "sig", "code", "auth", "pass",
-                                                             "pwd", "token", "jwt", "otp"};
+  static constexpr std::array<std::string_view, 9> kExact = {"key", "sig",   "code", "auth", "pass",
+                                                             "pwd", "token", "jwt",  "otp"};
   for (auto e : kExact)
     if (n == e) return true;
   static constexpr std::array<std::string_view, 14> kContains = {
-      "token",   "secret",     "password",      "passwd",      "signature", "credential", "assertion",
-      "api_key", "apikey",     "private_key",   "access_key",  "session",   "authorization", "cookie"};
+      "token",   "secret", "password",    "passwd",     "signature", "credential",    "assertion",
+      "api_key", "apikey", "private_key", "access_key", "session",   "authorization", "cookie"};
   for (auto c : kContains)
     if (n.find(c) != std::string::npos) return true;
   return ends_with(n, "_key") || ends_with(n, "_sig") || ends_with(n, "_auth");
@@ -150,7 +151,9 @@ std::string redact_headers(const std::vector<std::pair<std::string, std::string>
   return out;
 }
 
-std::string redact_form(std::string_view body) { return scrub_secrets(redact_pairs(body)); }
+std::string redact_form(std::string_view body) {
+  return scrub_secrets(redact_pairs(body));
+}
 
 std::string redact(std::string_view text) {
   // 1. URLs.
@@ -171,12 +174,13 @@ std::string redact(std::string_view text) {
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     bool scheme = false;
-    for (std::string_view w : {std::string_view("bearer "), std::string_view("basic "), std::string_view("token ")}) {
+    for (std::string_view w :
+         {std::string_view("bearer "), std::string_view("basic "), std::string_view("token ")}) {
       if ((i == 0 || !is_name_char(s[i - 1])) && iequals_prefix(s, i, w)) {
         size_t j = i + w.size();
         size_t k = j;
-        while (k < s.size() && !std::isspace(static_cast<unsigned char>(s[k])) && s[k] != '"' && s[k] != '\'' &&
-               s[k] != ',' && s[k] != ';')
+        while (k < s.size() && !std::isspace(static_cast<unsigned char>(s[k])) && s[k] != '"' &&
+               s[k] != '\'' && s[k] != ',' && s[k] != ';')
           ++k;
         if (k > j && s.compare(j, k - j, kRedacted) != 0) {
           out.append(s, i, w.size());
@@ -208,8 +212,8 @@ std::string redact(std::string_view text) {
           out += "\"***\"";
           i = std::min(k + 1, s.size());
         } else {
-          for (std::string_view w : {std::string_view("bearer "), std::string_view("basic "),
-                                     std::string_view("token ")}) {
+          for (std::string_view w :
+               {std::string_view("bearer "), std::string_view("basic "), std::string_view("token ")}) {
             if (iequals_prefix(s, j, w)) {
               out.append(s, j, w.size());
               j += w.size();
@@ -217,8 +221,8 @@ std::string redact(std::string_view text) {
             }
           }
           size_t k = j;
-          while (k < s.size() && !std::isspace(static_cast<unsigned char>(s[k])) && s[k] != '&' && s[k] != ',' &&
-                 s[k] != ';' && s[k] != '"' && s[k] != '\'' && s[k] != '}' && s[k] != ')')
+          while (k < s.size() && !std::isspace(static_cast<unsigned char>(s[k])) && s[k] != '&' &&
+                 s[k] != ',' && s[k] != ';' && s[k] != '"' && s[k] != '\'' && s[k] != '}' && s[k] != ')')
             ++k;
           // Leave ":" in "https://" or a time like 12:00 alone: only redact when a value follows.
           if (k > j) out.append(kRedacted);

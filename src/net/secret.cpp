@@ -22,7 +22,9 @@ Registry& registry() {
 
 }  // namespace
 
-SecretString::SecretString(std::string value) : value_(std::move(value)) { register_secret(value_); }
+SecretString::SecretString(std::string value) : value_(std::move(value)) {
+  register_secret(value_);
+}
 
 void register_secret(std::string_view value) {
   if (value.size() < 6) return;
@@ -30,7 +32,8 @@ void register_secret(std::string_view value) {
   std::lock_guard lock(r.mutex);
   if (std::find(r.values.begin(), r.values.end(), value) != r.values.end()) return;
   r.values.emplace_back(value);
-  std::sort(r.values.begin(), r.values.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  std::sort(r.values.begin(), r.values.end(),
+            [](const auto& a, const auto& b) { return a.size() > b.size(); });
   r.any.store(true);
 }
 

@@ -17,9 +17,12 @@ void BreakerOptions::validate() const {
 
 const char* to_string(BreakerState s) {
   switch (s) {
-    case BreakerState::Closed: return "closed";
-    case BreakerState::Open: return "open";
-    case BreakerState::HalfOpen: return "half-open";
+    case BreakerState::Closed:
+      return "closed";
+    case BreakerState::Open:
+      return "open";
+    case BreakerState::HalfOpen:
+      return "half-open";
   }
   return "unknown";
 }
@@ -42,11 +45,13 @@ CircuitBreaker::Permit CircuitBreaker::try_acquire_slow() {
   std::uint64_t w = word_.load(std::memory_order_acquire);
   for (;;) {
     switch (state_of(w)) {
-      case BreakerState::Closed: return {true, false};
+      case BreakerState::Closed:
+        return {true, false};
       case BreakerState::Open: {
         if (now < time_of(w) + options_.recovery_timeout.count()) return {false, false};
         // Due for a probe: whoever moves it to half-open, everyone then races for the one probe slot.
-        if (word_.compare_exchange_strong(w, make_word(BreakerState::HalfOpen, now), std::memory_order_acq_rel)) {
+        if (word_.compare_exchange_strong(w, make_word(BreakerState::HalfOpen, now),
+                                          std::memory_order_acq_rel)) {
           notify(BreakerState::Open, BreakerState::HalfOpen);
         }
         w = word_.load(std::memory_order_acquire);
@@ -54,7 +59,8 @@ CircuitBreaker::Permit CircuitBreaker::try_acquire_slow() {
       }
       case BreakerState::HalfOpen: {
         bool expected = false;
-        if (!probe_busy_.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) return {false, false};
+        if (!probe_busy_.compare_exchange_strong(expected, true, std::memory_order_acq_rel))
+          return {false, false};
         // The probe slot is ours; make sure the breaker did not move on meanwhile.
         std::uint64_t again = word_.load(std::memory_order_acquire);
         if (state_of(again) != BreakerState::HalfOpen) {
@@ -71,9 +77,12 @@ CircuitBreaker::Permit CircuitBreaker::try_acquire_slow() {
 bool CircuitBreaker::rejects_now() const {
   std::uint64_t w = word_.load(std::memory_order_acquire);
   switch (state_of(w)) {
-    case BreakerState::Closed: return false;
-    case BreakerState::Open: return to_ns(clock_.now()) < time_of(w) + options_.recovery_timeout.count();
-    case BreakerState::HalfOpen: return probe_busy_.load(std::memory_order_acquire);
+    case BreakerState::Closed:
+      return false;
+    case BreakerState::Open:
+      return to_ns(clock_.now()) < time_of(w) + options_.recovery_timeout.count();
+    case BreakerState::HalfOpen:
+      return probe_busy_.load(std::memory_order_acquire);
   }
   return false;
 }
@@ -150,12 +159,14 @@ CircuitOpenError CircuitBreaker::open_error() const {
     msg += " since " + format_wall_time(clock_.to_wall(since));
     if (failures > 0) msg += " after " + std::to_string(failures) + " consecutive failures";
     if (!reason.empty()) msg += " (last: " + reason + ")";
-    msg += "; it will let a probe request through at " + format_wall_time(clock_.to_wall(retry_at)) + " (in " +
-           format_duration(retry_at > now ? retry_at - now : Duration(0)) + "); this call was not sent";
+    msg += "; it will let a probe request through at " + format_wall_time(clock_.to_wall(retry_at)) +
+           " (in " + format_duration(retry_at > now ? retry_at - now : Duration(0)) +
+           "); this call was not sent";
   }
-  return CircuitOpenError(endpoint_, clock_.to_wall(since), clock_.to_wall(retry_at), std::move(msg),
-                          "the endpoint kept failing, so calls fail fast until it recovers; check that it is up, "
-                          "or tune PARAMS resilience.circuit_breaker (failure_threshold, recovery_timeout)");
+  return CircuitOpenError(
+      endpoint_, clock_.to_wall(since), clock_.to_wall(retry_at), std::move(msg),
+      "the endpoint kept failing, so calls fail fast until it recovers; check that it is up, "
+      "or tune PARAMS resilience.circuit_breaker (failure_threshold, recovery_timeout)");
 }
 
 }  // namespace sqlflow::resilience

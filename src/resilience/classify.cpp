@@ -1,5 +1,6 @@
 #include "resilience/classify.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -7,7 +8,6 @@
 #include <cstdio>
 #include <ctime>
 #include <vector>
-#include <algorithm>
 
 namespace sqlflow::resilience {
 
@@ -18,13 +18,16 @@ bool is_retryable_http_status(int status) {
     case 500:
     case 502:
     case 503:
-    case 504: return true;
-    default: return false;
+    case 504:
+      return true;
+    default:
+      return false;
   }
 }
 
 bool has_google_rate_limit_reason(std::string_view body) {
-  // Google's JSON error bodies: {"error": {"errors": [{"reason": "rateLimitExceeded"}], "status": "RESOURCE_EXHAUSTED"}}
+  // Google's JSON error bodies: {"error": {"errors": [{"reason": "rateLimitExceeded"}], "status":
+  // "RESOURCE_EXHAUSTED"}}
   return body.find("rateLimitExceeded") != std::string_view::npos ||
          body.find("userRateLimitExceeded") != std::string_view::npos ||
          body.find("RESOURCE_EXHAUSTED") != std::string_view::npos;
@@ -43,7 +46,8 @@ Failure classify_http_status(int status, std::string_view retry_after_header, st
   }
   // Only server-side trouble says the endpoint is unhealthy.
   f.counts_for_breaker = status >= 500 || status == 408;
-  if (!retry_after_header.empty() && (f.retryable || status == 503)) f.retry_after = parse_retry_after(retry_after_header, now);
+  if (!retry_after_header.empty() && (f.retryable || status == 503))
+    f.retry_after = parse_retry_after(retry_after_header, now);
   return f;
 }
 
@@ -51,6 +55,15 @@ bool is_retryable_sqlstate(std::string_view s) {
   if (s.size() != 5) return false;
   if (s.substr(0, 2) == "08") return true;
   return s == "40001" || s == "40P01" || s == "57P01" || s == "57P02" || s == "57P03" || s == "53300";
+}
+
+Failure classify_sqlstate(std::string_view sqlstate, std::string reason) {
+  Failure f;
+  f.retryable = is_retryable_sqlstate(sqlstate);
+  f.counts_for_breaker =
+      sqlstate.substr(0, 2) == "08" || sqlstate.substr(0, 3) == "57P" || sqlstate == "53300";
+  f.reason = std::move(reason);
+  return f;
 }
 
 namespace {
@@ -108,7 +121,8 @@ std::optional<WallTime> parse_http_date(std::string_view value) {
     // RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT"; two-digit years are taken as 19xx/20xx per §5.6.7.
     auto d = parts[1];
     if (d.size() != 9 || d[2] != '-' || d[6] != '-' || !parse_int(d.substr(0, 2), day) ||
-        (mon = month_index(d.substr(3, 3))) < 0 || !parse_int(d.substr(7, 2), year) || !parse_hms(parts[2], h, m, s))
+        (mon = month_index(d.substr(3, 3))) < 0 || !parse_int(d.substr(7, 2), year) ||
+        !parse_hms(parts[2], h, m, s))
       return std::nullopt;
     year += year < 70 ? 2000 : 1900;
   } else if (parts.size() == 5) {
@@ -140,9 +154,9 @@ std::string format_http_date(WallTime t) {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[static_cast<size_t>(tm.tm_wday)],
-                tm.tm_mday, kMonths[static_cast<size_t>(tm.tm_mon)], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                tm.tm_sec);
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                kDays[static_cast<size_t>(tm.tm_wday)], tm.tm_mday, kMonths[static_cast<size_t>(tm.tm_mon)],
+                tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
 }
 
@@ -152,7 +166,8 @@ std::optional<Duration> parse_retry_after(std::string_view value, WallTime now) 
   if (std::isdigit(static_cast<unsigned char>(value.front()))) {
     double secs = 0;
     auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), secs);
-    if (ec != std::errc() || p != value.data() + value.size() || !std::isfinite(secs) || secs < 0) return std::nullopt;
+    if (ec != std::errc() || p != value.data() + value.size() || !std::isfinite(secs) || secs < 0)
+      return std::nullopt;
     // Clamp absurd values (a year) so the arithmetic cannot overflow; the policy caps waits anyway.
     secs = std::min(secs, 365.0 * 24 * 3600);
     return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(secs));

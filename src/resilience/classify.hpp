@@ -37,6 +37,9 @@ Failure classify_http_status(int status, std::string_view retry_after_header, st
 // exception), 40001 serialization_failure, 40P01 deadlock_detected, 57P01/57P02/57P03 (admin
 // shutdown, crash shutdown, cannot connect now), 53300 too_many_connections.
 bool is_retryable_sqlstate(std::string_view sqlstate);
+// A Failure for a PostgreSQL error: connection-class errors count against the server's health;
+// serialization failures and deadlocks are retried but say nothing about the server.
+Failure classify_sqlstate(std::string_view sqlstate, std::string reason);
 
 // Retry-After (RFC 9110 §10.2.3): delta-seconds ("120"; also the fractional "2.0" Shopify sends)
 // or an HTTP-date (IMF-fixdate, plus the obsolete RFC 850 and asctime forms). Returns the wait

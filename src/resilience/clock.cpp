@@ -16,7 +16,8 @@ class SteadyClock final : public Clock {
   }
   WallTime to_wall(TimePoint t) const override {
     auto offset = t - std::chrono::steady_clock::now();
-    return std::chrono::system_clock::now() + std::chrono::duration_cast<std::chrono::system_clock::duration>(offset);
+    return std::chrono::system_clock::now() +
+           std::chrono::duration_cast<std::chrono::system_clock::duration>(offset);
   }
 };
 
@@ -30,7 +31,9 @@ Clock& steady_clock() {
 ManualClock::ManualClock(WallTime wall_start)
     : now_ns_(1'000'000'000'000), wall_start_(wall_start), start_ns_(1'000'000'000'000) {}
 
-TimePoint ManualClock::now() const { return from_ns(now_ns_.load()); }
+TimePoint ManualClock::now() const {
+  return from_ns(now_ns_.load());
+}
 
 void ManualClock::sleep_until(TimePoint t) {
   std::int64_t target = to_ns(t);
@@ -44,10 +47,13 @@ void ManualClock::sleep_until(TimePoint t) {
 }
 
 WallTime ManualClock::to_wall(TimePoint t) const {
-  return wall_start_ + std::chrono::duration_cast<std::chrono::system_clock::duration>(Duration(to_ns(t) - start_ns_));
+  return wall_start_ +
+         std::chrono::duration_cast<std::chrono::system_clock::duration>(Duration(to_ns(t) - start_ns_));
 }
 
-void ManualClock::advance(Duration d) { now_ns_.fetch_add(d.count()); }
+void ManualClock::advance(Duration d) {
+  now_ns_.fetch_add(d.count());
+}
 
 std::string format_wall_time(WallTime t) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();

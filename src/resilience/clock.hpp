@@ -53,7 +53,11 @@ std::string format_wall_time(WallTime t);
 // "1.5 s", "250 ms", "3 min".
 std::string format_duration(Duration d);
 
-inline std::int64_t to_ns(TimePoint t) { return t.time_since_epoch().count(); }
-inline TimePoint from_ns(std::int64_t ns) { return TimePoint(Duration(ns)); }
+inline std::int64_t to_ns(TimePoint t) {
+  return t.time_since_epoch().count();
+}
+inline TimePoint from_ns(std::int64_t ns) {
+  return TimePoint(Duration(ns));
+}
 
 }  // namespace sqlflow::resilience

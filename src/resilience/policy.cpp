@@ -1,16 +1,17 @@
 #include "resilience/policy.hpp"
 
-#include <cstdio>
-
 #include <spdlog/spdlog.h>
+
+#include <cstdio>
 
 namespace sqlflow::resilience {
 
 PolicyStats::Snapshot PolicyStats::snapshot() const {
   auto r = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
-  return {r(calls),      r(attempts),        r(retries),          r(failures),
-          r(breaker_rejections), r(breaker_opens), r(throttled), r(rate_limit_waits),
-          r(rate_limit_wait_ns), r(rate_limit_rejections), r(retry_wait_ns)};
+  return {
+      r(calls),         r(attempts),  r(retries),          r(failures),           r(breaker_rejections),
+      r(breaker_opens), r(throttled), r(rate_limit_waits), r(rate_limit_wait_ns), r(rate_limit_rejections),
+      r(retry_wait_ns)};
 }
 
 ResiliencePolicy::ResiliencePolicy() : state_(std::make_shared<State>()) {
@@ -21,7 +22,8 @@ ResiliencePolicy::ResiliencePolicy() : state_(std::make_shared<State>()) {
   state_->passthrough = true;
 }
 
-ResiliencePolicy::ResiliencePolicy(ResilienceOptions options, Clock& clock) : state_(std::make_shared<State>()) {
+ResiliencePolicy::ResiliencePolicy(ResilienceOptions options, Clock& clock)
+    : state_(std::make_shared<State>()) {
   options.validate();
   state_->options = std::move(options);
   state_->clock = &clock;
@@ -43,7 +45,8 @@ Endpoint& ResiliencePolicy::endpoint(std::string_view endpoint_key, std::string_
   if (!st.passthrough && st.options.circuit_breaker.enabled) {
     State* raw = &st;  // endpoints live inside the state, so the listener never outlives it
     ep->breaker_ = std::make_unique<CircuitBreaker>(
-        key, st.options.circuit_breaker, *st.clock, [raw](const std::string& name, BreakerState from, BreakerState to) {
+        key, st.options.circuit_breaker, *st.clock,
+        [raw](const std::string& name, BreakerState from, BreakerState to) {
           if (to == BreakerState::Open) raw->stats.breaker_opens.fetch_add(1, std::memory_order_relaxed);
           // Endpoint keys are scheme://host:port (or a connection name): nothing secret in them.
           if (to == BreakerState::Open)
@@ -85,11 +88,14 @@ Admission ResiliencePolicy::admit(Endpoint& ep, CallState& call, TimePoint now) 
       if (!b->try_acquire(now)) {
         st.stats.rate_limit_rejections.fetch_add(1, std::memory_order_relaxed);
         char rate[64];
-        std::snprintf(rate, sizeof rate, "%g requests/minute, burst %g", b->requests_per_minute(), b->burst());
-        return {Admission::Kind::Reject, {},
-                std::make_shared<RateLimitedError>(
-                    b->key(), "rate limit for " + b->key() + " reached (" + rate + "); the request was not sent",
-                    "set PARAMS resilience.rate_limit.on_limit to \"wait\" to queue instead of failing")};
+        std::snprintf(rate, sizeof rate, "%g requests/minute, burst %g", b->requests_per_minute(),
+                      b->burst());
+        return {
+            Admission::Kind::Reject,
+            {},
+            std::make_shared<RateLimitedError>(
+                b->key(), "rate limit for " + b->key() + " reached (" + rate + "); the request was not sent",
+                "set PARAMS resilience.rate_limit.on_limit to \"wait\" to queue instead of failing")};
       }
     } else {
       TimePoint at = b->reserve(now);
@@ -159,7 +165,8 @@ RetryDecision ResiliencePolicy::on_failure(Endpoint& ep, CallState& call, const 
   };
   if (!f.retryable) return finish({});
   if (call.attempt >= ro.max_attempts)
-    return finish("gave up after " + std::to_string(call.attempt) + (call.attempt == 1 ? " attempt" : " attempts"));
+    return finish("gave up after " + std::to_string(call.attempt) +
+                  (call.attempt == 1 ? " attempt" : " attempts"));
   Duration delay;
   if (f.retry_after) {
     if (*f.retry_after > ro.max_retry_after)
@@ -173,8 +180,9 @@ RetryDecision ResiliencePolicy::on_failure(Endpoint& ep, CallState& call, const 
     delay = backoff_delay(ro, call.attempt, call.rng);
   }
   if (ro.total_budget > Duration(0) && (now + delay) - call.started > ro.total_budget)
-    return finish("the next retry would exceed resilience.retry.total_budget (" + format_duration(ro.total_budget) +
-                  "); gave up after " + std::to_string(call.attempt) + " attempts");
+    return finish("the next retry would exceed resilience.retry.total_budget (" +
+                  format_duration(ro.total_budget) + "); gave up after " + std::to_string(call.attempt) +
+                  " attempts");
   st.stats.retries.fetch_add(1, std::memory_order_relaxed);
   st.stats.retry_wait_ns.fetch_add(static_cast<std::uint64_t>(delay.count()), std::memory_order_relaxed);
   if (auto obs = st.observer.load()) obs->on_retry(ep.key(), call.attempt + 1, delay, f);

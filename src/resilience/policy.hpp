@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,8 +17,6 @@
 #include <unordered_map>
 #include <utility>
 #include <variant>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "core/error.hpp"
 #include "resilience/circuit_breaker.hpp"
@@ -60,11 +59,11 @@ struct PolicyStats {
   std::atomic<std::uint64_t> failures{0};            // calls that gave up
   std::atomic<std::uint64_t> breaker_rejections{0};  // attempts not sent because a breaker was open
   std::atomic<std::uint64_t> breaker_opens{0};
-  std::atomic<std::uint64_t> throttled{0};            // attempts the server throttled (429 & co.)
-  std::atomic<std::uint64_t> rate_limit_waits{0};     // attempts that waited for the token bucket
+  std::atomic<std::uint64_t> throttled{0};         // attempts the server throttled (429 & co.)
+  std::atomic<std::uint64_t> rate_limit_waits{0};  // attempts that waited for the token bucket
   std::atomic<std::uint64_t> rate_limit_wait_ns{0};
   std::atomic<std::uint64_t> rate_limit_rejections{0};
-  std::atomic<std::uint64_t> retry_wait_ns{0};        // time spent in backoff / Retry-After waits
+  std::atomic<std::uint64_t> retry_wait_ns{0};  // time spent in backoff / Retry-After waits
 
   struct Snapshot {
     std::uint64_t calls, attempts, retries, failures, breaker_rejections, breaker_opens, throttled,
@@ -79,7 +78,8 @@ struct PolicyStats {
 class PolicyObserver {
  public:
   virtual ~PolicyObserver() = default;
-  virtual void on_retry(const std::string& endpoint, int next_attempt, Duration delay, const Failure& failure) {
+  virtual void on_retry(const std::string& endpoint, int next_attempt, Duration delay,
+                        const Failure& failure) {
     (void)endpoint, (void)next_attempt, (void)delay, (void)failure;
   }
   virtual void on_give_up(const std::string& endpoint, int attempts, const Failure& failure) {
@@ -118,15 +118,15 @@ struct CallState {
 struct Admission {
   enum class Kind { Go, WaitUntil, Reject };
   Kind kind = Kind::Go;
-  TimePoint at{};                  // WaitUntil: call admit() again at or after this time
-  std::shared_ptr<Error> error;    // Reject: why (CircuitOpenError, RateLimitedError)
+  TimePoint at{};                // WaitUntil: call admit() again at or after this time
+  std::shared_ptr<Error> error;  // Reject: why (CircuitOpenError, RateLimitedError)
 };
 
 struct RetryDecision {
   bool retry = false;
   TimePoint at{};  // when to call admit() again
-  // Why not: "gave up after 3 attempts", "Retry-After 600 s exceeds max_retry_after", ... (empty when retrying
-  // or when the failure was not retryable at all).
+  // Why not: "gave up after 3 attempts", "Retry-After 600 s exceeds max_retry_after", ... (empty when
+  // retrying or when the failure was not retryable at all).
   std::string give_up_reason;
 };
 

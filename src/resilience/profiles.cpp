@@ -48,12 +48,22 @@ struct ProfileRow {
 
 const std::vector<ProfileRow>& table() {
   static const std::vector<ProfileRow> rows = {
-      //  name            aliases                                   att init  max   brk  thr  rec   rl     rpm       burst
+      //  name            aliases                                   att init  max   brk  thr  rec   rl     rpm
+      //  burst
       {"rest", {"http", "https", "api"}, 3, 1.0, 30.0, true, 5, 60.0, true, 60, 10},
       {"s3", {"minio"}, 3, 1.0, 20.0, true, 3, 30.0, true, 210000, 350},
       {"postgres", {"postgresql", "pg"}, 3, 0.5, 10.0, true, 3, 30.0, false, 0, 0},
-      {"file", {"files", "csv", "parquet", "json", "jsonl", "ndjson", "tsv", "local"}, 2, 0.1, 1.0, false, 0, 0, false,
-       0, 0},
+      {"file",
+       {"files", "csv", "parquet", "json", "jsonl", "ndjson", "tsv", "local"},
+       2,
+       0.1,
+       1.0,
+       false,
+       0,
+       0,
+       false,
+       0,
+       0},
       {"google_sheets", {"gsheets", "sheets", "googlesheets"}, 5, 1.0, 64.0, true, 5, 60.0, true, 55, 5},
       {"shopify", {}, 3, 1.0, 30.0, true, 5, 60.0, true, 120, 40},
       {"memory", {"in_memory", "generate"}, 1, 0.0, 0.0, false, 0, 0, false, 0, 0},
@@ -67,9 +77,13 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-Duration secs(double s) { return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s)); }
+Duration secs(double s) {
+  return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+}
 
-double to_seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+double to_seconds(Duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 
 ResilienceOptions from_row(const ProfileRow& r) {
   ResilienceOptions o;
@@ -91,12 +105,18 @@ ResilienceOptions from_row(const ProfileRow& r) {
 
 const char* json_type_name(const json& v) {
   switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "a list";
-    case json::value_t::object: return "an object";
-    default: return "a number";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::array:
+      return "a list";
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "a number";
   }
 }
 
@@ -110,7 +130,8 @@ int get_int(const json& v, const std::string& key, int min) {
   if (!v.is_number_integer() && !(v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()))
     throw bad_value(key, "an integer", v);
   double d = v.get<double>();
-  if (d < min || d > 1'000'000) throw bad_value(key, "an integer from " + std::to_string(min) + " to 1000000", v);
+  if (d < min || d > 1'000'000)
+    throw bad_value(key, "an integer from " + std::to_string(min) + " to 1000000", v);
   return static_cast<int>(d);
 }
 
@@ -131,11 +152,16 @@ bool get_bool(const json& v, const std::string& key) {
 }
 
 std::string get_choice(const json& v, const std::string& key, const std::vector<std::string>& choices) {
-  if (!v.is_string()) throw bad_value(key, "one of " + [&] {
-    std::string s;
-    for (auto& c : choices) s += (s.empty() ? "\"" : ", \"") + c + "\"";
-    return s;
-  }(), v);
+  if (!v.is_string())
+    throw bad_value(
+        key,
+        "one of " +
+            [&] {
+              std::string s;
+              for (auto& c : choices) s += (s.empty() ? "\"" : ", \"") + c + "\"";
+              return s;
+            }(),
+        v);
   std::string s = lower(v.get<std::string>());
   if (std::find(choices.begin(), choices.end(), s) == choices.end()) {
     std::string list;
@@ -157,73 +183,105 @@ const std::map<std::string, std::vector<KeySpec>>& key_table() {
   static const std::map<std::string, std::vector<KeySpec>> t = {
       {"retry",
        {
-           {"max_attempts", {"max_retries_total"},
-            [](ResilienceOptions& o, const json& v, const std::string& k) { o.retry.max_attempts = get_int(v, k, 1); }},
-           {"initial_delay", {"base_delay"},
-            [](ResilienceOptions& o, const json& v, const std::string& k) { o.retry.initial_delay = parse_duration(v, k); }},
-           {"max_delay", {},
-            [](ResilienceOptions& o, const json& v, const std::string& k) { o.retry.max_delay = parse_duration(v, k); }},
-           {"multiplier", {"backoff_multiplier"},
+           {"max_attempts",
+            {"max_retries_total"},
+            [](ResilienceOptions& o, const json& v, const std::string& k) {
+              o.retry.max_attempts = get_int(v, k, 1);
+            }},
+           {"initial_delay",
+            {"base_delay"},
+            [](ResilienceOptions& o, const json& v, const std::string& k) {
+              o.retry.initial_delay = parse_duration(v, k);
+            }},
+           {"max_delay",
+            {},
+            [](ResilienceOptions& o, const json& v, const std::string& k) {
+              o.retry.max_delay = parse_duration(v, k);
+            }},
+           {"multiplier",
+            {"backoff_multiplier"},
             [](ResilienceOptions& o, const json& v, const std::string& k) {
               o.retry.multiplier = get_number(v, k, 1.0, false);
             }},
-           {"jitter", {},
-            [](ResilienceOptions& o, const json& v, const std::string& k) { o.retry.jitter = get_bool(v, k); }},
-           {"total_budget", {"max_total_time"},
-            [](ResilienceOptions& o, const json& v, const std::string& k) { o.retry.total_budget = parse_duration(v, k); }},
-           {"max_retry_after", {},
+           {"jitter",
+            {},
+            [](ResilienceOptions& o, const json& v, const std::string& k) {
+              o.retry.jitter = get_bool(v, k);
+            }},
+           {"total_budget",
+            {"max_total_time"},
+            [](ResilienceOptions& o, const json& v, const std::string& k) {
+              o.retry.total_budget = parse_duration(v, k);
+            }},
+           {"max_retry_after",
+            {},
             [](ResilienceOptions& o, const json& v, const std::string& k) {
               o.retry.max_retry_after = parse_duration(v, k);
             }},
        }},
       {"circuit_breaker",
        {
-           {"enabled", {},
+           {"enabled",
+            {},
             [](ResilienceOptions& o, const json& v, const std::string& k) {
               o.circuit_breaker.enabled = get_bool(v, k);
             }},
-           {"failure_threshold", {},
+           {"failure_threshold",
+            {},
             [](ResilienceOptions& o, const json& v, const std::string& k) {
               o.circuit_breaker.failure_threshold = get_int(v, k, 1);
             }},
-           {"recovery_timeout", {},
+           {"recovery_timeout",
+            {},
             [](ResilienceOptions& o, const json& v, const std::string& k) {
               o.circuit_breaker.recovery_timeout = parse_duration(v, k);
             }},
-           {"success_threshold", {},
+           {"success_threshold",
+            {},
             [](ResilienceOptions& o, const json& v, const std::string& k) {
               o.circuit_breaker.success_threshold = get_int(v, k, 1);
             }},
        }},
       {"rate_limit",
        {
-           {"enabled", {},
-            [](ResilienceOptions& o, const json& v, const std::string& k) { o.rate_limit.enabled = get_bool(v, k); }},
-           {"requests_per_minute", {"max_requests_per_minute", "rpm"},
+           {"enabled",
+            {},
+            [](ResilienceOptions& o, const json& v, const std::string& k) {
+              o.rate_limit.enabled = get_bool(v, k);
+            }},
+           {"requests_per_minute",
+            {"max_requests_per_minute", "rpm"},
             [](ResilienceOptions& o, const json& v, const std::string& k) {
               o.rate_limit.requests_per_minute = get_number(v, k, 0, true);
             }},
-           {"burst", {"burst_size"},
+           {"burst",
+            {"burst_size"},
             [](ResilienceOptions& o, const json& v, const std::string& k) {
               o.rate_limit.burst = get_number(v, k, 1, false);
             }},
-           {"on_limit", {"backpressure_strategy"},
+           {"on_limit",
+            {"backpressure_strategy"},
             [](ResilienceOptions& o, const json& v, const std::string& k) {
               // Python SQLFlow: "wait" | "drop" | "queue"; "drop" fails the request, "queue" waits.
               auto c = get_choice(v, k, {"wait", "fail", "drop", "queue"});
               o.rate_limit.on_limit = (c == "fail" || c == "drop") ? RateLimitOptions::OnLimit::Fail
                                                                    : RateLimitOptions::OnLimit::Wait;
             }},
-           {"per", {},
+           {"per",
+            {},
             [](ResilienceOptions& o, const json& v, const std::string& k) {
-              o.rate_limit.per = get_choice(v, k, {"host", "api_key"}) == "host" ? RateLimitOptions::Scope::Host
-                                                                                  : RateLimitOptions::Scope::ApiKey;
+              o.rate_limit.per = get_choice(v, k, {"host", "api_key"}) == "host"
+                                     ? RateLimitOptions::Scope::Host
+                                     : RateLimitOptions::Scope::ApiKey;
             }},
-           {"per_host", {},
+           {"per_host",
+            {},
             [](ResilienceOptions& o, const json& v, const std::string& k) {
-              o.rate_limit.per = get_bool(v, k) ? RateLimitOptions::Scope::Host : RateLimitOptions::Scope::ApiKey;
+              o.rate_limit.per =
+                  get_bool(v, k) ? RateLimitOptions::Scope::Host : RateLimitOptions::Scope::ApiKey;
             }},
-           {"server_driven", {},
+           {"server_driven",
+            {},
             [](ResilienceOptions& o, const json& v, const std::string& k) {
               o.rate_limit.server_driven = get_bool(v, k);
             }},
@@ -248,7 +306,8 @@ void RateLimitOptions::validate() const {
   if (!enabled) return;
   if (!(requests_per_minute > 0) || !std::isfinite(requests_per_minute))
     throw validation_error("resilience.rate_limit.requests_per_minute must be a positive number");
-  if (!(burst >= 1) || !std::isfinite(burst)) throw validation_error("resilience.rate_limit.burst must be at least 1");
+  if (!(burst >= 1) || !std::isfinite(burst))
+    throw validation_error("resilience.rate_limit.burst must be at least 1");
 }
 
 void ResilienceOptions::validate() const {
@@ -313,10 +372,14 @@ Duration parse_duration(const json& v, const std::string& what) {
       ok = end == num.c_str() + num.size() && std::isfinite(value);
     }
     double scale = 0;
-    if (unit == "ms") scale = 1e-3;
-    else if (unit == "s" || unit == "sec" || unit.empty()) scale = 1;
-    else if (unit == "m" || unit == "min") scale = 60;
-    else if (unit == "h") scale = 3600;
+    if (unit == "ms")
+      scale = 1e-3;
+    else if (unit == "s" || unit == "sec" || unit.empty())
+      scale = 1;
+    else if (unit == "m" || unit == "min")
+      scale = 60;
+    else if (unit == "h")
+      scale = 3600;
     if (ok && scale > 0 && value * scale <= 86400.0 * 365) return secs(value * scale);
   }
   throw bad_value(what, "a duration (seconds as a number, or a string like \"250ms\", \"1.5s\", \"2m\")", v);
@@ -324,7 +387,8 @@ Duration parse_duration(const json& v, const std::string& what) {
 
 ResilienceOptions apply_overrides(ResilienceOptions base, const json& overrides, const std::string& context) {
   if (overrides.is_null()) return base;
-  if (!overrides.is_object()) throw bad_value(context, "an object like {\"retry\": {\"max_attempts\": 5}}", overrides);
+  if (!overrides.is_object())
+    throw bad_value(context, "an object like {\"retry\": {\"max_attempts\": 5}}", overrides);
   const auto& keys = key_table();
   std::vector<std::string> sections;
   for (const auto& [name, _] : keys) sections.push_back(name);
@@ -355,7 +419,8 @@ ResilienceOptions apply_overrides(ResilienceOptions base, const json& overrides,
       if (!spec) {
         std::string valid;
         for (auto& n : names) valid += (valid.empty() ? "" : ", ") + n;
-        throw validation_error("unknown key '" + key + "' in " + skey + did_you_mean(key, names), "valid keys: " + valid);
+        throw validation_error("unknown key '" + key + "' in " + skey + did_you_mean(key, names),
+                               "valid keys: " + valid);
       }
       spec->apply(base, v, skey + "." + spec->name);
     }
@@ -383,15 +448,18 @@ ResiliencePolicy make_policy(const std::string& connector_type, const json& over
 std::vector<OptionDoc> describe_options(std::string_view connector_type) {
   json d = default_profile(connector_type).to_json();
   return {
-      {"retry.max_attempts", "int", d["retry"]["max_attempts"], "attempts in total, the first included (1: no retry)"},
+      {"retry.max_attempts", "int", d["retry"]["max_attempts"],
+       "attempts in total, the first included (1: no retry)"},
       {"retry.initial_delay", "duration", d["retry"]["initial_delay"], "ceiling of the first retry's delay"},
       {"retry.max_delay", "duration", d["retry"]["max_delay"], "ceiling of any retry's delay"},
       {"retry.multiplier", "number", d["retry"]["multiplier"], "growth of the delay ceiling per retry"},
       {"retry.jitter", "bool", d["retry"]["jitter"], "full jitter: wait a random time below the ceiling"},
-      {"retry.total_budget", "duration", d["retry"]["total_budget"], "no new attempt after this long (0: none)"},
+      {"retry.total_budget", "duration", d["retry"]["total_budget"],
+       "no new attempt after this long (0: none)"},
       {"retry.max_retry_after", "duration", d["retry"]["max_retry_after"],
        "fail instead of waiting when a server asks for longer (Retry-After)"},
-      {"circuit_breaker.enabled", "bool", d["circuit_breaker"]["enabled"], "fail fast while an endpoint keeps failing"},
+      {"circuit_breaker.enabled", "bool", d["circuit_breaker"]["enabled"],
+       "fail fast while an endpoint keeps failing"},
       {"circuit_breaker.failure_threshold", "int", d["circuit_breaker"]["failure_threshold"],
        "consecutive failures that open the breaker"},
       {"circuit_breaker.recovery_timeout", "duration", d["circuit_breaker"]["recovery_timeout"],
@@ -401,7 +469,8 @@ std::vector<OptionDoc> describe_options(std::string_view connector_type) {
       {"rate_limit.enabled", "bool", d["rate_limit"]["enabled"], "client-side token bucket"},
       {"rate_limit.requests_per_minute", "number", d["rate_limit"]["requests_per_minute"], "sustained rate"},
       {"rate_limit.burst", "number", d["rate_limit"]["burst"], "requests that may go at once after idling"},
-      {"rate_limit.on_limit", "string", d["rate_limit"]["on_limit"], "\"wait\" for a slot or \"fail\" at once"},
+      {"rate_limit.on_limit", "string", d["rate_limit"]["on_limit"],
+       "\"wait\" for a slot or \"fail\" at once"},
       {"rate_limit.per", "string", d["rate_limit"]["per"], "one bucket per \"host\" or per \"api_key\""},
       {"rate_limit.server_driven", "bool", d["rate_limit"]["server_driven"],
        "follow server rate-limit headers and Retry-After"},
@@ -421,11 +490,12 @@ std::string describe_param_doc(std::string_view connector_type) {
     std::snprintf(r, sizeof r, "%g/min burst %g", o.rate_limit.requests_per_minute, o.rate_limit.burst);
     rl = r;
   }
-  std::snprintf(buf, sizeof buf,
-                "overrides of retry {max_attempts, initial_delay, max_delay, ...}, circuit_breaker {...}, rate_limit "
-                "{...}; defaults: retry %d attempts %s→%s, breaker %s, rate limit %s",
-                o.retry.max_attempts, format_duration(o.retry.initial_delay).c_str(),
-                format_duration(o.retry.max_delay).c_str(), brk.c_str(), rl.c_str());
+  std::snprintf(
+      buf, sizeof buf,
+      "overrides of retry {max_attempts, initial_delay, max_delay, ...}, circuit_breaker {...}, rate_limit "
+      "{...}; defaults: retry %d attempts %s→%s, breaker %s, rate limit %s",
+      o.retry.max_attempts, format_duration(o.retry.initial_delay).c_str(),
+      format_duration(o.retry.max_delay).c_str(), brk.c_str(), rl.c_str());
   return buf;
 }
 

@@ -3,11 +3,10 @@
 // "circuit_breaker": {...}, "rate_limit": {...}}}.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "resilience/policy.hpp"
 

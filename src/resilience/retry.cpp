@@ -10,15 +10,19 @@ namespace sqlflow::resilience {
 
 void RetryOptions::validate() const {
   if (max_attempts < 1)
-    throw validation_error("resilience.retry.max_attempts must be at least 1, got " + std::to_string(max_attempts));
-  if (initial_delay < Duration(0)) throw validation_error("resilience.retry.initial_delay must not be negative");
+    throw validation_error("resilience.retry.max_attempts must be at least 1, got " +
+                           std::to_string(max_attempts));
+  if (initial_delay < Duration(0))
+    throw validation_error("resilience.retry.initial_delay must not be negative");
   if (max_delay < initial_delay)
     throw validation_error("resilience.retry.max_delay must be at least initial_delay (" +
                            format_duration(initial_delay) + "), got " + format_duration(max_delay));
   if (!(multiplier >= 1.0) || !std::isfinite(multiplier))
     throw validation_error("resilience.retry.multiplier must be a number >= 1");
-  if (total_budget < Duration(0)) throw validation_error("resilience.retry.total_budget must not be negative");
-  if (max_retry_after < Duration(0)) throw validation_error("resilience.retry.max_retry_after must not be negative");
+  if (total_budget < Duration(0))
+    throw validation_error("resilience.retry.total_budget must not be negative");
+  if (max_retry_after < Duration(0))
+    throw validation_error("resilience.retry.max_retry_after must not be negative");
 }
 
 Duration backoff_ceiling(const RetryOptions& o, int retry) {

@@ -30,7 +30,8 @@ TimePoint TokenBucket::reserve(TimePoint now_tp, double cost) {
   std::int64_t old = tat_ns_.load(std::memory_order_relaxed);
   for (;;) {
     std::int64_t base = std::max(old, now);
-    if (tat_ns_.compare_exchange_weak(old, base + step, std::memory_order_acq_rel, std::memory_order_relaxed)) {
+    if (tat_ns_.compare_exchange_weak(old, base + step, std::memory_order_acq_rel,
+                                      std::memory_order_relaxed)) {
       // With cost 1 this is base - tolerance; a heavier request needs room for all its tokens.
       std::int64_t allowed = base + step - static_cast<std::int64_t>(interval) - tolerance;
       return from_ns(std::max(allowed, now));
@@ -62,8 +63,8 @@ Duration TokenBucket::acquire(double cost) {
 
 void TokenBucket::raise_tat(std::int64_t at_least) {
   std::int64_t old = tat_ns_.load(std::memory_order_relaxed);
-  while (old < at_least &&
-         !tat_ns_.compare_exchange_weak(old, at_least, std::memory_order_acq_rel, std::memory_order_relaxed)) {
+  while (old < at_least && !tat_ns_.compare_exchange_weak(old, at_least, std::memory_order_acq_rel,
+                                                          std::memory_order_relaxed)) {
   }
 }
 
@@ -93,7 +94,9 @@ void TokenBucket::observe_server_bucket(double maximum_available, double current
   observe_server_usage(maximum_available - currently_available, maximum_available, now);
 }
 
-double TokenBucket::requests_per_minute() const { return 60e9 / interval_ns_.load(std::memory_order_relaxed); }
+double TokenBucket::requests_per_minute() const {
+  return 60e9 / interval_ns_.load(std::memory_order_relaxed);
+}
 
 double TokenBucket::burst() const {
   return tolerance_ns_.load(std::memory_order_relaxed) / interval_ns_.load(std::memory_order_relaxed) + 1.0;

@@ -36,13 +36,15 @@ ClientOptions with_auth(std::shared_ptr<Authenticator> auth) {
 
 std::string b64url_decode(std::string s) {
   for (auto& c : s) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
   }
   while (s.size() % 4) s += '=';
   std::string out(s.size(), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(s.data()),
-                          static_cast<int>(s.size()));
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
   out.resize(static_cast<size_t>(std::max(0, n)));
   while (!out.empty() && out.back() == '\0') out.pop_back();  // EVP_DecodeBlock counts padding
   return out;
@@ -56,7 +58,8 @@ TEST(Auth, BasicBearerAndApiKeys) {
   fx.start();
   {
     HttpClient c(with_auth(std::make_shared<BasicAuth>("alice", SecretString("s3cret-pw"))));
-    EXPECT_EQ(echo(c, fx.url("/echo"))["headers"]["Authorization"], "Basic " + base64_encode("alice:s3cret-pw"));
+    EXPECT_EQ(echo(c, fx.url("/echo"))["headers"]["Authorization"],
+              "Basic " + base64_encode("alice:s3cret-pw"));
   }
   {
     HttpClient c(with_auth(std::make_shared<BearerAuth>(SecretString("tkn-abcdef"))));
@@ -149,13 +152,14 @@ TEST(OAuth2, WrongClientSecretFailsWithTheServersErrorCodeAndNoSecret) {
   o.client_id = "client-1";
   o.client_secret = SecretString("wrong-secret-value");
   HttpClient client(with_auth(std::make_shared<OAuth2ClientCredentials>(
-                        o, std::make_shared<HttpClient>(ClientOptions{},
-                                                        resilience::ResiliencePolicy(net::testing::fast_policy(1))))),
+                        o, std::make_shared<HttpClient>(
+                               ClientOptions{}, resilience::ResiliencePolicy(net::testing::fast_policy(1))))),
                     resilience::ResiliencePolicy(net::testing::fast_policy(1)));
   Response r = client.fetch(Request("GET", fx.url("/data")));
   ASSERT_TRUE(r.error);
   std::string msg = r.error->what();
-  EXPECT_NE(msg.find("OAuth2 client credentials token request to " + fx.url("/token") + " failed: HTTP 401 invalid_client"),
+  EXPECT_NE(msg.find("OAuth2 client credentials token request to " + fx.url("/token") +
+                     " failed: HTTP 401 invalid_client"),
             std::string::npos)
       << msg;
   EXPECT_EQ(msg.find("wrong-secret-value"), std::string::npos);
@@ -206,7 +210,8 @@ TEST(GoogleServiceAccount, SignsAnRs256AssertionTheTokenEndpointVerifies) {
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
     if (EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1) return false;
     if (EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                         reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size()) != 1)
+                         reinterpret_cast<const unsigned char*>(signing_input.data()),
+                         signing_input.size()) != 1)
       return false;
     json header = json::parse(b64url_decode(jwt.substr(0, d1)));
     seen_claims = json::parse(b64url_decode(jwt.substr(d1 + 1, d2 - d1 - 1)));
@@ -221,7 +226,8 @@ TEST(GoogleServiceAccount, SignsAnRs256AssertionTheTokenEndpointVerifies) {
                    {"private_key_id", "key-id-1"},
                    {"private_key", pem},
                    {"token_uri", fx.url("/token")}};
-  auto opts = GoogleServiceAccount::from_key_json(key_file, {"https://www.googleapis.com/auth/spreadsheets.readonly"});
+  auto opts = GoogleServiceAccount::from_key_json(key_file,
+                                                  {"https://www.googleapis.com/auth/spreadsheets.readonly"});
   HttpClient client(with_auth(std::make_shared<GoogleServiceAccount>(opts)),
                     resilience::ResiliencePolicy(net::testing::fast_policy(1)));
   Response r = client.fetch(Request("GET", fx.url("/sheet")));
@@ -237,7 +243,8 @@ TEST(GoogleServiceAccount, BadKeysFailClearlyWithoutShowingTheKey) {
   EXPECT_THROW(GoogleServiceAccount::from_key_json(json{{"type", "authorized_user"}}, {"s"}), Error);
   EXPECT_THROW(GoogleServiceAccount::from_key_json(json{{"client_email", "x@y"}}, {"s"}), Error);
   auto o = GoogleServiceAccount::from_key_json(
-      json{{"client_email", "x@y"}, {"private_key", "-----BEGIN PRIVATE KEY-----\nnot-a-key-material\n"}}, {"s"});
+      json{{"client_email", "x@y"}, {"private_key", "-----BEGIN PRIVATE KEY-----\nnot-a-key-material\n"}},
+      {"s"});
   GoogleServiceAccount sa(o);
   try {
     sa.make_assertion(std::chrono::system_clock::now());

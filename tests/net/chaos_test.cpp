@@ -42,19 +42,33 @@ TEST(Chaos, TwentyPercentFailuresStillYieldTheFaultFreeData) {
     int fault = -1;
     if (chaos) {
       std::lock_guard lock(rng_mutex);
-      if (std::uniform_real_distribution<double>(0, 1)(rng) < 0.2) fault = std::uniform_int_distribution<int>(0, 6)(rng);
+      if (std::uniform_real_distribution<double>(0, 1)(rng) < 0.2)
+        fault = std::uniform_int_distribution<int>(0, 6)(rng);
     }
     if (fault >= 0) ++faults;
     if (fault == 4) ++drops;
     switch (fault) {
-      case 0: res.status = 500; return;
-      case 1: res.status = 502; return;
-      case 2: res.status = 503; return;
-      case 3: res.status = 504; return;
-      case 4: return HttpFixture::drop_connection(req);
-      case 5: std::this_thread::sleep_for(800ms); break;  // the client gives up at 500 ms
-      case 6: return HttpFixture::truncated(body, body.size() / 2)(req, res);
-      default: break;
+      case 0:
+        res.status = 500;
+        return;
+      case 1:
+        res.status = 502;
+        return;
+      case 2:
+        res.status = 503;
+        return;
+      case 3:
+        res.status = 504;
+        return;
+      case 4:
+        return HttpFixture::drop_connection(req);
+      case 5:
+        std::this_thread::sleep_for(800ms);
+        break;  // the client gives up at 500 ms
+      case 6:
+        return HttpFixture::truncated(body, body.size() / 2)(req, res);
+      default:
+        break;
     }
     res.set_content(body, "application/json");
   });

@@ -19,7 +19,8 @@ using Reply = HttpFixture::Reply;
 
 TEST(HttpClient, RetriesThree503sThenSucceeds) {
   HttpFixture fx;
-  fx.get("/items", HttpFixture::sequence({{503, "busy"}, {503, "busy"}, {503, "busy"}, {200, R"({"ok":true})"}}));
+  fx.get("/items",
+         HttpFixture::sequence({{503, "busy"}, {503, "busy"}, {503, "busy"}, {200, R"({"ok":true})"}}));
   fx.start();
   resilience::ResiliencePolicy policy(fast_policy(4));
   HttpClient client({}, policy);
@@ -43,8 +44,9 @@ TEST(HttpClient, GivesUpAfterMaxAttemptsAndSaysWhy) {
   ASSERT_FALSE(r.ok());
   ASSERT_TRUE(r.error);
   std::string msg = r.error->message();
-  EXPECT_NE(msg.find("GET " + fx.url("/items?page=1") + " failed: HTTP 502: bad gateway (gave up after 3 attempts"),
-            std::string::npos)
+  EXPECT_NE(
+      msg.find("GET " + fx.url("/items?page=1") + " failed: HTTP 502: bad gateway (gave up after 3 attempts"),
+      std::string::npos)
       << msg;
   EXPECT_TRUE(r.error->retryable());
   EXPECT_EQ(fx.count("/items"), 3u);
@@ -181,7 +183,8 @@ TEST(HttpClient, BreakerOpensFailsFastWithoutNetworkAndRecoversViaHalfOpen) {
     ASSERT_TRUE(r.error);
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(dynamic_cast<const resilience::CircuitOpenError*>(r.error.get()), nullptr) << r.error->what();
-    EXPECT_NE(r.error->message().find(HttpClient::endpoint_of(fx.base_url())), std::string::npos) << r.error->what();
+    EXPECT_NE(r.error->message().find(HttpClient::endpoint_of(fx.base_url())), std::string::npos)
+        << r.error->what();
     EXPECT_THROW(r.raise_for_status(), resilience::CircuitOpenError);
   }
   EXPECT_EQ(fx.count("/x"), 3u);  // nothing reached the server
@@ -313,9 +316,13 @@ TEST(HttpClient, TransportFailuresAreRetried) {
   std::atomic<int> n{0};
   fx.get("/flaky", [&](const httplib::Request& req, httplib::Response& res) {
     switch (n++) {
-      case 0: return HttpFixture::drop_connection(req);
-      case 1: std::this_thread::sleep_for(1500ms); break;  // past the client's timeout
-      default: break;
+      case 0:
+        return HttpFixture::drop_connection(req);
+      case 1:
+        std::this_thread::sleep_for(1500ms);
+        break;  // past the client's timeout
+      default:
+        break;
     }
     res.set_content("ok", "text/plain");
   });

@@ -24,13 +24,15 @@ TEST(Redact, SensitiveHeaders) {
                  "X-Amz-Security-Token", "x-goog-api-key"})
     EXPECT_EQ(redact_header_value(h, "value-123"), "***") << h;
   EXPECT_EQ(redact_header_value("Content-Type", "application/json"), "application/json");
-  EXPECT_EQ(redact_headers({{"Accept", "*/*"}, {"Authorization", "Bearer x"}}), "Accept: */*\nAuthorization: ***");
+  EXPECT_EQ(redact_headers({{"Accept", "*/*"}, {"Authorization", "Bearer x"}}),
+            "Accept: */*\nAuthorization: ***");
 }
 
 TEST(Redact, FormBodiesOfTokenRequests) {
   EXPECT_EQ(redact_form("grant_type=refresh_token&refresh_token=r1&client_id=c&client_secret=s"),
             "grant_type=refresh_token&refresh_token=***&client_id=c&client_secret=***");
-  EXPECT_EQ(redact_form("grant_type=password&username=u&password=p"), "grant_type=password&username=u&password=***");
+  EXPECT_EQ(redact_form("grant_type=password&username=u&password=p"),
+            "grant_type=password&username=u&password=***");
   EXPECT_EQ(redact_form("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=eyJ.a.b"),
             "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=***");
 }
@@ -38,8 +40,10 @@ TEST(Redact, FormBodiesOfTokenRequests) {
 TEST(Redact, FreeText) {
   EXPECT_EQ(redact("GET https://h/x?token=abc failed"), "GET https://h/x?token=*** failed");
   EXPECT_EQ(redact("header was Authorization: Bearer abc.def"), "header was Authorization: Bearer ***");
-  EXPECT_EQ(redact(R"({"access_token": "abc", "expires_in": 3600})"), R"({"access_token": "***", "expires_in": 3600})");
-  EXPECT_EQ(redact(R"({"error":"invalid_client","client_secret":"s3"})"), R"({"error":"invalid_client","client_secret":"***"})");
+  EXPECT_EQ(redact(R"({"access_token": "abc", "expires_in": 3600})"),
+            R"({"access_token": "***", "expires_in": 3600})");
+  EXPECT_EQ(redact(R"({"error":"invalid_client","client_secret":"s3"})"),
+            R"({"error":"invalid_client","client_secret":"***"})");
   EXPECT_EQ(redact("password=hunter2; user=bob"), "password=***; user=bob");
   EXPECT_EQ(redact("Basic dXNlcjpwYXNz"), "Basic ***");
   EXPECT_EQ(redact("at 12:00 nothing secret"), "at 12:00 nothing secret");

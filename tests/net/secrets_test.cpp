@@ -18,7 +18,7 @@ using sqlflow::test::OAuth2Fixture;
 
 namespace {
 
-const char* kCanaries[] = {"canary-pass-1a2b3c", "canary-bearer-4d5e6f", "canary-apikey-7g8h9i",
+const char* kCanaries[] = {"canary-pass-1a2b3c",   "canary-bearer-4d5e6f",      "canary-apikey-7g8h9i",
                            "canary-urlkey-0j1k2l", "canary-client-secret-3m4n", "Y2FuYXJ5"};
 
 struct Collector : RequestObserver, resilience::PolicyObserver {
@@ -34,7 +34,9 @@ struct Collector : RequestObserver, resilience::PolicyObserver {
   void on_retry(const std::string& ep, int, resilience::Duration, const resilience::Failure& f) override {
     add(ep + " " + f.reason);
   }
-  void on_give_up(const std::string& ep, int, const resilience::Failure& f) override { add(ep + " " + f.reason); }
+  void on_give_up(const std::string& ep, int, const resilience::Failure& f) override {
+    add(ep + " " + f.reason);
+  }
 };
 
 // Echoes everything the request carried, as a failure.
@@ -57,8 +59,10 @@ TEST(Secrets, CanariesNeverReachLogsErrorsOrMetrics) {
   spdlog::set_default_logger(logger);
 
   HttpFixture fx;
-  fx.get("/echo500", [](const httplib::Request& req, httplib::Response& res) { echo_failure(500, req, res); });
-  fx.get("/echo404", [](const httplib::Request& req, httplib::Response& res) { echo_failure(404, req, res); });
+  fx.get("/echo500",
+         [](const httplib::Request& req, httplib::Response& res) { echo_failure(500, req, res); });
+  fx.get("/echo404",
+         [](const httplib::Request& req, httplib::Response& res) { echo_failure(404, req, res); });
   OAuth2Fixture oauth(fx, "/token", {});
   fx.start();
 
@@ -81,7 +85,8 @@ TEST(Secrets, CanariesNeverReachLogsErrorsOrMetrics) {
   };
   run(std::make_shared<BasicAuth>("canary-user", SecretString("canary-pass-1a2b3c")), fx.url("/echo500"));
   run(std::make_shared<BearerAuth>(SecretString("canary-bearer-4d5e6f")), fx.url("/echo500?page=1"));
-  run(std::make_shared<ApiKeyAuth>("api_key", SecretString("canary-apikey-7g8h9i"), ApiKeyAuth::Location::Query),
+  run(std::make_shared<ApiKeyAuth>("api_key", SecretString("canary-apikey-7g8h9i"),
+                                   ApiKeyAuth::Location::Query),
       fx.url("/echo404"));
   run(std::make_shared<ApiKeyAuth>("X-API-Key", SecretString("canary-apikey-7g8h9i")), fx.url("/echo500"));
   // A key the user wrote into the URL itself (never registered as a secret).
@@ -102,7 +107,8 @@ TEST(Secrets, CanariesNeverReachLogsErrorsOrMetrics) {
   EXPECT_NE(errors.find("api_key=***"), std::string::npos) << errors;
   EXPECT_NE(errors.find("Authorization: Bearer ***"), std::string::npos) << errors;
   EXPECT_NE(errors.find("X-API-Key: ***"), std::string::npos) << errors;
-  for (const char* canary : kCanaries) EXPECT_EQ(everything.find(canary), std::string::npos) << canary << "\n" << everything;
+  for (const char* canary : kCanaries)
+    EXPECT_EQ(everything.find(canary), std::string::npos) << canary << "\n" << everything;
   // Token requests with the secret in a form body were made and failed without showing it.
   EXPECT_GE(fx.count("/token"), 2u);
 }

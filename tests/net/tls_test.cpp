@@ -21,7 +21,8 @@ TEST(Tls, VerificationIsOnByDefaultAndACaBundleMakesItPass) {
   Response r = strict.fetch(Request("GET", fx.url("/x")));
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.attempts, 1);  // an untrusted certificate does not get better by retrying
-  EXPECT_NE(r.error->message().find("TLS certificate verification failed"), std::string::npos) << r.error->what();
+  EXPECT_NE(r.error->message().find("TLS certificate verification failed"), std::string::npos)
+      << r.error->what();
   EXPECT_NE(r.error->hint().find("ca_bundle"), std::string::npos);
   EXPECT_EQ(fx.count("/x"), 0u);
 

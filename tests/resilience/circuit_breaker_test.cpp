@@ -24,8 +24,9 @@ BreakerOptions opts(int failures, Duration recovery, int successes) {
 TEST(CircuitBreaker, OpensAfterConsecutiveFailuresAndFailsFastWithDetails) {
   ManualClock clock;
   std::vector<std::pair<BreakerState, BreakerState>> transitions;
-  CircuitBreaker br("https://api.example.com:443", opts(3, 30s, 1), clock,
-                    [&](const std::string&, BreakerState from, BreakerState to) { transitions.emplace_back(from, to); });
+  CircuitBreaker br(
+      "https://api.example.com:443", opts(3, 30s, 1), clock,
+      [&](const std::string&, BreakerState from, BreakerState to) { transitions.emplace_back(from, to); });
   for (int i = 0; i < 2; ++i) {
     auto p = br.try_acquire();
     ASSERT_TRUE(p.allowed);
@@ -46,7 +47,8 @@ TEST(CircuitBreaker, OpensAfterConsecutiveFailuresAndFailsFastWithDetails) {
   CircuitOpenError e = br.open_error();
   std::string msg = e.what();
   EXPECT_NE(msg.find("https://api.example.com:443"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("open since " + format_wall_time(clock.to_wall(clock.now() - 10s))), std::string::npos) << msg;
+  EXPECT_NE(msg.find("open since " + format_wall_time(clock.to_wall(clock.now() - 10s))), std::string::npos)
+      << msg;
   EXPECT_NE(msg.find("at " + format_wall_time(clock.to_wall(clock.now() + 20s))), std::string::npos) << msg;
   EXPECT_NE(msg.find("3 consecutive failures"), std::string::npos) << msg;
   EXPECT_NE(msg.find("HTTP 503"), std::string::npos) << msg;

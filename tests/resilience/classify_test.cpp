@@ -7,7 +7,8 @@ using namespace std::chrono_literals;
 
 TEST(Classify, RetryableHttpStatuses) {
   for (int s : {408, 429, 500, 502, 503, 504}) EXPECT_TRUE(is_retryable_http_status(s)) << s;
-  for (int s : {200, 301, 400, 401, 403, 404, 405, 409, 422, 501}) EXPECT_FALSE(is_retryable_http_status(s)) << s;
+  for (int s : {200, 301, 400, 401, 403, 404, 405, 409, 422, 501})
+    EXPECT_FALSE(is_retryable_http_status(s)) << s;
 }
 
 TEST(Classify, HttpFailuresSayWhetherTheEndpointIsUnhealthy) {
@@ -70,4 +71,16 @@ TEST(Classify, PostgresSqlstates) {
   for (auto s : {"08000", "08006", "08001", "40001", "40P01", "57P01", "57P03", "53300"})
     EXPECT_TRUE(is_retryable_sqlstate(s)) << s;
   for (auto s : {"23505", "42P01", "22012", "42601", "", "0800"}) EXPECT_FALSE(is_retryable_sqlstate(s)) << s;
+}
+
+TEST(Classify, PostgresFailuresOnlyCountConnectionTroubleAgainstTheServer) {
+  auto conn = classify_sqlstate("08006", "connection failure");
+  EXPECT_TRUE(conn.retryable);
+  EXPECT_TRUE(conn.counts_for_breaker);
+  auto ser = classify_sqlstate("40001", "could not serialize access");
+  EXPECT_TRUE(ser.retryable);
+  EXPECT_FALSE(ser.counts_for_breaker);
+  auto dup = classify_sqlstate("23505", "duplicate key");
+  EXPECT_FALSE(dup.retryable);
+  EXPECT_FALSE(dup.counts_for_breaker);
 }

@@ -24,7 +24,9 @@ ResilienceOptions fast_options() {
   return o;
 }
 
-Error transient(const std::string& what) { return connection_error(what, /*retryable=*/true); }
+Error transient(const std::string& what) {
+  return connection_error(what, /*retryable=*/true);
+}
 
 struct Recorder : PolicyObserver {
   std::vector<Duration> delays;
@@ -108,7 +110,8 @@ TEST(ResiliencePolicy, GivesUpAfterMaxAttemptsSayingSo) {
     });
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(e.message().find("HTTP 503 from GET https://h/x (gave up after 4 attempts in"), std::string::npos)
+    EXPECT_NE(e.message().find("HTTP 503 from GET https://h/x (gave up after 4 attempts in"),
+              std::string::npos)
         << e.message();
     EXPECT_EQ(e.kind(), ErrorKind::Connection);
   }
@@ -180,10 +183,11 @@ TEST(ResiliencePolicy, BreakerOpensThenFailsFastWithoutCallingThenRecovers) {
   policy.set_observer(rec);
   int calls = 0;
   for (int i = 0; i < 3; ++i)
-    EXPECT_THROW(policy.execute("https://down.example:443", [&] {
-      ++calls;
-      throw transient("connection refused");
-    }),
+    EXPECT_THROW(policy.execute("https://down.example:443",
+                                [&] {
+                                  ++calls;
+                                  throw transient("connection refused");
+                                }),
                  Error);
   EXPECT_EQ(calls, 3);
   try {
@@ -270,10 +274,11 @@ TEST(ResiliencePolicy, EndpointsShareABucketByKeyButKeepTheirOwnBreakers) {
 TEST(ResiliencePolicy, PassthroughPolicyRunsOnceAndNeverThrowsItsOwnErrors) {
   ResiliencePolicy none;
   int calls = 0;
-  EXPECT_THROW(none.execute("x", [&] {
-    ++calls;
-    throw transient("boom");
-  }),
+  EXPECT_THROW(none.execute("x",
+                            [&] {
+                              ++calls;
+                              throw transient("boom");
+                            }),
                Error);
   EXPECT_EQ(calls, 1);
 }
@@ -311,7 +316,8 @@ TEST(ResiliencePolicy, ManyThreadsShareOnePolicy) {
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&] {
       Endpoint& ep = policy.endpoint("svc");
-      for (int i = 0; i < 5000; ++i) policy.execute(ep, [&] { done.fetch_add(1, std::memory_order_relaxed); });
+      for (int i = 0; i < 5000; ++i)
+        policy.execute(ep, [&] { done.fetch_add(1, std::memory_order_relaxed); });
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(done.load(), 20000);

@@ -64,21 +64,25 @@ TEST(Profiles, OverridesApplyPerKeyWithUnitsAndPythonNames) {
   // Untouched keys keep the profile's values.
   EXPECT_EQ(o.circuit_breaker.success_threshold, 2);
 
-  auto off = apply_overrides(default_profile("rest"), json::parse(R"({"rate_limit": false, "circuit_breaker": false})"));
+  auto off = apply_overrides(default_profile("rest"),
+                             json::parse(R"({"rate_limit": false, "circuit_breaker": false})"));
   EXPECT_FALSE(off.rate_limit.enabled);
   EXPECT_FALSE(off.circuit_breaker.enabled);
-  auto on = apply_overrides(default_profile("postgres"), json::parse(R"({"rate_limit": {"requests_per_minute": 30}})"));
+  auto on = apply_overrides(default_profile("postgres"),
+                            json::parse(R"({"rate_limit": {"requests_per_minute": 30}})"));
   EXPECT_TRUE(on.rate_limit.enabled);
   EXPECT_EQ(apply_overrides(default_profile("rest"), nullptr).retry.max_attempts, 3);
 }
 
 TEST(Profiles, UnknownKeysGetDidYouMean) {
   try {
-    apply_overrides(default_profile("rest"), json::parse(R"({"retry": {"max_atempts": 5}})"), "SOURCE api PARAMS resilience");
+    apply_overrides(default_profile("rest"), json::parse(R"({"retry": {"max_atempts": 5}})"),
+                    "SOURCE api PARAMS resilience");
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Validation);
-    EXPECT_NE(e.message().find("unknown key 'max_atempts' in SOURCE api PARAMS resilience.retry"), std::string::npos)
+    EXPECT_NE(e.message().find("unknown key 'max_atempts' in SOURCE api PARAMS resilience.retry"),
+              std::string::npos)
         << e.message();
     EXPECT_NE(e.message().find("did you mean 'max_attempts'?"), std::string::npos) << e.message();
   }
@@ -99,10 +103,13 @@ TEST(Profiles, WrongTypesAndRangesNameTheKey) {
       EXPECT_NE(e.message().find(needle), std::string::npos) << e.message();
     }
   };
-  expect_error(R"({"retry": {"max_attempts": "five"}})", "PARAMS resilience.retry.max_attempts must be an integer");
+  expect_error(R"({"retry": {"max_attempts": "five"}})",
+               "PARAMS resilience.retry.max_attempts must be an integer");
   expect_error(R"({"retry": {"max_attempts": 0}})", "PARAMS resilience.retry.max_attempts");
-  expect_error(R"({"retry": {"initial_delay": "soon"}})", "PARAMS resilience.retry.initial_delay must be a duration");
-  expect_error(R"({"retry": {"initial_delay": 5, "max_delay": 1}})", "max_delay must be at least initial_delay");
+  expect_error(R"({"retry": {"initial_delay": "soon"}})",
+               "PARAMS resilience.retry.initial_delay must be a duration");
+  expect_error(R"({"retry": {"initial_delay": 5, "max_delay": 1}})",
+               "max_delay must be at least initial_delay");
   expect_error(R"({"rate_limit": {"requests_per_minute": 0}})", "requests_per_minute must be a number > 0");
   expect_error(R"({"rate_limit": {"on_limit": "wiat"}})", "did you mean 'wait'?");
   expect_error(R"({"retry": 3})", "PARAMS resilience.retry must be an object");

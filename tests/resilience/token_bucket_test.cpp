@@ -1,7 +1,5 @@
 #include "resilience/token_bucket.hpp"
 
-#include "core/error.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +7,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "core/error.hpp"
 
 using namespace sqlflow::resilience;
 using namespace std::chrono_literals;
@@ -82,8 +82,8 @@ TEST(TokenBucket, AdoptsACostBasedServerBucket) {
   TimePoint t0 = clock.now();
   b.observe_server_bucket(1000, 100, 50, t0);  // 1000 points, 100 left, restores 50/s
   EXPECT_NEAR(b.requests_per_minute(), 3000, 1e-6);
-  EXPECT_EQ(b.reserve(t0, 100), t0);           // the 100 points left
-  EXPECT_EQ(b.reserve(t0, 100), t0 + 2s);      // 100 more points take 2 s to restore
+  EXPECT_EQ(b.reserve(t0, 100), t0);       // the 100 points left
+  EXPECT_EQ(b.reserve(t0, 100), t0 + 2s);  // 100 more points take 2 s to restore
 }
 
 TEST(TokenBucket, ConcurrentReservationsNeitherLoseNorDuplicateSlots) {

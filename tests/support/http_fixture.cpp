@@ -3,17 +3,16 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
+#include <stdexcept>
 
 namespace sqlflow::test {
 
@@ -32,7 +31,8 @@ TlsFiles make_self_signed_cert(const std::filesystem::path& dir) {
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400);
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"),
+                             -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
@@ -44,7 +44,8 @@ TlsFiles make_self_signed_cert(const std::filesystem::path& dir) {
     X509_add_ext(cert.get(), ext, -1);
     X509_EXTENSION_free(ext);
   }
-  if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) throw std::runtime_error("make_self_signed_cert: sign failed");
+  if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0)
+    throw std::runtime_error("make_self_signed_cert: sign failed");
   TlsFiles files{dir / "fixture-cert.pem", dir / "fixture-key.pem"};
   std::unique_ptr<FILE, decltype(&fclose)> cf(fopen(files.cert.c_str(), "w"), &fclose);
   std::unique_ptr<FILE, decltype(&fclose)> kf(fopen(files.key.c_str(), "w"), &fclose);
@@ -75,7 +76,9 @@ HttpFixture::HttpFixture(size_t threads, const TlsFiles* tls) {
   });
 }
 
-HttpFixture::~HttpFixture() { stop(); }
+HttpFixture::~HttpFixture() {
+  stop();
+}
 
 HttpFixture& HttpFixture::get(const std::string& p, Handler h) {
   server_->Get(p, with_body(std::move(h)));
@@ -108,10 +111,11 @@ void raise_listen_backlog(int port) {
     if (*end != '\0' || fd < 0) continue;
     sockaddr_in local{}, peer{};
     socklen_t ll = sizeof local, pl = sizeof peer;
-    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &ll) != 0 || local.sin_family != AF_INET ||
-        ntohs(local.sin_port) != port)
+    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &ll) != 0 ||
+        local.sin_family != AF_INET || ntohs(local.sin_port) != port)
       continue;
-    if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &pl) == 0) continue;  // connected
+    if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &pl) == 0)
+      continue;  // connected
     ::listen(static_cast<int>(fd), 1024);
   }
   closedir(dir);
@@ -125,7 +129,8 @@ void HttpFixture::start() {
   if (port_ <= 0) throw std::runtime_error("HttpFixture: cannot bind 127.0.0.1");
   raise_listen_backlog(port_);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
-  for (int i = 0; i < 500 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  for (int i = 0; i < 500 && !server_->is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   started_ = true;
 }
 
@@ -139,7 +144,9 @@ void HttpFixture::stop() {
 std::string HttpFixture::base_url() const {
   return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
 }
-std::string HttpFixture::url(const std::string& path_and_query) const { return base_url() + path_and_query; }
+std::string HttpFixture::url(const std::string& path_and_query) const {
+  return base_url() + path_and_query;
+}
 
 HttpFixture::Handler HttpFixture::with_body(Handler h) {
   // The pre-routing hook runs before cpp-httplib reads the body; route handlers run after.
@@ -182,7 +189,9 @@ std::vector<RecordedRequest> HttpFixture::requests_to(const std::string& path) c
   return out;
 }
 
-size_t HttpFixture::count(const std::string& path) const { return requests_to(path).size(); }
+size_t HttpFixture::count(const std::string& path) const {
+  return requests_to(path).size();
+}
 
 void HttpFixture::clear_log() {
   std::lock_guard lock(mutex_);
@@ -237,7 +246,8 @@ void HttpFixture::drop_connection(const httplib::Request& req) {
     if (*end != '\0' || fd < 0) continue;
     sockaddr_in local{}, peer{};
     socklen_t ll = sizeof local, pl = sizeof peer;
-    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &ll) != 0 || local.sin_family != AF_INET)
+    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &ll) != 0 ||
+        local.sin_family != AF_INET)
       continue;
     if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &pl) != 0) continue;
     if (ntohs(local.sin_port) != req.local_port || ntohs(peer.sin_port) != req.remote_port) continue;
@@ -324,7 +334,8 @@ OAuth2Fixture::OAuth2Fixture(HttpFixture& server, const std::string& token_path,
     std::lock_guard lock(st->mutex);
     st->grants.push_back(grant);
     if (grant == "client_credentials") {
-      if (id != st->options.client_id || secret != st->options.client_secret) return error(401, "invalid_client");
+      if (id != st->options.client_id || secret != st->options.client_secret)
+        return error(401, "invalid_client");
     } else if (grant == "refresh_token") {
       if (req.get_param_value("refresh_token") != st->refresh_token) return error(400, "invalid_grant");
     } else if (grant == "urn:ietf:params:oauth:grant-type:jwt-bearer") {
@@ -335,7 +346,8 @@ OAuth2Fixture::OAuth2Fixture(HttpFixture& server, const std::string& token_path,
     }
     std::string token = "tok-" + std::to_string(++st->issued);
     st->tokens[token] = std::chrono::steady_clock::now() + std::chrono::seconds(st->options.expires_in);
-    nlohmann::json body = {{"access_token", token}, {"token_type", "Bearer"}, {"expires_in", st->options.expires_in}};
+    nlohmann::json body = {
+        {"access_token", token}, {"token_type", "Bearer"}, {"expires_in", st->options.expires_in}};
     if (grant == "refresh_token" && st->options.rotate_refresh_token) {
       st->refresh_token = "refresh-" + std::to_string(st->issued + 1);
       body["refresh_token"] = st->refresh_token;
