@@ -51,6 +51,10 @@ class Source : public engine::TableSource {
     (void)field;
     (void)lower_bound;
   }
+  // The highest cursor value among the rows this source handed to the engine (text, comparable as
+  // the column's type), or nullopt when none was read or no cursor is set. The watermark advances
+  // to it only when the load commits.
+  virtual std::optional<std::string> max_cursor_value() { return std::nullopt; }
 
   // Runs on the LOAD's DuckDB connection, inside the LOAD's transaction, after the rows were read
   // and before commit (e.g. to keep rejected rows in sqlflow_rejects.<source>). Returns how many

@@ -1,0 +1,60 @@
+// The postgres connector's options, parsed once from validated PARAMS/OPTIONS into structs with
+// defaults; validate() runs before any I/O so a bad option fails at validation time.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/connector.hpp"
+#include "connectors/postgres/connection.hpp"
+#include "connectors/postgres/type_map.hpp"
+
+namespace sqlflow::connectors::postgres {
+
+struct ConnectionOptions {
+  ConnectionTarget target;
+  int min_connections = 1;
+  int max_connections = 8;
+
+  // From host/port/dbname/user/password/sslmode/application_name/connect_timeout or a
+  // `connection` URI (explicit keys override the URI's); throws a config error for a malformed URI.
+  static ConnectionOptions from(const Params& params);
+};
+
+enum class PartitionMode { Auto, Count, Off };
+
+struct SourceOptions {
+  ConnectionOptions connection;
+  std::string schema = "public";
+  std::string table;  // either table …
+  std::string query;  // … or query
+  std::vector<std::string> columns;
+  std::string where;
+  PartitionMode partitions = PartitionMode::Auto;
+  int partition_count = 0;
+  std::string partition_column;
+  NumericMode numeric_mode;
+  std::string cursor_field;  // from sync_mode=incremental + cursor_field (set_cursor overrides)
+  int timeout_seconds = 0;   // statement_timeout of the reading transactions (0: none)
+
+  static SourceOptions from(const Params& params);
+  void validate() const;
+};
+
+struct DestinationOptions {
+  ConnectionOptions connection;
+  std::string schema;  // empty: from the EXPORT target, else public
+  std::string table;   // empty: from the EXPORT target
+  std::optional<WriteMode> mode;  // OPTIONS "mode" (or SQLFlow's "if_exists"); else the EXPORT's
+  bool fail_if_exists = false;    // SQLFlow's if_exists=fail
+  std::vector<std::string> upsert_keys;
+  bool create_table = true;
+
+  static DestinationOptions from(const Params& params);
+};
+
+std::vector<ParamSpec> source_param_specs();
+std::vector<ParamSpec> destination_param_specs();
+
+}  // namespace sqlflow::connectors::postgres
