@@ -24,8 +24,6 @@ bool is_space(unsigned char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-// Length of the valid UTF-8 sequence starting at text[i], or 0 if the bytes there are not
-// valid UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
 std::size_t utf8_length(std::string_view text, std::size_t i) {
   const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
   const unsigned char c = b(i);
@@ -110,7 +108,8 @@ class Lexer {
   SourceLocation here() const { return SourceLocation{file_, line_, column_}; }
 
   void error(const SourceLocation& at, std::string message, std::string hint = {}) {
-    if (out_.errors.size() >= kMaxErrors) return;  // the parser adds the "too many errors" note
+    // One beyond the limit tells parse() that some were dropped (it adds a "too many errors" note).
+    if (out_.errors.size() > kMaxErrors) return;
     out_.errors.push_back(parse_error(std::move(message), at, std::move(hint)));
   }
 
@@ -364,6 +363,10 @@ bool Token::is(std::string_view keyword) const {
     if (c != keyword[i]) return false;
   }
   return true;
+}
+
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  return i < text.size() ? utf8_length(text, i) : 0;
 }
 
 LexResult lex(std::string_view text, const std::string& file) {

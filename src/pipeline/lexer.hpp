@@ -62,6 +62,10 @@ bool is_identifier(std::string_view text);
 // inside a statement's text). Columns count UTF-8 code points, like the lexer's.
 SourceLocation advance_location(const SourceLocation& start, std::string_view text, std::size_t offset);
 
+// Length of the valid UTF-8 sequence at text[i], or 0 where the bytes are not valid UTF-8
+// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
+
 // `text` for one-line display: control characters and invalid UTF-8 replaced by '?', cut to
 // `max_chars` code points with "…" appended when longer.
 std::string printable(std::string_view text, std::size_t max_chars);

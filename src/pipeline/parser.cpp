@@ -31,6 +31,8 @@ struct StopParsing {};
 
 enum class Terminator { None, ElseIf, Else, EndIf };
 
+Error too_many_errors(SourceLocation at);
+
 // A name: a Word made of [A-Za-z0-9_] and ${…} references (raw_${env}), not starting with a digit.
 bool is_name_word(std::string_view text) {
   if (text.empty()) return false;
@@ -128,12 +130,11 @@ class Parser {
   }
 
   void record(Error e) {
-    errors_.push_back(std::move(e));
     if (errors_.size() >= kMaxErrors) {
-      errors_.push_back(parse_error("too many errors (" + std::to_string(kMaxErrors) + "); stopping here",
-                                    location_of(peek())));
+      errors_.push_back(too_many_errors(location_of(peek())));
       throw StopParsing{};
     }
+    errors_.push_back(std::move(e));
   }
 
   bool starts_line(std::size_t i) const { return i == 0 || tokens_[i].line > tokens_[i - 1].line; }
@@ -710,6 +711,10 @@ class Parser {
   std::vector<Statement> top_;
 };
 
+Error too_many_errors(SourceLocation at) {
+  return parse_error("too many errors (" + std::to_string(kMaxErrors) + "); stopping here", std::move(at));
+}
+
 bool position_less(const Error& a, const Error& b) {
   const int la = a.location() ? a.location()->line : 0, lb = b.location() ? b.location()->line : 0;
   if (la != lb) return la < lb;
@@ -724,6 +729,12 @@ ParseResult parse(std::string_view text, const std::string& file) {
   result.pipeline.file = file;
   LexResult lexed = lex(text, file);
   result.errors = std::move(lexed.errors);
+  if (result.errors.size() > kMaxErrors) {  // the lexer alone hit the limit: not worth parsing
+    result.errors.erase(result.errors.begin() + static_cast<std::ptrdiff_t>(kMaxErrors), result.errors.end());
+    std::stable_sort(result.errors.begin(), result.errors.end(), position_less);
+    result.errors.push_back(too_many_errors(*result.errors.back().location()));
+    return result;
+  }
   try {
     result.pipeline.statements = Parser(text, file, lexed.tokens, result.errors, lexed.truncated).run();
   } catch (const Error& e) {  // defensive: a helper refusing a value must not escape parse()
@@ -783,54 +794,49 @@ struct ExcerptLine {
 
 ExcerptLine render_line(std::string_view line, int column) {
   constexpr std::size_t kWindow = 120;
-  // Split into code points (invalid bytes count as one each).
-  std::vector<std::string_view> cps;
-  cps.reserve(line.size());
-  for (std::size_t i = 0; i < line.size();) {
-    const auto c = static_cast<unsigned char>(line[i]);
-    std::size_t len = 1;
-    if (c >= 0xC0) {
-      len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-      if (i + len > line.size()) len = 1;
-      for (std::size_t k = 1; k < len; ++k) {
-        if ((static_cast<unsigned char>(line[i + k]) & 0xC0) != 0x80) {
-          len = 1;
-          break;
-        }
-      }
-    }
-    cps.push_back(line.substr(i, len));
-    i += len;
-  }
+  const auto continuation = [&](std::size_t i) {
+    return (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80;
+  };
+  // Code points are counted by their lead bytes (a stray continuation byte counts with its
+  // predecessor, like the lexer's columns); only the shown window is decoded.
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) total += !continuation(i);
   const std::size_t col = column > 0 ? static_cast<std::size_t>(column - 1) : 0;
-  std::size_t from = 0, to = cps.size();
-  if (cps.size() > kWindow) {
-    from = col > kWindow / 2 ? col - kWindow / 2 : 0;
-    if (from > cps.size()) from = cps.size();
-    to = std::min(cps.size(), from + kWindow);
+  std::size_t from = 0, to = total;
+  if (total > kWindow) {
+    from = std::min(total, col > kWindow / 2 ? col - kWindow / 2 : 0);
+    to = std::min(total, from + kWindow);
+  }
+  std::size_t pos = 0;
+  for (std::size_t cp = 0; pos < line.size() && cp < from;) {
+    ++pos;
+    while (pos < line.size() && continuation(pos)) ++pos;
+    ++cp;
   }
   ExcerptLine out;
   if (from > 0) {
     out.shown += "…";
     out.caret_pad += ' ';
   }
-  for (std::size_t k = from; k < to; ++k) {
-    const std::string_view cp = cps[k];
+  for (std::size_t k = from; k < to && pos < line.size(); ++k) {
+    std::size_t next = pos + 1;
+    while (next < line.size() && continuation(next)) ++next;
+    const std::string_view cp = line.substr(pos, next - pos);
+    pos = next;
     const auto c = static_cast<unsigned char>(cp[0]);
-    std::string piece;
-    if (cp.size() == 1 && c == '\t') {
-      piece = "\t";
+    const bool tab = cp.size() == 1 && c == '\t';
+    if (tab) {
+      out.shown += '\t';
     } else if (cp.size() == 1 && (c < 0x20 || c >= 0x7F)) {
-      piece = "?";
-    } else if (cp.size() > 1 && printable(cp, 1) != std::string(cp)) {
-      piece = "?";
+      out.shown += '?';
+    } else if (utf8_sequence_length(cp, 0) != cp.size()) {
+      out.shown += '?';
     } else {
-      piece = std::string(cp);
+      out.shown.append(cp);
     }
-    out.shown += piece;
-    if (k < col) out.caret_pad += piece == "\t" ? '\t' : ' ';
+    if (k < col) out.caret_pad += tab ? '\t' : ' ';
   }
-  if (to < cps.size()) out.shown += "…";
+  if (to < total) out.shown += "…";
   return out;
 }
 

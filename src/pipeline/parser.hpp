@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "pipeline/ast.hpp"
+#include "pipeline/lexer.hpp"  // kMaxErrors
 
 namespace sqlflow::pipeline {
 
