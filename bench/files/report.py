@@ -92,13 +92,13 @@ def main():
             "what": "CSV -> table through the csv connector vs DuckDB's own read_csv into a table (x as fast)"},
         "parquet_2_of_12_columns_vs_full_read": {
             "value": fraction("parquet_columns", "parquet_full"), "max": 0.30,
-            "what": "LOAD with columns [id, price] takes this fraction of the full LOAD (16 files)"},
+            "what": "reading columns [id, price] of the 16 files takes this fraction of reading all 12"},
         "parquet_selective_filter_vs_full_read": {
             "value": fraction("parquet_filter", "parquet_full"), "max": 0.30,
-            "what": "LOAD with filters [[year, >=, 2024]] (10% of rows) takes this fraction of the full LOAD"},
+            "what": "reading with filters [[year, >=, 2024]] (10% of rows) takes this fraction of the unfiltered read"},
         "parquet_parallel_vs_one_thread": {
             "value": speed("parquet_full", "parquet_one_thread"), "min": 1.6,
-            "what": "LOAD of 16 files with all threads vs one thread (x as fast)"},
+            "what": "reading the 16 files with all threads vs one thread (x as fast)"},
         "export_csv_vs_duckdb_copy": {
             "value": speed("export_csv", "export_csv_duckdb"), "min": 0.95,
             "what": "table -> CSV through the csv destination (atomic) vs DuckDB's COPY TO (x as fast)"},
@@ -114,6 +114,9 @@ def main():
             "value": speed("csv_load", "pandas_read_csv"), "min": 5.0,
             "what": "CSV -> table through the csv connector vs pandas.read_csv alone (a lower bound of the "
                     "Python SQLFlow's pandas -> DuckDB path, so the true ratio is higher)"}
+    informational = {}
+    if "parquet_load" in m and "parquet_load_one_thread" in m:
+        informational["parquet_load_all_threads_vs_one"] = speed("parquet_load", "parquet_load_one_thread")
     for b in bars.values():
         b["pass"] = b["value"] >= b["min"] if "min" in b else b["value"] <= b["max"]
 
@@ -132,6 +135,7 @@ def main():
         "repeats": a.repeats,
         "measurements": m,
         "bars": bars,
+        "informational_ratios": informational,
         "pass": all(b["pass"] for b in bars.values()),
     }
     with open(a.out, "w") as f:
@@ -150,6 +154,8 @@ def main():
         else:
             shown, need = f"{b['value']:.2f}", (f">= {b['min']}" if "min" in b else f"<= {b['max']}")
         print(f"  bar {name}: {shown} (need {need}) {'PASS' if b['pass'] else 'FAIL'}")
+    for name, v in informational.items():
+        print(f"  (info) {name}: {v:.2f}")
     print(f"  wrote {a.out}")
     return 0 if result["pass"] else 3
 
