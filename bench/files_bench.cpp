@@ -39,7 +39,7 @@ namespace fs = std::filesystem;
 namespace {
 
 [[noreturn]] void usage(const std::string& why) {
-  std::cerr << "files_bench: " << why << "\nsee the header of bench/files/files_driver.cpp for the modes\n";
+  std::cerr << "files_bench: " << why << "\nsee the header of bench/files_bench.cpp for the modes\n";
   std::exit(2);
 }
 
@@ -50,12 +50,18 @@ std::string rows_sql(uint64_t begin, uint64_t end, uint64_t total) {
   return "SELECT range AS id, (range % 100000)::INTEGER AS customer_id, "
          "['EU','US','APAC','LATAM','MEA'][range % 5 + 1] AS region, "
          "'product-' || lpad((hash(range) % 50000)::VARCHAR, 5, '0') AS product, "
-         "((hash(range * 7) % 100000) / 100)::DECIMAL(10,2) AS price, (range % 20 + 1)::SMALLINT AS quantity, "
-         "(DATE '2015-01-01' + (range // " + band + " * 365 + range % 365)::INTEGER) AS order_date, "
+         "((hash(range * 7) % 100000) / 100)::DECIMAL(10,2) AS price, (range % 20 + 1)::SMALLINT AS "
+         "quantity, "
+         "(DATE '2015-01-01' + (range // " +
+         band +
+         " * 365 + range % 365)::INTEGER) AS order_date, "
          "TIMESTAMP '2015-01-01' + to_seconds(range) AS created_at, (range % 3 = 0) AS is_member, "
          "(hash(range) % 1000000) / 1000.0 AS score, left(md5(range::VARCHAR), 16) AS token, "
-         "(2015 + range // " + band + ")::INTEGER AS year "
-         "FROM range(" + std::to_string(begin) + ", " + std::to_string(end) + ")";
+         "(2015 + range // " +
+         band +
+         ")::INTEGER AS year "
+         "FROM range(" +
+         std::to_string(begin) + ", " + std::to_string(end) + ")";
 }
 
 uintmax_t bytes_of(const fs::path& p) {
@@ -73,7 +79,9 @@ uintmax_t bytes_of_glob(engine::Connection& con, const std::string& glob) {
   return v ? std::stoull(*v) : 0;
 }
 
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 uint64_t count_of(engine::Connection& con, const std::string& sql) {
   auto rows = con.query(sql).rows();
@@ -94,7 +102,8 @@ std::unique_ptr<connectors::Destination> make_destination(const std::string& typ
   const auto& info = Registry::instance().get(type, Role::Destination);
   auto errors = check_params(info, Role::Destination, options);
   if (!errors.empty()) throw errors[0];
-  return info.make_destination(uri, normalize_params(info.destination_params, options), ConnectorContext{fs::current_path()});
+  return info.make_destination(uri, normalize_params(info.destination_params, options),
+                               ConnectorContext{fs::current_path()});
 }
 
 // LOAD t FROM the source (as the pipeline executor runs it). Returns rows loaded.
@@ -112,7 +121,8 @@ uint64_t export_through(engine::Connection& con, const std::string& type, const 
                         const std::string& out) {
   auto dest = make_destination(type, out, nlohmann::json::object());
   try {
-    dest->open(con.query("SELECT * FROM (" + select + ") LIMIT 0").schema(), connectors::WriteMode::Replace, {});
+    dest->open(con.query("SELECT * FROM (" + select + ") LIMIT 0").schema(), connectors::WriteMode::Replace,
+               {});
     uint64_t rows = count_of(con, *dest->copy_statement(select));
     dest->commit();
     return rows;
@@ -145,9 +155,12 @@ int main(int argc, char** argv) try {
     if (a == "--threads" || a == "--columns" || a == "--filters") {
       if (i + 1 >= argc) usage(a + " needs a value");
       std::string v = argv[++i];
-      if (a == "--threads") config.threads = std::stoi(v);
-      else if (a == "--columns") columns = v;
-      else filters = v;
+      if (a == "--threads")
+        config.threads = std::stoi(v);
+      else if (a == "--columns")
+        columns = v;
+      else
+        filters = v;
     } else {
       args.push_back(a);
     }
@@ -170,7 +183,8 @@ int main(int argc, char** argv) try {
     const uint64_t rows = std::stoull(args[1]);
     fs::create_directories(fs::absolute(args[0]).parent_path());
     auto t0 = Clock::now();
-    out["rows"] = count_of(con, "COPY (" + rows_sql(0, rows, rows) + ") TO " + quote_literal(args[0]) + " (FORMAT csv, HEADER)");
+    out["rows"] = count_of(
+        con, "COPY (" + rows_sql(0, rows, rows) + ") TO " + quote_literal(args[0]) + " (FORMAT csv, HEADER)");
     out["seconds"] = since(t0);
     out["bytes"] = bytes_of(args[0]);
   } else if (mode == "gen-parquet") {
@@ -184,7 +198,8 @@ int main(int argc, char** argv) try {
       char name[32];
       std::snprintf(name, sizeof name, "part-%02llu.parquet", static_cast<unsigned long long>(k));
       written += count_of(con, "COPY (" + rows_sql(rows * k / files, rows * (k + 1) / files, rows) + ") TO " +
-                                   quote_literal((fs::path(args[0]) / name).string()) + " (FORMAT parquet, COMPRESSION zstd)");
+                                   quote_literal((fs::path(args[0]) / name).string()) +
+                                   " (FORMAT parquet, COMPRESSION zstd)");
     }
     out["rows"] = written;
     out["seconds"] = since(t0);

@@ -25,7 +25,9 @@ namespace {
 constexpr const char* kTmpTag = ".sqlflow-tmp-";
 constexpr const char* kOldTag = ".sqlflow-old-";
 
-std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
+std::string errno_text(int err) {
+  return std::error_code(err, std::generic_category()).message();
+}
 
 std::string random_hex() {
   std::random_device rd;
@@ -63,14 +65,17 @@ void fsync_path(const fs::path& p, bool directory) {
   int rc = ::fsync(fd);
   int err = errno;
   ::close(fd);
-  if (rc != 0 && err != EINVAL) throw data_error("cannot flush '" + p.string() + "' to disk: " + errno_text(err));
+  if (rc != 0 && err != EINVAL)
+    throw data_error("cannot flush '" + p.string() + "' to disk: " + errno_text(err));
 }
 
 void fsync_tree(const fs::path& dir) {
   std::error_code ec;
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->is_directory(ec)) fsync_path(it->path(), true);
-    else if (it->is_regular_file(ec)) fsync_path(it->path(), false);
+    if (it->is_directory(ec))
+      fsync_path(it->path(), true);
+    else if (it->is_regular_file(ec))
+      fsync_path(it->path(), false);
   }
   if (ec) throw data_error("cannot walk '" + dir.string() + "': " + ec.message());
   fsync_path(dir, true);
@@ -116,7 +121,9 @@ void append_file(const fs::path& from, const fs::path& to) {
 AtomicOutput::AtomicOutput(fs::path target, Layout layout, std::string what)
     : target_(std::move(target)), layout_(layout), what_(std::move(what)) {}
 
-AtomicOutput::~AtomicOutput() { abort(); }
+AtomicOutput::~AtomicOutput() {
+  abort();
+}
 
 size_t AtomicOutput::clean_debris(const fs::path& target) {
   const fs::path dir = target.parent_path();
@@ -167,7 +174,8 @@ void AtomicOutput::prepare() {
   }
   if (!fs::is_directory(parent, ec)) {
     if (fs::exists(parent, ec) && !fs::is_directory(parent, ec))
-      throw data_error(what_ + ": cannot write '" + target_.string() + "': '" + parent.string() + "' is not a folder");
+      throw data_error(what_ + ": cannot write '" + target_.string() + "': '" + parent.string() +
+                       "' is not a folder");
     fs::create_directories(parent, ec);
     if (ec)
       throw data_error(what_ + ": cannot create folder '" + parent.string() + "' for '" + target_.string() +
@@ -184,8 +192,9 @@ void AtomicOutput::prepare() {
     throw data_error(what_ + ": '" + target_.string() + "' is a folder, not a file",
                      "choose a file name, or remove the folder");
   if (target_existed_ && layout_ == Layout::Folder && !fs::is_directory(st))
-    throw data_error(what_ + ": '" + target_.string() + "' is a file, but a partitioned export writes a folder",
-                     "choose another name, or remove the file");
+    throw data_error(
+        what_ + ": '" + target_.string() + "' is a file, but a partitioned export writes a folder",
+        "choose another name, or remove the file");
 
   clean_debris(target_);
   target_existed_ = fs::exists(fs::status(target_, ec));  // a backup clean_debris() restored counts
@@ -204,13 +213,15 @@ void AtomicOutput::prepare() {
     fs::path failed = temp_;
     temp_.clear();
     abort();
-    throw data_error(what_ + ": cannot write into folder '" + parent.string() + "': " + errno_text(err),
-                     "check that the folder is writable (tried to create '" + failed.filename().string() + "')");
+    throw data_error(
+        what_ + ": cannot write into folder '" + parent.string() + "': " + errno_text(err),
+        "check that the folder is writable (tried to create '" + failed.filename().string() + "')");
   }
 }
 
 void AtomicOutput::prepend_existing_target() {
-  if (!prepared_ || done_ || layout_ != Layout::File) throw internal_error("prepend_existing_target: bad state");
+  if (!prepared_ || done_ || layout_ != Layout::File)
+    throw internal_error("prepend_existing_target: bad state");
   if (!target_existed_) return;
   fs::path scratch = temp_;
   scratch += ".cat";
@@ -234,7 +245,8 @@ void AtomicOutput::prepend_existing_target() {
 }
 
 void AtomicOutput::merge_existing_target() {
-  if (!prepared_ || done_ || layout_ != Layout::Folder) throw internal_error("merge_existing_target: bad state");
+  if (!prepared_ || done_ || layout_ != Layout::Folder)
+    throw internal_error("merge_existing_target: bad state");
   if (!target_existed_) return;
   std::error_code ec;
   for (fs::recursive_directory_iterator it(target_, ec), end; !ec && it != end; it.increment(ec)) {
@@ -269,7 +281,8 @@ void AtomicOutput::commit() {
     bool exists = fs::exists(fs::symlink_status(target_, ec));
     if (!exists && ::rename(temp_.c_str(), target_.c_str()) == 0) {
       // moved into a free name
-    } else if (exists && ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) == 0) {
+    } else if (exists &&
+               ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) == 0) {
       // temp_ now holds the previous tree
       fs::remove_all(temp_, ec);
     } else if (exists && (errno == EINVAL || errno == ENOSYS)) {
@@ -324,12 +337,14 @@ void CopyExport::open(const std::vector<std::string>& column_names, bool append)
   spec_.append = spec_.append || append;
   for (const auto& p : spec_.partition_by) {
     bool found = false;
-    for (const auto& c : column_names) found = found || edit_distance(p, c) == 0;  // case-insensitive, as DuckDB
+    for (const auto& c : column_names)
+      found = found || edit_distance(p, c) == 0;  // case-insensitive, as DuckDB
     if (!found)
-      throw validation_error(spec_.what + ": partition_by column '" + p + "' is not among the exported columns" +
-                             did_you_mean(p, column_names));
+      throw validation_error(spec_.what + ": partition_by column '" + p +
+                             "' is not among the exported columns" + did_you_mean(p, column_names));
   }
-  if (!spec_.partition_by.empty() && spec_.partition_by.size() >= column_names.size() && !column_names.empty())
+  if (!spec_.partition_by.empty() && spec_.partition_by.size() >= column_names.size() &&
+      !column_names.empty())
     throw validation_error(spec_.what + ": partition_by names every exported column, leaving none to write",
                            "partition by fewer columns");
   auto layout = spec_.partition_by.empty() ? AtomicOutput::Layout::File : AtomicOutput::Layout::Folder;
@@ -381,7 +396,8 @@ void CopyExport::abort() noexcept {
 
 bool export_append_mode(const nlohmann::json& options, const std::string& what) {
   if (!options.is_object() || !options.contains("mode") || options["mode"].is_null()) return false;
-  if (!options["mode"].is_string()) throw validation_error(what + ": `mode` must be a string: overwrite or append");
+  if (!options["mode"].is_string())
+    throw validation_error(what + ": `mode` must be a string: overwrite or append");
   std::string mode = options["mode"].get<std::string>();
   for (auto& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (mode == "overwrite" || mode == "replace") return false;
@@ -392,13 +408,15 @@ bool export_append_mode(const nlohmann::json& options, const std::string& what) 
 
 std::vector<std::string> export_partition_by(const nlohmann::json& options, const std::string& what) {
   std::vector<std::string> out;
-  if (!options.is_object() || !options.contains("partition_by") || options["partition_by"].is_null()) return out;
+  if (!options.is_object() || !options.contains("partition_by") || options["partition_by"].is_null())
+    return out;
   const auto& v = options["partition_by"];
   if (v.is_string()) {
     out.push_back(v.get<std::string>());
   } else if (v.is_array()) {
     for (const auto& e : v) {
-      if (!e.is_string()) throw validation_error(what + ": every entry of `partition_by` must be a column name");
+      if (!e.is_string())
+        throw validation_error(what + ": every entry of `partition_by` must be a column name");
       out.push_back(e.get<std::string>());
     }
   } else {

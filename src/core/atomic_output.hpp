@@ -5,11 +5,10 @@
 
 #include <filesystem>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace sqlflow::files {
 
@@ -73,7 +72,7 @@ class AtomicOutput {
 // How a file export adds to an existing single-file target in append mode.
 enum class AppendMethod {
   Concatenate,  // the new rows are written as a part file appended to a copy of the target (CSV, JSON lines)
-  Rewrite,      // the target is rewritten as its old rows UNION ALL BY NAME the new ones (Parquet, JSON array)
+  Rewrite,  // the target is rewritten as its old rows UNION ALL BY NAME the new ones (Parquet, JSON array)
 };
 
 // What a file EXPORT writes and how; the format-specific parts come from each connector.

@@ -72,8 +72,10 @@ bool is_link(const fs::directory_entry& e) {
 void all_files_below(const fs::path& dir, std::vector<fs::path>& out) {
   for (const auto& e : list_dir(dir)) {
     if (hidden(e.path())) continue;
-    if (is_file(e)) out.push_back(e.path());
-    else if (is_dir(e) && !is_link(e)) all_files_below(e.path(), out);
+    if (is_file(e))
+      out.push_back(e.path());
+    else if (is_dir(e) && !is_link(e))
+      all_files_below(e.path(), out);
   }
 }
 
@@ -110,8 +112,8 @@ void match(const fs::path& dir, const std::vector<std::string>& parts, size_t i,
 }
 
 // Checks a single (non-glob) input path; appends what it names.
-void check_plain(const std::string& given, const fs::path& p, const std::string& what, const std::string& dir_glob,
-                 std::vector<fs::path>& out) {
+void check_plain(const std::string& given, const fs::path& p, const std::string& what,
+                 const std::string& dir_glob, std::vector<fs::path>& out) {
   std::error_code ec;
   fs::file_status st = fs::status(p, ec);
   std::string shown = "'" + given + "'" + (given == p.string() ? "" : " (" + p.string() + ")");
@@ -119,13 +121,16 @@ void check_plain(const std::string& given, const fs::path& p, const std::string&
     throw data_error(what + ": cannot access " + shown + ": " + ec.message(),
                      "check the permissions of the file and of the folders above it");
   if (ec || !fs::exists(st))
-    throw data_error(what + ": file not found: " + shown, "check the path; relative paths are read from the project folder");
+    throw data_error(what + ": file not found: " + shown,
+                     "check the path; relative paths are read from the project folder");
   if (fs::is_directory(st)) {
     if (dir_glob.empty())
-      throw data_error(what + ": " + shown + " is a folder, not a file",
-                       "to read every file in it use a glob such as '" + (fs::path(given) / "*.csv").string() + "'");
+      throw data_error(
+          what + ": " + shown + " is a folder, not a file",
+          "to read every file in it use a glob such as '" + (fs::path(given) / "*.csv").string() + "'");
     auto found = expand_glob(p / dir_glob);
-    if (found.empty()) throw data_error(what + ": folder " + shown + " holds no file matching '" + dir_glob + "'");
+    if (found.empty())
+      throw data_error(what + ": folder " + shown + " holds no file matching '" + dir_glob + "'");
     out.insert(out.end(), found.begin(), found.end());
     return;
   }
@@ -149,15 +154,19 @@ fs::path resolve(const std::string& path, const fs::path& base_dir) {
   return p.lexically_normal();
 }
 
-bool has_glob(std::string_view path) { return path.find_first_of("*?[") != std::string_view::npos; }
+bool has_glob(std::string_view path) {
+  return path.find_first_of("*?[") != std::string_view::npos;
+}
 
 std::vector<fs::path> expand_glob(const fs::path& pattern) {
   // Walk from the longest prefix without metacharacters; match the rest part by part.
   fs::path root;
   std::vector<std::string> parts;
   for (const auto& part : pattern) {
-    if (parts.empty() && !has_glob(part.native())) root /= part;
-    else parts.push_back(part.native());
+    if (parts.empty() && !has_glob(part.native()))
+      root /= part;
+    else
+      parts.push_back(part.native());
   }
   std::vector<fs::path> out;
   if (parts.empty()) {
@@ -183,7 +192,8 @@ std::vector<std::string> path_list(const nlohmann::json& path_param, const std::
   } else {
     throw validation_error(what + ": `path` must be a string or a list of strings");
   }
-  if (out.empty()) throw validation_error(what + ": `path` is an empty list", "give at least one file or glob");
+  if (out.empty())
+    throw validation_error(what + ": `path` is an empty list", "give at least one file or glob");
   for (const auto& p : out)
     if (p.empty()) throw validation_error(what + ": `path` holds an empty string");
   return out;
@@ -197,8 +207,9 @@ InputFiles resolve_inputs(const nlohmann::json& path_param, const fs::path& base
     if (has_glob(given)) {
       auto found = expand_glob(p);
       if (found.empty())
-        throw data_error(what + ": no file matches '" + given + "'" + (given == p.string() ? "" : " (" + p.string() + ")"),
-                         "check the pattern; names starting with '.' are not matched by '*'");
+        throw data_error(
+            what + ": no file matches '" + given + "'" + (given == p.string() ? "" : " (" + p.string() + ")"),
+            "check the pattern; names starting with '.' are not matched by '*'");
       in.files.insert(in.files.end(), found.begin(), found.end());
     } else {
       check_plain(given, p, what, dir_glob, in.files);
@@ -245,9 +256,9 @@ void check_export_type_matches_extension(const std::string& type, const std::str
   if (t != "csv" && t != "parquet" && t != "json") return;
   std::string f = format_of_extension(uri);
   if (f.empty() || f == t) return;
-  throw validation_error("EXPORT to '" + uri + "' has TYPE " + upper(t) + " but the file name ends like a " + upper(f) +
-                             " file",
-                         "use TYPE " + upper(f) + ", or give the file a name that matches TYPE " + upper(t));
+  throw validation_error(
+      "EXPORT to '" + uri + "' has TYPE " + upper(t) + " but the file name ends like a " + upper(f) + " file",
+      "use TYPE " + upper(f) + ", or give the file a name that matches TYPE " + upper(t));
 }
 
 SqlArgs& SqlArgs::add(std::string_view key, const std::string& value) {
@@ -258,18 +269,28 @@ SqlArgs& SqlArgs::add(std::string_view key, const std::string& value) {
   return *this;
 }
 
-SqlArgs& SqlArgs::flag(std::string_view key, bool value) { return add(key, value ? "true" : "false"); }
-SqlArgs& SqlArgs::integer(std::string_view key, int64_t value) { return add(key, std::to_string(value)); }
-SqlArgs& SqlArgs::string(std::string_view key, std::string_view value) { return add(key, quote_literal(value)); }
+SqlArgs& SqlArgs::flag(std::string_view key, bool value) {
+  return add(key, value ? "true" : "false");
+}
+SqlArgs& SqlArgs::integer(std::string_view key, int64_t value) {
+  return add(key, std::to_string(value));
+}
+SqlArgs& SqlArgs::string(std::string_view key, std::string_view value) {
+  return add(key, quote_literal(value));
+}
 SqlArgs& SqlArgs::strings(std::string_view key, const std::vector<std::string>& values) {
   return add(key, sql_string_list(values));
 }
-SqlArgs& SqlArgs::string_map(std::string_view key, const std::vector<std::pair<std::string, std::string>>& values) {
+SqlArgs& SqlArgs::string_map(std::string_view key,
+                             const std::vector<std::pair<std::string, std::string>>& values) {
   std::string out = "{";
-  for (const auto& [k, v] : values) out += (out.size() > 1 ? ", " : "") + quote_literal(k) + ": " + quote_literal(v);
+  for (const auto& [k, v] : values)
+    out += (out.size() > 1 ? ", " : "") + quote_literal(k) + ": " + quote_literal(v);
   return add(key, out + "}");
 }
-SqlArgs& SqlArgs::raw(std::string_view key, std::string sql) { return add(key, sql); }
+SqlArgs& SqlArgs::raw(std::string_view key, std::string sql) {
+  return add(key, sql);
+}
 
 std::string sql_string_list(const std::vector<std::string>& values) {
   std::string out = "[";

@@ -43,7 +43,9 @@ TEST(AtomicOutput, FileIsInvisibleUntilCommitThenReplacesTheTarget) {
   out.prepare();
   EXPECT_TRUE(out.target_exists());
   EXPECT_EQ(out.temp_path().parent_path(), dir.path());
-  EXPECT_EQ(out.temp_path().filename().string().rfind(".a.csv.sqlflow-tmp-" + std::to_string(::getpid()) + "-", 0), 0u);
+  EXPECT_EQ(
+      out.temp_path().filename().string().rfind(".a.csv.sqlflow-tmp-" + std::to_string(::getpid()) + "-", 0),
+      0u);
   write_file(out.temp_path(), "new");
   EXPECT_EQ(read_file(dir / "a.csv"), "old");
   out.commit();
@@ -117,9 +119,9 @@ TEST(AtomicOutput, DebrisOfDeadProcessesIsCleanedAndLiveOnesAreLeft) {
   write_file(dir / (".b.csv.sqlflow-tmp-" + dead + "-0004"), "another target's");
   write_file(dir / (".a.csv.sqlflow-tmp-notapid-0005"), "not ours");
   EXPECT_EQ(AtomicOutput::clean_debris(dir / "a.csv"), 2u);
-  EXPECT_EQ(names(dir.path()),
-            (std::vector<std::string>{".a.csv.sqlflow-tmp-" + live + "-0003", ".a.csv.sqlflow-tmp-notapid-0005",
-                                      ".b.csv.sqlflow-tmp-" + dead + "-0004", "a.csv"}));
+  EXPECT_EQ(names(dir.path()), (std::vector<std::string>{".a.csv.sqlflow-tmp-" + live + "-0003",
+                                                         ".a.csv.sqlflow-tmp-notapid-0005",
+                                                         ".b.csv.sqlflow-tmp-" + dead + "-0004", "a.csv"}));
 }
 
 TEST(AtomicOutput, InterruptedFolderSwapIsRolledBack) {
@@ -164,7 +166,8 @@ TEST(FilePaths, ResolveAgainstTheProjectFolder) {
 
 TEST(FilePaths, GlobsMatchLikeDuckDBButSkipHiddenNames) {
   TempDir dir("glob");
-  for (const char* f : {"a.csv", "b.csv", "c.txt", ".hidden.csv", "sub/d.csv", "sub/deep/e.csv", ".dot/f.csv"})
+  for (const char* f :
+       {"a.csv", "b.csv", "c.txt", ".hidden.csv", "sub/d.csv", "sub/deep/e.csv", ".dot/f.csv"})
     write_file(dir / f, "x");
   auto rel = [&](const std::string& pattern) {
     std::vector<std::string> out;
@@ -184,7 +187,8 @@ TEST(FilePaths, InputsAreCheckedWithErrorsNamingThePath) {
   TempDir dir("inputs");
   write_file(dir / "a.parquet", "x");
   write_file(dir / "parts" / "k=1" / "b.parquet", "xy");
-  auto in = resolve_inputs(nlohmann::json::array({"a.parquet", "parts"}), dir.path(), "Parquet source", "**/*.parquet");
+  auto in = resolve_inputs(nlohmann::json::array({"a.parquet", "parts"}), dir.path(), "Parquet source",
+                           "**/*.parquet");
   ASSERT_EQ(in.files.size(), 2u);
   EXPECT_EQ(in.total_bytes, 3u);
   auto message = [&](const nlohmann::json& path) {

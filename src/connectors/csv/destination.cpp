@@ -35,7 +35,8 @@ files::CopySpec csv_copy_spec(const std::string& uri, const Params& p, const Con
   const std::string escape = string_option(p, "escape", quote);
   if (escape.size() > 1) throw validation_error(std::string(kWhat) + ": `escape` must be one character");
   std::string compression = string_option(p, "compression", "auto");
-  std::transform(compression.begin(), compression.end(), compression.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(compression.begin(), compression.end(), compression.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (compression == "gz") compression = "gzip";
   if (compression == "zst") compression = "zstd";
   if (compression == "auto") {
@@ -43,9 +44,11 @@ files::CopySpec csv_copy_spec(const std::string& uri, const Params& p, const Con
     if (compression.empty()) compression = "none";
   }
   if (compression != "none" && compression != "gzip" && compression != "zstd")
-    throw validation_error(std::string(kWhat) + ": unknown compression '" + compression + "'", "use none, gzip or zstd");
+    throw validation_error(std::string(kWhat) + ": unknown compression '" + compression + "'",
+                           "use none, gzip or zstd");
   std::string encoding = string_option(p, "encoding", "utf-8");
-  std::transform(encoding.begin(), encoding.end(), encoding.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(encoding.begin(), encoding.end(), encoding.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (encoding != "utf-8" && encoding != "utf8")
     throw validation_error(std::string(kWhat) + ": files are written in utf-8 only, not '" + encoding + "'");
 

@@ -30,9 +30,11 @@ std::optional<std::string> opt_string(const Params& p, const char* key) {
 std::vector<std::string> string_list(const nlohmann::json& v, const char* key) {
   std::vector<std::string> out;
   if (v.is_string()) return {v.get<std::string>()};
-  if (!v.is_array()) throw validation_error(std::string(kWhat) + ": `" + key + "` must be a string or a list of strings");
+  if (!v.is_array())
+    throw validation_error(std::string(kWhat) + ": `" + key + "` must be a string or a list of strings");
   for (const auto& e : v) {
-    if (!e.is_string()) throw validation_error(std::string(kWhat) + ": every entry of `" + key + "` must be a string");
+    if (!e.is_string())
+      throw validation_error(std::string(kWhat) + ": every entry of `" + key + "` must be a string");
     out.push_back(e.get<std::string>());
   }
   return out;
@@ -69,15 +71,18 @@ CsvSourceOptions CsvSourceOptions::from_params(const Params& p) {
   if (auto d = opt_string(p, "delimiter")) {
     o.delimiter = *d == "\\t" ? "\t" : *d;
     if (o.delimiter.empty() || o.delimiter.size() > 4)
-      throw validation_error(std::string(kWhat) + ": `delimiter` must be 1 to 4 characters, got '" + *d + "'");
+      throw validation_error(std::string(kWhat) + ": `delimiter` must be 1 to 4 characters, got '" + *d +
+                             "'");
   }
   if (auto q = opt_string(p, "quote_char")) {
-    if (q->size() > 1) throw validation_error(std::string(kWhat) + ": `quote_char` must be one character (or empty for none)");
+    if (q->size() > 1)
+      throw validation_error(std::string(kWhat) + ": `quote_char` must be one character (or empty for none)");
     o.quote = *q;
   }
   o.escape = o.quote;  // RFC 4180: a quote inside a quoted field is doubled
   if (auto e = opt_string(p, "escape_char")) {
-    if (e->size() > 1) throw validation_error(std::string(kWhat) + ": `escape_char` must be one character (or empty)");
+    if (e->size() > 1)
+      throw validation_error(std::string(kWhat) + ": `escape_char` must be one character (or empty)");
     o.escape = *e;
   }
   if (auto e = opt_string(p, "encoding")) o.encoding = duckdb_encoding(*e);
@@ -87,12 +92,14 @@ CsvSourceOptions CsvSourceOptions::from_params(const Params& p) {
                              "e.g. {\"id\": \"BIGINT\", \"price\": \"DECIMAL(10,2)\"}");
     for (const auto& [name, type] : p["columns"].items()) {
       if (!type.is_string() || type.get<std::string>().empty())
-        throw validation_error(std::string(kWhat) + ": the type of column '" + name + "' in `columns` must be a type name such as \"INTEGER\"");
+        throw validation_error(std::string(kWhat) + ": the type of column '" + name +
+                               "' in `columns` must be a type name such as \"INTEGER\"");
       o.column_types.emplace_back(name, type.get<std::string>());
     }
   }
   if (p.contains("names") && !p["names"].is_null()) o.names = string_list(p["names"], "names");
-  if (p.contains("null_values") && !p["null_values"].is_null()) o.null_values = string_list(p["null_values"], "null_values");
+  if (p.contains("null_values") && !p["null_values"].is_null())
+    o.null_values = string_list(p["null_values"], "null_values");
   if (auto f = opt_string(p, "date_format")) o.date_format = *f;
   if (auto f = opt_string(p, "timestamp_format")) o.timestamp_format = *f;
   if (p.contains("skip_rows") && p["skip_rows"].is_number_integer()) {
@@ -104,20 +111,26 @@ CsvSourceOptions CsvSourceOptions::from_params(const Params& p) {
     if (c2 == "gz") c2 = "gzip";
     if (c2 == "zst") c2 = "zstd";
     if (c2 != "auto" && c2 != "none" && c2 != "gzip" && c2 != "zstd")
-      throw validation_error(std::string(kWhat) + ": unknown compression '" + *c + "'", "use auto, none, gzip or zstd");
+      throw validation_error(std::string(kWhat) + ": unknown compression '" + *c + "'",
+                             "use auto, none, gzip or zstd");
     o.compression = c2;
   }
   if (auto e = opt_string(p, "on_error")) {
     std::string v = lower(*e);
-    if (v == "skip") o.skip_bad_rows = true;
-    else if (v != "fail") throw validation_error(std::string(kWhat) + ": `on_error` must be fail or skip, got '" + *e + "'");
+    if (v == "skip")
+      o.skip_bad_rows = true;
+    else if (v != "fail")
+      throw validation_error(std::string(kWhat) + ": `on_error` must be fail or skip, got '" + *e + "'");
   }
-  if (p.contains("union_by_name") && p["union_by_name"].is_boolean()) o.union_by_name = p["union_by_name"].get<bool>();
+  if (p.contains("union_by_name") && p["union_by_name"].is_boolean())
+    o.union_by_name = p["union_by_name"].get<bool>();
   if (p.contains("filename") && p["filename"].is_boolean()) o.filename = p["filename"].get<bool>();
-  if (p.contains("sample_size") && p["sample_size"].is_number_integer()) o.sample_size = p["sample_size"].get<int64_t>();
+  if (p.contains("sample_size") && p["sample_size"].is_number_integer())
+    o.sample_size = p["sample_size"].get<int64_t>();
   if (auto s = opt_string(p, "sync_mode")) {
     if (*s != "full_refresh" && *s != "incremental")
-      throw validation_error(std::string(kWhat) + ": `sync_mode` must be full_refresh or incremental, got '" + *s + "'");
+      throw validation_error(std::string(kWhat) + ": `sync_mode` must be full_refresh or incremental, got '" +
+                             *s + "'");
   }
   return o;
 }
@@ -150,9 +163,13 @@ std::string CsvSource::reader_call(const std::vector<fs::path>& file_list, bool 
   if (o.filename) args.flag("filename", true);
   if (o.sample_size) args.integer("sample_size", *o.sample_size);
   if (diagnose) {
-    args.flag("store_rejects", true).string("rejects_table", "diag_errors").string("rejects_scan", "diag_scans");
+    args.flag("store_rejects", true)
+        .string("rejects_table", "diag_errors")
+        .string("rejects_scan", "diag_scans");
   } else if (o.skip_bad_rows) {
-    args.flag("store_rejects", true).string("rejects_table", rejects_table_).string("rejects_scan", rejects_scan_);
+    args.flag("store_rejects", true)
+        .string("rejects_table", rejects_table_)
+        .string("rejects_scan", rejects_scan_);
   }
   return "read_csv(" + files::sql_file_list(file_list) + ", " + args.str() + ")";
 }
@@ -165,16 +182,19 @@ void CsvSource::explain_bind_failure(const std::vector<fs::path>& file_list, con
     engine::Database db;
     engine::Connection con(db);
     // `t IS NOT NULL` uses every column, so every value is parsed and cast.
-    con.execute("CREATE TEMP TABLE diag AS SELECT count(*) FROM " + reader_call(file_list, true) + " t WHERE t IS NOT NULL");
-    auto rows = con.query(
-                       "SELECT s.file_path, e.line, e.error_message, coalesce(e.csv_line, '') FROM diag_errors e "
-                       "JOIN diag_scans s USING (scan_id, file_id) ORDER BY s.file_path, e.line LIMIT 1")
-                    .rows();
+    con.execute("CREATE TEMP TABLE diag AS SELECT count(*) FROM " + reader_call(file_list, true) +
+                " t WHERE t IS NOT NULL");
+    auto rows =
+        con.query(
+               "SELECT s.file_path, e.line, e.error_message, coalesce(e.csv_line, '') FROM diag_errors e "
+               "JOIN diag_scans s USING (scan_id, file_id) ORDER BY s.file_path, e.line LIMIT 1")
+            .rows();
     if (!rows.empty()) {
       auto& r = rows[0];
-      throw data_error(std::string(kWhat) + ": '" + r[0] + "' line " + r[1] + ": " + r[2] + " (line: " + r[3] + ")",
-                       "fix the file, or set \"on_error\": \"skip\" to load the other rows and keep the bad ones in "
-                       "sqlflow_rejects.<source>");
+      throw data_error(
+          std::string(kWhat) + ": '" + r[0] + "' line " + r[1] + ": " + r[2] + " (line: " + r[3] + ")",
+          "fix the file, or set \"on_error\": \"skip\" to load the other rows and keep the bad ones in "
+          "sqlflow_rejects.<source>");
     }
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::Data && e.message().rfind(kWhat, 0) == 0) throw;
@@ -182,7 +202,8 @@ void CsvSource::explain_bind_failure(const std::vector<fs::path>& file_list, con
   std::string message = error.message();
   if (auto cut = message.find("\nPossible fixes"); cut != std::string::npos) message.resize(cut);
   throw data_error(std::string(kWhat) + ": cannot read " +
-                       (file_list.size() == 1 ? "'" + file_list[0].string() + "'" : std::to_string(file_list.size()) + " files") +
+                       (file_list.size() == 1 ? "'" + file_list[0].string() + "'"
+                                              : std::to_string(file_list.size()) + " files") +
                        ": " + message,
                    error.hint());
 }
@@ -219,21 +240,25 @@ size_t CsvSource::after_read(engine::Connection& con, const std::string& source_
   if (!options_.skip_bad_rows) return 0;
   const std::string target = "sqlflow_rejects." + quote_identifier(source_name);
   con.execute("CREATE SCHEMA IF NOT EXISTS sqlflow_rejects");
-  auto exists = con.scalar("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = $1", {rejects_table_});
+  auto exists = con.scalar("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = $1",
+                           {rejects_table_});
   if (!exists || *exists == "0") {
     // The scan rejected nothing (DuckDB creates its reject tables on the first reject).
     con.execute("CREATE OR REPLACE TABLE " + target +
-                " (file VARCHAR, line BIGINT, byte_offset BIGINT, \"column\" VARCHAR, error_type VARCHAR, error VARCHAR, "
+                " (file VARCHAR, line BIGINT, byte_offset BIGINT, \"column\" VARCHAR, error_type VARCHAR, "
+                "error VARCHAR, "
                 "raw_line VARCHAR)");
     return 0;
   }
   const std::string errors = "temp.main." + quote_identifier(rejects_table_);
   const std::string scans = "temp.main." + quote_identifier(rejects_scan_);
   con.execute("CREATE OR REPLACE TABLE " + target +
-              " AS SELECT s.file_path AS file, e.line::BIGINT AS line, e.line_byte_position::BIGINT - 1 AS byte_offset, "
+              " AS SELECT s.file_path AS file, e.line::BIGINT AS line, e.line_byte_position::BIGINT - 1 AS "
+              "byte_offset, "
               "e.column_name AS \"column\", "
               "e.error_type::VARCHAR AS error_type, e.error_message AS error, e.csv_line AS raw_line FROM " +
-              errors + " e JOIN " + scans + " s ON e.scan_id = s.scan_id AND e.file_id = s.file_id ORDER BY file, line");
+              errors + " e JOIN " + scans +
+              " s ON e.scan_id = s.scan_id AND e.file_id = s.file_id ORDER BY file, line");
   auto count = con.scalar("SELECT count(*) FROM (SELECT DISTINCT file, line FROM " + target + ")");
   // Later scans on this connection start from empty tables, so each LOAD reports only its own rejects.
   con.execute("DELETE FROM " + errors + "; DELETE FROM " + scans);

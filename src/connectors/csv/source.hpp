@@ -20,9 +20,9 @@ struct CsvSourceOptions {
   std::string delimiter = ",";
   std::string quote = "\"";
   std::string escape = "\"";
-  std::string encoding = "utf-8";                                // as DuckDB names it
+  std::string encoding = "utf-8";                                 // as DuckDB names it
   std::vector<std::pair<std::string, std::string>> column_types;  // name → DuckDB type
-  std::vector<std::string> names;                                // column names for files without a header
+  std::vector<std::string> names;                                 // column names for files without a header
   std::optional<std::vector<std::string>> null_values;
   std::string date_format;
   std::string timestamp_format;
@@ -67,7 +67,8 @@ class CsvSource : public Source {
 
  private:
   std::string reader_call(const std::vector<std::filesystem::path>& files, bool diagnose) const;
-  [[noreturn]] void explain_bind_failure(const std::vector<std::filesystem::path>& files, const Error& error) const;
+  [[noreturn]] void explain_bind_failure(const std::vector<std::filesystem::path>& files,
+                                         const Error& error) const;
 
   CsvSourceOptions options_;
   ConnectorContext context_;

@@ -32,9 +32,11 @@ files::CopySpec json_copy_spec(const std::string& uri, const Params& p, const Co
 
   std::string format = lower(string_option(p, "format", "newline_delimited"));
   bool array = false;
-  if (format == "array") array = true;
+  if (format == "array")
+    array = true;
   else if (format != "newline_delimited" && format != "lines" && format != "jsonl" && format != "ndjson")
-    throw validation_error(std::string(kWhat) + ": unknown format '" + format + "'", "use newline_delimited (JSON lines) or array");
+    throw validation_error(std::string(kWhat) + ": unknown format '" + format + "'",
+                           "use newline_delimited (JSON lines) or array");
   std::string compression = lower(string_option(p, "compression", "auto"));
   if (compression == "gz") compression = "gzip";
   if (compression == "zst") compression = "zstd";
@@ -43,7 +45,8 @@ files::CopySpec json_copy_spec(const std::string& uri, const Params& p, const Co
     if (compression.empty()) compression = "none";
   }
   if (compression != "none" && compression != "gzip" && compression != "zstd")
-    throw validation_error(std::string(kWhat) + ": unknown compression '" + compression + "'", "use none, gzip or zstd");
+    throw validation_error(std::string(kWhat) + ": unknown compression '" + compression + "'",
+                           "use none, gzip or zstd");
 
   files::SqlArgs a(" ");
   a.raw("FORMAT", "json").flag("ARRAY", array).string("COMPRESSION", compression);

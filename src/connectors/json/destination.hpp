@@ -7,7 +7,8 @@
 
 namespace sqlflow::connectors::json {
 
-files::CopySpec json_copy_spec(const std::string& uri, const Params& options, const ConnectorContext& context);
+files::CopySpec json_copy_spec(const std::string& uri, const Params& options,
+                               const ConnectorContext& context);
 
 class JsonDestination : public Destination {
  public:

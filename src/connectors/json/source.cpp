@@ -58,8 +58,9 @@ std::vector<std::string> parse_json_path(const std::string& path) {
   while (start <= p.size()) {
     size_t dot = p.find('.', start);
     std::string key = p.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (key.empty()) throw validation_error(std::string(kWhat) + ": `json_path` '" + path + "' has an empty key",
-                                            "write it as data.items or $.data.items");
+    if (key.empty())
+      throw validation_error(std::string(kWhat) + ": `json_path` '" + path + "' has an empty key",
+                             "write it as data.items or $.data.items");
     keys.push_back(key);
     if (dot == std::string::npos) break;
     start = dot + 1;
@@ -74,44 +75,54 @@ JsonSourceOptions JsonSourceOptions::from_params(const Params& p) {
   files::path_list(o.path, kWhat);
   if (auto f = opt_string(p, "format")) {
     std::string v = lower(*f);
-    if (v == "lines" || v == "jsonl" || v == "ndjson" || v == "json_lines" || v == "newline_delimited") o.format = "newline_delimited";
-    else if (v == "array" || v == "auto") o.format = v;
-    else throw validation_error(std::string(kWhat) + ": unknown format '" + *f + "'", "use auto, newline_delimited or array");
+    if (v == "lines" || v == "jsonl" || v == "ndjson" || v == "json_lines" || v == "newline_delimited")
+      o.format = "newline_delimited";
+    else if (v == "array" || v == "auto")
+      o.format = v;
+    else
+      throw validation_error(std::string(kWhat) + ": unknown format '" + *f + "'",
+                             "use auto, newline_delimited or array");
   }
   if (p.contains("columns") && !p["columns"].is_null()) {
     const auto& c = p["columns"];
     if (c.is_array()) {
       for (const auto& e : c) {
-        if (!e.is_string()) throw validation_error(std::string(kWhat) + ": `columns` as a list holds column names");
+        if (!e.is_string())
+          throw validation_error(std::string(kWhat) + ": `columns` as a list holds column names");
         o.select.push_back(e.get<std::string>());
       }
     } else if (c.is_object()) {
       for (const auto& [name, type] : c.items()) {
         if (!type.is_string() || type.get<std::string>().empty())
-          throw validation_error(std::string(kWhat) + ": the type of column '" + name + "' in `columns` must be a type name");
+          throw validation_error(std::string(kWhat) + ": the type of column '" + name +
+                                 "' in `columns` must be a type name");
         o.column_types.emplace_back(name, type.get<std::string>());
       }
     } else {
-      throw validation_error(std::string(kWhat) + ": `columns` must be a list of names or an object of name → type");
+      throw validation_error(std::string(kWhat) +
+                             ": `columns` must be a list of names or an object of name → type");
     }
   }
   if (auto j = opt_string(p, "json_path")) o.json_path = parse_json_path(*j);
   if (p.contains("flatten") && p["flatten"].is_boolean()) o.flatten = p["flatten"].get<bool>();
-  if (p.contains("union_by_name") && p["union_by_name"].is_boolean()) o.union_by_name = p["union_by_name"].get<bool>();
+  if (p.contains("union_by_name") && p["union_by_name"].is_boolean())
+    o.union_by_name = p["union_by_name"].get<bool>();
   if (p.contains("filename") && p["filename"].is_boolean()) o.filename = p["filename"].get<bool>();
   if (auto c = opt_string(p, "compression")) {
     std::string v = lower(*c);
     if (v == "gz") v = "gzip";
     if (v == "zst") v = "zstd";
     if (v != "auto" && v != "none" && v != "gzip" && v != "zstd")
-      throw validation_error(std::string(kWhat) + ": unknown compression '" + *c + "'", "use auto, none, gzip or zstd");
+      throw validation_error(std::string(kWhat) + ": unknown compression '" + *c + "'",
+                             "use auto, none, gzip or zstd");
     o.compression = v;
   }
   if (auto f = opt_string(p, "date_format")) o.date_format = *f;
   if (auto f = opt_string(p, "timestamp_format")) o.timestamp_format = *f;
   if (p.contains("maximum_object_size") && p["maximum_object_size"].is_number_integer()) {
     o.maximum_object_size = p["maximum_object_size"].get<int64_t>();
-    if (*o.maximum_object_size <= 0) throw validation_error(std::string(kWhat) + ": `maximum_object_size` must be > 0");
+    if (*o.maximum_object_size <= 0)
+      throw validation_error(std::string(kWhat) + ": `maximum_object_size` must be > 0");
   }
   return o;
 }
@@ -129,7 +140,8 @@ std::optional<std::string> JsonSource::view_sql() {
   files::SqlArgs args;
   args.string("format", o.format);
   // read_json names these auto_detect and uncompressed.
-  if (o.compression != "auto") args.string("compression", o.compression == "none" ? "uncompressed" : o.compression);
+  if (o.compression != "auto")
+    args.string("compression", o.compression == "none" ? "uncompressed" : o.compression);
   // DuckDB's JSON writer renders BLOBs as "\xNN" text, which its reader does not decode when asked
   // for a BLOB: read such columns as text and cast them, so exported BLOBs read back unchanged.
   std::vector<std::pair<std::string, std::string>> read_types = o.column_types;
@@ -137,8 +149,8 @@ std::optional<std::string> JsonSource::view_sql() {
   for (auto& [name, type] : read_types)
     if (lower(type) == "blob" || lower(type) == "bytea") {
       type = "VARCHAR";
-      blob_casts += (blob_casts.empty() ? "" : ", ") + std::string("CAST(") + quote_identifier(name) + " AS BLOB) AS " +
-                    quote_identifier(name);
+      blob_casts += (blob_casts.empty() ? "" : ", ") + std::string("CAST(") + quote_identifier(name) +
+                    " AS BLOB) AS " + quote_identifier(name);
     }
   if (!read_types.empty()) args.string_map("columns", read_types);
   if (o.union_by_name) args.flag("union_by_name", true);
@@ -153,14 +165,16 @@ std::optional<std::string> JsonSource::view_sql() {
       std::error_code ec;
       largest = std::max<uintmax_t>(largest, fs::file_size(f, ec));
     }
-    max_object = static_cast<int64_t>(std::min<uintmax_t>(std::max<uintmax_t>(largest + 1, 16u << 20), 0xFFFFFFF0u));
+    max_object =
+        static_cast<int64_t>(std::min<uintmax_t>(std::max<uintmax_t>(largest + 1, 16u << 20), 0xFFFFFFF0u));
   }
   if (max_object) args.integer("maximum_object_size", max_object);
   const std::string reader = "read_json(" + files::sql_file_list(in.files) + ", " + args.str() + ")";
 
   auto fail = [&](const Error& e, const std::string& hint) -> Error {
     return data_error(std::string(kWhat) + ": cannot read " +
-                          (in.files.size() == 1 ? "'" + in.files[0].string() + "'" : std::to_string(in.files.size()) + " files") +
+                          (in.files.size() == 1 ? "'" + in.files[0].string() + "'"
+                                                : std::to_string(in.files.size()) + " files") +
                           ": " + e.message(),
                       hint);
   };
@@ -171,31 +185,36 @@ std::optional<std::string> JsonSource::view_sql() {
     std::vector<std::pair<std::string, std::string>> list;  // (expression, name)
     if (!o.json_path.empty()) {
       std::string expr = quote_identifier(o.json_path[0]);
-      for (size_t i = 1; i < o.json_path.size(); ++i) expr = "struct_extract(" + expr + ", " + quote_literal(o.json_path[i]) + ")";
+      for (size_t i = 1; i < o.json_path.size(); ++i)
+        expr = "struct_extract(" + expr + ", " + quote_literal(o.json_path[i]) + ")";
       Schema outer = describe("SELECT " + expr + " AS r FROM " + reader);
       if (outer[0].type.id() != DUCKDB_TYPE_LIST)
-        throw validation_error(std::string(kWhat) + ": `json_path` leads to a " + outer[0].type.to_sql() + ", not to an array of records");
-      from = "(SELECT unnest(" + expr + ") AS " + quote_identifier(kRecord) + (o.filename ? ", filename" : "") + " FROM " + reader + ")";
+        throw validation_error(std::string(kWhat) + ": `json_path` leads to a " + outer[0].type.to_sql() +
+                               ", not to an array of records");
+      from = "(SELECT unnest(" + expr + ") AS " + quote_identifier(kRecord) +
+             (o.filename ? ", filename" : "") + " FROM " + reader + ")";
       LogicalType element = outer[0].type.list_child();
       if (element.id() == DUCKDB_TYPE_STRUCT) {
         for (size_t i = 0; i < element.struct_size(); ++i) {
           const std::string member = element.struct_name(i);
-          select_list("struct_extract(" + quote_identifier(kRecord) + ", " + quote_literal(member) + ")", member,
-                      element.struct_child(i), o.flatten, list);
+          select_list("struct_extract(" + quote_identifier(kRecord) + ", " + quote_literal(member) + ")",
+                      member, element.struct_child(i), o.flatten, list);
         }
       } else {
         list.emplace_back(quote_identifier(kRecord), "value");
       }
       if (o.filename) list.emplace_back("filename", "filename");
     } else if (o.flatten) {
-      for (const auto& c : describe("SELECT * FROM " + reader)) select_list(quote_identifier(c.name), c.name, c.type, true, list);
+      for (const auto& c : describe("SELECT * FROM " + reader))
+        select_list(quote_identifier(c.name), c.name, c.type, true, list);
     }
     std::string select;
     std::set<std::string> seen;
     for (const auto& [expr, name] : list) {
       if (!seen.insert(lower(name)).second)
-        throw validation_error(std::string(kWhat) + ": two columns would be named '" + name + "' after flattening",
-                               "rename one of the fields, or read without flatten");
+        throw validation_error(
+            std::string(kWhat) + ": two columns would be named '" + name + "' after flattening",
+            "rename one of the fields, or read without flatten");
       select += (select.empty() ? "" : ", ") + expr + " AS " + quote_identifier(name);
     }
     sql = "SELECT " + (select.empty() ? std::string("*") : select) + " FROM " + from;
@@ -206,7 +225,8 @@ std::optional<std::string> JsonSource::view_sql() {
       sql = "SELECT " + cols + " FROM (" + sql + ")";
     }
     if (cursor_ && cursor_->second)
-      sql = "SELECT * FROM (" + sql + ") WHERE " + quote_identifier(cursor_->first) + " > " + quote_literal(*cursor_->second);
+      sql = "SELECT * FROM (" + sql + ") WHERE " + quote_identifier(cursor_->first) + " > " +
+            quote_literal(*cursor_->second);
     schema_ = describe(sql);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::Validation) throw;
@@ -229,8 +249,8 @@ void JsonSource::set_cursor(const std::string& field, const std::optional<std::s
 
 std::string JsonSource::test_connection() {
   view_sql();
-  return std::to_string(file_count_) + (file_count_ == 1 ? " file, " : " files, ") + std::to_string(total_bytes_) +
-         " bytes, " + std::to_string(schema_->size()) + " columns";
+  return std::to_string(file_count_) + (file_count_ == 1 ? " file, " : " files, ") +
+         std::to_string(total_bytes_) + " bytes, " + std::to_string(schema_->size()) + " columns";
 }
 
 std::unique_ptr<engine::PartitionReader> JsonSource::open(size_t, const std::vector<size_t>&) {

@@ -25,10 +25,13 @@ files::CopySpec parquet_copy_spec(const std::string& uri, const Params& p, const
                            "add partition_by, or drop overwrite_or_ignore");
 
   std::string compression = "zstd";
-  if (p.contains("compression") && p["compression"].is_string()) compression = p["compression"].get<std::string>();
-  std::transform(compression.begin(), compression.end(), compression.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (p.contains("compression") && p["compression"].is_string())
+    compression = p["compression"].get<std::string>();
+  std::transform(compression.begin(), compression.end(), compression.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (compression == "none") compression = "uncompressed";
-  static const std::vector<std::string> known = {"zstd", "snappy", "gzip", "lz4", "lz4_raw", "brotli", "uncompressed"};
+  static const std::vector<std::string> known = {"zstd",    "snappy", "gzip",        "lz4",
+                                                 "lz4_raw", "brotli", "uncompressed"};
   if (std::find(known.begin(), known.end(), compression) == known.end())
     throw validation_error(std::string(kWhat) + ": unknown compression '" + compression + "'",
                            "use zstd (default), snappy, gzip, lz4, brotli or none");
@@ -43,7 +46,9 @@ files::CopySpec parquet_copy_spec(const std::string& uri, const Params& p, const
     a.integer("COMPRESSION_LEVEL", p["compression_level"].get<int64_t>());
   spec.options = a.str();
   spec.append_method = files::AppendMethod::Rewrite;
-  spec.read_existing = [](const std::string& path_literal) { return "SELECT * FROM read_parquet(" + path_literal + ")"; };
+  spec.read_existing = [](const std::string& path_literal) {
+    return "SELECT * FROM read_parquet(" + path_literal + ")";
+  };
   return spec;
 }
 

@@ -8,7 +8,8 @@
 
 namespace sqlflow::connectors::parquet {
 
-files::CopySpec parquet_copy_spec(const std::string& uri, const Params& options, const ConnectorContext& context);
+files::CopySpec parquet_copy_spec(const std::string& uri, const Params& options,
+                                  const ConnectorContext& context);
 
 class ParquetDestination : public Destination {
  public:

@@ -14,8 +14,9 @@ namespace {
 constexpr const char* kWhat = "Parquet source";
 
 Error bad_filter(const std::string& why) {
-  return validation_error(std::string(kWhat) + ": " + why,
-                          "filters look like [[\"year\", \">=\", 2024], [\"region\", \"in\", [\"EU\", \"US\"]]]");
+  return validation_error(
+      std::string(kWhat) + ": " + why,
+      "filters look like [[\"year\", \">=\", 2024], [\"region\", \"in\", [\"EU\", \"US\"]]]");
 }
 
 std::string literal(const nlohmann::json& v) {
@@ -24,7 +25,8 @@ std::string literal(const nlohmann::json& v) {
   if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
   if (v.is_number_float()) {
     std::string s = v.dump();
-    if (s == "null" || s.find_first_not_of("0123456789.eE+-") != std::string::npos) throw bad_filter("a filter value is not a finite number");
+    if (s == "null" || s.find_first_not_of("0123456789.eE+-") != std::string::npos)
+      throw bad_filter("a filter value is not a finite number");
     return s;
   }
   if (v.is_null()) return "NULL";
@@ -39,7 +41,8 @@ std::string triple(const nlohmann::json& t) {
   std::transform(op.begin(), op.end(), op.begin(), [](unsigned char c) { return std::tolower(c); });
   const auto& v = t[2];
   if (op == "in" || op == "not in") {
-    if (!v.is_array() || v.empty()) throw bad_filter("'" + op + "' needs a non-empty list of values, got " + v.dump());
+    if (!v.is_array() || v.empty())
+      throw bad_filter("'" + op + "' needs a non-empty list of values, got " + v.dump());
     std::string list;
     for (const auto& e : v) list += (list.empty() ? "" : ", ") + literal(e);
     return column + (op == "in" ? " IN (" : " NOT IN (") + list + ")";
@@ -47,7 +50,8 @@ std::string triple(const nlohmann::json& t) {
   if (op == "==") op = "=";
   if (op == "<>") op = "!=";
   if (op != "=" && op != "!=" && op != "<" && op != "<=" && op != ">" && op != ">=")
-    throw bad_filter("unknown filter operator '" + t[1].get<std::string>() + "' (use = != < <= > >= in, not in)");
+    throw bad_filter("unknown filter operator '" + t[1].get<std::string>() +
+                     "' (use = != < <= > >= in, not in)");
   if (v.is_null()) {
     if (op == "=") return column + " IS NULL";
     if (op == "!=") return column + " IS NOT NULL";
@@ -109,10 +113,12 @@ ParquetSourceOptions ParquetSourceOptions::from_params(const Params& p) {
   files::path_list(o.path, kWhat);
   if (p.contains("columns") && !p["columns"].is_null()) {
     const auto& c = p["columns"];
-    if (c.is_string()) o.columns.push_back(c.get<std::string>());
+    if (c.is_string())
+      o.columns.push_back(c.get<std::string>());
     else if (c.is_array()) {
       for (const auto& e : c) {
-        if (!e.is_string()) throw validation_error(std::string(kWhat) + ": `columns` must be a list of column names");
+        if (!e.is_string())
+          throw validation_error(std::string(kWhat) + ": `columns` must be a list of column names");
         o.columns.push_back(e.get<std::string>());
       }
     } else {
@@ -122,7 +128,8 @@ ParquetSourceOptions ParquetSourceOptions::from_params(const Params& p) {
   if (p.contains("filters")) o.where = filters_to_sql(p["filters"]);
   if (p.contains("hive_partitioning") && p["hive_partitioning"].is_boolean())
     o.hive_partitioning = p["hive_partitioning"].get<bool>();
-  if (p.contains("union_by_name") && p["union_by_name"].is_boolean()) o.union_by_name = p["union_by_name"].get<bool>();
+  if (p.contains("union_by_name") && p["union_by_name"].is_boolean())
+    o.union_by_name = p["union_by_name"].get<bool>();
   if (p.contains("filename") && p["filename"].is_boolean()) o.filename = p["filename"].get<bool>();
   return o;
 }
@@ -146,7 +153,8 @@ std::optional<std::string> ParquetSource::view_sql() {
                     (args.empty() ? "" : ", " + args.str()) + ")";
   std::string where = options_.where.empty() ? "" : "(" + options_.where + ")";
   if (cursor_ && cursor_->second)
-    where += (where.empty() ? "" : " AND ") + quote_identifier(cursor_->first) + " > " + quote_literal(*cursor_->second);
+    where += (where.empty() ? "" : " AND ") + quote_identifier(cursor_->first) + " > " +
+             quote_literal(*cursor_->second);
   if (!where.empty()) sql += " WHERE " + where;
   try {
     engine::Database db;
@@ -155,7 +163,8 @@ std::optional<std::string> ParquetSource::view_sql() {
   } catch (const Error& e) {
     std::string message = e.message();
     throw data_error(std::string(kWhat) + ": cannot read " +
-                         (in.files.size() == 1 ? "'" + in.files[0].string() + "'" : std::to_string(in.files.size()) + " files") +
+                         (in.files.size() == 1 ? "'" + in.files[0].string() + "'"
+                                               : std::to_string(in.files.size()) + " files") +
                          ": " + message,
                      "check `columns` and `filters` against the file's columns");
   }
@@ -176,8 +185,8 @@ void ParquetSource::set_cursor(const std::string& field, const std::optional<std
 
 std::string ParquetSource::test_connection() {
   view_sql();
-  return std::to_string(file_count_) + (file_count_ == 1 ? " file, " : " files, ") + std::to_string(total_bytes_) +
-         " bytes, " + std::to_string(schema_->size()) + " columns";
+  return std::to_string(file_count_) + (file_count_ == 1 ? " file, " : " files, ") +
+         std::to_string(total_bytes_) + " bytes, " + std::to_string(schema_->size()) + " columns";
 }
 
 std::unique_ptr<engine::PartitionReader> ParquetSource::open(size_t, const std::vector<size_t>&) {

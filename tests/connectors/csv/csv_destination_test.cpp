@@ -42,9 +42,11 @@ TEST_F(CsvExport, WritesHeaderDelimiterQuoteAndNullValue) {
   // With the default null_value (empty), an empty string is written quoted so it reads back as ''.
   export_csv("SELECT '' AS s, NULL AS n", "e.csv");
   EXPECT_EQ(read_file(dir / "e.csv"), "s,n\n\"\",\n");
-  export_csv("SELECT 1 AS id, DATE '2024-03-01' AS d", "b.csv", {{"header", false}, {"date_format", "%d/%m/%Y"}});
+  export_csv("SELECT 1 AS id, DATE '2024-03-01' AS d", "b.csv",
+             {{"header", false}, {"date_format", "%d/%m/%Y"}});
   EXPECT_EQ(read_file(dir / "b.csv"), "1,01/03/2024\n");
-  EXPECT_EQ(dir_names(dir.path()), (std::vector<std::string>{"b.csv", "e.csv", "out"}));  // no temporary leftovers
+  EXPECT_EQ(dir_names(dir.path()),
+            (std::vector<std::string>{"b.csv", "e.csv", "out"}));  // no temporary leftovers
 }
 
 TEST_F(CsvExport, CompressionFromTheFileNameOrTheOption) {
@@ -54,8 +56,9 @@ TEST_F(CsvExport, CompressionFromTheFileNameOrTheOption) {
   EXPECT_EQ(read_file(dir / "c.csv.gz").substr(0, 2), "\x1f\x8b");
   EXPECT_EQ(read_file(dir / "plain.csv").substr(0, 2), "\x1f\x8b");
   EXPECT_EQ(read_file(dir / "c.csv.zst").substr(0, 4), "\x28\xb5\x2f\xfd");
-  EXPECT_EQ(query_value(con, "SELECT sum(id) FROM read_csv(" + quote_literal((dir / "c.csv.zst").string()) + ")"),
-            "499500");
+  EXPECT_EQ(
+      query_value(con, "SELECT sum(id) FROM read_csv(" + quote_literal((dir / "c.csv.zst").string()) + ")"),
+      "499500");
 }
 
 TEST_F(CsvExport, EveryTypeRoundTripsWithDeclaredColumnTypes) {
@@ -67,7 +70,8 @@ TEST_F(CsvExport, EveryTypeRoundTripsWithDeclaredColumnTypes) {
   create_source_view(con, "back", *source);
   EXPECT_EQ(differing_columns(con, "src", "back"), std::vector<std::string>{});
   // The comparison itself notices a changed value.
-  con.execute("CREATE TABLE changed AS SELECT * REPLACE (CASE WHEN id = 2 THEN s || '!' ELSE s END AS s) FROM src");
+  con.execute(
+      "CREATE TABLE changed AS SELECT * REPLACE (CASE WHEN id = 2 THEN s || '!' ELSE s END AS s) FROM src");
   EXPECT_EQ(differing_columns(con, "changed", "back"), std::vector<std::string>{"s (row 2): ! vs "});
 }
 
@@ -101,7 +105,9 @@ TEST_F(CsvExport, OverwriteReplacesAndAppendAddsRowsBelowOneHeader) {
                                  quote_literal((dir / "g.csv.gz").string()) + ")"),
             "15/105");
   EXPECT_EQ(dir_names(dir.path()), (std::vector<std::string>{"g.csv.gz", "m.csv", "new.csv"}));
-  EXPECT_NE(error_of([&] { export_csv("SELECT 1 AS id", "m.csv", {{"mode", "merge"}}); }).find("unknown mode 'merge'"),
+  EXPECT_NE(error_of([&] {
+              export_csv("SELECT 1 AS id", "m.csv", {{"mode", "merge"}});
+            }).find("unknown mode 'merge'"),
             std::string::npos);
 }
 
@@ -110,10 +116,13 @@ TEST_F(CsvExport, PartitionedExportReExportAndAppend) {
   EXPECT_EQ(export_csv(rows, "parts", {{"partition_by", "region"}}), 30u);
   EXPECT_EQ(dir_names(dir / "parts"), (std::vector<std::string>{"region=APAC", "region=EU", "region=US"}));
   const std::string glob = quote_literal((dir / "parts" / "**" / "*.csv").string());
-  auto count = [&] { return query_value(con, "SELECT count(*) FROM read_csv(" + glob + ", hive_partitioning=true)"); };
+  auto count = [&] {
+    return query_value(con, "SELECT count(*) FROM read_csv(" + glob + ", hive_partitioning=true)");
+  };
   EXPECT_EQ(count(), "30");
   // Re-export (overwrite): the folder is swapped, partitions that no longer exist disappear.
-  export_csv("SELECT range AS id, 'EU' AS region FROM range(5)", "parts", {{"partition_by", json::array({"region"})}});
+  export_csv("SELECT range AS id, 'EU' AS region FROM range(5)", "parts",
+             {{"partition_by", json::array({"region"})}});
   EXPECT_EQ(dir_names(dir / "parts"), (std::vector<std::string>{"region=EU"}));
   EXPECT_EQ(count(), "5");
   // Append: new files beside the old ones.
@@ -136,8 +145,9 @@ TEST_F(CsvExport, FailedExportLeavesThePreviousFileAndNoDebris) {
   const std::string before = read_file(dir / "keep" / "k.csv");
   // Fails at run time, after the COPY has started writing.
   auto err = error_of([&] {
-    export_csv("SELECT CASE WHEN range < 200000 THEN range::VARCHAR ELSE 'x' END::INTEGER AS id FROM range(300000)",
-               "keep/k.csv");
+    export_csv(
+        "SELECT CASE WHEN range < 200000 THEN range::VARCHAR ELSE 'x' END::INTEGER AS id FROM range(300000)",
+        "keep/k.csv");
   });
   EXPECT_NE(err, "");
   EXPECT_EQ(read_file(dir / "keep" / "k.csv"), before);
@@ -157,9 +167,10 @@ TEST_F(CsvExport, SigkillDuringALargeExportLeavesThePreviousFileAndTheNextRunCle
     try {
       engine::Database cdb;
       engine::Connection ccon(cdb);
-      export_query(ccon, "csv",
-                   "SELECT range AS id, md5(range::VARCHAR) AS a, md5((range + 1)::VARCHAR) AS b FROM range(50000000)",
-                   "big.csv", json::object(), dir.path());
+      export_query(
+          ccon, "csv",
+          "SELECT range AS id, md5(range::VARCHAR) AS a, md5((range + 1)::VARCHAR) AS b FROM range(50000000)",
+          "big.csv", json::object(), dir.path());
     } catch (...) {
       _exit(2);
     }
@@ -235,7 +246,8 @@ TEST_F(CsvExport, FolderWithoutWritePermissionIsAnErrorNamingIt) {
 }
 
 TEST_F(CsvExport, UpsertIsRefused) {
-  auto err = error_of([&] { export_csv("SELECT 1 AS id", "u.csv", json::object(), connectors::WriteMode::Upsert); });
+  auto err =
+      error_of([&] { export_csv("SELECT 1 AS id", "u.csv", json::object(), connectors::WriteMode::Upsert); });
   EXPECT_NE(err.find("cannot be upserted"), std::string::npos) << err;
 }
 

@@ -20,7 +20,9 @@ class CsvSource : public ::testing::Test {
   engine::Database db;
   engine::Connection con{db};
 
-  std::unique_ptr<connectors::Source> source(json params) { return make_file_source("csv", params, dir.path()); }
+  std::unique_ptr<connectors::Source> source(json params) {
+    return make_file_source("csv", params, dir.path());
+  }
   // View `name` over a CSV source with these params.
   std::unique_ptr<connectors::Source> view(const std::string& name, json params) {
     auto s = source(std::move(params));
@@ -32,7 +34,8 @@ class CsvSource : public ::testing::Test {
 TEST_F(CsvSource, ReadsWithDetectedTypesAndSqlflowParams) {
   write_file(dir / "a.csv", "id;name;price\n1;x;1.5\n2;y;2.25\n");
   auto s = view("src", {{"path", "a.csv"}, {"delimiter", ";"}});
-  EXPECT_EQ(query_rows(con, "SELECT * FROM src ORDER BY id"), (std::vector<std::string>{"1|x|1.5", "2|y|2.25"}));
+  EXPECT_EQ(query_rows(con, "SELECT * FROM src ORDER BY id"),
+            (std::vector<std::string>{"1|x|1.5", "2|y|2.25"}));
   const auto& schema = s->schema();
   ASSERT_EQ(schema.size(), 3u);
   EXPECT_EQ(schema[0].name, "id");
@@ -42,7 +45,8 @@ TEST_F(CsvSource, ReadsWithDetectedTypesAndSqlflowParams) {
 }
 
 TEST_F(CsvSource, ColumnTypeOverridesNullValuesFormatsAndSkipRows) {
-  write_file(dir / "b.csv", "# exported by a tool\nid,day,amount,note\n1,31/12/2024,10.50,NA\n2,01/01/2025,3,hello\n");
+  write_file(dir / "b.csv",
+             "# exported by a tool\nid,day,amount,note\n1,31/12/2024,10.50,NA\n2,01/01/2025,3,hello\n");
   view("src", {{"path", "b.csv"},
                {"skip_rows", 1},
                {"columns", {{"amount", "DECIMAL(10,2)"}, {"id", "INTEGER"}}},
@@ -135,8 +139,9 @@ TEST_F(CsvSource, OnErrorSkipKeepsRejectsWithFileAndLine) {
   EXPECT_EQ(query_value(con, "SELECT count(*) FROM t"), "4");
   EXPECT_EQ(query_value(con, "SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM t"), "1,3,6,8");
   EXPECT_EQ(query_value(con, "SELECT name FROM t WHERE id = 3"), "c\nc");
-  EXPECT_EQ(query_rows(con, "SELECT line, error_type FROM sqlflow_rejects.src ORDER BY line"),
-            (std::vector<std::string>{"3|CAST", "5|MISSING COLUMNS", "6|TOO MANY COLUMNS", "8|INVALID ENCODING"}));
+  EXPECT_EQ(
+      query_rows(con, "SELECT line, error_type FROM sqlflow_rejects.src ORDER BY line"),
+      (std::vector<std::string>{"3|CAST", "5|MISSING COLUMNS", "6|TOO MANY COLUMNS", "8|INVALID ENCODING"}));
   // The offset points at the bad line's first byte.
   EXPECT_EQ(query_value(con, "SELECT byte_offset FROM sqlflow_rejects.src WHERE line = 5"),
             std::to_string(std::string(kBad).find("4,40")));
@@ -165,7 +170,8 @@ TEST_F(CsvSource, RejectsAcrossFilesOfAGlobAreCountedPerFile) {
   for (int i = 0; i < 50000; ++i) big += std::to_string(i) + "," + std::to_string(i * 2) + "\n";
   write_file(dir / "in" / "p1.csv", big + "x,1\n");  // line 50002
   write_file(dir / "in" / "p2.csv", "id,v\n1,2\n3\n5,6\n");
-  auto s = view("src", {{"path", "in/p*.csv"}, {"columns", {{"id", "BIGINT"}, {"v", "BIGINT"}}}, {"on_error", "skip"}});
+  auto s = view(
+      "src", {{"path", "in/p*.csv"}, {"columns", {{"id", "BIGINT"}, {"v", "BIGINT"}}}, {"on_error", "skip"}});
   auto r = load_source(con, "t", "src", *s);
   EXPECT_EQ(r.rejected, 2u);
   EXPECT_EQ(r.rows, 50002u);
@@ -246,13 +252,24 @@ TEST_F(CsvSource, UnreadableFolderIsAnErrorNamingThePath) {
 }
 
 TEST_F(CsvSource, InvalidParamsFailBeforeAnyIo) {
-  EXPECT_NE(error_of([&] { source({{"path", "x.csv"}, {"on_error", "ignore"}}); }).find("on_error"), std::string::npos);
-  EXPECT_NE(error_of([&] { source({{"path", "x.csv"}, {"delimiter", ""}}); }).find("delimiter"), std::string::npos);
-  EXPECT_NE(error_of([&] { source({{"path", "x.csv"}, {"compression", "lzma"}}); }).find("lzma"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              source({{"path", "x.csv"}, {"on_error", "ignore"}});
+            }).find("on_error"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              source({{"path", "x.csv"}, {"delimiter", ""}});
+            }).find("delimiter"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              source({{"path", "x.csv"}, {"compression", "lzma"}});
+            }).find("lzma"),
+            std::string::npos);
   const auto& info = connectors::Registry::instance().get("csv", connectors::Role::Source);
-  auto errors = connectors::check_params(info, connectors::Role::Source, {{"path", "x.csv"}, {"delimeter", ","}});
+  auto errors =
+      connectors::check_params(info, connectors::Role::Source, {{"path", "x.csv"}, {"delimeter", ","}});
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_NE(std::string(errors[0].what()).find("did you mean 'delimiter'"), std::string::npos) << errors[0].what();
+  EXPECT_NE(std::string(errors[0].what()).find("did you mean 'delimiter'"), std::string::npos)
+      << errors[0].what();
   // SQLFlow's compatibility-only keys are accepted.
   EXPECT_TRUE(connectors::check_params(info, connectors::Role::Source,
                                        {{"path", "x.csv"}, {"engine", "pyarrow"}, {"batch_size", 1000}})

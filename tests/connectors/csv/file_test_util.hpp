@@ -15,7 +15,8 @@
 
 namespace sqlflow::test {
 
-inline std::unique_ptr<connectors::Source> make_file_source(const std::string& type, const nlohmann::json& params,
+inline std::unique_ptr<connectors::Source> make_file_source(const std::string& type,
+                                                            const nlohmann::json& params,
                                                             const std::filesystem::path& base_dir) {
   using namespace connectors;
   const auto& info = Registry::instance().get(type, Role::Source);
@@ -24,14 +25,16 @@ inline std::unique_ptr<connectors::Source> make_file_source(const std::string& t
   return info.make_source(normalize_params(info.source_params, params), ConnectorContext{base_dir});
 }
 
-inline std::unique_ptr<connectors::Destination> make_file_destination(const std::string& type, const std::string& uri,
+inline std::unique_ptr<connectors::Destination> make_file_destination(const std::string& type,
+                                                                      const std::string& uri,
                                                                       const nlohmann::json& options,
                                                                       const std::filesystem::path& base_dir) {
   using namespace connectors;
   const auto& info = Registry::instance().get(type, Role::Destination);
   auto errors = check_params(info, Role::Destination, options);
   for (const auto& e : errors) ADD_FAILURE() << e.what();
-  return info.make_destination(uri, normalize_params(info.destination_params, options), ConnectorContext{base_dir});
+  return info.make_destination(uri, normalize_params(info.destination_params, options),
+                               ConnectorContext{base_dir});
 }
 
 // Rows a CREATE TABLE AS / COPY statement reports (its "Count" column).
@@ -53,12 +56,12 @@ struct LoadResult {
 };
 
 // LOAD table FROM source (REPLACE), as the executor runs it.
-inline LoadResult load_source(engine::Connection& con, const std::string& table, const std::string& source_name,
-                              connectors::Source& source) {
+inline LoadResult load_source(engine::Connection& con, const std::string& table,
+                              const std::string& source_name, connectors::Source& source) {
   LoadResult r;
   engine::Transaction tx(con);
   r.rows = run_counting(con, "CREATE OR REPLACE TABLE " + quote_identifier(table) + " AS SELECT * FROM " +
-                                  quote_identifier(source_name));
+                                 quote_identifier(source_name));
   r.rejected = source.after_read(con, source_name);
   tx.commit();
   return r;
@@ -66,7 +69,8 @@ inline LoadResult load_source(engine::Connection& con, const std::string& table,
 
 // EXPORT select TO uri TYPE type OPTIONS options, as the executor runs it. Returns rows written.
 inline size_t export_query(engine::Connection& con, const std::string& type, const std::string& select,
-                           const std::string& uri, const nlohmann::json& options, const std::filesystem::path& base_dir,
+                           const std::string& uri, const nlohmann::json& options,
+                           const std::filesystem::path& base_dir,
                            connectors::WriteMode mode = connectors::WriteMode::Replace) {
   auto dest = make_file_destination(type, uri, options, base_dir);
   try {
@@ -155,12 +159,13 @@ inline std::string create_type_table_sql(const std::string& table) {
 }
 
 // The columns of `b` whose values differ from `a` (matched on id), as "column: a-value vs b-value".
-inline std::vector<std::string> differing_columns(engine::Connection& con, const std::string& a, const std::string& b) {
+inline std::vector<std::string> differing_columns(engine::Connection& con, const std::string& a,
+                                                  const std::string& b) {
   std::vector<std::string> out;
   for (const auto& s : type_samples()) {
     auto rows = con.query("SELECT x.id, x." + s.column + "::VARCHAR, y." + s.column + "::VARCHAR FROM " + a +
-                          " x FULL JOIN " + b + " y ON x.id = y.id WHERE x." + s.column + " IS DISTINCT FROM y." +
-                          s.column + " OR x.id IS NULL OR y.id IS NULL ORDER BY 1")
+                          " x FULL JOIN " + b + " y ON x.id = y.id WHERE x." + s.column +
+                          " IS DISTINCT FROM y." + s.column + " OR x.id IS NULL OR y.id IS NULL ORDER BY 1")
                     .rows();
     for (const auto& r : rows) out.push_back(s.column + " (row " + r[0] + "): " + r[1] + " vs " + r[2]);
   }

@@ -20,7 +20,9 @@ class Json : public ::testing::Test {
   engine::Connection con{db};
 
   void SetUp() override { con.execute("SET TimeZone = 'UTC'"); }
-  std::unique_ptr<connectors::Source> source(json params) { return make_file_source("json", params, dir.path()); }
+  std::unique_ptr<connectors::Source> source(json params) {
+    return make_file_source("json", params, dir.path());
+  }
   std::unique_ptr<connectors::Source> view(const std::string& name, json params) {
     auto s = source(std::move(params));
     create_source_view(con, name, *s);
@@ -32,23 +34,29 @@ class Json : public ::testing::Test {
 };
 
 TEST_F(Json, LinesArraysAndNestedObjectsAsStructs) {
-  write_file(dir / "a.jsonl", "{\"id\": 1, \"user\": {\"name\": \"x\", \"geo\": {\"cc\": \"DE\"}}}\n"
-                              "{\"id\": 2, \"user\": {\"name\": \"y\", \"geo\": {\"cc\": \"FR\"}}}\n");
+  write_file(dir / "a.jsonl",
+             "{\"id\": 1, \"user\": {\"name\": \"x\", \"geo\": {\"cc\": \"DE\"}}}\n"
+             "{\"id\": 2, \"user\": {\"name\": \"y\", \"geo\": {\"cc\": \"FR\"}}}\n");
   write_file(dir / "b.json", "[{\"id\": 3, \"ok\": true}, {\"id\": 4, \"ok\": false}]");
   view("lines", {{"path", "a.jsonl"}, {"format", "newline_delimited"}});
-  EXPECT_EQ(query_value(con, "SELECT typeof(\"user\") FROM lines LIMIT 1"), "STRUCT(\"name\" VARCHAR, geo STRUCT(cc VARCHAR))");
+  EXPECT_EQ(query_value(con, "SELECT typeof(\"user\") FROM lines LIMIT 1"),
+            "STRUCT(\"name\" VARCHAR, geo STRUCT(cc VARCHAR))");
   EXPECT_EQ(query_value(con, "SELECT string_agg(\"user\".geo.cc, ',' ORDER BY id) FROM lines"), "DE,FR");
   view("arr", {{"path", "b.json"}, {"format", "array"}});
-  EXPECT_EQ(query_rows(con, "SELECT id, ok FROM arr ORDER BY id"), (std::vector<std::string>{"3|true", "4|false"}));
+  EXPECT_EQ(query_rows(con, "SELECT id, ok FROM arr ORDER BY id"),
+            (std::vector<std::string>{"3|true", "4|false"}));
   view("detected", {{"path", "b.json"}});
   EXPECT_EQ(query_value(con, "SELECT count(*) FROM detected"), "2");
 }
 
 TEST_F(Json, FlattenMakesUnderscoreColumns) {
-  write_file(dir / "a.jsonl", "{\"id\": 1, \"user\": {\"name\": \"x\", \"geo\": {\"cc\": \"DE\"}}, \"tags\": [1]}\n");
+  write_file(dir / "a.jsonl",
+             "{\"id\": 1, \"user\": {\"name\": \"x\", \"geo\": {\"cc\": \"DE\"}}, \"tags\": [1]}\n");
   auto s = view("flat", {{"path", "a.jsonl"}, {"flatten", true}});
-  EXPECT_EQ(query_value(con, "SELECT string_agg(column_name, ',') FROM (DESCRIBE flat)"), "id,user_name,user_geo_cc,tags");
-  EXPECT_EQ(query_rows(con, "SELECT user_name, user_geo_cc, tags FROM flat"), std::vector<std::string>{"x|DE|[1]"});
+  EXPECT_EQ(query_value(con, "SELECT string_agg(column_name, ',') FROM (DESCRIBE flat)"),
+            "id,user_name,user_geo_cc,tags");
+  EXPECT_EQ(query_rows(con, "SELECT user_name, user_geo_cc, tags FROM flat"),
+            std::vector<std::string>{"x|DE|[1]"});
   EXPECT_EQ(s->schema().size(), 4u);
   write_file(dir / "clash.jsonl", "{\"a_b\": 1, \"a\": {\"b\": 2}}\n");
   auto err = error_of([&] { source({{"path", "clash.jsonl"}, {"flatten", true}})->view_sql(); });
@@ -62,7 +70,10 @@ TEST_F(Json, JsonPathReadsANestedArrayOfRecords) {
   view("items", {{"path", "api.json"}, {"json_path", "$.data.items[*]"}});
   EXPECT_EQ(query_value(con, "SELECT string_agg(column_name, ',') FROM (DESCRIBE items)"), "id,attrs");
   EXPECT_EQ(query_value(con, "SELECT string_agg(attrs.color, ',' ORDER BY id) FROM items"), "red,blue");
-  view("flat", {{"path", "api.json"}, {"records_path", "data.items"}, {"flatten", true}, {"columns", {"attrs_color"}}});
+  view("flat", {{"path", "api.json"},
+                {"records_path", "data.items"},
+                {"flatten", true},
+                {"columns", {"attrs_color"}}});
   EXPECT_EQ(query_rows(con, "SELECT * FROM flat ORDER BY 1"), (std::vector<std::string>{"blue", "red"}));
   write_file(dir / "scalars.json", "{\"data\": {\"ids\": [5, 6, 7]}}");
   view("ids", {{"path", "scalars.json"}, {"json_path", "data.ids"}});
@@ -77,10 +88,12 @@ TEST_F(Json, GlobsWithDifferingKeysAndDeclaredColumns) {
   write_file(dir / "e" / "1.jsonl", "{\"id\": 1, \"a\": \"x\"}\n");
   write_file(dir / "e" / "2.jsonl", "{\"id\": 2, \"b\": 2.5}\n");
   view("u", {{"path", "e/*.jsonl"}, {"union_by_name", true}});
-  EXPECT_EQ(query_rows(con, "SELECT id, a, b FROM u ORDER BY id"), (std::vector<std::string>{"1|x|NULL", "2|NULL|2.5"}));
+  EXPECT_EQ(query_rows(con, "SELECT id, a, b FROM u ORDER BY id"),
+            (std::vector<std::string>{"1|x|NULL", "2|NULL|2.5"}));
   view("typed", {{"path", "e/*.jsonl"}, {"columns", {{"id", "INTEGER"}, {"b", "DECIMAL(4,1)"}}}});
-  EXPECT_EQ(query_value(con, "SELECT string_agg(column_name || ' ' || column_type, ', ') FROM (DESCRIBE typed)"),
-            "b DECIMAL(4,1), id INTEGER");
+  EXPECT_EQ(
+      query_value(con, "SELECT string_agg(column_name || ' ' || column_type, ', ') FROM (DESCRIBE typed)"),
+      "b DECIMAL(4,1), id INTEGER");
   view("proj", {{"path", "e/*.jsonl"}, {"union_by_name", true}, {"columns", {"b"}}});
   EXPECT_EQ(query_value(con, "SELECT count(*) || ' ' || count(b) FROM proj"), "2 1");
 }
@@ -100,12 +113,16 @@ TEST_F(Json, EveryTypeRoundTripsWithDeclaredColumnTypes) {
 }
 
 TEST_F(Json, HighPrecisionDecimalsAreReadThroughADouble) {
-  export_json("SELECT 12345678901234567890.123456789012345678::DECIMAL(38,18) AS d, 999999999999999.999::DECIMAL(18,3) AS e",
-              "d.jsonl");
-  EXPECT_EQ(read_file(dir / "d.jsonl"), "{\"d\":12345678901234567890.123456789012345678,\"e\":999999999999999.999}\n");
+  export_json(
+      "SELECT 12345678901234567890.123456789012345678::DECIMAL(38,18) AS d, "
+      "999999999999999.999::DECIMAL(18,3) AS e",
+      "d.jsonl");
+  EXPECT_EQ(read_file(dir / "d.jsonl"),
+            "{\"d\":12345678901234567890.123456789012345678,\"e\":999999999999999.999}\n");
   view("d", {{"path", "d.jsonl"}, {"columns", {{"d", "DECIMAL(38,18)"}}}});
-  EXPECT_EQ(query_value(con, "SELECT d != 12345678901234567890.123456789012345678 AND "
-                             "abs(d - 12345678901234567890.123456789012345678) < 10000 FROM d"),
+  EXPECT_EQ(query_value(con,
+                        "SELECT d != 12345678901234567890.123456789012345678 AND "
+                        "abs(d - 12345678901234567890.123456789012345678) < 10000 FROM d"),
             "true");
   // A value that no longer fits after rounding fails loudly, naming the file and line.
   view("e", {{"path", "d.jsonl"}, {"columns", {{"e", "DECIMAL(18,3)"}}}});
@@ -117,7 +134,8 @@ TEST_F(Json, ExportLinesArraysCompressionAndAppend) {
   export_json("SELECT * FROM (VALUES (1, 'a'), (2, NULL)) t(id, s)", "l.jsonl");
   EXPECT_EQ(read_file(dir / "l.jsonl"), "{\"id\":1,\"s\":\"a\"}\n{\"id\":2,\"s\":null}\n");
   export_json("SELECT 3 AS id, 'c' AS s", "l.jsonl", {{"mode", "append"}});
-  EXPECT_EQ(read_file(dir / "l.jsonl"), "{\"id\":1,\"s\":\"a\"}\n{\"id\":2,\"s\":null}\n{\"id\":3,\"s\":\"c\"}\n");
+  EXPECT_EQ(read_file(dir / "l.jsonl"),
+            "{\"id\":1,\"s\":\"a\"}\n{\"id\":2,\"s\":null}\n{\"id\":3,\"s\":\"c\"}\n");
   export_json("SELECT * FROM (VALUES (1, 'a'), (2, 'b')) t(id, s)", "a.json", {{"format", "array"}});
   view("arr", {{"path", "a.json"}, {"format", "array"}});
   EXPECT_EQ(query_value(con, "SELECT count(*) FROM arr"), "2");
@@ -130,7 +148,9 @@ TEST_F(Json, ExportLinesArraysCompressionAndAppend) {
   view("z", {{"path", "z.jsonl.gz"}});
   EXPECT_EQ(query_value(con, "SELECT count(*) || ' ' || sum(id) FROM z"), "110 5995");
   EXPECT_EQ(dir_names(dir.path()), (std::vector<std::string>{"a.json", "l.jsonl", "z.jsonl.gz"}));
-  EXPECT_NE(error_of([&] { export_json("SELECT 1 AS id", "x.json", {{"format", "xml"}}); }).find("unknown format 'xml'"),
+  EXPECT_NE(error_of([&] {
+              export_json("SELECT 1 AS id", "x.json", {{"format", "xml"}});
+            }).find("unknown format 'xml'"),
             std::string::npos);
 }
 

@@ -40,8 +40,10 @@ class Parquet : public ::testing::Test {
   // Overwrites the pages of the column chunks `where` selects in parquet_metadata() with garbage,
   // keeping the footer (schema and statistics) intact. Returns how many chunks were spoiled.
   size_t spoil_chunks(const std::string& file, const std::string& where) {
-    auto rows = con.query("SELECT coalesce(least(dictionary_page_offset, data_page_offset), data_page_offset), "
-                          "total_compressed_size FROM parquet_metadata(" + lit(file) + ") WHERE " + where)
+    auto rows = con.query(
+                       "SELECT coalesce(least(dictionary_page_offset, data_page_offset), data_page_offset), "
+                       "total_compressed_size FROM parquet_metadata(" +
+                       lit(file) + ") WHERE " + where)
                     .rows();
     std::fstream f(dir / file, std::ios::in | std::ios::out | std::ios::binary);
     for (const auto& r : rows) {
@@ -73,25 +75,31 @@ TEST_F(Parquet, EveryTypeRoundTrips) {
 }
 
 TEST_F(Parquet, ColumnsAreTheOnlyChunksDecoded) {
-  export_parquet("SELECT range AS id, range * 2 AS a, md5(range::VARCHAR) AS wide FROM range(50000)", "c.parquet");
+  export_parquet("SELECT range AS id, range * 2 AS a, md5(range::VARCHAR) AS wide FROM range(50000)",
+                 "c.parquet");
   EXPECT_GT(spoil_chunks("c.parquet", "path_in_schema = 'wide'"), 0u);
   auto s = view("two", {{"path", "c.parquet"}, {"columns", {"id", "a"}}});
   EXPECT_EQ(query_value(con, "SELECT sum(a) - 2 * sum(id) FROM two"), "0");
   EXPECT_EQ(s->schema().size(), 2u);
   view("all", {{"path", "c.parquet"}});
-  EXPECT_NE(error_of([&] { con.query("CREATE TABLE t AS SELECT * FROM \"all\""); }), "");  // the spoiled chunk
+  EXPECT_NE(error_of([&] { con.query("CREATE TABLE t AS SELECT * FROM \"all\""); }),
+            "");  // the spoiled chunk
 }
 
 TEST_F(Parquet, FiltersSkipRowGroupsByTheirStatistics) {
   // 10 row groups of 2048 rows; year is 2015 … 2024 by row group, region sorted within the file.
-  export_parquet("SELECT range AS id, 2015 + range // 2048 AS year, "
-                 "CASE WHEN range < 6144 THEN 'APAC' WHEN range < 18432 THEN 'EU' ELSE 'US' END AS region, "
-                 "md5(range::VARCHAR) AS payload FROM range(20480)",
-                 "f.parquet", {{"row_group_size", 2048}});
-  ASSERT_EQ(query_value(con, "SELECT count(DISTINCT row_group_id) FROM parquet_metadata(" + lit("f.parquet") + ")"), "10");
+  export_parquet(
+      "SELECT range AS id, 2015 + range // 2048 AS year, "
+      "CASE WHEN range < 6144 THEN 'APAC' WHEN range < 18432 THEN 'EU' ELSE 'US' END AS region, "
+      "md5(range::VARCHAR) AS payload FROM range(20480)",
+      "f.parquet", {{"row_group_size", 2048}});
+  ASSERT_EQ(
+      query_value(con, "SELECT count(DISTINCT row_group_id) FROM parquet_metadata(" + lit("f.parquet") + ")"),
+      "10");
   // Statistics say only the last row group can hold year >= 2024: spoil the nine others entirely.
   EXPECT_EQ(spoil_chunks("f.parquet", "row_group_id < 9"), 36u);
-  auto s = view("recent", {{"path", "f.parquet"}, {"filters", json::array({json::array({"year", ">=", 2024})})}});
+  auto s =
+      view("recent", {{"path", "f.parquet"}, {"filters", json::array({json::array({"year", ">=", 2024})})}});
   EXPECT_EQ(query_value(con, "SELECT count(*) || ' ' || min(id) FROM recent"), "2048 18432");
   EXPECT_EQ(query_value(con, "SELECT count(DISTINCT payload) FROM recent"), "2048");
   // DuckDB's plan shows the filter inside the Parquet scan, not above it.
@@ -102,8 +110,9 @@ TEST_F(Parquet, FiltersSkipRowGroupsByTheirStatistics) {
   view("us", {{"path", "f.parquet"}, {"filters", {{"region", "in", {"US", "MARS"}}}}});
   EXPECT_EQ(query_value(con, "SELECT count(*) FROM us"), "2048");
   view("either", {{"path", "f.parquet"},
-                  {"filters", {json::array({json::array({"year", "=", 2024}), json::array({"id", ">", 19000})}),
-                               json::array({json::array({"year", ">", 2030}), json::array({"region", "!=", "EU"})})}}});
+                  {"filters",
+                   {json::array({json::array({"year", "=", 2024}), json::array({"id", ">", 19000})}),
+                    json::array({json::array({"year", ">", 2030}), json::array({"region", "!=", "EU"})})}}});
   EXPECT_EQ(query_value(con, "SELECT count(*) FROM either"), "1479");
   view("everything", {{"path", "f.parquet"}});
   EXPECT_NE(error_of([&] { con.query("SELECT sum(id) FROM everything"); }), "");
@@ -114,14 +123,21 @@ TEST_F(Parquet, FiltersAreValidatedAndBecomeQuotedSql) {
   EXPECT_EQ(filters_to_sql({{"year", ">=", 2024}, {"region", "in", {"EU", "U'S"}}}),
             "\"year\" >= 2024 AND \"region\" IN ('EU', 'U''S')");
   EXPECT_EQ(filters_to_sql({"x", "==", nullptr}), "\"x\" IS NULL");
-  EXPECT_EQ(filters_to_sql({json::array({json::array({"a", "<", 1.5})}), json::array({json::array({"b", "not in", {true}})})}),
+  EXPECT_EQ(filters_to_sql({json::array({json::array({"a", "<", 1.5})}),
+                            json::array({json::array({"b", "not in", {true}})})}),
             "(\"a\" < 1.5) OR (\"b\" NOT IN (TRUE))");
   EXPECT_EQ(filters_to_sql({json::array({json::array({"y", "=", 1}), json::array({"a", "=", 2})}),
                             json::array({json::array({"y", ">", 5}), json::array({"b", "=", 3})})}),
             "((\"y\" = 1 AND \"a\" = 2) OR (\"y\" > 5 AND \"b\" = 3)) AND ((\"y\" = 1) OR (\"y\" > 5))");
-  EXPECT_NE(error_of([] { filters_to_sql({{"a", "like", "x%"}}); }).find("unknown filter operator 'like'"), std::string::npos);
+  EXPECT_NE(error_of([] {
+              filters_to_sql({{"a", "like", "x%"}});
+            }).find("unknown filter operator 'like'"),
+            std::string::npos);
   EXPECT_NE(error_of([] { filters_to_sql({{"a", "in", 3}}); }).find("non-empty list"), std::string::npos);
-  EXPECT_NE(error_of([] { filters_to_sql(json::array({json::array({"a", ">"})})); }).find("[column, operator, value]"), std::string::npos);
+  EXPECT_NE(error_of([] {
+              filters_to_sql(json::array({json::array({"a", ">"})}));
+            }).find("[column, operator, value]"),
+            std::string::npos);
   export_parquet("SELECT 1 AS year", "y.parquet");
   auto err = error_of([&] { view("v", {{"path", "y.parquet"}, {"filters", {{"yeer", ">", 1}}}}); });
   EXPECT_NE(err.find("yeer"), std::string::npos) << err;
@@ -143,21 +159,31 @@ TEST_F(Parquet, GlobsOfFilesWithDifferentSchemasAndHiveFolders) {
 }
 
 TEST_F(Parquet, ExportOptionsPartitionsAndModes) {
-  export_parquet("SELECT range AS id FROM range(20480)", "o.parquet", {{"compression", "snappy"}, {"row_group_size", 2048}});
-  EXPECT_EQ(query_value(con, "SELECT DISTINCT compression FROM parquet_metadata(" + lit("o.parquet") + ")"), "SNAPPY");
-  EXPECT_EQ(query_value(con, "SELECT count(DISTINCT row_group_id) FROM parquet_metadata(" + lit("o.parquet") + ")"), "10");
+  export_parquet("SELECT range AS id FROM range(20480)", "o.parquet",
+                 {{"compression", "snappy"}, {"row_group_size", 2048}});
+  EXPECT_EQ(query_value(con, "SELECT DISTINCT compression FROM parquet_metadata(" + lit("o.parquet") + ")"),
+            "SNAPPY");
+  EXPECT_EQ(
+      query_value(con, "SELECT count(DISTINCT row_group_id) FROM parquet_metadata(" + lit("o.parquet") + ")"),
+      "10");
   export_parquet("SELECT range AS id FROM range(10)", "z.parquet");
-  EXPECT_EQ(query_value(con, "SELECT DISTINCT compression FROM parquet_metadata(" + lit("z.parquet") + ")"), "ZSTD");
+  EXPECT_EQ(query_value(con, "SELECT DISTINCT compression FROM parquet_metadata(" + lit("z.parquet") + ")"),
+            "ZSTD");
   // One file, append: rewritten with the old rows and the new ones.
   export_parquet("SELECT range AS id, 'x' AS tag FROM range(10, 15)", "z.parquet", {{"mode", "append"}});
-  EXPECT_EQ(query_value(con, "SELECT count(*) || ' ' || sum(id) || ' ' || count(tag) FROM " + lit("z.parquet")), "15 105 5");
+  EXPECT_EQ(
+      query_value(con, "SELECT count(*) || ' ' || sum(id) || ' ' || count(tag) FROM " + lit("z.parquet")),
+      "15 105 5");
 
   const std::string rows = "SELECT range AS id, ['EU','US','APAC'][range % 3 + 1] AS region FROM range(30)";
   export_parquet(rows, "p", {{"partition_by", {"region"}}});
-  auto count = [&] { return query_value(con, "SELECT count(*) FROM read_parquet(" + lit("p/**/*.parquet") + ")"); };
+  auto count = [&] {
+    return query_value(con, "SELECT count(*) FROM read_parquet(" + lit("p/**/*.parquet") + ")");
+  };
   EXPECT_EQ(count(), "30");
   // overwrite_or_ignore: EU is replaced, US and APAC are kept.
-  export_parquet("SELECT 100 AS id, 'EU' AS region", "p", {{"partition_by", "region"}, {"overwrite_or_ignore", true}});
+  export_parquet("SELECT 100 AS id, 'EU' AS region", "p",
+                 {{"partition_by", "region"}, {"overwrite_or_ignore", true}});
   EXPECT_EQ(count(), "21");
   EXPECT_EQ(dir_names(dir / "p" / "region=EU"), std::vector<std::string>{"data_0.parquet"});
   // append: new files beside the old ones; overwrite: the folder is replaced as a whole.
@@ -167,8 +193,13 @@ TEST_F(Parquet, ExportOptionsPartitionsAndModes) {
   export_parquet("SELECT 1 AS id, 'MARS' AS region", "p", {{"partition_by", "region"}});
   EXPECT_EQ(dir_names(dir / "p"), std::vector<std::string>{"region=MARS"});
   EXPECT_EQ(dir_names(dir.path()), (std::vector<std::string>{"o.parquet", "p", "z.parquet"}));
-  EXPECT_NE(error_of([&] { export_parquet(rows, "q.parquet", {{"compression", "lzma"}}); }).find("lzma"), std::string::npos);
-  EXPECT_NE(error_of([&] { export_parquet(rows, "q.parquet", {{"overwrite_or_ignore", true}}); }).find("partition"),
+  EXPECT_NE(error_of([&] {
+              export_parquet(rows, "q.parquet", {{"compression", "lzma"}});
+            }).find("lzma"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              export_parquet(rows, "q.parquet", {{"overwrite_or_ignore", true}});
+            }).find("partition"),
             std::string::npos);
 }
 
@@ -182,8 +213,8 @@ TEST_F(Parquet, SigkillDuringAPartitionedExportLeavesThePreviousFolder) {
       engine::Database cdb;
       engine::Connection ccon(cdb);
       export_query(ccon, "parquet",
-                   "SELECT range AS id, range % 4 AS k, md5(range::VARCHAR) AS a FROM range(100000000)", "out",
-                   {{"partition_by", "k"}, {"compression", "uncompressed"}}, dir.path());
+                   "SELECT range AS id, range % 4 AS k, md5(range::VARCHAR) AS a FROM range(100000000)",
+                   "out", {{"partition_by", "k"}, {"compression", "uncompressed"}}, dir.path());
     } catch (...) {
       _exit(2);
     }
@@ -216,7 +247,9 @@ TEST_F(Parquet, SigkillDuringAPartitionedExportLeavesThePreviousFolder) {
 }
 
 TEST_F(Parquet, MissingInputsAreErrorsNamingThePath) {
-  auto err = error_of([&] { make_file_source("parquet", {{"path", "no/such.parquet"}}, dir.path())->view_sql(); });
+  auto err = error_of([&] {
+    make_file_source("parquet", {{"path", "no/such.parquet"}}, dir.path())->view_sql();
+  });
   EXPECT_NE(err.find("file not found: 'no/such.parquet'"), std::string::npos) << err;
   fs::create_directories(dir / "empty");
   err = error_of([&] { make_file_source("parquet", {{"path", "empty"}}, dir.path())->view_sql(); });
