@@ -27,6 +27,10 @@ bool matches_type(ParamType type, const nlohmann::json& v) {
   return false;
 }
 
+std::string article(const std::string& noun) {
+  return (std::string("aeiou").find(noun[0]) != std::string::npos ? "an " : "a ") + noun;
+}
+
 bool unresolved(const nlohmann::json& v) { return v.is_string() && v.get<std::string>().find("${") != std::string::npos; }
 
 const std::vector<ParamSpec>& specs_for(const ConnectorInfo& info, Role role) {
@@ -116,8 +120,8 @@ std::vector<Error> check_params(const ConnectorInfo& info, Role role, const Para
       continue;
     }
     if (!value.is_null() && !unresolved(value) && !matches_type(spec->type, value))
-      errors.push_back(validation_error("parameter '" + key + "' of " + info.type + " must be a " +
-                                        to_string(spec->type) + ", got " + value.type_name()));
+      errors.push_back(validation_error("parameter '" + key + "' of " + info.type + " must be " +
+                                        article(to_string(spec->type)) + ", got " + value.type_name()));
   }
   for (const auto& s : specs) {
     if (!s.required) continue;
