@@ -10,6 +10,7 @@
 //   off (bar: on/off ≤ 1.02).
 #include <benchmark/benchmark.h>
 #include <duckdb.h>
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -20,7 +21,6 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 #include <string>
 #include <vector>
 
@@ -131,7 +131,9 @@ class NullBuf : public std::streambuf {
 double process_cpu_seconds() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  auto secs = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   return secs(ru.ru_utime) + secs(ru.ru_stime);
 }
 
@@ -152,7 +154,9 @@ std::uint64_t created_rows(engine::Result& result) {
 // off: the bare load; duckdb_progress: only DuckDB's own progress tracking switched on (what
 // the probe needs), to tell its cost from ours; on: everything the executor adds.
 enum class Mode { Off, DuckdbProgress, On };
-const char* mode_name(Mode m) { return m == Mode::Off ? "off" : m == Mode::On ? "on" : "duckdb_progress"; }
+const char* mode_name(Mode m) {
+  return m == Mode::Off ? "off" : m == Mode::On ? "on" : "duckdb_progress";
+}
 
 E2eRun run_load(const std::filesystem::path& csv, const std::filesystem::path& dir, Mode mode) {
   engine::Database db;
@@ -161,7 +165,8 @@ E2eRun run_load(const std::filesystem::path& csv, const std::filesystem::path& d
   std::ostream null_out(&null_buf);
   const std::string sql = "CREATE TABLE t AS SELECT * FROM read_csv('" + csv.string() + "')";
   if (mode != Mode::On) {
-    if (mode == Mode::DuckdbProgress) con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
+    if (mode == Mode::DuckdbProgress)
+      con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
     auto t0 = std::chrono::steady_clock::now();
     auto result = con.query(sql);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -218,9 +223,10 @@ int run_e2e(std::uint64_t rows, int repeats, const std::filesystem::path& dir) {
   {
     engine::Database db;
     engine::Connection con(db);
-    con.execute("COPY (SELECT i AS id, i * 0.5 AS value, 'name_' || (i % 1000) AS name, "
-                "TIMESTAMP '2024-01-01' + INTERVAL (i % 86400) SECOND AS ts FROM range(" +
-                std::to_string(rows) + ") r(i)) TO '" + csv.string() + "' (HEADER)");
+    con.execute(
+        "COPY (SELECT i AS id, i * 0.5 AS value, 'name_' || (i % 1000) AS name, "
+        "TIMESTAMP '2024-01-01' + INTERVAL (i % 86400) SECOND AS ts FROM range(" +
+        std::to_string(rows) + ") r(i)) TO '" + csv.string() + "' (HEADER)");
   }
   run_load(csv, dir, Mode::Off);  // warm the page cache
   std::vector<double> off, on, duckdb_progress, cpu_off, cpu_on, cpu_progress;
@@ -239,7 +245,9 @@ int run_e2e(std::uint64_t rows, int repeats, const std::filesystem::path& dir) {
       }
       (mode == Mode::Off ? off : mode == Mode::On ? on : duckdb_progress).push_back(r.seconds);
       (mode == Mode::Off ? cpu_off : mode == Mode::On ? cpu_on : cpu_progress).push_back(r.cpu_seconds);
-      runs.push_back({{"mode", mode_name(mode)}, {"seconds", r.seconds}, {"cpu_seconds", r.cpu_seconds},
+      runs.push_back({{"mode", mode_name(mode)},
+                      {"seconds", r.seconds},
+                      {"cpu_seconds", r.cpu_seconds},
                       {"frames", r.frames},
                       {"max_probe_percent", r.max_probe_percent}});
     }

@@ -29,12 +29,14 @@ class Counter {
 class ScopedNanos {
  public:
   explicit ScopedNanos(Counter* counter) noexcept
-      : counter_(counter), start_(counter ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{}) {}
+      : counter_(counter),
+        start_(counter ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{}) {}
   ScopedNanos(const ScopedNanos&) = delete;
   ScopedNanos& operator=(const ScopedNanos&) = delete;
   ~ScopedNanos() {
     if (counter_) {
-      auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_);
+      auto ns =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_);
       counter_->add(static_cast<std::uint64_t>(ns.count()));
     }
   }

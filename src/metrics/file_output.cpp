@@ -9,7 +9,8 @@ namespace sqlflow::metrics::detail {
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
   // core's AtomicOutput: temporary sibling + rename, missing parent folders created, debris of
   // killed runs cleaned; its errors already name the path.
-  files::AtomicOutput output(std::filesystem::absolute(path), files::AtomicOutput::Layout::File, "metrics file");
+  files::AtomicOutput output(std::filesystem::absolute(path), files::AtomicOutput::Layout::File,
+                             "metrics file");
   output.prepare();
   {
     std::ofstream out(output.temp_path(), std::ios::binary | std::ios::trunc);

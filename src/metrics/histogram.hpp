@@ -18,14 +18,14 @@ class Histogram {
   // first bucket whose bound is >= v; values above the last bound fall into the +Inf bucket.
   // Fixed so that files from different runs and versions line up bucket for bucket.
   static constexpr std::array<std::uint64_t, 22> kUpperBoundsNs = {
-      10'000,          20'000,          50'000,                                     // 10-50 µs
-      100'000,         200'000,         500'000,                                    // 0.1-0.5 ms
-      1'000'000,       2'000'000,       5'000'000,                                  // 1-5 ms
-      10'000'000,      20'000'000,      50'000'000,                                 // 10-50 ms
-      100'000'000,     200'000'000,     500'000'000,                                // 0.1-0.5 s
-      1'000'000'000,   2'000'000'000,   5'000'000'000,                              // 1-5 s
-      10'000'000'000,  20'000'000'000,  50'000'000'000,                             // 10-50 s
-      100'000'000'000};                                                             // 100 s
+      10'000,         20'000,         50'000,                         // 10-50 µs
+      100'000,        200'000,        500'000,                        // 0.1-0.5 ms
+      1'000'000,      2'000'000,      5'000'000,                      // 1-5 ms
+      10'000'000,     20'000'000,     50'000'000,                     // 10-50 ms
+      100'000'000,    200'000'000,    500'000'000,                    // 0.1-0.5 s
+      1'000'000'000,  2'000'000'000,  5'000'000'000,                  // 1-5 s
+      10'000'000'000, 20'000'000'000, 50'000'000'000,                 // 10-50 s
+      100'000'000'000};                                               // 100 s
   static constexpr std::size_t kBuckets = kUpperBoundsNs.size() + 1;  // the last one is +Inf
 
   // Which bucket `ns` is counted in (kBuckets - 1 for +Inf).
@@ -44,7 +44,7 @@ class Histogram {
 
   struct Snapshot {
     std::array<std::uint64_t, kBuckets> buckets{};  // per bucket, not cumulative
-    std::uint64_t count = 0;                         // always the sum of buckets
+    std::uint64_t count = 0;                        // always the sum of buckets
     std::uint64_t sum_ns = 0;
     std::uint64_t max_ns = 0;
 

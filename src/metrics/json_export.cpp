@@ -13,10 +13,16 @@ using Json = nlohmann::ordered_json;
 
 constexpr int kSchemaVersion = 1;
 
-double seconds(std::uint64_t ns) { return static_cast<double>(ns) / 1e9; }
-double seconds(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e9; }
+double seconds(std::uint64_t ns) {
+  return static_cast<double>(ns) / 1e9;
+}
+double seconds(std::chrono::nanoseconds d) {
+  return static_cast<double>(d.count()) / 1e9;
+}
 
-Json masked_or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(mask_secrets(s)); }
+Json masked_or_null(const std::string& s) {
+  return s.empty() ? Json(nullptr) : Json(mask_secrets(s));
+}
 
 Json timestamp_or_null(const std::optional<WallClock::time_point>& t) {
   return t ? Json(format_timestamp(*t)) : Json(nullptr);
@@ -73,7 +79,8 @@ Json latency_json(const Histogram::Snapshot& h) {
   Json buckets = Json::array();
   for (std::size_t i = 0; i < Histogram::kBuckets; ++i) {
     Json b = Json::object();
-    b["le_seconds"] = i < Histogram::kUpperBoundsNs.size() ? Json(seconds(Histogram::kUpperBoundsNs[i])) : Json(nullptr);
+    b["le_seconds"] =
+        i < Histogram::kUpperBoundsNs.size() ? Json(seconds(Histogram::kUpperBoundsNs[i])) : Json(nullptr);
     b["count"] = h.buckets[i];
     buckets.push_back(std::move(b));
   }

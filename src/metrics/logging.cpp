@@ -6,10 +6,10 @@
 #include <spdlog/spdlog.h>
 
 #include <ctime>
-#include <utility>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/suggest.hpp"
@@ -31,24 +31,37 @@ std::string lower(std::string_view s) {
 
 const char* level_name(spdlog::level::level_enum level) {
   switch (level) {
-    case spdlog::level::trace: return "trace";
-    case spdlog::level::debug: return "debug";
-    case spdlog::level::info: return "info";
-    case spdlog::level::warn: return "warn";
-    case spdlog::level::err: return "error";
-    case spdlog::level::critical: return "critical";
-    default: return "off";
+    case spdlog::level::trace:
+      return "trace";
+    case spdlog::level::debug:
+      return "debug";
+    case spdlog::level::info:
+      return "info";
+    case spdlog::level::warn:
+      return "warn";
+    case spdlog::level::err:
+      return "error";
+    case spdlog::level::critical:
+      return "critical";
+    default:
+      return "off";
   }
 }
 
 spdlog::level::level_enum to_spdlog(LogLevel level) {
   switch (level) {
-    case LogLevel::Trace: return spdlog::level::trace;
-    case LogLevel::Debug: return spdlog::level::debug;
-    case LogLevel::Info: return spdlog::level::info;
-    case LogLevel::Warn: return spdlog::level::warn;
-    case LogLevel::Error: return spdlog::level::err;
-    case LogLevel::Off: return spdlog::level::off;
+    case LogLevel::Trace:
+      return spdlog::level::trace;
+    case LogLevel::Debug:
+      return spdlog::level::debug;
+    case LogLevel::Info:
+      return spdlog::level::info;
+    case LogLevel::Warn:
+      return spdlog::level::warn;
+    case LogLevel::Error:
+      return spdlog::level::err;
+    case LogLevel::Off:
+      return spdlog::level::off;
   }
   return spdlog::level::info;
 }
@@ -76,9 +89,10 @@ class SqlflowSink final : public spdlog::sinks::base_sink<std::mutex> {
       nlohmann::ordered_json j;
       j["ts"] = format_timestamp(msg.time);
       j["level"] = level_name(msg.level);
-      j["step"] = ctx.step.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(mask_secrets(ctx.step));
-      j["connector"] =
-          ctx.connector.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(mask_secrets(ctx.connector));
+      j["step"] =
+          ctx.step.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(mask_secrets(ctx.step));
+      j["connector"] = ctx.connector.empty() ? nlohmann::ordered_json(nullptr)
+                                             : nlohmann::ordered_json(mask_secrets(ctx.connector));
       j["msg"] = mask_secrets(payload);
       line = j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     } else {
@@ -136,8 +150,12 @@ LogContext::LogContext(std::string step, std::string connector)
 
 LogContext::LogContext(Value value) : previous_(std::exchange(t_context, std::move(value))) {}
 
-LogContext::~LogContext() { t_context = std::move(previous_); }
+LogContext::~LogContext() {
+  t_context = std::move(previous_);
+}
 
-const LogContext::Value& LogContext::current() { return t_context; }
+const LogContext::Value& LogContext::current() {
+  return t_context;
+}
 
 }  // namespace sqlflow::metrics

@@ -1,9 +1,8 @@
 #include "metrics/progress.hpp"
 
+#include <fmt/format.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <iostream>
 
@@ -15,7 +14,9 @@ namespace sqlflow::metrics {
 namespace {
 
 // Escape sequences from ECMA-48: CUU (cursor up), EL 2 (erase line), ED 0 (erase to end of screen).
-std::string cursor_up(std::size_t n) { return fmt::format("\x1b[{}A", n); }
+std::string cursor_up(std::size_t n) {
+  return fmt::format("\x1b[{}A", n);
+}
 constexpr const char* kEraseLine = "\x1b[2K";
 constexpr const char* kEraseBelow = "\x1b[J";
 
@@ -62,8 +63,9 @@ void erase_progress_locked() {
 
 std::string progress_line(const StepMetrics& step) {
   std::string line = mask_secrets(step.name);
-  line += step.connector.empty() ? fmt::format(" [{}]", to_string(step.kind))
-                                 : fmt::format(" [{} {}]", to_string(step.kind), mask_secrets(step.connector));
+  line += step.connector.empty()
+              ? fmt::format(" [{}]", to_string(step.kind))
+              : fmt::format(" [{} {}]", to_string(step.kind), mask_secrets(step.connector));
   const auto elapsed = step.elapsed();
   const double secs = static_cast<double>(elapsed.count()) / 1e9;
   const std::uint64_t rows = std::max(step.rows_in.value(), step.rows_out.value());
@@ -92,7 +94,9 @@ Progress::Progress(const RunMetrics& run, ProgressOptions options)
       out_(options.out ? *options.out : std::cerr),
       enabled_(options.force || (!options.quiet && ::isatty(options.tty_fd) == 1)) {}
 
-Progress::~Progress() { stop(); }
+Progress::~Progress() {
+  stop();
+}
 
 void Progress::start() {
   if (!enabled_ || thread_.joinable()) return;
@@ -136,8 +140,10 @@ std::vector<std::string> Progress::render_lines() const {
   std::size_t more = 0;
   for (const StepMetrics* step : run_.steps()) {
     if (step->status() != StepStatus::Running || step->elapsed() < options_.min_step_age) continue;
-    if (lines.size() < options_.max_lines) lines.push_back(progress_line(*step));
-    else ++more;
+    if (lines.size() < options_.max_lines)
+      lines.push_back(progress_line(*step));
+    else
+      ++more;
   }
   if (more) lines.push_back(fmt::format("\u2026 and {} more running", more));
   return lines;

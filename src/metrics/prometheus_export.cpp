@@ -17,10 +17,14 @@ std::string escape_label_value(std::string_view v) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -42,8 +46,12 @@ std::string label_set(const Labels& labels) {
 }
 
 // Go's ParseFloat accepts fmt's shortest round-trip form ("1e-05", "0.25").
-std::string number(double v) { return fmt::format("{}", v); }
-std::string number(std::uint64_t v) { return std::to_string(v); }
+std::string number(double v) {
+  return fmt::format("{}", v);
+}
+std::string number(std::uint64_t v) {
+  return std::to_string(v);
+}
 
 class Writer {
  public:
@@ -73,12 +81,14 @@ std::string to_prometheus(const RunMetrics& run) {
   const Labels run_labels{{"pipeline", pipeline}};
 
   w.family("sqlflow_run_info", "gauge", "Always 1; labels name the pipeline, profile and sqlflow version.");
-  w.sample("sqlflow_run_info", {{"pipeline", pipeline}, {"profile", mask_secrets(run.profile)}, {"version", SQLFLOW_VERSION}},
+  w.sample("sqlflow_run_info",
+           {{"pipeline", pipeline}, {"profile", mask_secrets(run.profile)}, {"version", SQLFLOW_VERSION}},
            "1");
   w.family("sqlflow_run_success", "gauge", "1 if the run succeeded, 0 if it failed.");
   w.sample("sqlflow_run_success", run_labels, run.ok() ? "1" : "0");
   w.family("sqlflow_run_duration_seconds", "gauge", "Wall time of the run.");
-  w.sample("sqlflow_run_duration_seconds", run_labels, number(static_cast<double>(run.elapsed().count()) / 1e9));
+  w.sample("sqlflow_run_duration_seconds", run_labels,
+           number(static_cast<double>(run.elapsed().count()) / 1e9));
   if (auto started = run.started_at()) {
     w.family("sqlflow_run_start_timestamp_seconds", "gauge", "Unix time the run started.");
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(started->time_since_epoch()).count();
@@ -91,8 +101,11 @@ std::string to_prometheus(const RunMetrics& run) {
   for (const StepMetrics* s : run.steps()) {
     int n = ++seen[s->name];
     std::string name = n == 1 ? s->name : s->name + "#" + std::to_string(n);
-    rows.push_back({s, {{"pipeline", pipeline}, {"step", mask_secrets(name)}, {"kind", to_string(s->kind)},
-                        {"connector", mask_secrets(s->connector)}}});
+    rows.push_back({s,
+                    {{"pipeline", pipeline},
+                     {"step", mask_secrets(name)},
+                     {"kind", to_string(s->kind)},
+                     {"connector", mask_secrets(s->connector)}}});
   }
 
   w.family("sqlflow_step_status", "gauge", "Step state set: 1 for the step's status, 0 for the others.");
@@ -106,7 +119,8 @@ std::string to_prometheus(const RunMetrics& run) {
   }
   w.family("sqlflow_step_duration_seconds", "gauge", "Wall time of the step.");
   for (const auto& r : rows)
-    w.sample("sqlflow_step_duration_seconds", r.labels, number(static_cast<double>(r.step->elapsed().count()) / 1e9));
+    w.sample("sqlflow_step_duration_seconds", r.labels,
+             number(static_cast<double>(r.step->elapsed().count()) / 1e9));
 
   struct CounterFamily {
     const char* name;
@@ -116,11 +130,13 @@ std::string to_prometheus(const RunMetrics& run) {
   static const CounterFamily kCounters[] = {
       {"sqlflow_step_rows_in_total", "Rows the step read.", &StepMetrics::rows_in},
       {"sqlflow_step_rows_total", "Rows the step wrote (its output).", &StepMetrics::rows_out},
-      {"sqlflow_step_bytes_total", "Bytes the step read or wrote through its connector.", &StepMetrics::bytes},
+      {"sqlflow_step_bytes_total", "Bytes the step read or wrote through its connector.",
+       &StepMetrics::bytes},
       {"sqlflow_step_rejected_rows_total", "Rows rejected by the connector's error policy.",
        &StepMetrics::rejected_rows},
       {"sqlflow_step_retries_total", "Remote calls retried.", &StepMetrics::retries},
-      {"sqlflow_step_throttle_waits_total", "Times the rate limiter delayed a call.", &StepMetrics::throttle_waits},
+      {"sqlflow_step_throttle_waits_total", "Times the rate limiter delayed a call.",
+       &StepMetrics::throttle_waits},
       {"sqlflow_step_breaker_trips_total", "Times the circuit breaker opened.", &StepMetrics::breaker_trips},
   };
   for (const auto& f : kCounters) {
@@ -137,7 +153,8 @@ std::string to_prometheus(const RunMetrics& run) {
   for (const ConnectorTotals& c : run.connector_totals()) {
     if (!c.latency) continue;
     if (!histogram_family) {
-      w.family("sqlflow_request_duration_seconds", "histogram", "Latency of remote requests per connector type.");
+      w.family("sqlflow_request_duration_seconds", "histogram",
+               "Latency of remote requests per connector type.");
       histogram_family = true;
     }
     const Histogram::Snapshot& h = *c.latency;

@@ -25,22 +25,32 @@ std::optional<WallClock::time_point> wall_from_ns(std::int64_t ns) {
 
 const char* to_string(StepKind kind) {
   switch (kind) {
-    case StepKind::Source: return "source";
-    case StepKind::Load: return "load";
-    case StepKind::Transform: return "transform";
-    case StepKind::Export: return "export";
-    case StepKind::Sql: return "sql";
+    case StepKind::Source:
+      return "source";
+    case StepKind::Load:
+      return "load";
+    case StepKind::Transform:
+      return "transform";
+    case StepKind::Export:
+      return "export";
+    case StepKind::Sql:
+      return "sql";
   }
   return "unknown";
 }
 
 const char* to_string(StepStatus status) {
   switch (status) {
-    case StepStatus::Pending: return "pending";
-    case StepStatus::Running: return "running";
-    case StepStatus::Ok: return "ok";
-    case StepStatus::Failed: return "failed";
-    case StepStatus::Skipped: return "skipped";
+    case StepStatus::Pending:
+      return "pending";
+    case StepStatus::Running:
+      return "running";
+    case StepStatus::Ok:
+      return "ok";
+    case StepStatus::Failed:
+      return "failed";
+    case StepStatus::Skipped:
+      return "skipped";
   }
   return "unknown";
 }
@@ -114,11 +124,21 @@ std::chrono::nanoseconds StepMetrics::elapsed() const {
 void Totals::add(const StepMetrics& step) {
   ++steps;
   switch (step.status()) {
-    case StepStatus::Pending: ++pending; break;
-    case StepStatus::Running: ++running; break;
-    case StepStatus::Ok: ++ok; break;
-    case StepStatus::Failed: ++failed; break;
-    case StepStatus::Skipped: ++skipped; break;
+    case StepStatus::Pending:
+      ++pending;
+      break;
+    case StepStatus::Running:
+      ++running;
+      break;
+    case StepStatus::Ok:
+      ++ok;
+      break;
+    case StepStatus::Failed:
+      ++failed;
+      break;
+    case StepStatus::Skipped:
+      ++skipped;
+      break;
   }
   rows_in += step.rows_in.value();
   rows_out += step.rows_out.value();
@@ -168,7 +188,8 @@ StepMetrics* RunMetrics::find_step(std::string_view name) {
 Histogram& RunMetrics::request_latency(std::string_view connector) {
   std::lock_guard lock(mutex_);
   auto it = latency_.find(connector);
-  if (it == latency_.end()) it = latency_.emplace(std::string(connector), std::make_unique<Histogram>()).first;
+  if (it == latency_.end())
+    it = latency_.emplace(std::string(connector), std::make_unique<Histogram>()).first;
   return *it->second;
 }
 

@@ -38,7 +38,7 @@ class StepMetrics {
   StepMetrics(const StepMetrics&) = delete;
   StepMetrics& operator=(const StepMetrics&) = delete;
 
-  const std::string name;       // step name as the pipeline names it (e.g. the target table)
+  const std::string name;  // step name as the pipeline names it (e.g. the target table)
   const StepKind kind;
   const std::string connector;  // connector type ("csv", "postgres"); empty for pure SQL steps
   const int line;               // line of the step in the .sf file; 0 if unknown
@@ -53,7 +53,9 @@ class StepMetrics {
   Counter network_wait_ns;  // time blocked on the network (sum over threads, may exceed wall time)
 
   // Totals known in advance, for the progress percentage (0 = unknown), e.g. a file's size.
-  void set_expected_rows(std::uint64_t rows) noexcept { expected_rows_.store(rows, std::memory_order_relaxed); }
+  void set_expected_rows(std::uint64_t rows) noexcept {
+    expected_rows_.store(rows, std::memory_order_relaxed);
+  }
   void set_expected_bytes(std::uint64_t n) noexcept { expected_bytes_.store(n, std::memory_order_relaxed); }
   std::uint64_t expected_rows() const noexcept { return expected_rows_.load(std::memory_order_relaxed); }
   std::uint64_t expected_bytes() const noexcept { return expected_bytes_.load(std::memory_order_relaxed); }
@@ -100,8 +102,8 @@ struct Totals {
 
 struct ConnectorTotals {
   std::string connector;
-  Totals totals;                                 // over the steps using this connector
-  std::optional<Histogram::Snapshot> latency;    // if any request latency was recorded
+  Totals totals;                               // over the steps using this connector
+  std::optional<Histogram::Snapshot> latency;  // if any request latency was recorded
 };
 
 class RunMetrics {
@@ -150,8 +152,8 @@ class RunMetrics {
 };
 
 // Human-readable short forms shared by the summary and the progress line.
-std::string format_count(std::uint64_t n);           // 1234567 → "1,234,567"
-std::string format_bytes(std::uint64_t n);           // 1536 → "1.5 KiB"
+std::string format_count(std::uint64_t n);                // 1234567 → "1,234,567"
+std::string format_bytes(std::uint64_t n);                // 1536 → "1.5 KiB"
 std::string format_duration(std::chrono::nanoseconds d);  // "850 ms", "12.3 s", "2m03s", "1h02m"
 // ISO 8601 UTC with milliseconds: "2024-05-01T12:00:00.123Z".
 std::string format_timestamp(WallClock::time_point t);

@@ -21,7 +21,9 @@ Registry& registry() {
   return r;
 }
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+char lower(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
@@ -29,8 +31,12 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
-bool is_name_char(char c) { return is_alnum(c) || c == '_' || c == '-' || c == '.'; }
+bool is_alnum(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
+bool is_name_char(char c) {
+  return is_alnum(c) || c == '_' || c == '-' || c == '.';
+}
 
 // RFC 3986 percent-encoding of everything but unreserved characters, as query strings carry it.
 std::string percent_encode(std::string_view s) {
@@ -87,7 +93,8 @@ std::size_t mask_range(std::string& text, std::size_t begin, std::size_t end) {
 }
 
 bool contains_any(const std::string& s, std::initializer_list<std::string_view> parts) {
-  return std::any_of(parts.begin(), parts.end(), [&](std::string_view p) { return s.find(p) != std::string::npos; });
+  return std::any_of(parts.begin(), parts.end(),
+                     [&](std::string_view p) { return s.find(p) != std::string::npos; });
 }
 bool equals_any(const std::string& s, std::initializer_list<std::string_view> names) {
   return std::any_of(names.begin(), names.end(), [&](std::string_view n) { return s == n; });
@@ -225,7 +232,8 @@ void mask_credential_headers(std::string& text) {
       if (i < text.size() && text[i] == '"') {
         ++i;
         end = i;
-        while (end < text.size() && text[end] != '"') end += text[end] == '\\' && end + 1 < text.size() ? 2 : 1;
+        while (end < text.size() && text[end] != '"')
+          end += text[end] == '\\' && end + 1 < text.size() ? 2 : 1;
         end = std::min(end, text.size());
       } else {
         end = i;

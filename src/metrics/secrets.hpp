@@ -22,7 +22,8 @@ void register_secret(std::string secret);
 //  - key=value pairs in connection strings whose name contains password, passwd, secret or
 //    token, or is pwd:  host=db password=VALUE   (quoted values: password='VALUE')
 //  - HTTP credentials: "Bearer VALUE", "Basic VALUE", and the values of Authorization,
-//    Proxy-Authorization, X-Api-Key, Api-Key, X-Auth-Token, X-Shopify-Access-Token, Cookie and Set-Cookie headers.
+//    Proxy-Authorization, X-Api-Key, Api-Key, X-Auth-Token, X-Shopify-Access-Token, Cookie and Set-Cookie
+//    headers.
 // Thread-safe; costs one scan per registered secret plus one scan for the patterns.
 std::string mask_secrets(std::string_view text);
 

@@ -52,9 +52,10 @@ std::vector<std::string> performance_hints(const StepMetrics& step) {
         name, net_ns >= wall_ns ? std::string("all") : percent(net_ns, wall_ns)));
   }
   if (auto n = step.throttle_waits.value())
-    hints.push_back(fmt::format("step '{}' was throttled {} by the rate limiter; its throughput is bounded "
-                                "by the API quota in the connector's profile",
-                                name, times(n, "time", "times")));
+    hints.push_back(
+        fmt::format("step '{}' was throttled {} by the rate limiter; its throughput is bounded "
+                    "by the API quota in the connector's profile",
+                    name, times(n, "time", "times")));
   if (auto n = step.retries.value())
     hints.push_back(fmt::format("step '{}' retried {}; the remote service was slow or failing", name,
                                 times(n, "request", "requests")));
@@ -83,8 +84,8 @@ std::string exit_line(const RunMetrics& run) {
 
 void print_summary(const RunMetrics& run, std::ostream& out) {
   const auto steps = run.steps();
-  std::vector<Column> cols = {{"STEP", false, {}},  {"KIND", false, {}}, {"CONNECTOR", false, {}},
-                              {"ROWS", true, {}},   {"TIME", true, {}},  {"STATUS", false, {}}};
+  std::vector<Column> cols = {{"STEP", false, {}}, {"KIND", false, {}}, {"CONNECTOR", false, {}},
+                              {"ROWS", true, {}},  {"TIME", true, {}},  {"STATUS", false, {}}};
   struct Optional {
     const char* title;
     const Counter StepMetrics::*counter;

@@ -31,10 +31,10 @@ TEST(Histogram, BucketIndexUsesLessOrEqual) {
 
 TEST(Histogram, SnapshotCountsSumAndMax) {
   Histogram h;
-  h.record_ns(5'000);             // bucket 0 (<= 10 µs)
-  h.record_ns(10'000);            // bucket 0
-  h.record_ns(1'500'000);         // (1 ms, 2 ms] → bucket of 2 ms
-  h.record(std::chrono::seconds(200));  // +Inf
+  h.record_ns(5'000);                      // bucket 0 (<= 10 µs)
+  h.record_ns(10'000);                     // bucket 0
+  h.record_ns(1'500'000);                  // (1 ms, 2 ms] → bucket of 2 ms
+  h.record(std::chrono::seconds(200));     // +Inf
   h.record(std::chrono::nanoseconds(-5));  // clamps to 0 → bucket 0
   auto s = h.snapshot();
   EXPECT_EQ(s.count, 5u);
@@ -61,7 +61,7 @@ TEST(Histogram, QuantilesInterpolateWithinTheBucket) {
   EXPECT_DOUBLE_EQ(s.quantile_seconds(1.0), 0.0015);
 
   Histogram mixed;
-  for (int i = 0; i < 90; ++i) mixed.record_ns(15'000);       // (10 µs, 20 µs]
+  for (int i = 0; i < 90; ++i) mixed.record_ns(15'000);         // (10 µs, 20 µs]
   for (int i = 0; i < 10; ++i) mixed.record_ns(3'000'000'000);  // (2 s, 5 s]
   auto m = mixed.snapshot();
   EXPECT_LE(m.quantile_seconds(0.5), 20e-6);

@@ -71,7 +71,8 @@ TEST(JsonExport, DocumentFollowsTheSchema) {
   for (std::size_t i = 0; i < Histogram::kBuckets; ++i) {
     const json& b = lat["buckets"][i];
     if (i + 1 < Histogram::kBuckets)
-      EXPECT_DOUBLE_EQ(b["le_seconds"].get<double>(), static_cast<double>(Histogram::kUpperBoundsNs[i]) / 1e9);
+      EXPECT_DOUBLE_EQ(b["le_seconds"].get<double>(),
+                       static_cast<double>(Histogram::kUpperBoundsNs[i]) / 1e9);
     else
       EXPECT_TRUE(b["le_seconds"].is_null());
     sum += b["count"].get<std::uint64_t>();
@@ -88,8 +89,8 @@ TEST(JsonExport, KeysComeInTheDocumentedOrder) {
   // nlohmann::json sorts keys, so read the order from the text itself.
   std::string text = to_json(*run);
   for (const char* key : {"\"schema_version\"", "\"generator\"", "\"pipeline\"", "\"profile\"", "\"status\"",
-                          "\"error\"", "\"started_at\"", "\"finished_at\"", "\"duration_seconds\"", "\"totals\"",
-                          "\"steps\"", "\"connectors\""}) {
+                          "\"error\"", "\"started_at\"", "\"finished_at\"", "\"duration_seconds\"",
+                          "\"totals\"", "\"steps\"", "\"connectors\""}) {
     keys.push_back(key);
   }
   std::size_t last = 0;
@@ -134,8 +135,8 @@ TEST(JsonExport, CreatesMissingFoldersAndReplacesAtomically) {
 TEST(JsonExport, SecretsNeverReachTheFile) {
   const std::string canary = "CANARY-json-5d2c";
   register_secret(canary);
-  auto run = test::sample_run("load_" + canary,
-                              "auth failed for https://api.example.com/v1?api_key=UNREGISTERED-KEY with " + canary);
+  auto run = test::sample_run(
+      "load_" + canary, "auth failed for https://api.example.com/v1?api_key=UNREGISTERED-KEY with " + canary);
   std::string text = to_json(*run);
   EXPECT_EQ(text.find(canary), std::string::npos);
   EXPECT_EQ(text.find("UNREGISTERED-KEY"), std::string::npos);

@@ -88,7 +88,8 @@ TEST_F(LoggingFixture, TextFormat) {
   }
   auto lines = lines_of(out.str());
   ASSERT_EQ(lines.size(), 2u) << out.str();
-  EXPECT_TRUE(std::regex_match(lines[0], std::regex(R"(\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\] \[info\] hello world)")))
+  EXPECT_TRUE(std::regex_match(
+      lines[0], std::regex(R"(\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\] \[info\] hello world)")))
       << lines[0];
   EXPECT_TRUE(std::regex_match(lines[1], std::regex(R"(\[[^\]]+\] \[warn\] \[orders\] slow)"))) << lines[1];
 }

@@ -62,7 +62,8 @@ TEST(ProgressLine, ShowsRowsRateBytesPercentAndTime) {
   s.bytes.add(3 * 1024 * 1024);
   s.set_expected_bytes(12 * 1024 * 1024);
   std::string line = progress_line(s);
-  EXPECT_TRUE(std::regex_match(line, std::regex(R"(orders \[load csv\]  1,500,000 rows  [0-9,]+ rows/s  3\.0 MiB  25%  .+)")))
+  EXPECT_TRUE(std::regex_match(
+      line, std::regex(R"(orders \[load csv\]  1,500,000 rows  [0-9,]+ rows/s  3\.0 MiB  25%  .+)")))
       << line;
 
   s.set_expected_rows(3'000'000);  // rows win over bytes
@@ -73,7 +74,8 @@ TEST(ProgressLine, ShowsRowsRateBytesPercentAndTime) {
 
   StepMetrics& q = run.add_step("daily", StepKind::Sql);
   q.mark_running();
-  EXPECT_TRUE(std::regex_match(progress_line(q), std::regex(R"(daily \[sql\]  [0-9.]+ m?s)"))) << progress_line(q);
+  EXPECT_TRUE(std::regex_match(progress_line(q), std::regex(R"(daily \[sql\]  [0-9.]+ m?s)")))
+      << progress_line(q);
   s.set_expected_rows(1);  // overshooting estimates never claim 100% while running
   s.set_progress_probe({});
   EXPECT_NE(progress_line(s).find("  99%  "), std::string::npos);
@@ -132,7 +134,8 @@ TEST(Progress, SilentWhenStderrIsAPipe) {
   char buf[256];
   ssize_t n = ::read(fds[0], buf, sizeof buf);
   ::close(fds[0]);
-  EXPECT_LE(n, 0) << "progress wrote to a pipe: " << std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+  EXPECT_LE(n, 0) << "progress wrote to a pipe: "
+                  << std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 
 TEST(Progress, EnabledOnATerminalUnlessQuiet) {
@@ -220,7 +223,8 @@ TEST(Progress, LogLinesEraseTheProgressBlockFirst) {
   init_logging(LogLevel::Off, LogFormat::Text, false, &sink);
   const std::string text = buf.snapshot();
   // The block (one line) is erased right before the log line is written.
-  EXPECT_TRUE(std::regex_search(text, std::regex("\x1b\\[1A\r\x1b\\[J\\[[^\\]]+\\] \\[info\\] a log line\n"))) << text;
+  EXPECT_TRUE(std::regex_search(text, std::regex("\x1b\\[1A\r\x1b\\[J\\[[^\\]]+\\] \\[info\\] a log line\n")))
+      << text;
 }
 
 TEST(Progress, NothingAtAllWhenDisabledEvenIfStarted) {

@@ -76,7 +76,8 @@ std::vector<Sample> parse_exposition(const std::string& text) {
           if (name.ends_with(suffix)) family = name.substr(0, name.size() - std::strlen(suffix));
       }
       EXPECT_EQ(family, type_for) << "sample outside its family: " << line;
-      samples.push_back({name, m[2].matched ? parse_labels(m[2]) : std::map<std::string, std::string>{}, m[3]});
+      samples.push_back(
+          {name, m[2].matched ? parse_labels(m[2]) : std::map<std::string, std::string>{}, m[3]});
     } else {
       ADD_FAILURE() << "line does not match the exposition format: [" << line << "]";
     }
@@ -106,14 +107,16 @@ TEST(PrometheusExport, EveryLineFollowsTheFormat) {
   auto samples = parse_exposition(sqlflow::test::read_file(dir / "m.prom"));
   ASSERT_FALSE(samples.empty());
 
-  const Sample* rows = find(samples, "sqlflow_step_rows_total", {{"pipeline", "daily_sales"}, {"step", "load_orders"}});
+  const Sample* rows =
+      find(samples, "sqlflow_step_rows_total", {{"pipeline", "daily_sales"}, {"step", "load_orders"}});
   ASSERT_NE(rows, nullptr);
   EXPECT_EQ(rows->value, "12340");
   EXPECT_EQ(rows->labels.at("kind"), "load");
   EXPECT_EQ(rows->labels.at("connector"), "rest");
   EXPECT_EQ(find(samples, "sqlflow_step_rows_in_total", {{"step", "load_orders"}})->value, "12345");
   EXPECT_EQ(find(samples, "sqlflow_step_rejected_rows_total", {{"step", "load_orders"}})->value, "5");
-  EXPECT_EQ(find(samples, "sqlflow_step_network_wait_seconds_total", {{"step", "load_orders"}})->value, "1.5");
+  EXPECT_EQ(find(samples, "sqlflow_step_network_wait_seconds_total", {{"step", "load_orders"}})->value,
+            "1.5");
   EXPECT_EQ(find(samples, "sqlflow_step_status", {{"step", "totals"}, {"status", "failed"}})->value, "1");
   EXPECT_EQ(find(samples, "sqlflow_step_status", {{"step", "totals"}, {"status", "ok"}})->value, "0");
   EXPECT_EQ(find(samples, "sqlflow_run_success", {{"pipeline", "daily_sales"}})->value, "0");
@@ -173,7 +176,8 @@ TEST(PrometheusExport, IdenticalRunToRunExceptTimes) {
     std::istringstream in(text);
     std::string line, out;
     while (std::getline(in, line))
-      if (line.find("duration_seconds{") == std::string::npos && line.find("timestamp_seconds{") == std::string::npos)
+      if (line.find("duration_seconds{") == std::string::npos &&
+          line.find("timestamp_seconds{") == std::string::npos)
         out += line + "\n";
     return out;
   };

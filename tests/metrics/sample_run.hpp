@@ -9,8 +9,9 @@
 
 namespace sqlflow::metrics::test {
 
-inline std::unique_ptr<RunMetrics> sample_run(const std::string& step_name = "load_orders",
-                                              const std::string& failed_error = "HTTP 503 from api.example.com") {
+inline std::unique_ptr<RunMetrics> sample_run(
+    const std::string& step_name = "load_orders",
+    const std::string& failed_error = "HTTP 503 from api.example.com") {
   auto run = std::make_unique<RunMetrics>("daily_sales", "prod");
   run->mark_started();
   StepMetrics& load = run->add_step(step_name, StepKind::Load, "rest", 3);

@@ -38,7 +38,8 @@ TEST(Summary, AlignedTableHintsAndExitLine) {
       << lines[0];
   EXPECT_TRUE(std::regex_match(lines[1], std::regex(R"(load_orders +load +rest +12,340 +5 +2 +1 +.+ +ok)")))
       << lines[1];
-  EXPECT_TRUE(std::regex_match(lines[2], std::regex(R"(totals +transform +- +31 +0 +0 +0 +.+ +failed)"))) << lines[2];
+  EXPECT_TRUE(std::regex_match(lines[2], std::regex(R"(totals +transform +- +31 +0 +0 +0 +.+ +failed)")))
+      << lines[2];
   EXPECT_TRUE(std::regex_match(lines[3], std::regex(R"(export_totals +export +csv +- +0 +0 +0 +- +skipped)")))
       << lines[3];
   // Columns line up: STATUS starts at the same offset on every row; numbers end where their title ends.
@@ -61,7 +62,8 @@ TEST(Summary, AlignedTableHintsAndExitLine) {
 
   EXPECT_TRUE(std::regex_match(
       lines.back(),
-      std::regex(R"(sqlflow: pipeline daily_sales failed \xE2\x80\x94 3 steps \(1 failed, 1 skipped\), 12,371 rows, .+)")))
+      std::regex(
+          R"(sqlflow: pipeline daily_sales failed \xE2\x80\x94 3 steps \(1 failed, 1 skipped\), 12,371 rows, .+)")))
       << lines.back();
 }
 
@@ -77,9 +79,11 @@ TEST(Summary, SuccessfulRunWithoutOptionalColumns) {
   run.mark_finished();
   auto lines = lines_of(summary_of(run));
   ASSERT_EQ(lines.size(), 4u);
-  EXPECT_TRUE(std::regex_match(lines[0], std::regex(R"(STEP +KIND +CONNECTOR +ROWS +TIME +STATUS)"))) << lines[0];
+  EXPECT_TRUE(std::regex_match(lines[0], std::regex(R"(STEP +KIND +CONNECTOR +ROWS +TIME +STATUS)")))
+      << lines[0];
   EXPECT_TRUE(std::regex_match(lines[1], std::regex(R"(a +sql +- +1,000 +[0-9.]+ m?s +ok)"))) << lines[1];
-  EXPECT_TRUE(std::regex_match(lines[3], std::regex(R"(sqlflow: pipeline nightly ok \xE2\x80\x94 2 steps, 2,000 rows, [0-9.]+ m?s)")))
+  EXPECT_TRUE(std::regex_match(
+      lines[3], std::regex(R"(sqlflow: pipeline nightly ok \xE2\x80\x94 2 steps, 2,000 rows, [0-9.]+ m?s)")))
       << lines[3];
   EXPECT_EQ(exit_line(run), lines[3]);
 }
