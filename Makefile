@@ -24,7 +24,7 @@ test-unit: build
 # ASan + UBSan build of the unit tests.
 test-sanitize: bootstrap
 	@cmake --preset sanitize >/dev/null
-	@cmake --build --preset sanitize -j $(JOBS)
+	@cmake --build --preset sanitize -j $(JOBS) --target unit_tests
 	@ASAN_OPTIONS=detect_leaks=0 ctest --test-dir build-sanitize -L unit --output-on-failure -j $(JOBS)
 
 demo: build
