@@ -2,6 +2,9 @@
 # A private PostgreSQL 15 server for tests and benchmarks: initdb into $SQLFLOW_PG_DIR (default
 # build/pg-test), listening on 127.0.0.1 on a free port with its socket directory beside the data.
 #   scripts/pg-test-server.sh start   # idempotent: initialises once, starts when not running
+#   scripts/pg-test-server.sh start --idle-stop SECONDS
+#                                     # … and stops it after SECONDS without client connections
+#                                     # (tests run by plain ctest, which has no cleanup step)
 #   scripts/pg-test-server.sh stop    # idempotent
 #   scripts/pg-test-server.sh env     # prints `export PGHOST=… PGPORT=… PGUSER=… PGPASSWORD=… PGDATABASE=…`
 #   scripts/pg-test-server.sh status  # exit 0 when running
@@ -92,6 +95,25 @@ start() {
   fi
 }
 
+# Stops the server once no client has been connected for $1 seconds (checked every 5 s). Detached
+# from the caller's terminal and pipes, so a test runner waiting on its output is not held up.
+start_watchdog() {
+  local limit="$1" pidfile="$dir/watchdog.pid"
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return 0; fi
+  local port; port=$(cat "$port_file")
+  setsid bash -c '
+    idle=0
+    while sleep 5; do
+      '"$(declare -f as_owner)"'
+      as_owner "$1/pg_ctl" -D "$2" status >/dev/null 2>&1 || exit 0
+      n=$(as_owner psql -X -At -h "$3" -p "$4" -U postgres -d postgres -c \
+          "SELECT count(*) FROM pg_stat_activity WHERE backend_type = '"'client backend'"' AND pid <> pg_backend_pid()" 2>/dev/null || echo 1)
+      if [ "$n" = 0 ]; then idle=$((idle + 5)); else idle=0; fi
+      if [ "$idle" -ge "$5" ]; then as_owner "$1/pg_ctl" -D "$2" -m fast -w stop >/dev/null 2>&1; exit 0; fi
+    done' watchdog "$pg_bin" "$data" "$sock" "$port" "$limit" </dev/null >/dev/null 2>&1 9>&- &
+  echo $! >"$pidfile"
+}
+
 stop() {
   if is_running; then as_owner "$pg_bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null; fi
   return 0
@@ -104,7 +126,10 @@ env_lines() {
 }
 
 case "${1:-}" in
-  start) start ;;
+  start)
+    start
+    if [ "${2:-}" = "--idle-stop" ]; then start_watchdog "${3:?--idle-stop needs seconds}"; fi
+    ;;
   stop) stop ;;
   env) env_lines ;;
   status) is_running ;;

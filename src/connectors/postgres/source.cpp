@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "connectors/postgres/copy_binary_decode.hpp"
+#include "connectors/postgres/copy_pump.hpp"
 #include "core/quote.hpp"
 #include "core/suggest.hpp"
 
@@ -354,7 +355,7 @@ class PgPartitionReader : public engine::PartitionReader {
   }
 
   ~PgPartitionReader() override {
-    free_message();
+    pump_.reset();  // stops its thread before the connection goes anywhere
     if (lease_) {
       if (copy_active_) {
         lease_.discard();  // abandoned mid-COPY (e.g. LIMIT): the connection cannot be reused
@@ -408,61 +409,28 @@ class PgPartitionReader : public engine::PartitionReader {
       throw lease_->error("COPY from " + source_.qualified_name(), res.get());
     copy_active_ = true;
     stream_.emplace(fields_);
-    pull_ = [this](std::string_view& piece) {
-      free_message();
-      int n = PQgetCopyData(lease_->get(), &message_, 0);
-      if (n > 0) {
-        piece = std::string_view(message_, static_cast<size_t>(n));
-        return true;
-      }
-      if (n == -1) {
-        end_copy();
-        return false;
-      }
-      throw lease_->error("COPY from " + source_.qualified_name());
-    };
+    // The messages are read on the pump's thread, so the server keeps streaming while DuckDB
+    // works on the rows already decoded.
+    pump_ = std::make_unique<CopyOutPump>(*lease_, "COPY from " + source_.qualified_name());
+    pull_ = [this](std::string_view& piece) { return pump_->next(piece); };
   }
 
-  // The COPY ended on the server's side: its final result tells success from an error.
-  void end_copy() {
-    copy_active_ = false;
-    PgResult res(PQgetResult(lease_->get()));
-    const bool ok = res && PQresultStatus(res.get()) == PGRES_COMMAND_OK;
-    if (!ok) {
-      Error e = lease_->error("COPY from " + source_.qualified_name(), res.get());
-      while (PGresult* r = PQgetResult(lease_->get())) PQclear(r);
-      throw e;
-    }
-    while (PGresult* r = PQgetResult(lease_->get())) PQclear(r);
-  }
-
-  // After the trailer: drain the end of the COPY and hand the connection back.
+  // After the trailer: wait for the end of the COPY and hand the connection back.
   void finish() {
-    free_message();
-    char* extra = nullptr;
-    int n;
-    while ((n = PQgetCopyData(lease_->get(), &extra, 0)) > 0) {
-      PQfreemem(extra);
-      extra = nullptr;
-    }
-    if (n == -2) throw lease_->error("COPY from " + source_.qualified_name());
-    end_copy();
+    pump_->finish();
+    pump_.reset();
+    copy_active_ = false;
     session_->give(std::move(lease_));
   }
 
   void fail() {
-    free_message();
+    pump_.reset();
     if (lease_) {
       lease_.discard();
       session_->lost();
     }
     copy_active_ = false;
     stream_.reset();
-  }
-
-  void free_message() {
-    if (message_) PQfreemem(message_);
-    message_ = nullptr;
   }
 
   PostgresSource& source_;
@@ -479,7 +447,7 @@ class PgPartitionReader : public engine::PartitionReader {
   bool done_ = false;
   std::optional<CopyBinaryStream> stream_;
   PullPiece pull_;
-  char* message_ = nullptr;
+  std::unique_ptr<CopyOutPump> pump_;
   size_t emitted_ = 0;
   CursorMax cursor_max_;
 };
@@ -523,12 +491,27 @@ void PostgresSource::discover() {
       };
       std::vector<Raw> raw;
       if (!options_.table.empty()) {
-        qualified_ = quote_identifier(options_.schema) + "." + quote_identifier(options_.table);
-        PgResult rel = lease->query(
-            "SELECT c.oid, c.relkind, pg_relation_size(c.oid) / current_setting('block_size')::int8, "
-            "c.reltuples::int8 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r','p','v','m','f')",
-            {options_.schema, options_.table});
+        auto find = [&] {
+          qualified_ = quote_identifier(options_.schema) + "." + quote_identifier(options_.table);
+          return lease->query(
+              "SELECT c.oid, c.relkind, pg_relation_size(c.oid) / current_setting('block_size')::int8, "
+              "c.reltuples::int8 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+              "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r','p','v','m','f')",
+              {options_.schema, options_.table});
+        };
+        PgResult rel = find();
+        if (PQntuples(rel.get()) == 0 && options_.table.find('.') != std::string::npos) {
+          // "schema.table" in `table`: accepted when no table has that dotted name.
+          const std::string dotted = options_.table, schema = options_.schema;
+          options_.schema = dotted.substr(0, dotted.find('.'));
+          options_.table = dotted.substr(dotted.find('.') + 1);
+          rel = find();
+          if (PQntuples(rel.get()) == 0) {
+            options_.schema = schema;
+            options_.table = dotted;
+            qualified_ = quote_identifier(schema) + "." + quote_identifier(dotted);
+          }
+        }
         if (PQntuples(rel.get()) == 0) {
           PgResult names = lease->query(
               "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "

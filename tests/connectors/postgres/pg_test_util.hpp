@@ -27,15 +27,15 @@ namespace pgtest {
 using namespace sqlflow;
 
 // Makes sure a server is reachable through PGHOST/PGPORT/…: the one run-tests.sh started, or one
-// this process starts with the script (idempotent; it stays up for the next test process and
-// `scripts/pg-test-server.sh stop` or make test's cleanup stops it).
+// this process starts with the script (idempotent, so the next test process reuses it; its
+// watchdog stops it after a minute without clients, since plain ctest has no cleanup step).
 inline void ensure_server() {
   static std::once_flag once;
   std::call_once(once, [] {
     if (std::getenv("PGHOST") && std::getenv("PGPORT") && std::getenv("PGPASSWORD")) return;
     const std::string script = test::source_dir() + "/scripts/pg-test-server.sh";
     if (!std::getenv("SQLFLOW_PG_DIR")) setenv("SQLFLOW_PG_DIR", (test::build_dir() + "/pg-test").c_str(), 1);
-    if (std::system((script + " start >&2").c_str()) != 0) throw std::runtime_error("cannot start the PostgreSQL test server");
+    if (std::system((script + " start --idle-stop 60 >&2").c_str()) != 0) throw std::runtime_error("cannot start the PostgreSQL test server");
     FILE* f = popen((script + " env").c_str(), "r");
     if (!f) throw std::runtime_error("cannot run " + script + " env");
     char line[4096];
