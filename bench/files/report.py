@@ -55,7 +55,9 @@ def summarize(runs):
         "bytes_in": runs[0].get("bytes_in"),
         "bytes_out": runs[0].get("bytes_out"),
         "max_peak_rss_bytes": max(r["peak_rss_bytes"] for r in runs),
-        "runs": [{"seconds": r["seconds"], "peak_rss_bytes": r["peak_rss_bytes"]} for r in runs],
+        "median_process_cpu_seconds": statistics.median(r["cpu_seconds"] for r in runs) if all("cpu_seconds" in r for r in runs) else None,
+        "runs": [{"seconds": r["seconds"], "peak_rss_bytes": r["peak_rss_bytes"], "cpu_seconds": r.get("cpu_seconds")}
+                 for r in runs],
     }
     for key in ("threads", "columns", "filters", "type", "scope", "pandas_version"):
         if key in runs[0]:
@@ -115,6 +117,13 @@ def main():
             "what": "CSV -> table through the csv connector vs pandas.read_csv alone (a lower bound of the "
                     "Python SQLFlow's pandas -> DuckDB path, so the true ratio is higher)"}
     informational = {}
+    cpu = {label: s["median_process_cpu_seconds"] for label, s in m.items()}
+    # CPU seconds (whole process, user + system) of the baseline over ours: what the wall-time
+    # ratio approaches on an idle machine for paths that use the same number of threads.
+    for ours, base in (("csv_load", "csv_load_duckdb"), ("export_csv", "export_csv_duckdb"),
+                       ("export_parquet", "export_parquet_duckdb"), ("csv_load", "pandas_read_csv")):
+        if cpu.get(ours) and cpu.get(base):
+            informational[f"cpu_{ours}_vs_{base}"] = cpu[base] / cpu[ours]
     if "parquet_load" in m and "parquet_load_one_thread" in m:
         informational["parquet_load_all_threads_vs_one"] = speed("parquet_load", "parquet_load_one_thread")
     for b in bars.values():

@@ -53,10 +53,14 @@ measure() {
   if ! /usr/bin/time -v "$@" >"$stdout" 2>"$stderr"; then
     log "error: $label run $i failed:"; cat "$stderr" >&2; exit 1
   fi
-  local rss_kb
+  local rss_kb user sys
   rss_kb=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$stderr")
-  /usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["label"]=sys.argv[2]; d["peak_rss_bytes"]=int(sys.argv[3])*1024; print(json.dumps(d))' \
-    "$(tail -n 1 "$stdout")" "$label" "$rss_kb" >>"$runs"
+  user=$(sed -n 's/^[[:space:]]*User time (seconds): //p' "$stderr")
+  sys=$(sed -n 's/^[[:space:]]*System time (seconds): //p' "$stderr")
+  # CPU seconds of the whole process (user + system): far less sensitive than wall time to other
+  # load on the machine, so the report shows CPU ratios beside the wall-time ones.
+  /usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["label"]=sys.argv[2]; d["peak_rss_bytes"]=int(sys.argv[3])*1024; d["cpu_seconds"]=float(sys.argv[4])+float(sys.argv[5]); print(json.dumps(d))' \
+    "$(tail -n 1 "$stdout")" "$label" "$rss_kb" "$user" "$sys" >>"$runs"
   log "$label #$i: $(tail -n 1 "$stdout") peak_rss=${rss_kb}KB"
 }
 
