@@ -4,12 +4,12 @@
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <sstream>
 #include <thread>
 
 #include "core/error.hpp"
 #include "metrics/secrets.hpp"
+#include "test_regex.hpp"
 
 using namespace sqlflow::metrics;
 using nlohmann::json;

@@ -8,11 +8,11 @@
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
-#include <regex>
 #include <sstream>
 #include <thread>
 
 #include "metrics/logging.hpp"
+#include "test_regex.hpp"
 
 using namespace sqlflow::metrics;
 

@@ -2,7 +2,6 @@
 
 #include <cstring>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -10,6 +9,7 @@
 #include "metrics/secrets.hpp"
 #include "sample_run.hpp"
 #include "support/test_support.hpp"
+#include "test_regex.hpp"
 
 using namespace sqlflow::metrics;
 

@@ -1,12 +1,12 @@
 #include <gtest/gtest.h>
 
-#include <regex>
 #include <sstream>
 #include <thread>
 
 #include "metrics/exporters.hpp"
 #include "metrics/secrets.hpp"
 #include "sample_run.hpp"
+#include "test_regex.hpp"
 
 using namespace sqlflow::metrics;
 
