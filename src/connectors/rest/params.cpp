@@ -1,0 +1,64 @@
+// rest connector: ParamSpecs and registration.
+#include "connectors/registry.hpp"
+#include "connectors/rest/source.hpp"
+#include "resilience/profiles.hpp"
+
+namespace sqlflow::connectors::rest {
+namespace {
+
+ConnectorInfo rest_info() {
+  ConnectorInfo info;
+  info.type = "rest";
+  info.aliases = {"rest_api"};
+  info.description = "JSON REST APIs: every common pagination style, parallel page fetches, simdjson parsing into DuckDB vectors.";
+  info.source_params = {
+      {"url", ParamType::String, true, nullptr, "http(s) URL of the first page"},
+      {"method", ParamType::String, false, "GET", "GET or POST"},
+      {"params", ParamType::Any, false, nullptr, "query parameters: an object (or a string holding one); list values repeat the parameter"},
+      {"headers", ParamType::Any, false, nullptr, "request headers: an object (or a string holding one)"},
+      {"body", ParamType::Any, false, nullptr, "POST body: an object (sent as JSON) or a string"},
+      {"data_path", ParamType::String, false, nullptr, "dot path to the records array, e.g. data.items; $ or empty: the top level"},
+      {"flatten_response", ParamType::Bool, false, true, "nested objects become a_b columns (false: one VARCHAR column of JSON text); arrays are always JSON text"},
+      {"timeout", ParamType::Number, false, 30, "seconds per request attempt"},
+      {"max_retries", ParamType::Int, false, nullptr, "retries after the first attempt (default: the rest profile's 2)"},
+      {"retry_delay", ParamType::Number, false, nullptr, "seconds before the first retry (backoff doubles it, with jitter)"},
+      {"auth", ParamType::Any, false, nullptr,
+       "{\"type\": basic|digest (username, password) | bearer (token) | api_key (key_name, key_value, in: header|query) | "
+       "oauth2_client_credentials (token_url, client_id, client_secret, scope)}"},
+      {"pagination", ParamType::Any, false, nullptr,
+       "{\"type\": page_number|offset|cursor|link_header|next_url|none, …}; SQLFlow's object without a type is page_number"},
+      {"columns", ParamType::Any, false, nullptr, "name → type (BOOLEAN, INTEGER, BIGINT, DOUBLE, VARCHAR, TIMESTAMP, DATE), overriding inference; also declares keys that appear only in later pages"},
+      {"max_pages", ParamType::Int, false, nullptr, "stop after this many pages"},
+      {"parallel_requests", ParamType::Int, false, 4, "requests in flight at once when the page count is known (within the rate limit)"},
+      {"resilience", ParamType::Object, false, nullptr, resilience::describe_param_doc("rest")},
+      {"infer_timestamps", ParamType::Bool, false, true, "ISO 8601 date-time strings become TIMESTAMP (UTC) columns"},
+      {"infer_sample_records", ParamType::Int, false, 1000, "records per sampled page that decide the column types"},
+      {"infer_sample_pages", ParamType::Int, false, 1, "pages sampled for the column types"},
+      {"verify_ssl", ParamType::Bool, false, true, "verify the server's TLS certificate"},
+      {"ca_bundle", ParamType::String, false, nullptr, "PEM file of CAs to trust instead of the system store"},
+      {"sync_mode", ParamType::String, false, nullptr, "full_refresh (default) or incremental; handled by the pipeline"},
+      {"cursor_field", ParamType::String, false, nullptr, "incremental: record field whose maximum is the watermark"},
+      {"cursor_param", ParamType::String, false, nullptr, "incremental: request parameter that receives the stored watermark (e.g. updated_since)"},
+      {"primary_key", ParamType::Any, false, nullptr, "key column(s); handled by the pipeline"},
+      {"use_connection_pooling", ParamType::Bool, false, nullptr, "accepted for compatibility; connections are always reused"},
+      {"stream_large_responses", ParamType::Bool, false, nullptr, "accepted for compatibility; pages are always processed one at a time"},
+  };
+  info.make_source = [](const Params& p, const ConnectorContext&) -> std::unique_ptr<Source> {
+    return std::make_unique<RestSource>(RestOptions::from_params(p));
+  };
+  info.notes = {
+      "The column types are inferred from the first page (infer_sample_records, infer_sample_pages) when the pipeline binds; "
+      "a later value that does not fit its column's type fails the load with the page, record and key, and a key that first "
+      "appears later is not loaded (a warning names it): declare both in columns.",
+      "Pages are fetched in parallel when the page count is known from the first page (page_number with total_pages_path or "
+      "total_path + page_size, offset with total_path); rows then arrive in an unspecified order: use ORDER BY.",
+      "Secrets (password, token, key_value, client_secret) never appear in messages, logs or metrics.",
+      "The rest resilience profile limits requests to 60 per minute (burst 10) by default; raise it with "
+      "\"resilience\": {\"rate_limit\": {\"requests_per_minute\": 600}} for APIs that allow more.",
+  };
+  return info;
+}
+
+}  // namespace
+SQLFLOW_REGISTER_CONNECTOR(rest_info);
+}  // namespace sqlflow::connectors::rest
