@@ -12,10 +12,12 @@
 
 #include "cli/commands.hpp"
 #include "cli/table_printer.hpp"
+#include "connectors/registry.hpp"
 #include "metrics/exporters.hpp"
 #include "metrics/logging.hpp"
 #include "metrics/progress.hpp"
 #include "metrics/run_metrics.hpp"
+#include "metrics/secrets.hpp"
 #include "pipeline/executor.hpp"
 #include "pipeline/loader.hpp"
 
@@ -108,6 +110,17 @@ void run_command(const RunOptions& o) {
                    "use a profile with engines.duckdb.mode: persistent\n";
   }
 
+  // Secret parameter values never reach logs, errors or metrics files.
+  for (const auto& src : lp.validated.sources)
+    for (const auto& spec : src.info->source_params)
+      if (spec.type == connectors::ParamType::Secret && src.params.contains(spec.name) && src.params[spec.name].is_string())
+        metrics::register_secret(src.params[spec.name].get<std::string>());
+  for (const auto& step : lp.plan.steps)
+    if (const auto* e = std::get_if<pipeline::ExportStmt>(&step.statement.node))
+      if (const auto* info = connectors::Registry::instance().find(e->type))
+        for (const auto& spec : info->destination_params)
+          if (spec.type == connectors::ParamType::Secret && e->options.contains(spec.name) && e->options[spec.name].is_string())
+            metrics::register_secret(e->options[spec.name].get<std::string>());
   metrics::RunMetrics run(lp.name, lp.profile.name);
   std::vector<metrics::StepMetrics*> step_metrics;
   for (const auto& step : lp.plan.steps)
@@ -122,6 +135,7 @@ void run_command(const RunOptions& o) {
   eo.pipeline_name = lp.name;
   eo.jobs = o.jobs;
   eo.context.base_dir = lp.project.root();
+  eo.track_progress = progress.enabled();
   eo.on_start = [&](const pipeline::Step& step, std::function<double()> probe) {
     step_metrics[step.id]->set_progress_probe(std::move(probe));
     step_metrics[step.id]->mark_running();

@@ -1,6 +1,7 @@
 #include "pipeline/executor.hpp"
 
 #include <condition_variable>
+#include <set>
 #include <ctime>
 #include <mutex>
 #include <regex>
@@ -101,47 +102,57 @@ struct Executor::Impl {
   const ValidatedPipeline& validated;
   ExecutorOptions options;
   engine::SourceCatalog catalog;
-  std::map<std::string, std::unique_ptr<connectors::Source>> view_sources;  // by lower-case name
-  std::map<std::string, std::string> view_sql;                              // name → SELECT
-  std::map<std::string, std::shared_ptr<connectors::Source>> table_sources;
-  std::map<std::string, const BoundSource*> bound;
+  // Sources are bound lazily, when the first step that reads them runs: a file source may read
+  // what an earlier step of the same pipeline exported.
+  struct SourceEntry {
+    const BoundSource* bound = nullptr;
+    std::shared_ptr<connectors::Source> source;
+    std::optional<std::string> view_sql;  // set for sources DuckDB reads itself
+    bool ready = false;
+  };
+  std::map<std::string, SourceEntry> sources;  // by lower-case name
+  std::mutex sources_mutex;
   std::mutex callback_mutex;
-
-  Impl(engine::Database& d, const Plan& p, const ValidatedPipeline& v, ExecutorOptions o)
-      : db(d), plan(p), validated(v), options(std::move(o)) {}
 
   void prepare_sources(engine::Connection& con) {
     catalog.install(con);
-    for (const auto& b : validated.sources) {
-      bound[fold_name(b.name)] = &b;
-      auto source = b.info->make_source(b.params, options.context);
-      if (auto sql = source->view_sql()) {
-        view_sql[b.name] = *sql;
-        view_sources[fold_name(b.name)] = std::move(source);
-      } else {
-        std::shared_ptr<connectors::Source> shared(std::move(source));
-        catalog.add(b.name, shared);
-        table_sources[fold_name(b.name)] = shared;
-      }
+    for (const auto& b : validated.sources) sources[fold_name(b.name)].bound = &b;
+  }
+
+  // Binds the source (once per run) and returns it.
+  SourceEntry& ensure_source(const std::string& key) {
+    std::lock_guard lock(sources_mutex);
+    SourceEntry& e = sources.at(key);
+    if (!e.ready) {
+      e.source = std::shared_ptr<connectors::Source>(e.bound->info->make_source(e.bound->params, options.context));
+      e.view_sql = e.source->view_sql();
+      if (!e.view_sql) catalog.add(e.bound->name, e.source);
+      e.ready = true;
+    }
+    return e;
+  }
+
+  // Creates, on this connection, the views of the sources `step` reads (all of them when its
+  // reads are unknown), each once per connection.
+  void create_views(engine::Connection& con, std::set<std::string>& created, const Step& step) {
+    for (const auto& [key, entry] : sources) {
+      if (created.count(key) || (!step.barrier && !step.reads.count(key))) continue;
+      SourceEntry& e = ensure_source(key);
+      if (e.view_sql) con.execute("CREATE OR REPLACE TEMP VIEW " + qi(e.bound->name) + " AS " + *e.view_sql);
+      else catalog.create_view(con, e.bound->name);
+      created.insert(key);
     }
   }
 
-  void create_views(engine::Connection& con) {
-    catalog.create_all_views(con);
-    for (const auto& [name, sql] : view_sql) con.execute("CREATE OR REPLACE TEMP VIEW " + qi(name) + " AS " + sql);
-  }
-
   connectors::Source* source_object(const std::string& name) {
-    auto key = fold_name(name);
-    if (auto it = view_sources.find(key); it != view_sources.end()) return it->second.get();
-    if (auto it = table_sources.find(key); it != table_sources.end()) return it->second.get();
-    return nullptr;
+    auto it = sources.find(fold_name(name));
+    return it == sources.end() ? nullptr : ensure_source(it->first).source.get();
   }
 
   // ---- steps ----
 
   void run_load(engine::Connection& con, const Step& step, const LoadStmt& load, StepResult& result) {
-    const BoundSource& src = *bound.at(fold_name(load.source));
+    const BoundSource& src = *sources.at(fold_name(load.source)).bound;
     connectors::Source* source = source_object(load.source);
     std::string select = "SELECT * FROM " + qi(src.name);
     std::vector<engine::Param> params;
@@ -344,6 +355,7 @@ bool Executor::run() {
 
   auto worker = [&] {
     std::unique_ptr<engine::Connection> con;
+    std::set<std::string> created_views;
     while (true) {
       size_t id;
       {
@@ -364,8 +376,10 @@ bool Executor::run() {
       try {
         if (!con) {
           con = std::make_unique<engine::Connection>(im.db);
-          im.create_views(*con);
+          // DuckDB tracks query progress only when asked; it costs a few percent, so only for a live display.
+          if (im.options.track_progress) con->execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
         }
+        im.create_views(*con, created_views, step);
         if (im.options.on_start) {
           std::lock_guard cb(im.callback_mutex);
           engine::Connection* c = con.get();

@@ -40,6 +40,7 @@ struct ExecutorOptions {
   std::function<void(const Step&, std::function<double()> progress)> on_start;
   std::function<void(const Step&, const StepResult&)> on_finish;
   int max_attempts = 3;  // for retryable errors (e.g. a dropped source connection)
+  bool track_progress = false;  // let DuckDB compute query progress (for a live progress display)
 };
 
 class Executor {

@@ -1,6 +1,9 @@
 #include "pipeline/planner.hpp"
 
+#include <fnmatch.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <queue>
@@ -60,6 +63,25 @@ std::set<std::string> sql_writes(const std::string& sql) {
   std::set<std::string> out;
   if (std::regex_search(sql, m, ddl)) out.insert(fold_name(unquote_name(m[1].str())));
   return out;
+}
+
+// Whether a file source's `path` (a path, a glob or a list of them) names `uri`.
+bool source_reads_file(const SourceStmt& src, const std::string& uri) {
+  if (!src.params.is_object() || !src.params.contains("path")) return false;
+  const auto& path = src.params["path"];
+  std::vector<std::string> patterns;
+  if (path.is_string()) patterns.push_back(path.get<std::string>());
+  if (path.is_array())
+    for (const auto& p : path)
+      if (p.is_string()) patterns.push_back(p.get<std::string>());
+  const std::string target = std::filesystem::path(uri).lexically_normal().generic_string();
+  for (const auto& pat : patterns) {
+    std::string norm = std::filesystem::path(pat).lexically_normal().generic_string();
+    if (norm == target || fnmatch(norm.c_str(), target.c_str(), 0) == 0) return true;
+    // A folder source (e.g. hive-partitioned Parquet) reads what is written below it.
+    if (target.rfind(norm + "/", 0) == 0) return true;
+  }
+  return false;
 }
 
 std::set<std::string> names_of(const std::set<TableRef>& refs) {
@@ -173,6 +195,16 @@ Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs
         if (reader < i) deps[i].insert(reader);
     }
     if (s.barrier) last_barrier = i;
+  }
+
+  // A source reading a file that an earlier EXPORT writes must wait for that export.
+  for (size_t i = 0; i < n; ++i) {
+    for (const auto& src : plan.sources) {
+      if (!plan.steps[i].reads.count(fold_name(src.name))) continue;
+      for (size_t j = 0; j < i; ++j)
+        if (const auto* e = std::get_if<ExportStmt>(&plan.steps[j].statement.node))
+          if (source_reads_file(src, e->uri)) deps[i].insert(j);
+    }
   }
 
   // Cycle detection (only forward references can create one).

@@ -87,7 +87,7 @@ TEST(GenerateSource, ValuesEqualTheBenchmarkRangeSql) {
             "BIGINT,DOUBLE,VARCHAR,TIMESTAMP");
   // A few rows spelled out, so both sides cannot be wrong the same way.
   EXPECT_EQ(test::query_rows(f.con, "SELECT * FROM (" + ours + ") WHERE id IN (0, 1999) ORDER BY id"),
-            (std::vector<std::string>{"0|0|name-00000000000|2024-01-01 00:00:00",
+            (std::vector<std::string>{"0|0.0|name-00000000000|2024-01-01 00:00:00",
                                       "1999|999.5|name-00000001999|2024-01-01 00:33:19"}));
 }
 
@@ -107,7 +107,7 @@ TEST(GenerateSource, OnlyProjectedColumnsAreRequested) {
 
   Fixture g(1, 3000, 1000);
   EXPECT_EQ(test::query_value(g.con, "SELECT max(epoch(ts)) - min(id) FROM sqlflow_scan('g')"),
-            std::to_string(1704067200 + 2999));
+            std::to_string(1704067200 + 2999) + ".0");  // epoch() is a DOUBLE
   for (const auto& p : g.source->projections()) {
     ASSERT_EQ(p.size(), 2u);
     EXPECT_EQ(std::set<size_t>(p.begin(), p.end()), (std::set<size_t>{0, 3}));
