@@ -55,6 +55,7 @@ cat > "$out" <<JSON
   "benchmark": "pipeline",
   "machine": {"nproc": $(nproc), "cpu": "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"},
   "runs": $runs,
+  "load_average": "$(cut -d" " -f1-3 /proc/loadavg)",
   "compile_5000_statements_seconds": $compile_s,
   "compile_peak_rss_kb": ${rss_kb:-0},
   "bar_compile_seconds": 1.0,
