@@ -146,7 +146,9 @@ bool big_integer(std::string_view token) {
 }  // namespace
 
 PageMeta read_page_meta(const PageBody& body, const RecordsSpec& spec, const MetaPaths& paths, const PageContext& ctx) {
-  od::parser parser;
+  // One parser per thread: its buffers are reused from page to page (they grow to the largest
+  // page a thread has read; producer threads end with their scan).
+  thread_local od::parser parser;
   od::document doc = open_document(parser, body, ctx);
   // On-Demand checks only what it visits: walk the whole document once, so a truncated or
   // garbled body fails here, before any of its records is used.
@@ -167,7 +169,7 @@ PageMeta read_page_meta(const PageBody& body, const RecordsSpec& spec, const Met
   if (find_records(doc, body, spec, ctx, arr, single)) {
     if (single) {
       meta.records = 1;
-    } else {
+    } else if (paths.count_records) {
       size_t n = 0;
       error_code e = arr.count_elements().get(n);
       if (e) malformed(ctx, e, offset_text(doc, body.data()));
@@ -472,10 +474,28 @@ struct RecordDecoder::Impl {
     if (on_unknown) on_unknown(std::string(key), ctx);
   }
 
+  // Records of one API almost always list their keys in the same order: remember which column
+  // the k-th key of the last record went to, and check that first (a compare instead of a hash).
+  std::vector<std::pair<std::string, size_t>> predicted;
+  size_t field_no = 0;  // position of the current key within the record (nested keys included)
+  static constexpr size_t kNoColumn = static_cast<size_t>(-1);
+
+  size_t column_of(std::string_view key) {
+    size_t k = field_no++;
+    if (k < predicted.size() && predicted[k].first == key) return predicted[k].second;
+    auto found = index.find(key);
+    size_t col = found == index.end() ? kNoColumn : found->second;
+    if (k < 256) {  // bound the cache for records with huge numbers of keys
+      if (k >= predicted.size()) predicted.resize(k + 1);
+      predicted[k].first.assign(key);
+      predicted[k].second = col;
+    }
+    return col;
+  }
+
   void field_value(od::value v, size_t row) {
-    auto found = index.find(std::string_view(name));
-    if (found != index.end()) {
-      size_t col = found->second;
+    size_t col = column_of(name);
+    if (col != kNoColumn) {
       int p = out_pos[col];
       if (p < 0) return;  // not projected: the iterator skips it
       seen[static_cast<size_t>(p)] = generation;
@@ -515,6 +535,7 @@ struct RecordDecoder::Impl {
 
   void record_into(od::value v, size_t row) {
     ++generation;
+    field_no = 0;
     od::json_type t;
     if (error_code e = v.type().get(t)) malformed(ctx, e, offset_text(doc, body->data()));
     name.clear();
@@ -590,6 +611,7 @@ size_t RecordDecoder::decode(DataChunk& out, size_t offset) {
     od::object obj;
     if (error_code e = m.doc.get_object().get(obj)) malformed(m.ctx, e, offset_text(m.doc, m.body->data()));
     ++m.generation;
+    m.field_no = 0;
     m.name.clear();
     m.fields(obj, offset);
     for (size_t p = 0; p < m.seen.size(); ++p)

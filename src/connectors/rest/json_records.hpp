@@ -52,10 +52,12 @@ struct MetaPaths {
   std::string total_pages_pointer;
   std::string cursor_pointer;
   std::string next_pointer;
+  // Count the records (a second walk over the array): needed where a short page ends the data.
+  bool count_records = true;
 };
 
 struct PageMeta {
-  size_t records = 0;
+  size_t records = 0;  // 0 when not counted (MetaPaths::count_records false)
   std::optional<std::int64_t> total;
   std::optional<std::int64_t> total_pages;
   std::optional<std::string> cursor;    // absent, null or "" → nullopt

@@ -302,7 +302,9 @@ struct RestSource::Core {
             break;
           }
     }
-    p.meta = read_page_meta(*p.body, spec, meta_paths, ctx);
+    MetaPaths paths = meta_paths;
+    paths.count_records = index == 0 || planner.addressable();
+    p.meta = read_page_meta(*p.body, spec, paths, ctx);
     return p;
   }
 

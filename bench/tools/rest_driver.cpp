@@ -1,0 +1,247 @@
+// REST benchmark driver (bench/rest/run.sh): one measurement per process, so /usr/bin/time -v
+// gives each its own peak RSS. Prints one JSON line.
+//
+//   rest_driver gen MB FILE                       write ~MB of the fixture's records as one JSON array
+//   rest_driver parse FILE                         JSON → DataChunks on this thread (meta pass + decode)
+//   rest_driver pages PAGES RECORDS LATENCY_MS INFLIGHT
+//                                                  fixture API → sqlflow_scan, pages fetched with
+//                                                  INFLIGHT requests at once (1: sequential)
+//   rest_driver load MB PAGE_RECORDS INFLIGHT      stream ~MB of pages through an aggregate (peak RSS)
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "connectors/registry.hpp"
+#include "connectors/rest/json_records.hpp"
+#include "connectors/rest/source.hpp"
+#include "engine/connection.hpp"
+#include "engine/database.hpp"
+#include "engine/scan_function.hpp"
+#include "fixtures/rest/rest_api_fixture.hpp"
+#include "support/test_support.hpp"
+
+using namespace sqlflow;
+using namespace sqlflow::connectors::rest;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// CPU time of the calling thread: "one core" throughput that other load on the machine does
+// not distort (wall time is reported too).
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int gen(double mb, const std::string& path) {
+  std::ofstream out(path, std::ios::binary);
+  const std::int64_t target = static_cast<std::int64_t>(mb * 1e6);
+  std::int64_t bytes = 1, id = 0;
+  out << '[';
+  std::string rec;
+  while (bytes < target) {
+    rec.clear();
+    if (id) rec += ',';
+    test::RestApiFixture::append_record(rec, id++);
+    out << rec;
+    bytes += static_cast<std::int64_t>(rec.size());
+  }
+  out << ']';
+  std::cout << nlohmann::json{{"mode", "gen"}, {"records", id}, {"bytes", bytes + 1}}.dump() << "\n";
+  return 0;
+}
+
+int parse(const std::string& path) {
+  std::string text = read_all(path);
+  const size_t bytes = text.size();
+  auto body = std::make_shared<const PageBody>(std::move(text));
+  RecordsSpec spec;
+  PageContext ctx{"file", 1, true};
+  SchemaBuilder builder;
+  sample_records(*body, spec, 1000, builder, ctx);
+  auto columns = builder.finish({});
+  std::vector<LogicalType> types;
+  std::vector<size_t> projection;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    types.push_back(logical_type(columns[i].as));
+    projection.push_back(i);
+  }
+  DataChunk chunk(types);
+  RecordDecoder decoder(columns, spec, projection, {});
+  const double cpu0 = thread_cpu_seconds();
+  auto t0 = Clock::now();
+  // As for the pages of a parallel load: validated, not counted (the decoder counts).
+  MetaPaths paths;
+  paths.count_records = false;
+  PageMeta meta = read_page_meta(*body, spec, paths, ctx);
+  double meta_s = seconds_since(t0);
+  auto t1 = Clock::now();
+  decoder.start(body, ctx);
+  size_t rows = 0;
+  while (size_t n = decoder.decode(chunk, 0)) {
+    rows += n;
+    chunk.reset();
+  }
+  double decode_s = seconds_since(t1);
+  double total = meta_s + decode_s;
+  double cpu = thread_cpu_seconds() - cpu0;
+  std::cout << nlohmann::json{{"mode", "parse"},         {"bytes", bytes},
+                              {"records", rows},
+                              {"columns", columns.size()}, {"seconds", total},
+                              {"meta_seconds", meta_s},  {"decode_seconds", decode_s},
+                              {"mb_per_s", bytes / 1e6 / total}, {"cpu_seconds", cpu},
+                              {"mb_per_cpu_s", bytes / 1e6 / cpu}}
+                   .dump()
+            << "\n";
+  (void)meta;
+  return rows > 0 ? 0 : 1;
+}
+
+// The fixture API in a child process, so the client's CPU and peak RSS are its own. The child
+// serves until the parent closes the pipe (or dies).
+class ServerProcess {
+ public:
+  explicit ServerProcess(const test::RestApiOptions& o) {
+    int port_pipe[2], life_pipe[2];
+    if (pipe(port_pipe) != 0 || pipe(life_pipe) != 0) throw std::runtime_error("pipe failed");
+    pid_ = fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      close(port_pipe[0]);
+      close(life_pipe[1]);
+      {
+        test::RestApiFixture api(o, 64);
+        int port = api.server().port();
+        if (write(port_pipe[1], &port, sizeof port) != sizeof port) _exit(1);
+        char c;
+        while (read(life_pipe[0], &c, 1) > 0) {
+        }
+      }
+      _exit(0);
+    }
+    close(port_pipe[1]);
+    close(life_pipe[0]);
+    life_ = life_pipe[1];
+    if (read(port_pipe[0], &port_, sizeof port_) != sizeof port_) throw std::runtime_error("server did not start");
+    close(port_pipe[0]);
+  }
+  ~ServerProcess() {
+    close(life_);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+ private:
+  pid_t pid_ = -1;
+  int life_ = -1;
+  int port_ = 0;
+};
+
+std::int64_t self_peak_rss_bytes() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<std::int64_t>(u.ru_maxrss) * 1024;
+}
+
+struct Scan {
+  engine::Database db;
+  engine::Connection con;
+  engine::SourceCatalog catalog;
+  std::shared_ptr<RestSource> source;
+  explicit Scan(const nlohmann::json& params) : con(db) {
+    const auto& info = connectors::Registry::instance().get("rest", connectors::Role::Source);
+    auto made = info.make_source(connectors::normalize_params(info.source_params, params), {});
+    source.reset(static_cast<RestSource*>(made.release()));
+    catalog.install(con);
+    catalog.add("s", source);
+  }
+};
+
+nlohmann::json page_params(const ServerProcess& api, std::int64_t page_records, int inflight) {
+  return {{"url", api.url("/items/page")},
+          {"data_path", "data"},
+          {"pagination", {{"type", "page_number"}, {"page_size", page_records}, {"total_pages_path", "total_pages"}}},
+          {"parallel_requests", inflight},
+          {"resilience", {{"rate_limit", false}}}};
+}
+
+int pages(std::int64_t n_pages, std::int64_t records, int latency_ms, int inflight) {
+  test::RestApiOptions o;
+  o.records = n_pages * records;
+  o.page_size = records;
+  o.latency = std::chrono::milliseconds(latency_ms);
+  ServerProcess api(o);
+  Scan scan(page_params(api, records, inflight));
+  auto t0 = Clock::now();
+  auto rows = test::query_rows(scan.con, "SELECT count(*), sum(id) FROM sqlflow_scan('s')");
+  double s = seconds_since(t0);
+  std::cout << nlohmann::json{{"mode", "pages"},       {"pages", n_pages},   {"records_per_page", records},
+                              {"latency_ms", latency_ms}, {"inflight", inflight}, {"seconds", s},
+                              {"result", rows.at(0)},  {"pages_fetched", scan.source->stats().pages.load()},
+                              {"client_peak_rss_bytes", self_peak_rss_bytes()},
+                              {"bytes", scan.source->stats().bytes.load()}}
+                   .dump()
+            << "\n";
+  return 0;
+}
+
+int load(double mb, std::int64_t page_records, int inflight) {
+  const std::int64_t per_record = 160;  // the fixture's records average ~160 bytes
+  const std::int64_t records = static_cast<std::int64_t>(mb * 1e6) / per_record;
+  test::RestApiOptions o;
+  o.records = records;
+  o.page_size = page_records;
+  ServerProcess api(o);
+  Scan scan(page_params(api, page_records, inflight));
+  auto t0 = Clock::now();
+  // Every column is decoded; the aggregate keeps nothing, so RSS measures the source's buffers.
+  auto rows = test::query_rows(scan.con,
+                               "SELECT count(*), sum(id), sum(price), count(*) FILTER (active), max(created_at), "
+                               "sum(length(name)), sum(length(meta_source)), sum(meta_rank), sum(length(tags)) "
+                               "FROM sqlflow_scan('s')");
+  double s = seconds_since(t0);
+  std::uint64_t bytes = scan.source->stats().bytes.load();
+  std::cout << nlohmann::json{{"mode", "load"},  {"records", records}, {"bytes", bytes}, {"seconds", s},
+                              {"mb_per_s", bytes / 1e6 / s}, {"inflight", inflight}, {"page_records", page_records},
+                              {"result", rows.at(0)}, {"client_peak_rss_bytes", self_peak_rss_bytes()}}
+                   .dump()
+            << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    std::string mode = argc > 1 ? argv[1] : "";
+    if (mode == "gen" && argc == 4) return gen(std::stod(argv[2]), argv[3]);
+    if (mode == "parse" && argc == 3) return parse(argv[2]);
+    if (mode == "pages" && argc == 6)
+      return pages(std::stoll(argv[2]), std::stoll(argv[3]), std::stoi(argv[4]), std::stoi(argv[5]));
+    if (mode == "load" && argc == 5) return load(std::stod(argv[2]), std::stoll(argv[3]), std::stoi(argv[4]));
+  } catch (const std::exception& e) {
+    std::cerr << "rest_driver: " << e.what() << "\n";
+    return 1;
+  }
+  std::cerr << "usage: rest_driver gen MB FILE | parse FILE | pages PAGES RECORDS LATENCY_MS INFLIGHT | load MB PAGE_RECORDS INFLIGHT\n";
+  return 2;
+}
