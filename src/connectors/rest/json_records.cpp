@@ -224,6 +224,7 @@ struct Sampler {
     if (t == od::json_type::object && spec.flatten && depth < kMaxFlattenDepth) {
       od::object obj;
       if (error_code e = v.get_object().get(obj)) malformed(ctx, e, "");
+      builder.observe_object(name);
       ++depth;
       fields(obj);
       --depth;
@@ -474,34 +475,32 @@ struct RecordDecoder::Impl {
     if (on_unknown) on_unknown(std::string(key), ctx);
   }
 
-  // Records of one API almost always list their keys in the same order: remember which column
-  // the k-th key of the last record went to, and check that first (a compare instead of a hash).
-  std::vector<std::pair<std::string, size_t>> predicted;
-  size_t field_no = 0;  // position of the current key within the record (nested keys included)
+  // Records of one API almost always list their keys in the same order: remember the k-th key
+  // of the last record (nested keys included) and the column it went to, and compare the next
+  // record's raw key bytes with it first — no unescaping, no name building, no hashing. The
+  // first mismatch sends the rest of that record down the general path, which updates the
+  // predictions.
+  struct Prediction {
+    std::string key;     // the key itself (the last segment of the flattened name)
+    bool plain = false;  // no quote or backslash: its raw bytes equal the key
+    int depth = 0;
+    size_t col = 0;
+  };
+  std::vector<Prediction> predicted;
+  size_t field_no = 0;
+  bool chain_ok = true;
   static constexpr size_t kNoColumn = static_cast<size_t>(-1);
+  static constexpr size_t kMaxPredicted = 256;
 
-  size_t column_of(std::string_view key) {
-    size_t k = field_no++;
-    if (k < predicted.size() && predicted[k].first == key) return predicted[k].second;
-    auto found = index.find(key);
-    size_t col = found == index.end() ? kNoColumn : found->second;
-    if (k < 256) {  // bound the cache for records with huge numbers of keys
-      if (k >= predicted.size()) predicted.resize(k + 1);
-      predicted[k].first.assign(key);
-      predicted[k].second = col;
-    }
-    return col;
+  void leaf(size_t col, od::value& v, size_t row) {
+    int p = out_pos[col];
+    if (p < 0) return;  // not projected: the iterator skips it
+    seen[static_cast<size_t>(p)] = generation;
+    write(col, static_cast<size_t>(p), row, v);
   }
 
-  void field_value(od::value v, size_t row) {
-    size_t col = column_of(name);
-    if (col != kNoColumn) {
-      int p = out_pos[col];
-      if (p < 0) return;  // not projected: the iterator skips it
-      seen[static_cast<size_t>(p)] = generation;
-      write(col, static_cast<size_t>(p), row, v);
-      return;
-    }
+  // A key that is not a column: flatten a nested object, or report the key.
+  void other(od::value& v, size_t row) {
     od::json_type t;
     if (error_code e = v.type().get(t)) malformed(ctx, e, offset_text(doc, body->data()));
     if (t == od::json_type::object && spec.flatten && depth < kMaxFlattenDepth) {
@@ -521,14 +520,50 @@ struct RecordDecoder::Impl {
     unknown(name);
   }
 
+  // A record that is not an object: its value is the column "value".
+  void field_value(od::value v, size_t row) {
+    auto found = index.find(std::string_view(name));
+    if (found != index.end()) leaf(found->second, v, row);
+    else other(v, row);
+  }
+
   void fields(od::object& obj, size_t row) {
     const size_t base = name.size();
-    for (auto field : obj) {
+    for (auto result : obj) {
+      od::field f;
+      if (error_code e = std::move(result).get(f)) malformed(ctx, e, offset_text(doc, body->data()));
+      const size_t k = field_no++;
+      if (chain_ok && k < predicted.size()) {
+        const Prediction& pr = predicted[k];
+        if (pr.plain && pr.depth == depth && f.key().unsafe_is_equal(pr.key)) {
+          if (pr.col != kNoColumn) {
+            leaf(pr.col, f.value(), row);
+          } else {
+            if (base) name += '_';
+            name.append(pr.key);
+            other(f.value(), row);
+            name.resize(base);
+          }
+          continue;
+        }
+        chain_ok = false;
+      }
       std::string_view key;
-      if (error_code e = field.unescaped_key().get(key)) malformed(ctx, e, offset_text(doc, body->data()));
+      if (error_code e = f.unescaped_key().get(key)) malformed(ctx, e, offset_text(doc, body->data()));
       if (base) name += '_';
       name.append(key);
-      field_value(field.value(), row);
+      auto found = index.find(std::string_view(name));
+      const size_t col = found == index.end() ? kNoColumn : found->second;
+      if (k < kMaxPredicted) {
+        if (k >= predicted.size()) predicted.resize(k + 1);
+        Prediction& pr = predicted[k];
+        pr.key.assign(key);
+        pr.plain = key.find_first_of("\"\\") == std::string_view::npos;
+        pr.depth = depth;
+        pr.col = col;
+      }
+      if (col != kNoColumn) leaf(col, f.value(), row);
+      else other(f.value(), row);
       name.resize(base);
     }
   }
@@ -536,6 +571,7 @@ struct RecordDecoder::Impl {
   void record_into(od::value v, size_t row) {
     ++generation;
     field_no = 0;
+    chain_ok = true;
     od::json_type t;
     if (error_code e = v.type().get(t)) malformed(ctx, e, offset_text(doc, body->data()));
     name.clear();
@@ -612,6 +648,7 @@ size_t RecordDecoder::decode(DataChunk& out, size_t offset) {
     if (error_code e = m.doc.get_object().get(obj)) malformed(m.ctx, e, offset_text(m.doc, m.body->data()));
     ++m.generation;
     m.field_no = 0;
+    m.chain_ok = true;
     m.name.clear();
     m.fields(obj, offset);
     for (size_t p = 0; p < m.seen.size(); ++p)

@@ -82,6 +82,10 @@ void SchemaBuilder::observe(std::string_view name, ValueKind kind) {
   it->second = widen(it->second, kind);
 }
 
+void SchemaBuilder::observe_object(std::string_view name) {
+  objects_.emplace(std::string(name), true);
+}
+
 namespace {
 std::string fold(const std::string& s) {
   std::string out = s;
@@ -106,6 +110,7 @@ std::vector<RestColumn> SchemaBuilder::finish(const KeyValues& declared) const {
   };
   for (const auto& name : order_) {
     if (const std::string* t = find_declared(name)) add(name, parse_declared_type(name, *t), true);
+    else if (kinds_.at(name) == ValueKind::Null && objects_.count(name)) continue;  // see observe_object
     else add(name, write_as_for(kinds_.at(name)), false);
   }
   for (const auto& [name, type] : declared)

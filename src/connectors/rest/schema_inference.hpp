@@ -40,6 +40,9 @@ LogicalType logical_type(WriteAs as);
 class SchemaBuilder {
  public:
   void observe(std::string_view name, ValueKind kind);
+  // `name` held an object that was flattened into name_* columns: if it is otherwise only ever
+  // null, it gets no column of its own (its nulls mean "all of name_* are null").
+  void observe_object(std::string_view name);
   // Inferred fields with `declared` applied (declared types win; declared names missing from the
   // sample are added at the end). Names that differ only in case get a _2, _3 suffix, because
   // DuckDB's column names are case-insensitive.
@@ -49,6 +52,7 @@ class SchemaBuilder {
  private:
   std::vector<std::string> order_;
   std::unordered_map<std::string, ValueKind> kinds_;
+  std::unordered_map<std::string, bool> objects_;
 };
 
 // ISO 8601 / RFC 3339 date-times: YYYY-MM-DD[T| ]HH:MM[:SS[.fraction]][Z|±HH[:MM]]. The result is

@@ -161,6 +161,13 @@ TEST(RestJson, HostileBodies) {
   EXPECT_NE(meta_error("nul").find("page 3"), std::string::npos);
   EXPECT_EQ(decode_all(R"([{"a":1,"b":{"c":"x"}},{"a":2.5},{"b":{"c":null,"d":true}}])"),
             "1.0|x|NULL;2.5|NULL|NULL;NULL|NULL|true;");
+  // Key order changes between records, same names under different parents, escaped keys.
+  EXPECT_EQ(decode_all(R"([{"a":{"x":1},"b":{"x":2}},{"b":{"x":3},"a":{"x":4}},{"a":{"x":5},"b":{"x":6}}])"),
+            "1|2;4|3;5|6;");
+  // y is an object or null: only y_z (its nulls are y_z's); z is a column of its own.
+  EXPECT_EQ(decode_all(R"([{"x":1,"y":{"z":7}},{"x":2,"y":null,"z":9},{"y":{"z":8},"x":3}])"),
+            "1|7|NULL;2|NULL|9;3|8|NULL;");
+  EXPECT_EQ(decode_all(R"([{"k\"q":1,"\u0041":"a"},{"k\"q":2,"A":"b"}])"), "1|a;2|b;");
   // Deeply nested objects and arrays: no stack overflow, flattening stops at a depth.
   std::string deep;
   for (int i = 0; i < 100000; ++i) deep += "{\"a\":";
