@@ -16,6 +16,7 @@
 #include "connectors/rest/json_records.hpp"
 #include "connectors/rest/pagination.hpp"
 #include "core/error.hpp"
+#include "metrics/secrets.hpp"
 #include "net/http_client.hpp"
 #include "net/oauth2.hpp"
 #include "net/redact.hpp"
@@ -188,8 +189,25 @@ struct RestSource::Core {
     if (o.pagination.type == PaginationOptions::Type::NextUrl)
       meta_paths.next_pointer = to_json_pointer(o.pagination.next_path);
     for (const auto& [name, type] : o.columns) (void)parse_declared_type(name, type);  // fail early
+    // Credentials passed as plain headers or query parameters (Authorization, api_key, …) are
+    // secrets too: keep them out of every message and log line.
+    for (const auto& [k, v] : o.headers)
+      if (net::is_sensitive_header(k)) remember_secret(v);
+    for (const auto& [k, v] : o.params)
+      if (net::is_sensitive_name(k)) remember_secret(v);
     base_endpoint = net::HttpClient::endpoint_of(o.url);
     make_client();
+  }
+
+  static void remember_secret(const std::string& value) {
+    if (value.empty()) return;
+    metrics::register_secret(value);
+    net::register_secret(value);
+    // "Bearer xyz": the token alone is the secret.
+    if (auto sp = value.find(' '); sp != std::string::npos && sp + 1 < value.size()) {
+      metrics::register_secret(value.substr(sp + 1));
+      net::register_secret(value.substr(sp + 1));
+    }
   }
 
   void make_client() {

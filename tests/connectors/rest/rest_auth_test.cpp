@@ -130,9 +130,12 @@ TEST(RestAuth, SecretsStayOutOfErrors) {
         {"client_secret", "not-the-secret-4444"}},
        "not-the-secret-4444"},
   };
+  // A credential passed as a plain header, echoed back by the server's 401 body.
+  cases.push_back({"/auth/bearer", nullptr, "not-the-token-55555"});
   for (const auto& c : cases) {
     auto p = rest_params(api, c.path);
-    p["auth"] = c.auth;
+    if (c.auth.is_null()) p["headers"] = {{"Authorization", "Bearer not-the-token-55555"}};
+    else p["auth"] = c.auth;
     p["max_retries"] = 0;
     std::string err = test::error_of([&] { who(p); });
     EXPECT_FALSE(err.empty()) << c.path;
