@@ -14,6 +14,15 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="${SQLFLOW_PG_DIR:-$root/build/pg-test}"
+# As root the server runs as `postgres`, which must be able to reach the data directory: when a
+# parent folder is private (e.g. a clone inside a 0700 temporary folder, as CI may make), the
+# cluster lives in a folder of its own under /tmp, named after the requested one.
+if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1; then
+  mkdir -p "$(dirname "$dir")"
+  if ! runuser -u postgres -- test -x "$(dirname "$dir")" 2>/dev/null; then
+    dir="/tmp/sqlflow-pg-$(printf '%s' "$dir" | sha256sum | cut -c1-16)"
+  fi
+fi
 data="$dir/data"
 sock="$dir/sock"
 log="$dir/server.log"
