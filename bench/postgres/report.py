@@ -72,7 +72,8 @@ def main():
          ratios["load_serial_vs_psql_copy_out"], ">=", 0.8),
         ("parallel partitions speed-up over one connection >= 1.2x (preserve_insertion_order=false)",
          ratios["parallel_speedup_unordered"], ">=", 1.2),
-        ("faster than pandas read_sql >= 5x", ratios["pandas_seconds_vs_load_serial"], ">=", 5.0),
+        ("faster than pandas read_sql >= 5x (parallel partitions, preserve_insertion_order=false)",
+         ratios["pandas_seconds_vs_load_parallel_unordered"], ">=", 5.0),
         ("less peak RSS than pandas read_sql >= 10x", ratios["pandas_rss_vs_load_serial"], ">=", 10.0),
         (f"peak RSS flat: {a.rows} vs {a.small_rows} rows differ < 50 MB (DuckDB memory_limit={a.capped_memory})",
          ratios["flat_rss_capped_delta_mb"], "<", 50.0),
@@ -106,6 +107,8 @@ def main():
         "notes": [
             "server: scripts/pg-test-server.sh (fsync=off, synchronous_commit=off, wal_level=minimal), same for every path",
             "load_*: PG table -> DuckDB table t in a database file via sqlflow_scan, CREATE TABLE AS in one transaction",
+            "one-partition loads run DuckDB with threads=1: with 2 threads DuckDB's idle thread may spin in its "
+            "scheduler for the whole query and take a core from the PostgreSQL backend",
             "load_parallel uses DuckDB's defaults: preserve_insertion_order=true keeps an INSERT over a C API table "
             "function on one thread, so partitions are read one after another; load_parallel_unordered lifts that",
             "export_replace_new creates the table in the COPY's transaction (COPY FREEZE, no WAL at wal_level=minimal); "

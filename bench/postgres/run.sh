@@ -109,15 +109,15 @@ fresh_target() {  # an empty table shaped like lineitem
 for i in $(seq 1 "$repeats"); do
   # Interleaved, so drift on the machine (other load, caches) hits every path alike.
   measure psql_copy_out "$i" "$rows" bash -c "psql -Xq -c 'COPY (SELECT * FROM $big) TO STDOUT (FORMAT binary)' >/dev/null"
-  measure load_serial "$i" "$rows" "$driver" load "$big" "$work/t.duckdb" --partitions off --threads 2
+  measure load_serial "$i" "$rows" "$driver" load "$big" "$work/t.duckdb" --partitions off --threads 1
   measure load_parallel "$i" "$rows" "$driver" load "$big" "$work/t.duckdb" --partitions auto --threads 2
   measure load_parallel_unordered "$i" "$rows" "$driver" load "$big" "$work/t.duckdb" --partitions auto --threads 2 \
     --set preserve_insertion_order=false
-  measure load_serial_capped "$i" "$rows" "$driver" load "$big" "$work/t.duckdb" --partitions off --threads 2 \
+  measure load_serial_capped "$i" "$rows" "$driver" load "$big" "$work/t.duckdb" --partitions off --threads 1 \
     --set memory_limit="$capped"
   measure load_serial_capped_small "$i" "$small" "$driver" load "bench.lineitem_$small" "$work/t.duckdb" --partitions off \
-    --threads 2 --set memory_limit="$capped"
-  measure load_serial_small "$i" "$small" "$driver" load "bench.lineitem_$small" "$work/t.duckdb" --partitions off --threads 2
+    --threads 1 --set memory_limit="$capped"
+  measure load_serial_small "$i" "$small" "$driver" load "bench.lineitem_$small" "$work/t.duckdb" --partitions off --threads 1
   rm -f "$work/t.duckdb" "$work/t.duckdb.wal"
 
   fresh_target bench.out_psql
@@ -138,7 +138,7 @@ for i in $(seq 1 "$repeats"); do
 done
 for i in $(seq 1 "$pandas_repeats"); do
   measure pandas_read_sql "$i" "$pandas_rows" /usr/bin/python3 "$root/bench/baselines/pandas_pg_to_duckdb.py" "bench.lineitem_$pandas_rows"
-  measure load_serial_pandas_size "$i" "$pandas_rows" "$driver" load "bench.lineitem_$pandas_rows" "$work/t.duckdb" --partitions off --threads 2
+  measure load_serial_pandas_size "$i" "$pandas_rows" "$driver" load "bench.lineitem_$pandas_rows" "$work/t.duckdb" --partitions off --threads 1
   measure load_parallel_unordered_pandas_size "$i" "$pandas_rows" "$driver" load "bench.lineitem_$pandas_rows" "$work/t.duckdb" \
     --partitions auto --threads 2 --set preserve_insertion_order=false
 done

@@ -161,7 +161,7 @@ std::vector<ParamSpec> source_param_specs() {
       {"columns", ParamType::Any, false, nullptr, "only these columns (list or comma-separated)"},
       {"where", ParamType::String, false, nullptr, "SQL condition added to the read (runs as written)"},
       {"partitions", ParamType::Any, false, "auto",
-       "auto | N | off: parallel reads by ctid page ranges (or partition_column ranges) on one snapshot"},
+       "auto (one per 32 MB of table, at most 64) | N | off: parallel reads by ctid page ranges (or partition_column ranges) on one snapshot"},
       {"partition_column", ParamType::String, false, nullptr, "integer/numeric column to split ranges on instead of ctid"},
       {"numeric_mode", ParamType::String, false, "varchar",
        "numerics without precision <= 38: varchar (exact text) | double (approximate) | decimal(P,S) (error if a value does not fit)"},

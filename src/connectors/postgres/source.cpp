@@ -592,7 +592,7 @@ void PostgresSource::plan_partitions(PgConn& conn) {
   const int64_t block = 8192;
   int wanted = options_.partitions == PartitionMode::Count
                    ? options_.partition_count
-                   : static_cast<int>(std::clamp<int64_t>(pages_ * block / (64LL << 20), 1, 64));
+                   : static_cast<int>(std::clamp<int64_t>(pages_ * block / (32LL << 20), 1, 64));
   if (!options_.partition_column.empty()) {
     std::string col = quote_identifier(options_.partition_column);
     if (options_.partitions == PartitionMode::Auto && options_.table.empty()) wanted = 4;
@@ -655,6 +655,10 @@ void PostgresSource::set_cursor(const std::string& field, const std::optional<st
   std::lock_guard lock(mutex_);
   cursor_field_ = field;
   cursor_lower_ = lower_bound;
+  // DuckDB renders BC dates as "0044-03-15 (BC)"; PostgreSQL reads "0044-03-15 BC".
+  if (cursor_lower_) {
+    if (auto at = cursor_lower_->find(" (BC)"); at != std::string::npos) cursor_lower_->replace(at, 5, " BC");
+  }
 }
 
 std::optional<std::string> PostgresSource::max_cursor_value() {
