@@ -47,6 +47,12 @@ ConnectorInfo rest_info() {
     return std::make_unique<RestSource>(RestOptions::from_params(p));
   };
   info.notes = {
+      "pagination keys — page_number: page_param (page), size_param (limit), page_size, start_page (1), "
+      "total_pages_path or total_path (records, with page_size); stops on an empty page or one shorter than page_size. "
+      "offset: offset_param (offset), limit_param (limit), limit (100), start_offset (0), total_path. "
+      "cursor: cursor_path (in the body), cursor_param (cursor); stops when the cursor is missing, null or empty. "
+      "link_header: follows Link: <…>; rel=\"next\" (RFC 8288). next_url: next_path (a URL in the body, may be relative). "
+      "Every type: parallel_safe (true; false fetches one page at a time).",
       "The column types are inferred from the first page (infer_sample_records, infer_sample_pages) when the pipeline binds; "
       "a later value that does not fit its column's type fails the load with the page, record and key, and a key that first "
       "appears later is not loaded (a warning names it): declare both in columns.",

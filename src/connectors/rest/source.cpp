@@ -173,6 +173,7 @@ struct RestSource::Core {
   std::optional<std::string> watermark;  // as sent in cursor_param
   std::string cached_key;
   std::map<std::int64_t, FetchedPage> cached;  // pages fetched by schema(), for the first scan
+  std::optional<PageMeta> first_meta;           // of the first page schema() fetched
   std::shared_ptr<Plan> plan;
   std::vector<std::string> warnings;
   std::set<std::string> warned_keys;
@@ -428,6 +429,7 @@ struct RestSource::Core {
     for (const auto& c : cols) s.push_back({c.name, logical_type(c.as)});
     std::lock_guard lock(mutex);
     columns = std::move(cols);
+    first_meta = pages.at(0).meta;
     cached = std::move(pages);
     cached_key = key;
     schema = std::move(s);
@@ -507,6 +509,10 @@ struct RestSource::Core {
   void produce_chain(PageStream& out, Plan& plan, const KeyValues& wm) {
     std::optional<FetchedPage> page = plan.take(0);
     if (!page) page = fetch(url_with(planner.addressable() ? planner.params_for(0) : KeyValues{}, wm), 0);
+    if (planner.addressable() && o.pagination.parallel_safe && o.parallel_requests > 1) {
+      produce_speculative(out, plan, wm, std::move(*page));
+      return;
+    }
     std::set<std::string> seen{page->url};
     while (page && !out.cancelled()) {
       std::optional<std::string> url = next_url(*page, wm, seen, std::nullopt);
@@ -517,6 +523,66 @@ struct RestSource::Core {
       if (auto cached = plan.take(index); cached && cached->url == *url) page = std::move(cached);
       else page = fetch(*url, index);
     }
+  }
+
+  // Addressable pages without a known count (no total in the response): fetch the next
+  // parallel_requests pages at once and stop at the first empty or short one. Requests past the
+  // end are wasted (at most parallel_requests - 1) and their answers — often an error for a page
+  // out of range — are ignored.
+  void produce_speculative(PageStream& out, Plan& plan, const KeyValues& wm, FetchedPage first) {
+    auto ends_after = [&](const FetchedPage& p) {
+      return planner.is_last(p.meta) || (o.max_pages > 0 && p.index + 1 >= o.max_pages);
+    };
+    bool last = ends_after(first);
+    std::int64_t next = first.index + 1;
+    if (!out.push(std::move(first))) return;
+    while (!last && !out.cancelled()) {
+      if (auto cached = plan.take(next)) {  // pages sampled for the schema
+        last = ends_after(*cached);
+        if (!out.push(std::move(*cached))) return;
+        ++next;
+        continue;
+      }
+      std::int64_t want = o.parallel_requests;
+      if (o.max_pages > 0) want = std::min(want, o.max_pages - next);
+      if (want <= 0) break;
+      size_t slots = plan.in_flight->acquire_up_to(static_cast<size_t>(want));
+      std::vector<net::Request> reqs;
+      std::vector<std::string> urls;
+      for (size_t i = 0; i < slots; ++i) {
+        urls.push_back(url_for_index(next + static_cast<std::int64_t>(i), wm));
+        reqs.push_back(request(urls.back()));
+      }
+      std::vector<net::Response> resps;
+      try {
+        resps = client->fetch_all(std::move(reqs), slots);
+      } catch (...) {
+        plan.in_flight->release(slots);
+        throw;
+      }
+      plan.in_flight->release(slots);
+      for (size_t i = 0; i < slots && !last; ++i) {
+        FetchedPage p = finish_page(std::move(resps[i]), urls[i], next + static_cast<std::int64_t>(i));
+        resps[i] = net::Response();
+        last = ends_after(p);
+        if (!out.push(std::move(p))) return;
+      }
+      next += static_cast<std::int64_t>(slots);
+    }
+  }
+
+  // Rows the scan will produce, when the first page says (for DuckDB's planner and progress).
+  std::optional<size_t> estimated_rows() {
+    std::lock_guard lock(mutex);
+    if (!first_meta) return std::nullopt;
+    const PageMeta& m = *first_meta;
+    if (o.pagination.type == PaginationOptions::Type::PageNumber || o.pagination.type == PaginationOptions::Type::Offset) {
+      if (!o.pagination.total_path.empty() && m.total) return static_cast<size_t>(*m.total);
+      if (!o.pagination.total_pages_path.empty() && m.total_pages && o.pagination.page_size > 0)
+        return static_cast<size_t>(*m.total_pages * o.pagination.page_size);
+    }
+    if (o.pagination.type == PaginationOptions::Type::None) return m.records;
+    return std::nullopt;
   }
 };
 
@@ -578,6 +644,10 @@ RestSource::~RestSource() = default;
 
 const Schema& RestSource::schema() {
   return core_->ensure_schema();
+}
+
+std::optional<size_t> RestSource::estimated_rows() {
+  return core_->estimated_rows();
 }
 
 size_t RestSource::partition_count() {

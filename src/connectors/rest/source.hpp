@@ -38,6 +38,8 @@ class RestSource final : public Source {
   // with a total): then one partition per range of pages, else a single partition.
   size_t partition_count() override;
   std::unique_ptr<engine::PartitionReader> open(size_t index, const std::vector<size_t>& projection) override;
+  // The total the first page reports (total_path, total_pages_path × page_size), if any.
+  std::optional<size_t> estimated_rows() override;
 
   bool supports_cursor() const override { return true; }
   // Sends the watermark as `cursor_param` on every request (TIMESTAMP watermarks as ISO 8601 UTC).

@@ -198,6 +198,23 @@ TEST_F(PgSource, TimestampTextAndNumericCursorsRoundTripTheirWatermark) {
     duck.load("next", std::move(again));
     EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM next"), "0") << c.column;
   }
+  // Watermarks as the executor keeps them (DuckDB's max(col)::VARCHAR) parse back too.
+  {
+    Duck duck;
+    auto first = make_source(source_params("c"));
+    duck.load("all", std::move(first));
+    for (const char* column : {"ts", "d", "n", "u"}) {
+      std::string mark = test::query_value(duck.con, std::string("SELECT max(") + column + ")::VARCHAR FROM \"all\"");
+      auto again = make_source(source_params("c"));
+      again->set_cursor(column, mark);
+      duck.load("next", std::move(again));
+      EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM next"), "0") << column << " from " << mark;
+    }
+    auto bc = make_source(source_params("c"));
+    bc->set_cursor("d", test::query_value(duck.con, "SELECT min(d)::VARCHAR FROM \"all\""));  // "0044-03-15 (BC)"
+    duck.load("after_bc", std::move(bc));
+    EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM after_bc"), "2");
+  }
   // Lower bounds are bound values, never SQL.
   auto hostile = make_source(source_params("c"));
   hostile->set_cursor("t", "'; DROP TABLE c; --");
@@ -288,6 +305,22 @@ TEST_F(PgSource, HostileIdentifiersAreQuoted) {
   EXPECT_EQ(test::query_rows(duck.con, "SELECT " + quote_identifier(column) + ", \"select\" FROM h ORDER BY 2"),
             (std::vector<std::string>{"v1|1", "v\"2'|2"}));
   EXPECT_EQ(admin->value("SELECT count(*) FROM " + q("sentinel")), "0");
+}
+
+TEST_F(PgSource, ScanStoppedEarlyReleasesItsConnections) {
+  create_accounts(50000);
+  std::shared_ptr<connectors::Source> source = make_source(source_params("accounts", {{"partitions", 4}}));
+  Duck duck(2);
+  duck.catalog.add("acc", source);
+  duck.catalog.create_view(duck.con, "acc");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM (SELECT * FROM acc LIMIT 5)"), "5");
+  }
+  // Abandoned COPYs were closed, not left streaming: a full read still sees every row.
+  EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM acc"), "50000");
+  EXPECT_EQ(admin->value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app() +
+                         "' AND state = 'active'"),
+            "0");
 }
 
 TEST_F(PgSource, LibpqEnvironmentSuppliesMissingConnectionParameters) {

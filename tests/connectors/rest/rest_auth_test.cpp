@@ -158,3 +158,17 @@ TEST(RestAuth, CredentialsAreNotSentToAnotherHost) {
   EXPECT_NE(err.find("another host"), std::string::npos) << err;
   EXPECT_EQ(other.count("/elsewhere"), 0u);
 }
+
+TEST(RestTls, CaBundleIsTrustedAndUnknownCertificatesAreNot) {
+  test::TempDir dir("rest-tls");
+  test::TlsFiles tls = test::make_self_signed_cert(dir.path());
+  test::HttpFixture server(8, &tls);
+  server.get("/secure", test::HttpFixture::reply({200, R"([{"id":1},{"id":2}])"}));
+  server.start();
+  nlohmann::json p = {{"url", server.url("/secure")}, {"max_retries", 0}, {"resilience", {{"rate_limit", false}}}};
+  std::string err = test::error_of([&] { RestScan scan(p); scan.value("SELECT count(*) FROM sqlflow_scan('s')"); });
+  EXPECT_NE(err.find("certificate"), std::string::npos) << err;
+  p["ca_bundle"] = tls.cert.string();
+  RestScan scan(p);
+  EXPECT_EQ(scan.value("SELECT count(*), sum(id) FROM sqlflow_scan('s')"), "2|3");
+}

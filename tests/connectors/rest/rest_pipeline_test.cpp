@@ -45,6 +45,15 @@ SOURCE items TYPE REST PARAMS {
   "pagination": {"type": "page_number", "page_size": 40, "total_pages_path": "total_pages"},
   "parallel_requests": 8, )" + kFastResilience + R"( };
 LOAD items_table FROM items;
+SOURCE items_by_cursor TYPE REST PARAMS {
+  "url": ")" + api.url("/items/cursor") + R"(",
+  "data_path": "items",
+  "pagination": {"type": "cursor", "cursor_path": "meta.next_cursor", "cursor_param": "cursor"}, )" +
+                         kFastResilience + R"( };
+LOAD cursor_table FROM items_by_cursor;
+SOURCE items_by_link TYPE REST PARAMS {
+  "url": ")" + api.url("/items/link") + R"(", "pagination": {"type": "link_header"}, )" + kFastResilience + R"( };
+LOAD link_table FROM items_by_link;
 CREATE TABLE by_rank AS SELECT meta_rank, count(*) AS n, sum(price) AS total FROM items_table GROUP BY meta_rank;
 )");
   auto r = p.run("api");
@@ -56,6 +65,13 @@ CREATE TABLE by_rank AS SELECT meta_rank, count(*) AS n, sum(price) AS total FRO
   EXPECT_EQ(p.query("SELECT meta_rank, n, total FROM by_rank WHERE meta_rank IN (0, 9) ORDER BY meta_rank"),
             (std::vector<std::string>{"0|100|74250.0", "9|100|75600.0"}));
   EXPECT_EQ(api.count("/items/page"), 25u);
+  // The same records through two sequential pagination styles.
+  for (const char* t : {"cursor_table", "link_table"}) {
+    EXPECT_EQ(p.query(std::string("SELECT count(*) FROM (SELECT * FROM items_table EXCEPT ALL SELECT * FROM ") + t +
+                      ") UNION ALL SELECT count(*) FROM " + t),
+              (std::vector<std::string>{"0", "1000"}))
+        << t;
+  }
 }
 
 TEST(RestPipeline, IncrementalWatermarkAdvancesOnlyWhenTheLoadCommits) {

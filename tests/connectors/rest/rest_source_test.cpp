@@ -28,7 +28,7 @@ const char* kTotalsSql = "SELECT count(*), sum(id), sum(price)::DECIMAL(18,1), c
 
 TEST(RestPagination, PageNumberWithTotalPagesFetchesInParallel) {
   RestApiFixture::Options o;
-  o.latency = std::chrono::milliseconds(100);
+  o.latency = std::chrono::milliseconds(250);  // long enough that parallel requests overlap even on a busy machine
   RestApiFixture api(o);
   auto p = rest_params(api, "/items/page");
   p["data_path"] = "data";
@@ -36,6 +36,7 @@ TEST(RestPagination, PageNumberWithTotalPagesFetchesInParallel) {
   p["parallel_requests"] = 4;
   RestScan scan(p);
   EXPECT_EQ(scan.value(kTotalsSql), expected_totals(250));
+  EXPECT_EQ(scan.source->estimated_rows(), std::optional<size_t>(260));  // 13 pages of 20
   // 13 pages, each requested once: the first page fetched for the schema is reused by the scan.
   EXPECT_EQ(api.count("/items/page"), 13u);
   EXPECT_GE(api.max_in_flight(), 2);
@@ -71,9 +72,31 @@ TEST(RestPagination, PageNumberWithoutSizeStopsOnEmptyPage) {
   auto p = rest_params(api, "/items/page_nototal");
   p["data_path"] = "data";
   p["pagination"] = {{"type", "page_number"}, {"start_page", 1}};
+  p["parallel_requests"] = 1;  // one page at a time
   RestScan scan(p);
   EXPECT_EQ(scan.value(kTotalsSql), expected_totals(250));
   EXPECT_EQ(api.count("/items/page_nototal"), 6u);  // five pages of 50 and an empty one
+}
+
+TEST(RestPagination, PageNumberWithoutTotalFetchesAheadInParallel) {
+  RestApiFixture::Options o;
+  o.latency = std::chrono::milliseconds(50);
+  RestApiFixture api(o);
+  auto p = rest_params(api, "/items/page_nototal");
+  p["data_path"] = "data";
+  p["pagination"] = {{"type", "page_number"}, {"page_size", 20}};
+  p["parallel_requests"] = 4;
+  RestScan scan(p);
+  EXPECT_EQ(scan.value(kTotalsSql), expected_totals(250));
+  // 13 pages are needed (the 13th is short); windows of 4 after the first: at most 3 wasted.
+  EXPECT_GE(api.count("/items/page_nototal"), 13u);
+  EXPECT_LE(api.count("/items/page_nototal"), 16u);
+  // Ask again with max_pages: exactly that many rows, pages past it are never requested.
+  api.server().clear_log();
+  p["max_pages"] = 6;
+  RestScan capped(p);
+  EXPECT_EQ(capped.value(kTotalsSql), expected_totals(120));
+  EXPECT_LE(api.count("/items/page_nototal"), 6u);
 }
 
 TEST(RestPagination, OffsetWithTotal) {
