@@ -135,6 +135,9 @@ void run_command(const RunOptions& o) {
   eo.pipeline_name = lp.name;
   eo.jobs = o.jobs;
   eo.context.base_dir = lp.project.root();
+  eo.context.on_request_latency = [&run](std::string_view connector, std::chrono::nanoseconds latency) {
+    run.request_latency(connector).record(latency);
+  };
   eo.track_progress = progress.enabled();
   eo.on_start = [&](const pipeline::Step& step, std::function<double()> probe) {
     step_metrics[step.id]->set_progress_probe(std::move(probe));
@@ -144,8 +147,14 @@ void run_command(const RunOptions& o) {
     auto* m = step_metrics[step.id];
     m->set_progress_probe({});
     m->rows_out.add(r.rows);
+    // A LOAD writes what it read; an EXPORT writes every row of its query.
+    if (step.kind == pipeline::StepKind::Load || step.kind == pipeline::StepKind::Export) m->rows_in.add(r.rows);
     m->rejected_rows.add(r.rejected_rows);
-    if (r.attempts > 1) m->retries.add(static_cast<uint64_t>(r.attempts - 1));
+    m->bytes.add(r.io.bytes);
+    m->retries.add(r.io.retries);  // includes whole-step retries
+    m->throttle_waits.add(r.io.throttle_waits);
+    m->breaker_trips.add(r.io.breaker_trips);
+    m->network_wait_ns.add(r.io.network_wait_ns);
     m->mark_finished(r.status == StepStatus::Ok ? metrics::StepStatus::Ok : metrics::StepStatus::Failed,
                      r.error ? r.error->message() : std::string());
     if (!r.note.empty()) spdlog::info("{}: {}", step.name, r.note);

@@ -2,11 +2,14 @@
 // connector registers. Connectors exchange DataChunks in DuckDB's layout with the engine.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -34,6 +37,24 @@ struct ParamSpec {
 // What connectors may need from the run they are part of.
 struct ConnectorContext {
   std::filesystem::path base_dir = ".";  // relative paths resolve against this (the project)
+  // Called once per remote request attempt with its latency (metrics histograms); may be empty.
+  // Called from any thread; must be cheap and must not throw.
+  std::function<void(std::string_view connector, std::chrono::nanoseconds latency)> on_request_latency = {};
+};
+
+// What a connector moved and waited for since it was created, read into the step's metrics
+// before and after each step that uses it (the difference is the step's share).
+struct IoStats {
+  std::uint64_t bytes = 0;            // payload bytes received and sent
+  std::uint64_t requests = 0;         // remote calls (HTTP requests, COPY statements)
+  std::uint64_t retries = 0;          // attempts repeated after a retryable failure
+  std::uint64_t throttle_waits = 0;   // calls that waited for the rate limiter or a server throttle
+  std::uint64_t breaker_trips = 0;    // times a circuit breaker opened
+  std::uint64_t network_wait_ns = 0;  // time spent waiting on the network (summed over threads)
+
+  // The counts accumulated after `earlier` was taken (each clamped at zero).
+  IoStats since(const IoStats& earlier) const;
+  IoStats& operator+=(const IoStats& other);
 };
 
 // A bound source. Besides producing chunks (TableSource), a source that DuckDB can read itself
@@ -68,6 +89,9 @@ class Source : public engine::TableSource {
   // `connect test`: opens a connection and returns a one-line description (server version…).
   virtual std::string test_connection() { return "ok"; }
 
+  // Cumulative I/O counters (thread-safe). Default: none — DuckDB's own readers do the I/O.
+  virtual IoStats io_stats() const { return {}; }
+
   const Schema& schema() override = 0;
   size_t partition_count() override = 0;
 };
@@ -94,6 +118,9 @@ class Destination {
     (void)select_sql;
     return std::nullopt;
   }
+
+  // Cumulative I/O counters (thread-safe). Default: none.
+  virtual IoStats io_stats() const { return {}; }
 };
 
 struct ConnectorInfo {

@@ -109,6 +109,7 @@ struct Executor::Impl {
     std::shared_ptr<connectors::Source> source;
     std::optional<std::string> view_sql;  // set for sources DuckDB reads itself
     bool ready = false;
+    connectors::IoStats attributed;  // the source's counters when last added to a step's metrics
   };
   std::map<std::string, SourceEntry> sources;  // by lower-case name
   std::mutex sources_mutex;
@@ -287,8 +288,10 @@ struct Executor::Impl {
       dest->commit();
     } catch (...) {
       dest->abort();
+      result.io += dest->io_stats();
       throw;
     }
+    result.io += dest->io_stats();
   }
 
   void run_step(engine::Connection& con, const Step& step, StepResult& result) {
@@ -297,6 +300,19 @@ struct Executor::Impl {
     else if (const auto* c = std::get_if<CreateTableStmt>(&node)) run_transform(con, step, *c, result);
     else if (const auto* e = std::get_if<ExportStmt>(&node)) run_export(con, *e, result);
     else if (const auto* q = std::get_if<SqlStmt>(&node)) result.rows = run_counting(con, q->sql);
+  }
+
+  // Adds to `io` what the sources `step` reads (all bound ones for a barrier) did since their
+  // traffic was last attributed to a step — including binding (schema discovery) before the step.
+  // Steps running at the same time over one source split its traffic by who finishes first.
+  void attribute_source_io(const Step& step, connectors::IoStats& io) {
+    std::lock_guard lock(sources_mutex);
+    for (auto& [key, e] : sources) {
+      if (!e.ready || !(step.barrier || step.reads.count(key))) continue;
+      connectors::IoStats now = e.source->io_stats();
+      io += now.since(e.attributed);
+      e.attributed = now;
+    }
   }
 
   void execute_with_retry(engine::Connection& con, const Step& step, StepResult& result) {
@@ -322,6 +338,8 @@ struct Executor::Impl {
         break;
       }
     }
+    attribute_source_io(step, result.io);
+    result.io.retries += static_cast<std::uint64_t>(result.attempts - 1);  // whole-step retries
     result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   }
 };

@@ -28,6 +28,7 @@ struct StepResult {
   int attempts = 0;
   std::optional<Error> error;
   std::string note;  // e.g. "incremental: 12 new rows after watermark 2024-01-02"
+  connectors::IoStats io;  // what the step's connectors moved and waited for (over all attempts)
 };
 
 struct ExecutorOptions {

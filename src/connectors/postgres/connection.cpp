@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <random>
-#include <thread>
 
 namespace sqlflow::connectors::postgres {
 
@@ -164,23 +162,6 @@ bool PgConn::alive() {
     while (PGnotify* n = PQnotifies(conn_)) PQfreemem(n);
   }
   return true;
-}
-
-void with_pg_retry(const std::string& what, const RetryOptions& options, const std::function<void()>& op) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  const int attempts = std::max(1, options.attempts);
-  for (int attempt = 1;; ++attempt) {
-    try {
-      op();
-      return;
-    } catch (const Error& e) {
-      if (!e.retryable() || attempt >= attempts) throw;
-      auto cap = std::min<int64_t>(options.max_delay.count(), options.first_delay.count() << std::min(attempt - 1, 20));
-      std::uniform_int_distribution<int64_t> jitter(cap / 2, std::max<int64_t>(cap / 2, cap));
-      (void)what;
-      std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
-    }
-  }
 }
 
 }  // namespace sqlflow::connectors::postgres

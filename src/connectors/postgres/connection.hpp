@@ -1,6 +1,6 @@
 // libpq behind RAII: one connection (PgConn), one result (PgResult), what identifies a server login
 // (ConnectionTarget), the mapping of every libpq failure to an sqlflow::Error (secrets redacted),
-// and the single retry hook (with_pg_retry) where the resilience policy plugs in.
+// and the resilience policy (retry with jittered backoff, circuit breaker) every connect goes through.
 #pragma once
 
 #include <libpq-fe.h>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "resilience/policy.hpp"
 
 namespace sqlflow::connectors::postgres {
 
@@ -26,6 +27,9 @@ struct ConnectionTarget {
   std::vector<std::string> secrets;  // redacted from every message
   int connect_timeout = 30;          // seconds
   int max_retries = 3;               // attempts in total for connection-level failures
+  // The postgres resilience profile with the SOURCE's overrides: connects run under it (retry,
+  // breaker keyed by `display`); partition re-reads use its attempt count.
+  resilience::ResiliencePolicy policy;
 
   // Identifies the pool: the same server, database, user and credentials share connections.
   std::string pool_key() const;
@@ -82,30 +86,5 @@ bool sqlstate_retryable(const std::string& sqlstate);
 // Number of connection attempts made by this process (tests check that a wrong password is not
 // retried).
 size_t connection_attempts();
-
-struct RetryOptions {
-  int attempts = 3;
-  std::chrono::milliseconds first_delay{500};
-  std::chrono::milliseconds max_delay{10000};
-};
-
-// The retry hook for every PostgreSQL call (connect, metadata queries, a partition read before
-// its first row): runs `op`, and on an sqlflow::Error that is retryable sleeps with exponential
-// backoff (half fixed, half random) and tries again, up to `options.attempts` in all. Non-retryable errors
-// (authentication, SQL errors, bad data) pass through at once. The resilience module's policy is
-// meant to replace the body of this function, nothing else.
-void with_pg_retry(const std::string& what, const RetryOptions& options, const std::function<void()>& op);
-
-template <class F>
-auto pg_retry(const std::string& what, const RetryOptions& options, F&& op) -> decltype(op()) {
-  using R = decltype(op());
-  if constexpr (std::is_void_v<R>) {
-    with_pg_retry(what, options, std::forward<F>(op));
-  } else {
-    std::optional<R> out;
-    with_pg_retry(what, options, [&] { out.emplace(op()); });
-    return std::move(*out);
-  }
-}
 
 }  // namespace sqlflow::connectors::postgres

@@ -98,10 +98,9 @@ std::optional<Lease> ConnectionPool::take(std::unique_lock<std::mutex>& lock) {
   ++open_;
   lock.unlock();
   try {
-    RetryOptions retry;
-    retry.attempts = target_.max_retries;
     std::unique_ptr<PgConn> conn;
-    with_pg_retry("connect", retry, [&] { conn = PgConn::connect(target_); });
+    resilience::ResiliencePolicy policy = target_.policy;  // a handle: copies share breaker and stats
+    policy.execute(target_.display, [&] { conn = PgConn::connect(target_); });
     return Lease(shared_from_this(), std::move(conn));
   } catch (...) {
     lock.lock();

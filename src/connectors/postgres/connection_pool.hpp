@@ -52,7 +52,7 @@ class ConnectionPool : public std::enable_shared_from_this<ConnectionPool> {
 
   ConnectionPool(ConnectionTarget target, int min_connections, int max_connections);
 
-  // An idle connection or a new one (connecting through with_pg_retry); waits while
+  // An idle connection or a new one (connecting under the target's resilience policy); waits while
   // max_connections are in use, up to `wait`, then fails with a retryable error.
   Lease acquire(std::chrono::milliseconds wait = std::chrono::minutes(10));
   // An idle connection, or a new one if a slot is free; nullopt when the pool is at its limit.

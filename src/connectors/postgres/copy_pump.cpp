@@ -1,5 +1,7 @@
 #include "connectors/postgres/copy_pump.hpp"
 
+#include <chrono>
+
 #include <poll.h>
 
 namespace sqlflow::connectors::postgres {
@@ -89,7 +91,13 @@ bool CopyOutPump::next(std::string_view& piece) {
   if (local_.empty()) {
     // Take everything queued at once: one lock and at most one wake-up per batch, not per row.
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return !queue_.empty() || done_; });
+    if (queue_.empty() && !done_) {
+      // Nothing has arrived yet: the consumer waits on the server (network wait, for metrics).
+      auto t0 = std::chrono::steady_clock::now();
+      changed_.wait(lock, [&] { return !queue_.empty() || done_; });
+      wait_ns_ += static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+    }
     if (queue_.empty()) {
       if (error_) std::rethrow_exception(error_);
       return false;
@@ -102,6 +110,7 @@ bool CopyOutPump::next(std::string_view& piece) {
   }
   Message m = local_.front();
   local_.pop_front();
+  bytes_ += static_cast<std::uint64_t>(m.size);
   current_ = m.data;
   piece = std::string_view(m.data, static_cast<size_t>(m.size));
   return true;

@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -32,6 +33,9 @@ class CopyOutPump {
   void finish();
   // True once the COPY ended and the connection is idle again (after finish() returned).
   bool ended() const { return ended_ok_; }
+  // Bytes of the messages handed out, and time next() blocked waiting for the server.
+  std::uint64_t bytes() const { return bytes_; }
+  std::uint64_t wait_ns() const { return wait_ns_; }
 
  private:
   struct Message {
@@ -54,6 +58,8 @@ class CopyOutPump {
   std::exception_ptr error_;
   char* current_ = nullptr;  // handed out by next(), freed on the next call
   bool ended_ok_ = false;
+  std::uint64_t bytes_ = 0;    // consumer side only
+  std::uint64_t wait_ns_ = 0;  // consumer side only
   std::thread thread_;
 };
 

@@ -1,6 +1,7 @@
 #include "connectors/postgres/destination.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 
 #include "core/quote.hpp"
@@ -52,10 +53,13 @@ PostgresDestination::PostgresDestination(const std::string& uri, DestinationOpti
     table_name_ = options_.table;
     schema_name_ = options_.schema.empty() ? "public" : options_.schema;
   } else {
-    if (uri.rfind("postgres://", 0) == 0 || uri.rfind("postgresql://", 0) == 0)
-      throw validation_error("EXPORT TO \"" + ConnectionTarget{{}, {}, {uri}}.redact(uri) +
+    if (uri.rfind("postgres://", 0) == 0 || uri.rfind("postgresql://", 0) == 0) {
+      ConnectionTarget redactor;  // the whole URI may hold a password
+      redactor.secrets = {uri};
+      throw validation_error("EXPORT TO \"" + redactor.redact(uri) +
                                  "\" TYPE POSTGRES does not name a table",
                              "write TO \"schema.table\", or give OPTIONS {\"table\": …}");
+    }
     if (auto dot = uri.find('.'); dot != std::string::npos) {
       schema_name_ = uri.substr(0, dot);
       table_name_ = uri.substr(dot + 1);
@@ -262,6 +266,7 @@ void PostgresDestination::open(const Schema& schema, WriteMode mode, const std::
     PgResult res(PQexec(lease_->get(), sql.c_str()));
     if (!res || PQresultStatus(res.get()) != PGRES_COPY_IN) throw lease_->error("COPY into " + quoted(table_name_), res.get());
     copying_ = true;
+    io_.requests += 1;
     buffer_.clear();
     buffer_.reserve(kFlushBytes + (64 << 10));
     CopyBinaryEncoder::put_header(buffer_);
@@ -273,8 +278,13 @@ void PostgresDestination::open(const Schema& schema, WriteMode mode, const std::
 
 void PostgresDestination::flush(bool force) {
   if (buffer_.empty() || (!force && buffer_.size() < kFlushBytes)) return;
+  // Blocks while the server is behind (a full socket buffer): that is the network wait.
+  auto t0 = std::chrono::steady_clock::now();
   if (PQputCopyData(lease_->get(), buffer_.data(), static_cast<int>(buffer_.size())) != 1)
     throw lease_->error("COPY into " + quoted(table_name_));
+  io_.network_wait_ns += static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+  io_.bytes += buffer_.size();
   buffer_.clear();
 }
 

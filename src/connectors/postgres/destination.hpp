@@ -28,6 +28,9 @@ class PostgresDestination : public Destination {
   void commit() override;
   void abort() noexcept override;
 
+  // COPY bytes sent, COPY statements, time blocked sending (the destination is used by one thread).
+  IoStats io_stats() const override { return io_; }
+
   // Rows written by the COPY (known after commit).
   uint64_t rows_written() const { return rows_; }
   // Backend pid of the connection (tests inject failures with pg_terminate_backend).
@@ -62,6 +65,7 @@ class PostgresDestination : public Destination {
   std::optional<CopyBinaryEncoder> encoder_;
   std::string buffer_;
   uint64_t rows_ = 0;
+  IoStats io_;
 };
 
 }  // namespace sqlflow::connectors::postgres

@@ -6,6 +6,7 @@
 #include "connectors/postgres/destination.hpp"
 #include "connectors/postgres/source.hpp"
 #include "connectors/registry.hpp"
+#include "resilience/profiles.hpp"
 
 namespace sqlflow::connectors::postgres {
 
@@ -27,6 +28,7 @@ std::vector<ParamSpec> connection_specs() {
       {"max_connections", ParamType::Int, false, 8,
        "most connections open at once to this server for the whole run (pool shared by sources and destinations)"},
       {"max_retries", ParamType::Int, false, 3, "attempts for connection-level failures (never for a wrong password)"},
+      {"resilience", ParamType::Object, false, nullptr, resilience::describe_param_doc("postgres")},
   };
 }
 
@@ -146,6 +148,16 @@ ConnectionOptions ConnectionOptions::from(const Params& p) {
   o.max_connections = integer(p, "max_connections", 8);
   if (t.connect_timeout < 1) throw validation_error("postgres: connect_timeout must be at least 1 second");
   if (t.max_retries < 1) throw validation_error("postgres: max_retries must be at least 1");
+  // max_retries is SQLFlow's knob; a "resilience" object (retry, circuit_breaker) refines it.
+  nlohmann::json overrides = nlohmann::json::object();
+  overrides["retry"]["max_attempts"] = t.max_retries;
+  if (p.contains("resilience") && !p["resilience"].is_null()) {
+    if (!p["resilience"].is_object())
+      throw validation_error("postgres parameter 'resilience' must be an object", resilience::describe_param_doc("postgres"));
+    overrides.merge_patch(p["resilience"]);
+  }
+  t.policy = resilience::make_policy("postgres", overrides);
+  t.max_retries = t.policy.options().retry.max_attempts;
   if (o.max_connections < 1) throw validation_error("postgres: max_connections must be at least 1");
   if (o.min_connections < 0 || o.min_connections > o.max_connections)
     throw validation_error("postgres: min_connections must be between 0 and max_connections");

@@ -355,7 +355,7 @@ class PgPartitionReader : public engine::PartitionReader {
   }
 
   ~PgPartitionReader() override {
-    pump_.reset();  // stops its thread before the connection goes anywhere
+    drop_pump();  // stops its thread before the connection goes anywhere
     if (lease_) {
       if (copy_active_) {
         lease_.discard();  // abandoned mid-COPY (e.g. LIMIT): the connection cannot be reused
@@ -393,6 +393,7 @@ class PgPartitionReader : public engine::PartitionReader {
                                      " broke off after " + std::to_string(emitted_) + " rows: " + e.message(),
                                  true, "rows were already handed on, so the LOAD is retried whole");
         if (attempt >= attempts) throw;
+        source_.io_.retries.fetch_add(1, std::memory_order_relaxed);
         // Nothing was handed on yet: read the partition again from its start.
         for (size_t c = 0; c < out.column_count(); ++c)
           if (out.column(c).type().id() == DUCKDB_TYPE_LIST) out.column(c).list_set_size(0);
@@ -408,6 +409,7 @@ class PgPartitionReader : public engine::PartitionReader {
     if (!res || PQresultStatus(res.get()) != PGRES_COPY_OUT)
       throw lease_->error("COPY from " + source_.qualified_name(), res.get());
     copy_active_ = true;
+    source_.io_.requests.fetch_add(1, std::memory_order_relaxed);
     stream_.emplace(fields_);
     // The messages are read on the pump's thread, so the server keeps streaming while DuckDB
     // works on the rows already decoded.
@@ -418,13 +420,21 @@ class PgPartitionReader : public engine::PartitionReader {
   // After the trailer: wait for the end of the COPY and hand the connection back.
   void finish() {
     pump_->finish();
-    pump_.reset();
+    drop_pump();
     copy_active_ = false;
     session_->give(std::move(lease_));
   }
 
-  void fail() {
+  // Stops the pump (if any) and adds what it moved to the source's counters.
+  void drop_pump() {
+    if (!pump_) return;
+    source_.io_.bytes.fetch_add(pump_->bytes(), std::memory_order_relaxed);
+    source_.io_.network_wait_ns.fetch_add(pump_->wait_ns(), std::memory_order_relaxed);
     pump_.reset();
+  }
+
+  void fail() {
+    drop_pump();
     if (lease_) {
       lease_.discard();
       session_->lost();
@@ -769,6 +779,15 @@ std::unique_ptr<engine::PartitionReader> PostgresSource::open(size_t index, cons
   }
   return std::make_unique<PgPartitionReader>(*this, session_for(index), index, std::move(sql), std::move(fields),
                                              std::move(outputs), cursor_field);
+}
+
+IoStats PostgresSource::io_stats() const {
+  IoStats s;
+  s.bytes = io_.bytes.load(std::memory_order_relaxed);
+  s.requests = io_.requests.load(std::memory_order_relaxed);
+  s.retries = io_.retries.load(std::memory_order_relaxed);
+  s.network_wait_ns = io_.network_wait_ns.load(std::memory_order_relaxed);
+  return s;
 }
 
 std::string PostgresSource::test_connection() {

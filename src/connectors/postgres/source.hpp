@@ -3,6 +3,8 @@
 // sharing one exported snapshot; incremental reads with a bound watermark.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,6 +51,8 @@ class PostgresSource : public Source {
 
   // "PostgreSQL 15.4 at host:port/db as user, round trip 0.2 ms".
   std::string test_connection() override;
+  // COPY bytes received, COPY statements, partition re-reads, time waiting for the server.
+  IoStats io_stats() const override;
 
   // The COPY statement that reads partition `index` with `projection` (tests, debugging).
   std::string copy_sql(size_t index, const std::vector<size_t>& projection);
@@ -68,6 +72,9 @@ class PostgresSource : public Source {
 
   SourceOptions options_;
   std::shared_ptr<ConnectionPool> pool_;
+  struct IoCounters {
+    std::atomic<std::uint64_t> bytes{0}, requests{0}, retries{0}, network_wait_ns{0};
+  } io_;
 
   std::string qualified_name() const;
   std::string query_text() const;

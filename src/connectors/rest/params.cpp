@@ -43,8 +43,8 @@ ConnectorInfo rest_info() {
       {"use_connection_pooling", ParamType::Bool, false, nullptr, "accepted for compatibility; connections are always reused"},
       {"stream_large_responses", ParamType::Bool, false, nullptr, "accepted for compatibility; pages are always processed one at a time"},
   };
-  info.make_source = [](const Params& p, const ConnectorContext&) -> std::unique_ptr<Source> {
-    return std::make_unique<RestSource>(RestOptions::from_params(p));
+  info.make_source = [](const Params& p, const ConnectorContext& ctx) -> std::unique_ptr<Source> {
+    return std::make_unique<RestSource>(RestOptions::from_params(p), ctx.on_request_latency);
   };
   info.notes = {
       "pagination keys — page_number: page_param (page), size_param (limit), page_size, start_page (1), "

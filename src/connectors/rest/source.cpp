@@ -157,6 +157,21 @@ std::string lower(std::string s) {
 
 }  // namespace
 
+namespace {
+// Hands every attempt's latency to the run's metrics.
+class LatencyObserver final : public net::RequestObserver {
+ public:
+  explicit LatencyObserver(std::function<void(std::string_view, std::chrono::nanoseconds)> sink)
+      : sink_(std::move(sink)) {}
+  void on_attempt(const net::AttemptRecord& record) override {
+    sink_("rest", std::chrono::duration_cast<std::chrono::nanoseconds>(record.duration));
+  }
+
+ private:
+  std::function<void(std::string_view, std::chrono::nanoseconds)> sink_;
+};
+}  // namespace
+
 struct RestSource::Core {
   RestOptions o;
   PagePlanner planner{o.pagination};
@@ -178,7 +193,10 @@ struct RestSource::Core {
   std::vector<std::string> warnings;
   std::set<std::string> warned_keys;
 
-  explicit Core(RestOptions options) : o(std::move(options)) {
+  std::function<void(std::string_view, std::chrono::nanoseconds)> on_latency;
+
+  Core(RestOptions options, std::function<void(std::string_view, std::chrono::nanoseconds)> latency_sink)
+      : o(std::move(options)), on_latency(std::move(latency_sink)) {
     spec.data_path = o.data_path;
     spec.data_pointer = to_json_pointer(o.data_path);
     spec.flatten = o.flatten_response;
@@ -252,6 +270,7 @@ struct RestSource::Core {
       }
     }
     has_auth = a.type != T::None;
+    if (on_latency) co.observer = std::make_shared<LatencyObserver>(on_latency);
     client = std::make_shared<net::HttpClient>(co, policy);
   }
 
@@ -639,7 +658,22 @@ class RestReader final : public engine::PartitionReader {
 
 }  // namespace
 
-RestSource::RestSource(RestOptions options) : core_(std::make_shared<Core>(std::move(options))) {}
+RestSource::RestSource(RestOptions options,
+                       std::function<void(std::string_view, std::chrono::nanoseconds)> on_request_latency)
+    : core_(std::make_shared<Core>(std::move(options), std::move(on_request_latency))) {}
+
+IoStats RestSource::io_stats() const {
+  const net::ClientStats& c = core_->client->stats();
+  resilience::PolicyStats::Snapshot p = core_->client->policy().stats().snapshot();
+  IoStats s;
+  s.bytes = c.bytes_received.load(std::memory_order_relaxed) + c.bytes_sent.load(std::memory_order_relaxed);
+  s.requests = c.attempts.load(std::memory_order_relaxed);
+  s.retries = c.retries.load(std::memory_order_relaxed);
+  s.throttle_waits = p.rate_limit_waits + p.throttled;
+  s.breaker_trips = p.breaker_opens;
+  s.network_wait_ns = c.attempt_time_ns.load(std::memory_order_relaxed);
+  return s;
+}
 RestSource::~RestSource() = default;
 
 const Schema& RestSource::schema() {

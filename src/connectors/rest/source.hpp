@@ -5,6 +5,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,7 +30,9 @@ struct SourceStats {
 
 class RestSource final : public Source {
  public:
-  explicit RestSource(RestOptions options);
+  // `on_request_latency` (may be empty) receives each request attempt's latency, for metrics.
+  explicit RestSource(RestOptions options,
+                      std::function<void(std::string_view, std::chrono::nanoseconds)> on_request_latency = {});
   ~RestSource() override;
 
   // Fetches the first page (and infer_sample_pages - 1 more) once, infers the columns, and keeps
@@ -45,6 +49,8 @@ class RestSource final : public Source {
   // Sends the watermark as `cursor_param` on every request (TIMESTAMP watermarks as ISO 8601 UTC).
   void set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) override;
   std::string test_connection() override;
+  // Bytes, requests, retries, throttle waits and breaker trips of the data client.
+  IoStats io_stats() const override;
 
   const std::vector<RestColumn>& columns();
   const SourceStats& stats() const;

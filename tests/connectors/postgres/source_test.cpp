@@ -54,6 +54,8 @@ TEST_F(PgSource, ParallelReadEqualsSerialRead) {
   auto serial = make_source(source_params("accounts", {{"partitions", "off"}}));
   EXPECT_EQ(parallel->partition_count(), 6u);
   EXPECT_EQ(serial->partition_count(), 1u);
+  const connectors::Source* p_src = parallel.get();
+  const connectors::Source* s_src = serial.get();
   Duck duck(4);
   duck.load("p", std::move(parallel));
   duck.load("s", std::move(serial));
@@ -61,6 +63,13 @@ TEST_F(PgSource, ParallelReadEqualsSerialRead) {
   EXPECT_EQ(test::query_rows(duck.con, sum + "p"), test::query_rows(duck.con, sum + "s"));
   EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM p"), "20000");
   EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM (SELECT * FROM p EXCEPT SELECT * FROM s)"), "0");
+  // The metrics counters: one COPY per partition, and the same row bytes either way — each extra
+  // COPY adds one binary header (19 bytes) and trailer (2 bytes), per PostgreSQL's COPY docs.
+  connectors::IoStats pio = p_src->io_stats(), sio = s_src->io_stats();
+  EXPECT_EQ(pio.requests, 6u);
+  EXPECT_EQ(sio.requests, 1u);
+  EXPECT_GT(sio.bytes, 20000u * 100u);
+  EXPECT_EQ(pio.bytes - sio.bytes, 5u * (19u + 2u));
 }
 
 TEST_F(PgSource, ParallelPartitionsShareOneSnapshotWhileAWriterRuns) {

@@ -3,6 +3,8 @@
 // load commits, and secrets that never reach the output.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "fixtures/rest/rest_api_fixture.hpp"
@@ -137,4 +139,34 @@ LOAD t FROM s;
   EXPECT_NE(r.err.find("401"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("wrong-token-SECRET-77"), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find("wrong-token-SECRET-77"), std::string::npos) << r.out;
+}
+
+// The step's metrics carry what the connector did: every page of /chaos/429 is refused once with
+// 429 + Retry-After: 1, so two pages mean two retries, two throttled calls and four timed requests.
+TEST(RestPipeline, RetriesThrottlingBytesAndLatencyReachTheRunMetrics) {
+  RestApiFixture::Options o;
+  o.records = 100;
+  RestApiFixture api(o);
+  Project p;
+  p.pipeline("metered", std::string(R"(
+SOURCE s TYPE REST PARAMS {"url": ")") + api.url("/chaos/429") + R"(", "data_path": "data",
+  "pagination": {"type": "page_number", "page_size": 100}, "parallel_requests": 1, )" + kFastResilience + R"( };
+LOAD t FROM s;
+)");
+  auto r = test::run_sqlflow({"pipeline", "run", "metered", "--metrics-json", "m.json"}, p.dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(p.query("SELECT count(*) FROM t"), std::vector<std::string>{"100"});
+  auto m = nlohmann::json::parse(test::read_file(p.dir / "m.json"));
+  const auto& step = m["steps"].at(0);
+  EXPECT_EQ(step["kind"], "load");
+  EXPECT_EQ(step["rows_in"], 100);
+  EXPECT_EQ(step["retries"], 2) << step.dump();
+  EXPECT_EQ(step["throttle_waits"], 2) << step.dump();
+  EXPECT_EQ(step["breaker_trips"], 0);
+  // The page of 100 records alone is over 10 kB (each record is about 140 bytes of JSON).
+  EXPECT_GT(step["bytes"].get<std::uint64_t>(), 100u * 100u) << step.dump();
+  EXPECT_GT(step["network_wait_seconds"].get<double>(), 0.0);
+  ASSERT_EQ(m["connectors"].size(), 1u) << m["connectors"].dump();
+  EXPECT_EQ(m["connectors"][0]["connector"], "rest");
+  EXPECT_EQ(m["connectors"][0]["request_latency"]["count"], 4) << m["connectors"].dump();
 }
