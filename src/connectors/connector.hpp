@@ -133,6 +133,10 @@ struct ConnectorInfo {
   std::function<std::unique_ptr<Destination>(const std::string& uri, const Params&, const ConnectorContext&)>
       make_destination = {};
   std::vector<std::string> notes = {};  // extra lines for `connect describe`
+  // Checks parameter values beyond their types (a pagination block, a mode name…) without any
+  // I/O, so `pipeline validate` reports them; throw a validation Error. Optional.
+  std::function<void(const Params&)> check_source = {};
+  std::function<void(const std::string& uri, const Params&)> check_destination = {};
 };
 
 }  // namespace sqlflow::connectors

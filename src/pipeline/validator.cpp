@@ -92,8 +92,16 @@ ValidatedPipeline validate(const Plan& plan, const Profile& profile, const std::
       if (std::none_of(with_common.source_params.begin(), with_common.source_params.end(),
                        [&](const auto& p) { return p.name == c.name; }))
         with_common.source_params.push_back(c);
-    for (auto& e : connectors::check_params(with_common, connectors::Role::Source, params)) errors.push_back(e.at(loc));
+    auto type_errors = connectors::check_params(with_common, connectors::Role::Source, params);
+    for (auto& e : type_errors) errors.push_back(e.at(loc));
     b.params = connectors::normalize_params(with_common.source_params, params);
+    if (type_errors.empty() && b.info->check_source) {
+      try {
+        b.info->check_source(b.params);
+      } catch (Error& e) {
+        errors.push_back(e.at(loc));
+      }
+    }
     std::string sync = b.params.value("sync_mode", "full_refresh");
     if (sync != "full_refresh" && sync != "incremental")
       errors.push_back(validation_error("sync_mode of SOURCE " + s.name + " must be 'full_refresh' or 'incremental', not '" + sync + "'").at(loc));
@@ -138,9 +146,17 @@ ValidatedPipeline validate(const Plan& plan, const Profile& profile, const std::
         errors.push_back(err.at(loc));
       }
       if (auto err = check_export_type(e->type, e->uri)) errors.push_back(err->at(loc));
-      if (info)
-        for (auto& err : connectors::check_params(*info, connectors::Role::Destination, e->options))
-          errors.push_back(err.at(loc));
+      if (info) {
+        auto type_errors = connectors::check_params(*info, connectors::Role::Destination, e->options);
+        for (auto& err : type_errors) errors.push_back(err.at(loc));
+        if (type_errors.empty() && info->check_destination) {
+          try {
+            info->check_destination(e->uri, connectors::normalize_params(info->destination_params, e->options));
+          } catch (Error& err) {
+            errors.push_back(err.at(loc));
+          }
+        }
+      }
     }
     for (const auto& r : st.reads) {
       if (known.count(r)) continue;

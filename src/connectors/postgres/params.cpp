@@ -297,6 +297,8 @@ ConnectorInfo postgres_info() {
                              const ConnectorContext&) -> std::unique_ptr<Destination> {
     return std::make_unique<PostgresDestination>(uri, DestinationOptions::from(p));
   };
+  info.check_source = [](const Params& p) { SourceOptions::from(p).validate(); };
+  info.check_destination = [](const std::string&, const Params& p) { (void)DestinationOptions::from(p); };
   info.notes = type_mapping_notes();
   std::vector<std::string> more = {
       "reads: COPY (SELECT ...) TO STDOUT (FORMAT binary), decoded straight into DuckDB vectors; tables are split",

@@ -46,6 +46,7 @@ ConnectorInfo rest_info() {
   info.make_source = [](const Params& p, const ConnectorContext& ctx) -> std::unique_ptr<Source> {
     return std::make_unique<RestSource>(RestOptions::from_params(p), ctx.on_request_latency);
   };
+  info.check_source = [](const Params& p) { (void)RestOptions::from_params(p); };
   info.notes = {
       "pagination keys — page_number: page_param (page), size_param (limit), page_size, start_page (1), "
       "total_pages_path or total_path (records, with page_size); stops on an empty page or one shorter than page_size. "
