@@ -20,6 +20,17 @@ LogicalType LogicalType::decimal(uint8_t width, uint8_t scale) {
     throw validation_error("invalid DECIMAL(" + std::to_string(width) + "," + std::to_string(scale) + ")");
   return LogicalType(duckdb_create_decimal_type(width, scale));
 }
+LogicalType LogicalType::json() {
+  duckdb_logical_type t = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+  duckdb_logical_type_set_alias(t, "JSON");
+  return LogicalType(t);
+}
+std::string LogicalType::alias() const {
+  char* a = handle() ? duckdb_logical_type_get_alias(handle()) : nullptr;
+  std::string out = a ? a : "";
+  if (a) duckdb_free(a);
+  return out;
+}
 LogicalType LogicalType::list(const LogicalType& child) {
   return LogicalType(duckdb_create_list_type(child.handle()));
 }
@@ -63,7 +74,7 @@ std::string LogicalType::to_sql() const {
     case DUCKDB_TYPE_UHUGEINT: return "UHUGEINT";
     case DUCKDB_TYPE_FLOAT: return "FLOAT";
     case DUCKDB_TYPE_DOUBLE: return "DOUBLE";
-    case DUCKDB_TYPE_VARCHAR: return "VARCHAR";
+    case DUCKDB_TYPE_VARCHAR: return alias() == "JSON" ? "JSON" : "VARCHAR";
     case DUCKDB_TYPE_BLOB: return "BLOB";
     case DUCKDB_TYPE_DATE: return "DATE";
     case DUCKDB_TYPE_TIME: return "TIME";

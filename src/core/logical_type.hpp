@@ -18,6 +18,9 @@ class LogicalType {
   static LogicalType decimal(uint8_t width, uint8_t scale);
   static LogicalType list(const LogicalType& child);
   static LogicalType structure(const std::vector<std::pair<std::string, LogicalType>>& members);
+  // DuckDB's JSON type: VARCHAR under the alias JSON (what the json extension registers), so
+  // json functions and ->> apply and DESCRIBE shows JSON.
+  static LogicalType json();
 
   LogicalType() = default;
   duckdb_type id() const;
@@ -31,7 +34,9 @@ class LogicalType {
   std::string struct_name(size_t i) const;
   LogicalType struct_child(size_t i) const;
 
-  // The type as DuckDB SQL spells it, e.g. DECIMAL(18,3), VARCHAR[], STRUCT("a" INTEGER).
+  // The alias a type carries ("JSON"), or "" when none.
+  std::string alias() const;
+  // The type as DuckDB SQL spells it, e.g. DECIMAL(18,3), VARCHAR[], STRUCT("a" INTEGER), JSON.
   std::string to_sql() const;
 
  private:

@@ -306,6 +306,7 @@ RestOptions RestOptions::from_params(const json& params) {
   }
   o.max_pages = get_int(params, "max_pages", "parameter ", 0, 0);
   o.parallel_requests = static_cast<int>(get_int(params, "parallel_requests", "parameter ", 4, 1));
+  o.preserve_order = get_bool(params, "preserve_order", "parameter ", true);
   if (params.contains("resilience")) o.resilience = params.at("resilience");
   o.infer_timestamps = get_bool(params, "infer_timestamps", "parameter ", true);
   o.infer_sample_records = static_cast<int>(get_int(params, "infer_sample_records", "parameter ", 1000, 1));

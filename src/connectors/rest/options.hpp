@@ -76,6 +76,9 @@ struct RestOptions {
   KeyValues columns;  // name → DuckDB type, overriding inference (in order)
   std::int64_t max_pages = 0;  // 0: no limit
   int parallel_requests = 4;
+  // Rows in page order (one reader decodes; pages are still fetched parallel_requests at a time),
+  // so loads and exports repeat exactly; false lets several DuckDB threads decode page ranges.
+  bool preserve_order = true;
   nlohmann::json resilience;  // overrides of the "rest" resilience profile
   bool infer_timestamps = true;
   int infer_sample_records = 1000;

@@ -18,7 +18,7 @@ ConnectorInfo rest_info() {
       {"headers", ParamType::Any, false, nullptr, "request headers: an object (or a string holding one)"},
       {"body", ParamType::Any, false, nullptr, "POST body: an object (sent as JSON) or a string"},
       {"data_path", ParamType::String, false, nullptr, "dot path to the records array, e.g. data.items; $ or empty: the top level"},
-      {"flatten_response", ParamType::Bool, false, true, "nested objects become a_b columns (false: one VARCHAR column of JSON text); arrays are always JSON text"},
+      {"flatten_response", ParamType::Bool, false, true, "nested objects become a_b columns (false: one JSON column per object); arrays are JSON columns"},
       {"timeout", ParamType::Number, false, 30, "seconds per request attempt"},
       {"max_retries", ParamType::Int, false, nullptr, "retries after the first attempt (default: the rest profile's 2)"},
       {"retry_delay", ParamType::Number, false, nullptr, "seconds before the first retry (backoff doubles it, with jitter)"},
@@ -30,6 +30,8 @@ ConnectorInfo rest_info() {
       {"columns", ParamType::Any, false, nullptr, "name → type (BOOLEAN, INTEGER, BIGINT, DOUBLE, VARCHAR, TIMESTAMP, DATE), overriding inference; also declares keys that appear only in later pages"},
       {"max_pages", ParamType::Int, false, nullptr, "stop after this many pages"},
       {"parallel_requests", ParamType::Int, false, 4, "requests in flight at once when the page count is known (within the rate limit)"},
+      {"preserve_order", ParamType::Bool, false, true,
+       "rows in page order, identical from run to run (false: pages decoded on several threads, any order)"},
       {"resilience", ParamType::Object, false, nullptr, resilience::describe_param_doc("rest")},
       {"infer_timestamps", ParamType::Bool, false, true, "ISO 8601 date-time strings become TIMESTAMP (UTC) columns"},
       {"infer_sample_records", ParamType::Int, false, 1000, "records per sampled page that decide the column types"},
@@ -58,11 +60,12 @@ ConnectorInfo rest_info() {
       "a later value that does not fit its column's type fails the load with the page, record and key, and a key that first "
       "appears later is not loaded (a warning names it): declare both in columns.",
       "Pages are fetched in parallel when the page count is known from the first page (page_number with total_pages_path or "
-      "total_path + page_size, offset with total_path); rows then arrive in an unspecified order: use ORDER BY.",
+      "total_path + page_size, offset with total_path), and ahead of the reader otherwise (parallel_safe); rows keep page "
+      "order unless preserve_order is false.",
       "Secrets (password, token, key_value, client_secret, and sensitive headers or query parameters such as "
       "Authorization or api_key) never appear in messages, logs or metrics.",
       "ISO 8601 date-time strings become TIMESTAMP columns in UTC (offsets applied); arrays, and objects when "
-      "flatten_response is false, are kept as their JSON text (VARCHAR: use json_extract / ->> on them).",
+      "flatten_response is false, become JSON columns (DuckDB's JSON type: use ->> or json_extract on them).",
       "Incremental loads send the stored watermark as cursor_param on every request (a TIMESTAMP watermark as "
       "ISO 8601 UTC, e.g. 2024-01-03T10:00:00Z); the watermark advances only when the load commits.",
       "The rest resilience profile limits requests to 60 per minute (burst 10) by default; raise it with "

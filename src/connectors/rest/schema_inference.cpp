@@ -72,6 +72,10 @@ LogicalType logical_type(WriteAs as) {
   return LogicalType::of(DUCKDB_TYPE_VARCHAR);
 }
 
+LogicalType logical_type(const RestColumn& column) {
+  return column.json ? LogicalType::json() : logical_type(column.as);
+}
+
 void SchemaBuilder::observe(std::string_view name, ValueKind kind) {
   auto it = kinds_.find(std::string(name));
   if (it == kinds_.end()) {
@@ -97,24 +101,25 @@ std::string fold(const std::string& s) {
 std::vector<RestColumn> SchemaBuilder::finish(const KeyValues& declared) const {
   std::vector<RestColumn> out;
   std::set<std::string> used;  // case-folded
-  auto add = [&](std::string name, WriteAs as, bool decl) {
+  auto add = [&](std::string name, WriteAs as, bool decl, bool json) {
     std::string unique = name;
     for (int n = 2; used.count(fold(unique)); ++n) unique = name + "_" + std::to_string(n);
     used.insert(fold(unique));
-    out.push_back({std::move(unique), as, decl});
+    out.push_back({std::move(unique), as, decl, json});
   };
+  auto declared_json = [](const std::string& type) { return fold(type) == "json"; };
   auto find_declared = [&](const std::string& name) -> const std::string* {
     for (const auto& [n, t] : declared)
       if (n == name) return &t;
     return nullptr;
   };
   for (const auto& name : order_) {
-    if (const std::string* t = find_declared(name)) add(name, parse_declared_type(name, *t), true);
+    if (const std::string* t = find_declared(name)) add(name, parse_declared_type(name, *t), true, declared_json(*t));
     else if (kinds_.at(name) == ValueKind::Null && objects_.count(name)) continue;  // see observe_object
-    else add(name, write_as_for(kinds_.at(name)), false);
+    else add(name, write_as_for(kinds_.at(name)), false, kinds_.at(name) == ValueKind::Json);
   }
   for (const auto& [name, type] : declared)
-    if (!kinds_.count(name)) add(name, parse_declared_type(name, type), true);
+    if (!kinds_.count(name)) add(name, parse_declared_type(name, type), true, declared_json(type));
   return out;
 }
 

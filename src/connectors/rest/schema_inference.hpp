@@ -25,6 +25,7 @@ struct RestColumn {
   std::string name;
   WriteAs as = WriteAs::Varchar;
   bool declared = false;  // from `columns`, not inferred
+  bool json = false;      // holds JSON text (arrays, unflattened objects, or declared JSON): typed JSON
 };
 
 // The kind two observations of one field widen to.
@@ -35,6 +36,8 @@ WriteAs write_as_for(ValueKind kind);
 // TIMESTAMP, DATE and their usual aliases). Throws a validation Error naming the column.
 WriteAs parse_declared_type(const std::string& column, const std::string& type);
 LogicalType logical_type(WriteAs as);
+// The column's DuckDB type: logical_type(as), or JSON for JSON text columns.
+LogicalType logical_type(const RestColumn& column);
 
 // Collects field observations in first-seen order and turns them into columns.
 class SchemaBuilder {

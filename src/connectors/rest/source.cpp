@@ -445,7 +445,7 @@ struct RestSource::Core {
                            " sampled), so its columns cannot be inferred",
                        "declare them in PARAMS columns, e.g. \"columns\": {\"id\": \"BIGINT\", \"name\": \"VARCHAR\"}");
     Schema s;
-    for (const auto& c : cols) s.push_back({c.name, logical_type(c.as)});
+    for (const auto& c : cols) s.push_back({c.name, logical_type(c)});
     std::lock_guard lock(mutex);
     columns = std::move(cols);
     first_meta = pages.at(0).meta;
@@ -479,7 +479,10 @@ struct RestSource::Core {
         std::int64_t n = std::max<std::int64_t>(1, *count);
         if (o.max_pages > 0) n = std::min(n, o.max_pages);
         plan->page_count = n;
-        const std::int64_t per = std::max<std::int64_t>(std::int64_t{4} * o.parallel_requests, (n + 7) / 8);
+        // One range keeps rows in page order; several let DuckDB threads decode them at once.
+        const std::int64_t per = o.preserve_order
+                                     ? n
+                                     : std::max<std::int64_t>(std::int64_t{4} * o.parallel_requests, (n + 7) / 8);
         for (std::int64_t b = 0; b < n; b += per) plan->ranges.emplace_back(b, std::min(n, b + per));
       }
     }

@@ -50,11 +50,31 @@ TEST(RestPagination, SeveralPartitionsCoverEveryPageOnce) {
   // SQLFlow's pagination object (no type) with total_path: 25 pages of 10.
   p["pagination"] = {{"page_param", "page"}, {"size_param", "limit"}, {"page_size", 10}, {"total_path", "total"}};
   p["parallel_requests"] = 1;  // partitions of 4 pages
+  p["preserve_order"] = false;
   RestScan scan(p, 4);
   EXPECT_EQ(scan.source->partition_count(), 7u);
   EXPECT_EQ(scan.value(kTotalsSql), expected_totals(250));
   EXPECT_EQ(api.count("/items/page"), 25u + 1u);  // + the first page of the explicit partition_count() above
   EXPECT_LE(api.max_in_flight(), 1);
+}
+
+// By default rows come in page order even though pages are fetched in parallel: the same query
+// gives the same rows in the same order, run after run.
+TEST(RestPagination, ParallelPagesKeepPageOrder) {
+  RestApiFixture::Options o;
+  o.latency = std::chrono::milliseconds(100);  // so that parallel requests overlap
+  RestApiFixture api(o);
+  auto p = rest_params(api, "/items/page");
+  p["data_path"] = "data";
+  p["pagination"] = {{"type", "page_number"}, {"page_size", 25}, {"total_path", "total"}};
+  p["parallel_requests"] = 8;
+  RestScan scan(p, 4);
+  EXPECT_EQ(scan.source->partition_count(), 1u);
+  // ids are 0..249 across pages in order: every row's id equals its position.
+  EXPECT_EQ(scan.value("SELECT count(*) FILTER (WHERE id <> rn - 1) || '/' || count(*) FROM "
+                       "(SELECT id, row_number() OVER () AS rn FROM sqlflow_scan('s'))"),
+            "0/250");
+  EXPECT_GE(api.max_in_flight(), 2);
 }
 
 TEST(RestPagination, PageNumberWithoutTotalStopsOnShortPage) {
@@ -208,7 +228,8 @@ TEST(RestTypes, InferredColumnsAndValues) {
   EXPECT_EQ(scan.rows("SELECT column_name || ' ' || column_type FROM (DESCRIBE SELECT * FROM sqlflow_scan('s'))"),
             (std::vector<std::string>{"id BIGINT", "name VARCHAR", "price DOUBLE", "active BOOLEAN",
                                       "created_at TIMESTAMP", "meta_source VARCHAR", "meta_rank BIGINT",
-                                      "tags VARCHAR"}));
+                                      "tags JSON"}));
+  EXPECT_EQ(scan.value("SELECT tags->>0 FROM sqlflow_scan('s') WHERE id = 7"), "t7");
   EXPECT_EQ(scan.rows("SELECT * FROM sqlflow_scan('s') WHERE id IN (7, 100) ORDER BY id"),
             (std::vector<std::string>{"7|name-7|10.5|false|2024-01-01 00:00:07|fixture|7|[\"t7\",\"x\"]",
                                       "100|name-100|150.0|true|2024-01-01 00:01:40|fixture|0|[\"t100\",\"x\"]"}));
@@ -217,7 +238,7 @@ TEST(RestTypes, InferredColumnsAndValues) {
   EXPECT_EQ(scan.value("SELECT count(*) FROM sqlflow_scan('s')"), "250");
 }
 
-TEST(RestTypes, NoFlattenKeepsObjectsAsJsonText) {
+TEST(RestTypes, NoFlattenKeepsObjectsAsJsonColumns) {
   RestApiFixture api;
   auto p = rest_params(api, "/items/all");
   p["flatten_response"] = false;
@@ -225,7 +246,8 @@ TEST(RestTypes, NoFlattenKeepsObjectsAsJsonText) {
   RestScan scan(p);
   EXPECT_EQ(scan.value("SELECT typeof(created_at) || ' ' || typeof(meta) || ' ' || meta || ' ' || "
                        "json_extract_string(meta, '$.source') FROM sqlflow_scan('s') WHERE id = 3"),
-            "VARCHAR VARCHAR {\"source\":\"fixture\",\"rank\":3} fixture");
+            "VARCHAR JSON {\"source\":\"fixture\",\"rank\":3} fixture");
+  EXPECT_EQ(scan.value("SELECT meta->>'$.rank' FROM sqlflow_scan('s') WHERE id = 3"), "3");
 }
 
 TEST(RestTypes, TypesWidenWithinTheSample) {
