@@ -53,8 +53,8 @@ std::vector<std::string> performance_hints(const StepMetrics& step) {
   }
   if (auto n = step.throttle_waits.value())
     hints.push_back(
-        fmt::format("step '{}' was throttled {} by the rate limiter; its throughput is bounded "
-                    "by the API quota in the connector's profile",
+        fmt::format("step '{}' was throttled {} (local rate limit or the server's 429); its throughput is "
+                    "bounded by the API quota",
                     name, times(n, "time", "times")));
   if (auto n = step.retries.value())
     hints.push_back(fmt::format("step '{}' retried {}; the remote service was slow or failing", name,
