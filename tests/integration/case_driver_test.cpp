@@ -9,11 +9,20 @@
 //                                   '|'), ended by a blank line or end of file
 //   file-exists <path> / file-missing <path>
 //   write <path>                    followed by lines of content up to a line "EOF"
+//   postgres                        make sure the private PostgreSQL test server runs and its libpq
+//                                   environment (PGHOST, PGPORT, …) is exported for later runs
+//   psql <sql>                      run SQL with psql against that server (implies `postgres`); like
+//                                   query: more SQL lines up to "----", then the expected rows
+//                                   (unaligned, cells joined by '|'; none for plain statements)
 //   # comment
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "engine/connection.hpp"
@@ -56,6 +65,49 @@ std::vector<std::string> split_args(const std::string& line) {
   }
   if (has || !cur.empty()) out.push_back(cur);
   return out;
+}
+
+// Cases that need PostgreSQL use the server scripts/run-tests.sh started (PG* in the environment)
+// or start it here with scripts/pg-test-server.sh, whose watchdog stops it after a minute without
+// clients (plain ctest has no cleanup step), and export its libpq environment to the runs.
+void ensure_postgres() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (std::getenv("PGHOST") && std::getenv("PGPORT") && std::getenv("PGPASSWORD")) return;
+    const std::string script = test::source_dir() + "/scripts/pg-test-server.sh";
+    if (!std::getenv("SQLFLOW_PG_DIR")) setenv("SQLFLOW_PG_DIR", (test::build_dir() + "/pg-test").c_str(), 1);
+    if (std::system((script + " start --idle-stop 60 >&2").c_str()) != 0)
+      throw std::runtime_error("cannot start the PostgreSQL test server");
+    FILE* f = popen((script + " env").c_str(), "r");
+    if (!f) throw std::runtime_error("cannot run " + script + " env");
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, f)) {
+      std::istringstream words(buf);
+      std::string w;
+      while (words >> w)
+        if (auto eq = w.find('='); eq != std::string::npos) setenv(w.substr(0, eq).c_str(), w.substr(eq + 1).c_str(), 1);
+    }
+    pclose(f);
+    if (!std::getenv("PGPORT")) throw std::runtime_error("the PostgreSQL test server did not report its port");
+  });
+}
+
+// Runs SQL through psql (unaligned, tuples only, stop at the first error); returns its exit code,
+// the output rows and stderr.
+int run_psql(const fs::path& dir, const std::string& sql, std::vector<std::string>& rows, std::string& err) {
+  ensure_postgres();
+  static int counter = 0;
+  const std::string tag = std::to_string(counter++);
+  const fs::path in = dir / (".psql-in-" + tag), out = dir / (".psql-out-" + tag), errf = dir / (".psql-err-" + tag);
+  test::write_file(in, sql + "\n");
+  const std::string cmd = "psql -X -q -t -A -F '|' -v ON_ERROR_STOP=1 -f '" + in.string() + "' >'" + out.string() +
+                          "' 2>'" + errf.string() + "' </dev/null";
+  const int status = std::system(cmd.c_str());
+  std::istringstream text(test::read_file(out));
+  for (std::string l; std::getline(text, l);) rows.push_back(l);
+  err = test::read_file(errf);
+  for (const auto& p : {in, out, errf}) fs::remove(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 class PipelineCase : public ::testing::TestWithParam<std::string> {};
@@ -106,6 +158,20 @@ TEST_P(PipelineCase, Runs) {
       std::string content;
       for (++i; i < lines.size() && lines[i] != "EOF"; ++i) content += lines[i] + "\n";
       test::write_file(dir.path() / rest, content);
+    } else if (cmd == "postgres") {
+      ensure_postgres();
+    } else if (cmd == "psql") {
+      check_exit(0, no);
+      std::string sql = rest;
+      ++i;
+      while (i < lines.size() && lines[i] != "----") sql += "\n" + lines[i++];
+      std::vector<std::string> expected;
+      for (++i; i < lines.size() && !lines[i].empty(); ++i) expected.push_back(lines[i]);
+      std::vector<std::string> actual;
+      std::string err;
+      const int rc = run_psql(dir.path(), sql, actual, err);
+      EXPECT_EQ(rc, 0) << "case.test:" << no << " psql failed: " << err << "\nSQL: " << sql;
+      EXPECT_EQ(actual, expected) << "case.test:" << no << " psql: " << sql;
     } else if (cmd == "query") {
       check_exit(0, no);
       std::string sql = rest;
