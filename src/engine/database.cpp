@@ -50,4 +50,14 @@ Database::~Database() {
 
 std::string duckdb_version() { return duckdb_library_version(); }
 
+std::vector<std::string> config_option_names() {
+  std::vector<std::string> out;
+  for (size_t i = 0, n = duckdb_config_count(); i < n; ++i) {
+    const char* name = nullptr;
+    const char* description = nullptr;
+    if (duckdb_get_config_flag(i, &name, &description) == DuckDBSuccess && name) out.emplace_back(name);
+  }
+  return out;
+}
+
 }  // namespace sqlflow::engine

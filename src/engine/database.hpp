@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sqlflow::engine {
 
@@ -34,6 +35,9 @@ class Database {
   bool in_memory_ = true;
   std::string path_;
 };
+
+// The names of DuckDB's configuration options (for checking a profile's settings up front).
+std::vector<std::string> config_option_names();
 
 // The DuckDB library version string, e.g. "v1.4.4".
 std::string duckdb_version();

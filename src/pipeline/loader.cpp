@@ -20,6 +20,7 @@ engine::DatabaseConfig engine_config(const Profile& profile) {
   if (profile.engine.persistent) cfg.path = profile.engine.path.string();
   cfg.memory_limit = profile.engine.memory_limit;
   cfg.threads = profile.engine.threads;
+  for (const auto& [k, v] : profile.engine.settings) cfg.settings[k] = v;
   return cfg;
 }
 

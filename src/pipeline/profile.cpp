@@ -2,11 +2,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <regex>
 #include <sstream>
 
 #include "core/error.hpp"
 #include "core/suggest.hpp"
+#include "engine/database.hpp"
 
 namespace sqlflow::pipeline {
 
@@ -136,7 +138,7 @@ Profile load_profile(const Project& project, const std::string& name) {
     loader.warn_unknown(engines, {"duckdb"}, "engines");
     if (auto duck = engines["duckdb"]) {
       if (!duck.IsMap()) loader.fail("engines.duckdb must be a mapping", duck);
-      loader.warn_unknown(duck, {"mode", "path", "memory_limit", "threads", "database_path"}, "engines.duckdb");
+      loader.warn_unknown(duck, {"mode", "path", "memory_limit", "threads", "database_path", "settings"}, "engines.duckdb");
       std::string mode = duck["mode"] ? loader.scalar(duck["mode"], "engines.duckdb.mode") : "memory";
       if (mode != "memory" && mode != "persistent")
         loader.fail("engines.duckdb.mode must be 'memory' or 'persistent', not '" + mode + "'", duck["mode"]);
@@ -153,6 +155,18 @@ Profile load_profile(const Project& project, const std::string& name) {
         auto t = loader.to_json(duck["threads"]);
         if (!t.is_number_integer() || t.get<int64_t>() < 1) loader.fail("engines.duckdb.threads must be a positive integer", duck["threads"]);
         profile.engine.threads = static_cast<int>(t.get<int64_t>());
+      }
+      if (auto settings = duck["settings"]) {
+        if (!settings.IsMap()) loader.fail("engines.duckdb.settings must be a mapping of DuckDB option: value", settings,
+                                           "e.g.  settings: {preserve_insertion_order: false}");
+        const std::vector<std::string> known = engine::config_option_names();
+        for (const auto& kv : settings) {
+          std::string key = kv.first.as<std::string>();
+          if (std::find(known.begin(), known.end(), key) == known.end())
+            loader.fail("engines.duckdb.settings: DuckDB has no option '" + key + "'" + did_you_mean(key, known), kv.first,
+                        "see SELECT name FROM duckdb_settings() for the options DuckDB knows");
+          profile.engine.settings[key] = loader.scalar(kv.second, "engines.duckdb.settings." + key);
+        }
       }
     }
   }
@@ -212,6 +226,8 @@ std::string describe_profile(const Profile& p, const std::string& section) {
     if (p.engine.persistent) out << "    path: " << p.engine.path.string() << '\n';
     if (!p.engine.memory_limit.empty()) out << "    memory_limit: " << p.engine.memory_limit << '\n';
     if (p.engine.threads) out << "    threads: " << *p.engine.threads << '\n';
+    if (!p.engine.settings.empty()) out << "    settings:\n";
+    for (const auto& [k, v] : p.engine.settings) out << "      " << k << ": " << v << '\n';
   }
   if (want("variables")) {
     out << "variables:" << (p.variables.empty() ? " {}" : "") << '\n';

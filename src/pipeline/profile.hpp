@@ -19,6 +19,9 @@ struct EngineSettings {
   std::filesystem::path path;  // absolute when persistent
   std::string memory_limit;
   std::optional<int> threads;
+  // Any other DuckDB configuration option (engines.duckdb.settings), e.g.
+  // preserve_insertion_order: false to let loads from partitioned sources use every thread.
+  std::map<std::string, std::string> settings;
 };
 
 struct ConnectorConfig {

@@ -7,6 +7,9 @@
 #include <cstdlib>
 
 #include "core/error.hpp"
+#include "engine/connection.hpp"
+#include "engine/database.hpp"
+#include "pipeline/loader.hpp"
 #include "support/test_support.hpp"
 
 using namespace sqlflow;
@@ -68,6 +71,28 @@ TEST(Profile, ErrorsNameTheFileAndKey) {
     EXPECT_NE(e.message().find("SQLFLOW_TEST_SURELY_UNSET"), std::string::npos);
   }
   EXPECT_THROW(load_profile(Project(dir.path()), "missing"), Error);
+}
+
+// engines.duckdb.settings passes any DuckDB option to the engine; an unknown one is an error at
+// its line with a suggestion, before a database is opened.
+TEST(Profile, DuckDBSettingsAreCheckedAndReachTheEngine) {
+  test::TempDir dir("profile-settings");
+  test::write_file(dir / "profiles/dev.yml",
+                   "engines:\n  duckdb:\n    settings:\n      preserve_insertion_order: false\n      default_order: desc\n");
+  Profile p = load_profile(Project(dir.path()), "dev");
+  engine::Database db(engine_config(p));
+  engine::Connection con(db);
+  EXPECT_EQ(test::query_value(con, "SELECT current_setting('preserve_insertion_order')::VARCHAR || ' ' || "
+                                   "lower(current_setting('default_order'))"),
+            "false desc");
+  test::write_file(dir / "profiles/typo.yml", "engines:\n  duckdb:\n    settings:\n      preserve_insertion_ordr: false\n");
+  try {
+    load_profile(Project(dir.path()), "typo");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(e.format().find("profiles/typo.yml:4"), std::string::npos) << e.format();
+    EXPECT_NE(e.message().find("did you mean 'preserve_insertion_order'"), std::string::npos) << e.message();
+  }
 }
 
 TEST(Profile, BuiltInDefaultWithoutProfilesFolder) {
