@@ -9,7 +9,10 @@
 #
 # Env: ROWS, SMALL_ROWS, PANDAS_ROWS (default SMALL_ROWS), REPEATS (default 3), PANDAS_REPEATS
 #      (default 1), INSERT_ROWS (default SMALL_ROWS), BUILD_DIR (default build), OUT,
-#      CAPPED_MEMORY (DuckDB memory_limit for the flat-RSS runs, default 64MB).
+#      CAPPED_MEMORY (DuckDB memory_limit for the flat-RSS runs, default 64MB),
+#      PGLOADER (the pgloader binary; default: `pgloader` on PATH, installed from Debian with
+#      apt-get when missing and running as root; PGLOADER=skip leaves the pgloader_csv baseline out,
+#      which the JSON then says loudly).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -45,12 +48,48 @@ eval "$("$root/scripts/pg-test-server.sh" env)"
 work="$(mktemp -d)"
 cleanup() {
   rm -rf "$work"
-  psql -Xq -c "DROP TABLE IF EXISTS bench.out_sqlflow, bench.out_psql, bench.out_insert" >/dev/null 2>&1 || true
+  psql -Xq -c "DROP TABLE IF EXISTS bench.out_sqlflow, bench.out_psql, bench.out_insert, bench.out_pgloader" >/dev/null 2>&1 || true
   [ "$started" = 1 ] && "$root/scripts/pg-test-server.sh" stop
   return 0
 }
 trap cleanup EXIT
 runs="$work/runs.jsonl"
+
+# pgloader, the baseline of the "faster than pgloader loading the same CSV" bar. Missing: install
+# Debian's package (we may be root on a build machine); if that fails the path is skipped and the
+# JSON says so (never silently).
+pgloader_bin="${PGLOADER:-}"
+pgloader_skip=""
+if [ "$pgloader_bin" = skip ]; then
+  pgloader_bin=""
+  pgloader_skip="PGLOADER=skip was given"
+elif [ -z "$pgloader_bin" ]; then
+  pgloader_bin="$(command -v pgloader || true)"
+  if [ -z "$pgloader_bin" ]; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+      log "pgloader is missing: installing Debian's package for the pgloader_csv baseline" \
+        "(apt-get install -y --no-install-recommends pgloader; log: $work/apt.log)"
+      if DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends pgloader >"$work/apt.log" 2>&1 ||
+         { apt-get update >>"$work/apt.log" 2>&1 &&
+           DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends pgloader >>"$work/apt.log" 2>&1; }; then
+        pgloader_bin="$(command -v pgloader || true)"
+      else
+        tail -5 "$work/apt.log" >&2 || true
+      fi
+      [ -n "$pgloader_bin" ] || pgloader_skip="pgloader is not installed and apt-get install pgloader failed"
+    else
+      pgloader_skip="pgloader is not installed (and this is not a root shell with apt-get to install it)"
+    fi
+  fi
+elif [ ! -x "$pgloader_bin" ]; then
+  pgloader_skip="PGLOADER=$pgloader_bin is not an executable"
+  pgloader_bin=""
+fi
+if [ -n "$pgloader_skip" ]; then
+  log "WARNING: the pgloader_csv baseline is NOT measured: $pgloader_skip (the JSON records this)"
+else
+  pgloader_version="$("$pgloader_bin" --version 2>/dev/null | head -n 1 || true)"
+fi
 : >"$runs"
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -74,6 +113,26 @@ psql -Xq -c "\\copy (SELECT * FROM bench.lineitem_$insert_rows) TO '$csv_small' 
 # DuckDB files holding the same rows as table `t`, the source of the exports.
 "$driver" load "$big" "$work/src_big.duckdb" --partitions off >/dev/null
 "$driver" load "bench.lineitem_$insert_rows" "$work/src_small.duckdb" --partitions off >/dev/null
+
+# pgloader's command file: the same CSV as psql_copy_in into an empty table of the same definition,
+# pgloader's default batching and workers. pgloader reports rejected rows but still exits 0, so
+# every run's row count is checked afterwards.
+if [ -n "$pgloader_bin" ]; then
+  fields=$(psql -XAtq -c "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
+                          WHERE attrelid = '$big'::regclass AND attnum > 0 AND NOT attisdropped")
+  mkdir -p "$work/pgloader"
+  cat >"$work/pgloader.load" <<EOF
+LOAD CSV
+  FROM '$csv' HAVING FIELDS ($fields)
+  INTO postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE
+  TARGET TABLE bench.out_pgloader
+  TARGET COLUMNS ($fields)
+  WITH fields optionally enclosed by '"',
+       fields escaped by double-quote,
+       fields terminated by ','
+  SET client_min_messages to 'warning';
+EOF
+fi
 
 # One measured process: its JSON line (or, with WALL=1, its wall time) plus peak RSS.
 measure() {
@@ -122,6 +181,30 @@ for i in $(seq 1 "$repeats"); do
 
   fresh_target bench.out_psql
   measure psql_copy_in "$i" "$rows" psql -Xq -c "\\copy bench.out_psql FROM '$csv' CSV"
+  if [ -n "$pgloader_bin" ]; then
+    fresh_target bench.out_pgloader
+    measure pgloader_csv "$i" "$rows" "$pgloader_bin" --root-dir "$work/pgloader" \
+      --logfile "$work/pgloader/pgloader.log" "$work/pgloader.load"
+    # pgloader's own "Total import time" (without its Lisp image's start-up) goes beside the wall
+    # clock, for a second, stricter ratio.
+    reported=$(sed -n 's/^ *Total import time .* \([0-9.][0-9.]*\)s *$/\1/p' "$work/pgloader_csv.$i.out" | tail -n 1)
+    if [ -n "$reported" ]; then
+      /usr/bin/python3 - "$runs" "$reported" <<'EOF'
+import json, sys
+path, reported = sys.argv[1], float(sys.argv[2])
+lines = open(path).read().splitlines()
+last = json.loads(lines[-1])
+last["pgloader_reported_seconds"] = reported
+lines[-1] = json.dumps(last)
+open(path, "w").write("\n".join(lines) + "\n")
+EOF
+    fi
+    loaded=$(psql -XAtq -c "SELECT count(*) FROM bench.out_pgloader")
+    if [ "$loaded" != "$rows" ]; then
+      log "error: pgloader_csv run $i loaded $loaded of $rows rows:"; tail -20 "$work/pgloader/pgloader.log" >&2 || true; exit 1
+    fi
+    psql -Xq -c "DROP TABLE IF EXISTS bench.out_pgloader" >/dev/null 2>&1
+  fi
   fresh_target bench.out_sqlflow
   measure export_append "$i" "$rows" "$driver" export "$work/src_big.duckdb" bench.out_sqlflow --mode append
   psql -Xq -c "DROP TABLE IF EXISTS bench.out_sqlflow" >/dev/null 2>&1
@@ -148,4 +231,5 @@ mkdir -p "$(dirname "$out")"
   --duckdb-version "$("$driver" version)" --postgres-version "$(psql -XAtq -c 'SHOW server_version')" \
   --rows "$rows" --small-rows "$small" --pandas-rows "$pandas_rows" --insert-rows "$insert_rows" \
   --repeats "$repeats" --copy-bytes "$copy_bytes" --capped-memory "$capped" \
-  --load-start "$load_start" --load-end "$(cut -d' ' -f1-3 /proc/loadavg)"
+  --load-start "$load_start" --load-end "$(cut -d' ' -f1-3 /proc/loadavg)" \
+  --pgloader-version "${pgloader_version:-}" --pgloader-skipped "$pgloader_skip"
