@@ -1,8 +1,7 @@
 #include "connectors/csv/destination.hpp"
 
-#include <algorithm>
-#include <cctype>
-
+#include "connectors/file_export_destination.hpp"
+#include "connectors/file_params.hpp"
 #include "core/error.hpp"
 #include "core/file_paths.hpp"
 
@@ -10,45 +9,24 @@ namespace sqlflow::connectors::csv {
 
 namespace {
 constexpr const char* kWhat = "CSV export";
-
-std::string string_option(const Params& p, const char* key, std::string fallback) {
-  if (!p.contains(key) || p[key].is_null()) return fallback;
-  if (!p[key].is_string()) throw validation_error(std::string(kWhat) + ": `" + key + "` must be a string");
-  return p[key].get<std::string>();
-}
 }  // namespace
 
 files::CopySpec csv_copy_spec(const std::string& uri, const Params& p, const ConnectorContext& context) {
-  files::CopySpec spec;
-  spec.what = kWhat;
-  spec.target = files::resolve(uri, context.base_dir);
-  spec.append = files::export_append_mode(p, kWhat);
+  using file_params::string_or;
+  files::CopySpec spec = file_export_spec(kWhat, uri, p, context);
   spec.partition_by = files::export_partition_by(p, kWhat);
 
-  const bool header = p.contains("header") && p["header"].is_boolean() ? p["header"].get<bool>() : true;
-  std::string delimiter = string_option(p, "delimiter", ",");
+  const bool header = file_params::bool_or(p, "header", true);
+  std::string delimiter = string_or(p, "delimiter", ",", kWhat);
   if (delimiter == "\\t") delimiter = "\t";
   if (delimiter.empty() || delimiter.size() > 4)
     throw validation_error(std::string(kWhat) + ": `delimiter` must be 1 to 4 characters");
-  const std::string quote = string_option(p, "quote", "\"");
+  const std::string quote = string_or(p, "quote", "\"", kWhat);
   if (quote.size() > 1) throw validation_error(std::string(kWhat) + ": `quote` must be one character");
-  const std::string escape = string_option(p, "escape", quote);
+  const std::string escape = string_or(p, "escape", quote, kWhat);
   if (escape.size() > 1) throw validation_error(std::string(kWhat) + ": `escape` must be one character");
-  std::string compression = string_option(p, "compression", "auto");
-  std::transform(compression.begin(), compression.end(), compression.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  if (compression == "gz") compression = "gzip";
-  if (compression == "zst") compression = "zstd";
-  if (compression == "auto") {
-    compression = files::compression_of_extension(spec.target.filename().string());
-    if (compression.empty()) compression = "none";
-  }
-  if (compression != "none" && compression != "gzip" && compression != "zstd")
-    throw validation_error(std::string(kWhat) + ": unknown compression '" + compression + "'",
-                           "use none, gzip or zstd");
-  std::string encoding = string_option(p, "encoding", "utf-8");
-  std::transform(encoding.begin(), encoding.end(), encoding.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  const std::string compression = file_params::export_compression_value(p, spec.target, kWhat);
+  const std::string encoding = file_params::ascii_lower(string_or(p, "encoding", "utf-8", kWhat));
   if (encoding != "utf-8" && encoding != "utf8")
     throw validation_error(std::string(kWhat) + ": files are written in utf-8 only, not '" + encoding + "'");
 
@@ -59,28 +37,16 @@ files::CopySpec csv_copy_spec(const std::string& uri, const Params& p, const Con
         .string("DELIMITER", delimiter)
         .string("QUOTE", quote)
         .string("ESCAPE", escape)
-        .string("NULLSTR", string_option(p, "null_value", ""))
+        .string("NULLSTR", string_or(p, "null_value", "", kWhat))
         .string("COMPRESSION", compression);
-    if (auto f = string_option(p, "date_format", ""); !f.empty()) a.string("DATEFORMAT", f);
-    if (auto f = string_option(p, "timestamp_format", ""); !f.empty()) a.string("TIMESTAMPFORMAT", f);
+    if (auto f = string_or(p, "date_format", "", kWhat); !f.empty()) a.string("DATEFORMAT", f);
+    if (auto f = string_or(p, "timestamp_format", "", kWhat); !f.empty()) a.string("TIMESTAMPFORMAT", f);
     return a.str();
   };
   spec.options = options(header);
   spec.append_method = files::AppendMethod::Concatenate;
   spec.append_options = options(false);  // the existing file already starts with the header
   return spec;
-}
-
-void CsvDestination::open(const Schema& schema, WriteMode mode, const std::vector<std::string>&) {
-  if (mode == WriteMode::Upsert)
-    throw validation_error("CSV export: a file cannot be upserted", "use mode overwrite or append");
-  std::vector<std::string> names;
-  for (const auto& c : schema) names.push_back(c.name);
-  export_.open(names, mode == WriteMode::Append);
-}
-
-void CsvDestination::write(const DataChunk&) {
-  throw internal_error("CSV export: rows are written by copy_statement(), not write()");
 }
 
 }  // namespace sqlflow::connectors::csv

@@ -1,9 +1,9 @@
 #include "connectors/csv/source.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include <cstdio>
 #include <random>
 
+#include "connectors/file_params.hpp"
 #include "core/error.hpp"
 #include "core/file_paths.hpp"
 #include "core/quote.hpp"
@@ -16,15 +16,10 @@ namespace {
 
 constexpr const char* kWhat = "CSV source";
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
+using file_params::ascii_lower;
 
 std::optional<std::string> opt_string(const Params& p, const char* key) {
-  if (!p.contains(key) || p[key].is_null()) return std::nullopt;
-  if (!p[key].is_string()) throw validation_error(std::string(kWhat) + ": `" + key + "` must be a string");
-  return p[key].get<std::string>();
+  return file_params::optional_string(p, key, kWhat);
 }
 
 std::vector<std::string> string_list(const nlohmann::json& v, const char* key) {
@@ -43,7 +38,7 @@ std::vector<std::string> string_list(const nlohmann::json& v, const char* key) {
 // DuckDB's CSV reader knows utf-8, utf-16 and latin-1 (others need an extension we cannot load).
 std::string duckdb_encoding(const std::string& given) {
   std::string e;
-  for (char c : lower(given))
+  for (char c : ascii_lower(given))
     if (c != '-' && c != '_' && c != ' ') e += c;
   if (e == "utf8" || e == "ascii" || e == "usascii" || e == "utf8sig") return "utf-8";
   if (e == "latin1" || e == "iso88591" || e == "l1" || e == "iso8859" || e == "cp819") return "latin-1";
@@ -64,10 +59,8 @@ std::string random_id() {
 
 CsvSourceOptions CsvSourceOptions::from_params(const Params& p) {
   CsvSourceOptions o;
-  if (!p.contains("path")) throw validation_error(std::string(kWhat) + ": missing required parameter 'path'");
-  o.path = p["path"];
-  files::path_list(o.path, kWhat);  // shape check only; files are looked up when the source is read
-  if (p.contains("has_header") && p["has_header"].is_boolean()) o.has_header = p["has_header"].get<bool>();
+  o.path = file_params::required_path(p, kWhat);
+  o.has_header = file_params::bool_or(p, "has_header", o.has_header);
   if (auto d = opt_string(p, "delimiter")) {
     o.delimiter = *d == "\\t" ? "\t" : *d;
     if (o.delimiter.empty() || o.delimiter.size() > 4)
@@ -106,25 +99,16 @@ CsvSourceOptions CsvSourceOptions::from_params(const Params& p) {
     o.skip_rows = p["skip_rows"].get<int64_t>();
     if (o.skip_rows < 0) throw validation_error(std::string(kWhat) + ": `skip_rows` must be ≥ 0");
   }
-  if (auto c = opt_string(p, "compression")) {
-    std::string c2 = lower(*c);
-    if (c2 == "gz") c2 = "gzip";
-    if (c2 == "zst") c2 = "zstd";
-    if (c2 != "auto" && c2 != "none" && c2 != "gzip" && c2 != "zstd")
-      throw validation_error(std::string(kWhat) + ": unknown compression '" + *c + "'",
-                             "use auto, none, gzip or zstd");
-    o.compression = c2;
-  }
+  if (auto c = opt_string(p, "compression")) o.compression = file_params::source_compression_value(*c, kWhat);
   if (auto e = opt_string(p, "on_error")) {
-    std::string v = lower(*e);
+    std::string v = ascii_lower(*e);
     if (v == "skip")
       o.skip_bad_rows = true;
     else if (v != "fail")
       throw validation_error(std::string(kWhat) + ": `on_error` must be fail or skip, got '" + *e + "'");
   }
-  if (p.contains("union_by_name") && p["union_by_name"].is_boolean())
-    o.union_by_name = p["union_by_name"].get<bool>();
-  if (p.contains("filename") && p["filename"].is_boolean()) o.filename = p["filename"].get<bool>();
+  o.union_by_name = file_params::bool_or(p, "union_by_name", o.union_by_name);
+  o.filename = file_params::bool_or(p, "filename", o.filename);
   if (p.contains("sample_size") && p["sample_size"].is_number_integer())
     o.sample_size = p["sample_size"].get<int64_t>();
   if (auto s = opt_string(p, "sync_mode")) {
@@ -136,7 +120,7 @@ CsvSourceOptions CsvSourceOptions::from_params(const Params& p) {
 }
 
 CsvSource::CsvSource(CsvSourceOptions options, ConnectorContext context)
-    : options_(std::move(options)), context_(std::move(context)) {
+    : FileViewSource(kWhat, options.path, std::move(context)), options_(std::move(options)) {
   const std::string id = random_id();
   rejects_table_ = "sqlflow_csv_rejects_" + id;
   rejects_scan_ = "sqlflow_csv_scans_" + id;
@@ -201,39 +185,19 @@ void CsvSource::explain_bind_failure(const std::vector<fs::path>& file_list, con
   }
   std::string message = error.message();
   if (auto cut = message.find("\nPossible fixes"); cut != std::string::npos) message.resize(cut);
-  throw data_error(std::string(kWhat) + ": cannot read " +
-                       (file_list.size() == 1 ? "'" + file_list[0].string() + "'"
-                                              : std::to_string(file_list.size()) + " files") +
-                       ": " + message,
-                   error.hint());
+  throw cannot_read(file_list, message, error.hint());
 }
 
-std::optional<std::string> CsvSource::view_sql() {
-  if (view_sql_) return view_sql_;
-  auto in = files::resolve_inputs(options_.path, context_.base_dir, kWhat);
-  std::string sql = "SELECT * FROM " + reader_call(in.files, false);
-  if (cursor_ && cursor_->second)
-    sql += " WHERE " + quote_identifier(cursor_->first) + " > " + quote_literal(*cursor_->second);
+FileViewSource::View CsvSource::build_view(const std::vector<fs::path>& file_list) {
+  View view;
+  view.sql = "SELECT * FROM " + reader_call(file_list, false);
+  if (auto cursor = cursor_condition(); !cursor.empty()) view.sql += " WHERE " + cursor;
   try {
-    engine::Database db;
-    engine::Connection con(db);
-    schema_ = con.query("SELECT * FROM (" + sql + ") LIMIT 0").schema();
+    view.schema = describe(view.sql);
   } catch (const Error& e) {
-    explain_bind_failure(in.files, e);
+    explain_bind_failure(file_list, e);
   }
-  view_sql_ = sql;
-  return view_sql_;
-}
-
-const Schema& CsvSource::schema() {
-  if (!schema_) view_sql();
-  return *schema_;
-}
-
-void CsvSource::set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) {
-  cursor_.emplace(field, lower_bound);
-  view_sql_.reset();
-  schema_.reset();
+  return view;
 }
 
 size_t CsvSource::after_read(engine::Connection& con, const std::string& source_name) {
@@ -263,17 +227,6 @@ size_t CsvSource::after_read(engine::Connection& con, const std::string& source_
   // Later scans on this connection start from empty tables, so each LOAD reports only its own rejects.
   con.execute("DELETE FROM " + errors + "; DELETE FROM " + scans);
   return count ? std::stoull(*count) : 0;
-}
-
-std::string CsvSource::test_connection() {
-  auto in = files::resolve_inputs(options_.path, context_.base_dir, kWhat);
-  view_sql();
-  return std::to_string(in.files.size()) + (in.files.size() == 1 ? " file, " : " files, ") +
-         std::to_string(in.total_bytes) + " bytes, " + std::to_string(schema_->size()) + " columns";
-}
-
-std::unique_ptr<engine::PartitionReader> CsvSource::open(size_t, const std::vector<size_t>&) {
-  throw internal_error("the CSV source is read through its view (view_sql), not through partitions");
 }
 
 }  // namespace sqlflow::connectors::csv

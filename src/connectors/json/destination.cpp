@@ -1,8 +1,7 @@
 #include "connectors/json/destination.hpp"
 
-#include <algorithm>
-#include <cctype>
-
+#include "connectors/file_export_destination.hpp"
+#include "connectors/file_params.hpp"
 #include "core/error.hpp"
 #include "core/file_paths.hpp"
 
@@ -10,48 +9,25 @@ namespace sqlflow::connectors::json {
 
 namespace {
 constexpr const char* kWhat = "JSON export";
-
-std::string string_option(const Params& p, const char* key, std::string fallback) {
-  if (!p.contains(key) || p[key].is_null()) return fallback;
-  if (!p[key].is_string()) throw validation_error(std::string(kWhat) + ": `" + key + "` must be a string");
-  std::string v = p[key].get<std::string>();
-  return v;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 }  // namespace
 
 files::CopySpec json_copy_spec(const std::string& uri, const Params& p, const ConnectorContext& context) {
-  files::CopySpec spec;
-  spec.what = kWhat;
-  spec.target = files::resolve(uri, context.base_dir);
-  spec.append = files::export_append_mode(p, kWhat);
+  using file_params::string_or;
+  files::CopySpec spec = file_export_spec(kWhat, uri, p, context);
 
-  std::string format = lower(string_option(p, "format", "newline_delimited"));
+  std::string format = file_params::ascii_lower(string_or(p, "format", "newline_delimited", kWhat));
   bool array = false;
   if (format == "array")
     array = true;
   else if (format != "newline_delimited" && format != "lines" && format != "jsonl" && format != "ndjson")
     throw validation_error(std::string(kWhat) + ": unknown format '" + format + "'",
                            "use newline_delimited (JSON lines) or array");
-  std::string compression = lower(string_option(p, "compression", "auto"));
-  if (compression == "gz") compression = "gzip";
-  if (compression == "zst") compression = "zstd";
-  if (compression == "auto") {
-    compression = files::compression_of_extension(spec.target.filename().string());
-    if (compression.empty()) compression = "none";
-  }
-  if (compression != "none" && compression != "gzip" && compression != "zstd")
-    throw validation_error(std::string(kWhat) + ": unknown compression '" + compression + "'",
-                           "use none, gzip or zstd");
+  const std::string compression = file_params::export_compression_value(p, spec.target, kWhat);
 
   files::SqlArgs a(" ");
   a.raw("FORMAT", "json").flag("ARRAY", array).string("COMPRESSION", compression);
-  if (auto f = string_option(p, "date_format", ""); !f.empty()) a.string("DATEFORMAT", f);
-  if (auto f = string_option(p, "timestamp_format", ""); !f.empty()) a.string("TIMESTAMPFORMAT", f);
+  if (auto f = string_or(p, "date_format", "", kWhat); !f.empty()) a.string("DATEFORMAT", f);
+  if (auto f = string_or(p, "timestamp_format", "", kWhat); !f.empty()) a.string("TIMESTAMPFORMAT", f);
   spec.options = a.str();
   if (array) {
     // One array cannot be extended by concatenation: rewrite old and new records.
@@ -65,18 +41,6 @@ files::CopySpec json_copy_spec(const std::string& uri, const Params& p, const Co
     spec.append_options = spec.options;
   }
   return spec;
-}
-
-void JsonDestination::open(const Schema& schema, WriteMode mode, const std::vector<std::string>&) {
-  if (mode == WriteMode::Upsert)
-    throw validation_error("JSON export: a file cannot be upserted", "use mode overwrite or append");
-  std::vector<std::string> names;
-  for (const auto& c : schema) names.push_back(c.name);
-  export_.open(names, mode == WriteMode::Append);
-}
-
-void JsonDestination::write(const DataChunk&) {
-  throw internal_error("JSON export: rows are written by copy_statement(), not write()");
 }
 
 }  // namespace sqlflow::connectors::json

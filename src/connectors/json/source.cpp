@@ -1,12 +1,11 @@
 #include "connectors/json/source.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
+#include "connectors/file_params.hpp"
 #include "core/file_paths.hpp"
 #include "core/quote.hpp"
-#include "engine/connection.hpp"
 
 namespace sqlflow::connectors::json {
 namespace fs = std::filesystem;
@@ -16,21 +15,10 @@ namespace {
 constexpr const char* kWhat = "JSON source";
 constexpr const char* kRecord = "sqlflow_record";
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
+using file_params::ascii_lower;
 
 std::optional<std::string> opt_string(const Params& p, const char* key) {
-  if (!p.contains(key) || p[key].is_null()) return std::nullopt;
-  if (!p[key].is_string()) throw validation_error(std::string(kWhat) + ": `" + key + "` must be a string");
-  return p[key].get<std::string>();
-}
-
-Schema describe(const std::string& sql) {
-  engine::Database db;
-  engine::Connection con(db);
-  return con.query("SELECT * FROM (" + sql + ") LIMIT 0").schema();
+  return file_params::optional_string(p, key, kWhat);
 }
 
 // Appends `expr AS name` for a column, or one entry per leaf of a STRUCT when flattening.
@@ -70,11 +58,9 @@ std::vector<std::string> parse_json_path(const std::string& path) {
 
 JsonSourceOptions JsonSourceOptions::from_params(const Params& p) {
   JsonSourceOptions o;
-  if (!p.contains("path")) throw validation_error(std::string(kWhat) + ": missing required parameter 'path'");
-  o.path = p["path"];
-  files::path_list(o.path, kWhat);
+  o.path = file_params::required_path(p, kWhat);
   if (auto f = opt_string(p, "format")) {
-    std::string v = lower(*f);
+    std::string v = ascii_lower(*f);
     if (v == "lines" || v == "jsonl" || v == "ndjson" || v == "json_lines" || v == "newline_delimited")
       o.format = "newline_delimited";
     else if (v == "array" || v == "auto")
@@ -104,19 +90,10 @@ JsonSourceOptions JsonSourceOptions::from_params(const Params& p) {
     }
   }
   if (auto j = opt_string(p, "json_path")) o.json_path = parse_json_path(*j);
-  if (p.contains("flatten") && p["flatten"].is_boolean()) o.flatten = p["flatten"].get<bool>();
-  if (p.contains("union_by_name") && p["union_by_name"].is_boolean())
-    o.union_by_name = p["union_by_name"].get<bool>();
-  if (p.contains("filename") && p["filename"].is_boolean()) o.filename = p["filename"].get<bool>();
-  if (auto c = opt_string(p, "compression")) {
-    std::string v = lower(*c);
-    if (v == "gz") v = "gzip";
-    if (v == "zst") v = "zstd";
-    if (v != "auto" && v != "none" && v != "gzip" && v != "zstd")
-      throw validation_error(std::string(kWhat) + ": unknown compression '" + *c + "'",
-                             "use auto, none, gzip or zstd");
-    o.compression = v;
-  }
+  o.flatten = file_params::bool_or(p, "flatten", o.flatten);
+  o.union_by_name = file_params::bool_or(p, "union_by_name", o.union_by_name);
+  o.filename = file_params::bool_or(p, "filename", o.filename);
+  if (auto c = opt_string(p, "compression")) o.compression = file_params::source_compression_value(*c, kWhat);
   if (auto f = opt_string(p, "date_format")) o.date_format = *f;
   if (auto f = opt_string(p, "timestamp_format")) o.timestamp_format = *f;
   if (p.contains("maximum_object_size") && p["maximum_object_size"].is_number_integer()) {
@@ -128,14 +105,10 @@ JsonSourceOptions JsonSourceOptions::from_params(const Params& p) {
 }
 
 JsonSource::JsonSource(JsonSourceOptions options, ConnectorContext context)
-    : options_(std::move(options)), context_(std::move(context)) {}
+    : FileViewSource(kWhat, options.path, std::move(context)), options_(std::move(options)) {}
 
-std::optional<std::string> JsonSource::view_sql() {
-  if (view_sql_) return view_sql_;
+FileViewSource::View JsonSource::build_view(const std::vector<fs::path>& file_list) {
   const auto& o = options_;
-  auto in = files::resolve_inputs(o.path, context_.base_dir, kWhat);
-  file_count_ = in.files.size();
-  total_bytes_ = in.total_bytes;
 
   files::SqlArgs args;
   args.string("format", o.format);
@@ -147,7 +120,7 @@ std::optional<std::string> JsonSource::view_sql() {
   std::vector<std::pair<std::string, std::string>> read_types = o.column_types;
   std::string blob_casts;
   for (auto& [name, type] : read_types)
-    if (lower(type) == "blob" || lower(type) == "bytea") {
+    if (ascii_lower(type) == "blob" || ascii_lower(type) == "bytea") {
       type = "VARCHAR";
       blob_casts += (blob_casts.empty() ? "" : ", ") + std::string("CAST(") + quote_identifier(name) +
                     " AS BLOB) AS " + quote_identifier(name);
@@ -161,7 +134,7 @@ std::optional<std::string> JsonSource::view_sql() {
   if (!max_object && !o.json_path.empty()) {
     // The records sit inside one document, which may be as large as the largest file.
     uintmax_t largest = 0;
-    for (const auto& f : in.files) {
+    for (const auto& f : file_list) {
       std::error_code ec;
       largest = std::max<uintmax_t>(largest, fs::file_size(f, ec));
     }
@@ -169,17 +142,10 @@ std::optional<std::string> JsonSource::view_sql() {
         static_cast<int64_t>(std::min<uintmax_t>(std::max<uintmax_t>(largest + 1, 16u << 20), 0xFFFFFFF0u));
   }
   if (max_object) args.integer("maximum_object_size", max_object);
-  const std::string reader = "read_json(" + files::sql_file_list(in.files) + ", " + args.str() + ")";
+  const std::string reader = "read_json(" + files::sql_file_list(file_list) + ", " + args.str() + ")";
 
-  auto fail = [&](const Error& e, const std::string& hint) -> Error {
-    return data_error(std::string(kWhat) + ": cannot read " +
-                          (in.files.size() == 1 ? "'" + in.files[0].string() + "'"
-                                                : std::to_string(in.files.size()) + " files") +
-                          ": " + e.message(),
-                      hint);
-  };
-
-  std::string sql;
+  View view;
+  std::string& sql = view.sql;
   try {
     std::string from = reader;
     std::vector<std::pair<std::string, std::string>> list;  // (expression, name)
@@ -211,7 +177,7 @@ std::optional<std::string> JsonSource::view_sql() {
     std::string select;
     std::set<std::string> seen;
     for (const auto& [expr, name] : list) {
-      if (!seen.insert(lower(name)).second)
+      if (!seen.insert(ascii_lower(name)).second)
         throw validation_error(
             std::string(kWhat) + ": two columns would be named '" + name + "' after flattening",
             "rename one of the fields, or read without flatten");
@@ -224,37 +190,14 @@ std::optional<std::string> JsonSource::view_sql() {
       for (const auto& c : o.select) cols += (cols.empty() ? "" : ", ") + quote_identifier(c);
       sql = "SELECT " + cols + " FROM (" + sql + ")";
     }
-    if (cursor_ && cursor_->second)
-      sql = "SELECT * FROM (" + sql + ") WHERE " + quote_identifier(cursor_->first) + " > " +
-            quote_literal(*cursor_->second);
-    schema_ = describe(sql);
+    if (auto cursor = cursor_condition(); !cursor.empty())
+      sql = "SELECT * FROM (" + sql + ") WHERE " + cursor;
+    view.schema = describe(sql);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::Validation) throw;
-    throw fail(e, "check `format`, `json_path` and `columns` against the file");
+    throw cannot_read(file_list, e.message(), "check `format`, `json_path` and `columns` against the file");
   }
-  view_sql_ = sql;
-  return view_sql_;
-}
-
-const Schema& JsonSource::schema() {
-  if (!schema_) view_sql();
-  return *schema_;
-}
-
-void JsonSource::set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) {
-  cursor_.emplace(field, lower_bound);
-  view_sql_.reset();
-  schema_.reset();
-}
-
-std::string JsonSource::test_connection() {
-  view_sql();
-  return std::to_string(file_count_) + (file_count_ == 1 ? " file, " : " files, ") +
-         std::to_string(total_bytes_) + " bytes, " + std::to_string(schema_->size()) + " columns";
-}
-
-std::unique_ptr<engine::PartitionReader> JsonSource::open(size_t, const std::vector<size_t>&) {
-  throw internal_error("the JSON source is read through its view (view_sql), not through partitions");
+  return view;
 }
 
 }  // namespace sqlflow::connectors::json

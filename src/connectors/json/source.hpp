@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "connectors/connector.hpp"
+#include "connectors/file_view_source.hpp"
 #include "core/error.hpp"
 
 namespace sqlflow::connectors::json {
@@ -33,30 +34,17 @@ struct JsonSourceOptions {
 // "data.items", "$.data.items", "$.data.items[*]" → {"data", "items"}.
 std::vector<std::string> parse_json_path(const std::string& path);
 
-class JsonSource : public Source {
+class JsonSource : public FileViewSource {
  public:
   JsonSource(JsonSourceOptions options, ConnectorContext context);
-  // SELECT … FROM read_json([files], …), unnesting json_path and flattening when asked. Resolves
-  // the files (a missing one is an Error naming it) and asks DuckDB for the shape (json_path and
-  // flatten need it). Cached after the first call.
-  std::optional<std::string> view_sql() override;
-  bool supports_cursor() const override { return true; }
-  void set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) override;
-  std::string test_connection() override;
-  // Asks DuckDB (a private in-memory database) for the columns of view_sql().
-  const Schema& schema() override;
-  // Read only through the view.
-  size_t partition_count() override { return 0; }
-  std::unique_ptr<engine::PartitionReader> open(size_t index, const std::vector<size_t>& projection) override;
+
+ protected:
+  // SELECT … FROM read_json([files], …), unnesting json_path and flattening when asked (both ask
+  // DuckDB for the shape of the documents first).
+  View build_view(const std::vector<std::filesystem::path>& files) override;
 
  private:
   JsonSourceOptions options_;
-  ConnectorContext context_;
-  std::optional<std::pair<std::string, std::optional<std::string>>> cursor_;
-  std::optional<std::string> view_sql_;
-  std::optional<Schema> schema_;
-  size_t file_count_ = 0;
-  uintmax_t total_bytes_ = 0;
 };
 
 }  // namespace sqlflow::connectors::json

@@ -1,8 +1,9 @@
 #include "connectors/parquet/destination.hpp"
 
 #include <algorithm>
-#include <cctype>
 
+#include "connectors/file_export_destination.hpp"
+#include "connectors/file_params.hpp"
 #include "core/error.hpp"
 #include "core/file_paths.hpp"
 
@@ -13,13 +14,9 @@ constexpr const char* kWhat = "Parquet export";
 }  // namespace
 
 files::CopySpec parquet_copy_spec(const std::string& uri, const Params& p, const ConnectorContext& context) {
-  files::CopySpec spec;
-  spec.what = kWhat;
-  spec.target = files::resolve(uri, context.base_dir);
-  spec.append = files::export_append_mode(p, kWhat);
+  files::CopySpec spec = file_export_spec(kWhat, uri, p, context);
   spec.partition_by = files::export_partition_by(p, kWhat);
-  if (p.contains("overwrite_or_ignore") && p["overwrite_or_ignore"].is_boolean())
-    spec.overwrite_or_ignore = p["overwrite_or_ignore"].get<bool>();
+  spec.overwrite_or_ignore = file_params::bool_or(p, "overwrite_or_ignore", false);
   if (spec.overwrite_or_ignore && spec.partition_by.empty())
     throw validation_error(std::string(kWhat) + ": overwrite_or_ignore applies to partitioned exports only",
                            "add partition_by, or drop overwrite_or_ignore");
@@ -27,8 +24,7 @@ files::CopySpec parquet_copy_spec(const std::string& uri, const Params& p, const
   std::string compression = "zstd";
   if (p.contains("compression") && p["compression"].is_string())
     compression = p["compression"].get<std::string>();
-  std::transform(compression.begin(), compression.end(), compression.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  compression = file_params::ascii_lower(std::move(compression));
   if (compression == "none") compression = "uncompressed";
   static const std::vector<std::string> known = {"zstd",    "snappy", "gzip",        "lz4",
                                                  "lz4_raw", "brotli", "uncompressed"};
@@ -50,18 +46,6 @@ files::CopySpec parquet_copy_spec(const std::string& uri, const Params& p, const
     return "SELECT * FROM read_parquet(" + path_literal + ")";
   };
   return spec;
-}
-
-void ParquetDestination::open(const Schema& schema, WriteMode mode, const std::vector<std::string>&) {
-  if (mode == WriteMode::Upsert)
-    throw validation_error("Parquet export: a file cannot be upserted", "use mode overwrite or append");
-  std::vector<std::string> names;
-  for (const auto& c : schema) names.push_back(c.name);
-  export_.open(names, mode == WriteMode::Append);
-}
-
-void ParquetDestination::write(const DataChunk&) {
-  throw internal_error("Parquet export: rows are written by copy_statement(), not write()");
 }
 
 }  // namespace sqlflow::connectors::parquet

@@ -1,4 +1,6 @@
 // parquet connector: ParamSpecs (SQLFlow's names first, then ours) and registration.
+#include "connectors/file_export_destination.hpp"
+#include "connectors/file_params.hpp"
 #include "connectors/parquet/destination.hpp"
 #include "connectors/parquet/source.hpp"
 #include "connectors/registry.hpp"
@@ -7,61 +9,47 @@ namespace sqlflow::connectors::parquet {
 namespace {
 
 ConnectorInfo parquet_info() {
+  namespace shared = file_params;
   ConnectorInfo info;
   info.type = "parquet";
   info.description = "Parquet files, read and written by DuckDB's own Parquet reader and writer.";
-  info.source_params = {
-      {"path", ParamType::Any, true, nullptr,
-       "a file, a glob (data/sales_2024_*.parquet), a folder (read as folder/**/*.parquet) or a list; "
-       "relative to the project"},
-      {"columns", ParamType::List, false, nullptr, "read only these columns (the others are never decoded)"},
-      {"combine_files", ParamType::Bool, false, nullptr,
-       "accepted for compatibility with SQLFlow: the files are always read as one table"},
-      {"batch_size", ParamType::Int, false, nullptr,
-       "accepted for compatibility with SQLFlow; DuckDB reads in its own vectors"},
-      {"parallel_reading", ParamType::Bool, false, nullptr,
-       "accepted for compatibility with SQLFlow: files and row groups are always read in parallel"},
-      {"filters", ParamType::List, false, nullptr,
-       "row filters pushed into the reader, e.g. [[\"year\", \">=\", 2024], [\"region\", \"in\", [\"EU\", "
-       "\"US\"]]] (a list of such lists: OR)"},
-      {"hive_partitioning", ParamType::Bool, false, nullptr,
-       "read col=value/ folder names as columns (default: detected)"},
-      {"union_by_name", ParamType::Bool, false, false,
-       "files with different columns: match them by name, missing ones are NULL"},
-      {"filename", ParamType::Bool, false, false, "add a `filename` column with each row's file"},
-      {"sync_mode", ParamType::String, false, nullptr,
-       "full_refresh (default) or incremental; handled by the pipeline"},
-      {"cursor_field", ParamType::String, false, nullptr,
-       "incremental: column whose maximum is the watermark; handled by the pipeline"},
-      {"primary_key", ParamType::Any, false, nullptr, "key column(s); handled by the pipeline"},
-      {"max_retries", ParamType::Int, false, nullptr,
-       "accepted for compatibility; local files are not retried"},
-      {"timeout_seconds", ParamType::Number, false, nullptr,
-       "accepted for compatibility; local reads have no timeout"},
-  };
+  info.source_params = shared::join({
+      {{"path", ParamType::Any, true, nullptr,
+        "a file, a glob (data/sales_2024_*.parquet), a folder (read as folder/**/*.parquet) or a list; "
+        "relative to the project"},
+       {"columns", ParamType::List, false, nullptr, "read only these columns (the others are never decoded)"},
+       {"combine_files", ParamType::Bool, false, nullptr,
+        "accepted for compatibility with SQLFlow: the files are always read as one table"},
+       {"batch_size", ParamType::Int, false, nullptr,
+        "accepted for compatibility with SQLFlow; DuckDB reads in its own vectors"},
+       {"parallel_reading", ParamType::Bool, false, nullptr,
+        "accepted for compatibility with SQLFlow: files and row groups are always read in parallel"},
+       {"filters", ParamType::List, false, nullptr,
+        "row filters pushed into the reader, e.g. [[\"year\", \">=\", 2024], [\"region\", \"in\", [\"EU\", "
+        "\"US\"]]] (a list of such lists: OR)"},
+       {"hive_partitioning", ParamType::Bool, false, nullptr,
+        "read col=value/ folder names as columns (default: detected)"}},
+      shared::multi_file("files with different columns: match them by name, missing ones are NULL"),
+      shared::incremental(),
+      shared::retry_and_timeout(),
+  });
   info.destination_params = {
       {"compression", ParamType::String, false, "zstd", "zstd, snappy, gzip, lz4, brotli or none"},
       {"compression_level", ParamType::Int, false, nullptr, "codec level (zstd: 1-22)"},
       {"row_group_size", ParamType::Int, false, nullptr, "rows per row group (DuckDB's default: 122880)"},
-      {"partition_by", ParamType::Any, false, nullptr,
-       "column(s): write a hive-partitioned folder (col=value/…) instead of one file"},
+      shared::partition_by(),
       {"overwrite_or_ignore", ParamType::Bool, false, false,
        "partitioned: keep the previous files the new output does not replace"},
-      {"mode", ParamType::String, false, "overwrite",
-       "overwrite (atomic replace) or append (partitioned: new files beside the old; one file: rewritten "
-       "with old and new rows)"},
+      shared::mode(
+          "overwrite (atomic replace) or append (partitioned: new files beside the old; one file: rewritten "
+          "with old and new rows)"),
   };
-  info.make_source = [](const Params& p, const ConnectorContext& ctx) -> std::unique_ptr<Source> {
-    return std::make_unique<ParquetSource>(ParquetSourceOptions::from_params(p), ctx);
-  };
-  info.make_destination = [](const std::string& uri, const Params& p,
-                             const ConnectorContext& ctx) -> std::unique_ptr<Destination> {
-    return std::make_unique<ParquetDestination>(parquet_copy_spec(uri, p, ctx));
-  };
+  info.make_source = file_source_factory<ParquetSource, ParquetSourceOptions>();
+  info.make_destination = file_export_factory(parquet_copy_spec);
   info.notes = {
       "Sources are a view over DuckDB's read_parquet: `columns` and `filters` are pushed into the reader, so "
       "unread columns are never decoded and row groups whose statistics exclude the filter are skipped.",
-      "Globs skip names starting with '.', so half-written exports are never read.",
+      shared::kNoteGlobsSkipHidden,
       "HUGEINT is written as DOUBLE by DuckDB's Parquet writer (Parquet has no 128-bit integer); cast to "
       "DECIMAL(38,0) or VARCHAR to keep every digit; negative INTERVALs cannot be written (DuckDB refuses "
       "them with an error).",

@@ -1,11 +1,10 @@
 #include "connectors/parquet/source.hpp"
 
 #include <algorithm>
-#include <cctype>
 
+#include "connectors/file_params.hpp"
 #include "core/file_paths.hpp"
 #include "core/quote.hpp"
-#include "engine/connection.hpp"
 
 namespace sqlflow::connectors::parquet {
 
@@ -38,7 +37,7 @@ std::string triple(const nlohmann::json& t) {
     throw bad_filter("each filter must be [column, operator, value], got " + t.dump());
   const std::string column = quote_identifier(t[0].get<std::string>());
   std::string op = t[1].get<std::string>();
-  std::transform(op.begin(), op.end(), op.begin(), [](unsigned char c) { return std::tolower(c); });
+  op = file_params::ascii_lower(std::move(op));
   const auto& v = t[2];
   if (op == "in" || op == "not in") {
     if (!v.is_array() || v.empty())
@@ -108,9 +107,7 @@ std::string filters_to_sql(const nlohmann::json& filters) {
 
 ParquetSourceOptions ParquetSourceOptions::from_params(const Params& p) {
   ParquetSourceOptions o;
-  if (!p.contains("path")) throw validation_error(std::string(kWhat) + ": missing required parameter 'path'");
-  o.path = p["path"];
-  files::path_list(o.path, kWhat);
+  o.path = file_params::required_path(p, kWhat);
   if (p.contains("columns") && !p["columns"].is_null()) {
     const auto& c = p["columns"];
     if (c.is_string())
@@ -128,20 +125,15 @@ ParquetSourceOptions ParquetSourceOptions::from_params(const Params& p) {
   if (p.contains("filters")) o.where = filters_to_sql(p["filters"]);
   if (p.contains("hive_partitioning") && p["hive_partitioning"].is_boolean())
     o.hive_partitioning = p["hive_partitioning"].get<bool>();
-  if (p.contains("union_by_name") && p["union_by_name"].is_boolean())
-    o.union_by_name = p["union_by_name"].get<bool>();
-  if (p.contains("filename") && p["filename"].is_boolean()) o.filename = p["filename"].get<bool>();
+  o.union_by_name = file_params::bool_or(p, "union_by_name", o.union_by_name);
+  o.filename = file_params::bool_or(p, "filename", o.filename);
   return o;
 }
 
 ParquetSource::ParquetSource(ParquetSourceOptions options, ConnectorContext context)
-    : options_(std::move(options)), context_(std::move(context)) {}
+    : FileViewSource(kWhat, options.path, std::move(context), "**/*.parquet"), options_(std::move(options)) {}
 
-std::optional<std::string> ParquetSource::view_sql() {
-  if (view_sql_) return view_sql_;
-  auto in = files::resolve_inputs(options_.path, context_.base_dir, kWhat, "**/*.parquet");
-  file_count_ = in.files.size();
-  total_bytes_ = in.total_bytes;
+FileViewSource::View ParquetSource::build_view(const std::vector<std::filesystem::path>& file_list) {
   files::SqlArgs args;
   if (options_.hive_partitioning) args.flag("hive_partitioning", *options_.hive_partitioning);
   if (options_.union_by_name) args.flag("union_by_name", true);
@@ -149,48 +141,18 @@ std::optional<std::string> ParquetSource::view_sql() {
   std::string select;
   for (const auto& c : options_.columns) select += (select.empty() ? "" : ", ") + quote_identifier(c);
   if (select.empty()) select = "*";
-  std::string sql = "SELECT " + select + " FROM read_parquet(" + files::sql_file_list(in.files) +
-                    (args.empty() ? "" : ", " + args.str()) + ")";
+  View view;
+  view.sql = "SELECT " + select + " FROM read_parquet(" + files::sql_file_list(file_list) +
+             (args.empty() ? "" : ", " + args.str()) + ")";
   std::string where = options_.where.empty() ? "" : "(" + options_.where + ")";
-  if (cursor_ && cursor_->second)
-    where += (where.empty() ? "" : " AND ") + quote_identifier(cursor_->first) + " > " +
-             quote_literal(*cursor_->second);
-  if (!where.empty()) sql += " WHERE " + where;
+  if (auto cursor = cursor_condition(); !cursor.empty()) where += (where.empty() ? "" : " AND ") + cursor;
+  if (!where.empty()) view.sql += " WHERE " + where;
   try {
-    engine::Database db;
-    engine::Connection con(db);
-    schema_ = con.query("SELECT * FROM (" + sql + ") LIMIT 0").schema();
+    view.schema = describe(view.sql);
   } catch (const Error& e) {
-    std::string message = e.message();
-    throw data_error(std::string(kWhat) + ": cannot read " +
-                         (in.files.size() == 1 ? "'" + in.files[0].string() + "'"
-                                               : std::to_string(in.files.size()) + " files") +
-                         ": " + message,
-                     "check `columns` and `filters` against the file's columns");
+    throw cannot_read(file_list, e.message(), "check `columns` and `filters` against the file's columns");
   }
-  view_sql_ = sql;
-  return view_sql_;
-}
-
-const Schema& ParquetSource::schema() {
-  if (!schema_) view_sql();
-  return *schema_;
-}
-
-void ParquetSource::set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) {
-  cursor_.emplace(field, lower_bound);
-  view_sql_.reset();
-  schema_.reset();
-}
-
-std::string ParquetSource::test_connection() {
-  view_sql();
-  return std::to_string(file_count_) + (file_count_ == 1 ? " file, " : " files, ") +
-         std::to_string(total_bytes_) + " bytes, " + std::to_string(schema_->size()) + " columns";
-}
-
-std::unique_ptr<engine::PartitionReader> ParquetSource::open(size_t, const std::vector<size_t>&) {
-  throw internal_error("the Parquet source is read through its view (view_sql), not through partitions");
+  return view;
 }
 
 }  // namespace sqlflow::connectors::parquet

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "connectors/connector.hpp"
+#include "connectors/file_view_source.hpp"
 #include "core/error.hpp"
 
 namespace sqlflow::connectors::parquet {
@@ -30,30 +31,17 @@ struct ParquetSourceOptions {
 // literals, columns quoted identifiers.
 std::string filters_to_sql(const nlohmann::json& filters);
 
-class ParquetSource : public Source {
+class ParquetSource : public FileViewSource {
  public:
   ParquetSource(ParquetSourceOptions options, ConnectorContext context);
-  // SELECT cols FROM read_parquet([files], …) WHERE filters. Resolves the files (missing ones are
-  // an Error naming the path) and checks that DuckDB binds the read (unknown columns in `columns`
-  // or `filters` are an Error). Cached after the first call.
-  std::optional<std::string> view_sql() override;
-  bool supports_cursor() const override { return true; }
-  void set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) override;
-  std::string test_connection() override;
-  // Asks DuckDB (a private in-memory database) for the columns of view_sql().
-  const Schema& schema() override;
-  // Read only through the view.
-  size_t partition_count() override { return 0; }
-  std::unique_ptr<engine::PartitionReader> open(size_t index, const std::vector<size_t>& projection) override;
+
+ protected:
+  // SELECT cols FROM read_parquet([files], …) WHERE filters; DuckDB binding it checks the names in
+  // `columns` and `filters` (an unknown one is an Error).
+  View build_view(const std::vector<std::filesystem::path>& files) override;
 
  private:
   ParquetSourceOptions options_;
-  ConnectorContext context_;
-  std::optional<std::pair<std::string, std::optional<std::string>>> cursor_;
-  std::optional<std::string> view_sql_;
-  std::optional<Schema> schema_;
-  size_t file_count_ = 0;
-  uintmax_t total_bytes_ = 0;
 };
 
 }  // namespace sqlflow::connectors::parquet

@@ -1,0 +1,68 @@
+#include "connectors/file_view_source.hpp"
+
+#include "core/file_paths.hpp"
+#include "core/quote.hpp"
+#include "engine/connection.hpp"
+
+namespace sqlflow::connectors {
+
+FileViewSource::FileViewSource(std::string what, nlohmann::json path, ConnectorContext context,
+                               std::string dir_glob)
+    : what_(std::move(what)),
+      path_(std::move(path)),
+      context_(std::move(context)),
+      dir_glob_(std::move(dir_glob)) {}
+
+std::optional<std::string> FileViewSource::view_sql() {
+  if (view_sql_) return view_sql_;
+  auto in = files::resolve_inputs(path_, context_.base_dir, what_, dir_glob_);
+  file_count_ = in.files.size();
+  total_bytes_ = in.total_bytes;
+  View view = build_view(in.files);
+  schema_ = std::move(view.schema);
+  view_sql_ = std::move(view.sql);
+  return view_sql_;
+}
+
+const Schema& FileViewSource::schema() {
+  if (!schema_) view_sql();
+  return *schema_;
+}
+
+void FileViewSource::set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) {
+  cursor_.emplace(field, lower_bound);
+  view_sql_.reset();
+  schema_.reset();
+}
+
+std::string FileViewSource::test_connection() {
+  view_sql();
+  return std::to_string(file_count_) + (file_count_ == 1 ? " file, " : " files, ") +
+         std::to_string(total_bytes_) + " bytes, " + std::to_string(schema_->size()) + " columns";
+}
+
+std::unique_ptr<engine::PartitionReader> FileViewSource::open(size_t, const std::vector<size_t>&) {
+  throw internal_error("the " + what_ + " is read through its view (view_sql), not through partitions");
+}
+
+std::string FileViewSource::cursor_condition() const {
+  if (!cursor_ || !cursor_->second) return {};
+  return quote_identifier(cursor_->first) + " > " + quote_literal(*cursor_->second);
+}
+
+Schema FileViewSource::describe(const std::string& sql) {
+  engine::Database db;
+  engine::Connection con(db);
+  return con.query("SELECT * FROM (" + sql + ") LIMIT 0").schema();
+}
+
+Error FileViewSource::cannot_read(const std::vector<std::filesystem::path>& files, const std::string& message,
+                                  std::string hint) const {
+  return data_error(
+      what_ + ": cannot read " +
+          (files.size() == 1 ? "'" + files[0].string() + "'" : std::to_string(files.size()) + " files") +
+          ": " + message,
+      std::move(hint));
+}
+
+}  // namespace sqlflow::connectors
