@@ -50,6 +50,9 @@ glob="$pq/*.parquet"
 measure() {
   local label="$1" i="$2"; shift 2
   local stdout="$work/$label.$i.out" stderr="$work/$label.$i.err"
+  # Flush what earlier paths wrote (GBs of CSV/Parquet, deleted files) so that no path runs during
+  # another's writeback: without it the path measured right after a big write or delete was slowed.
+  sync
   if ! /usr/bin/time -v "$@" >"$stdout" 2>"$stderr"; then
     log "error: $label run $i failed:"; cat "$stderr" >&2; exit 1
   fi
@@ -66,10 +69,25 @@ measure() {
 
 outdir="$work/out"
 mkdir -p "$outdir"
+# pair I LABEL_A CMD_A... -- LABEL_B CMD_B...: both measured, A first on odd I, B first on even I.
+pair() {
+  local i="$1" label_a="$2"; shift 2
+  local -a a=() b=()
+  while [ "$1" != "--" ]; do a+=("$1"); shift; done
+  shift
+  local label_b="$1"; shift
+  b=("$@")
+  if [ $((i % 2)) -eq 1 ]; then
+    measure "$label_a" "$i" "${a[@]}"; measure "$label_b" "$i" "${b[@]}"
+  else
+    measure "$label_b" "$i" "${b[@]}"; measure "$label_a" "$i" "${a[@]}"
+  fi
+}
+
 for i in $(seq 1 "$repeats"); do
   # Interleaved, so drift on the machine (other load, page cache) hits every path alike.
-  measure csv_load "$i" "$driver" csv-load "$csv"
-  measure csv_load_duckdb "$i" "$driver" csv-load-duckdb "$csv"
+  # Each pair runs ours first on odd repeats and the baseline first on even ones (no order bias).
+  pair "$i" csv_load "$driver" csv-load "$csv" -- csv_load_duckdb "$driver" csv-load-duckdb "$csv"
   # Reads of the parquet source's view (every selected value decoded, nothing kept): the bars.
   measure parquet_full "$i" "$driver" parquet-scan "$glob"
   measure parquet_columns "$i" "$driver" parquet-scan "$glob" --columns id,price
@@ -79,11 +97,11 @@ for i in $(seq 1 "$repeats"); do
   # its single-threaded path does not, so this one does not scale with threads like the read does).
   measure parquet_load "$i" "$driver" parquet-load "$glob"
   measure parquet_load_one_thread "$i" "$driver" parquet-load "$glob" --threads 1
-  measure export_csv "$i" "$driver" export csv "$glob" "$outdir/out.csv"
-  measure export_csv_duckdb "$i" "$driver" export-duckdb csv "$glob" "$outdir/out_duckdb.csv"
+  pair "$i" export_csv "$driver" export csv "$glob" "$outdir/out.csv" \
+    -- export_csv_duckdb "$driver" export-duckdb csv "$glob" "$outdir/out_duckdb.csv"
   rm -f "$outdir"/*.csv
-  measure export_parquet "$i" "$driver" export parquet "$glob" "$outdir/out.parquet"
-  measure export_parquet_duckdb "$i" "$driver" export-duckdb parquet "$glob" "$outdir/out_duckdb.parquet"
+  pair "$i" export_parquet "$driver" export parquet "$glob" "$outdir/out.parquet" \
+    -- export_parquet_duckdb "$driver" export-duckdb parquet "$glob" "$outdir/out_duckdb.parquet"
   measure csv_to_parquet "$i" "$driver" csv-to-parquet "$csv" "$outdir/from_csv.parquet"
   rm -f "$outdir"/*.parquet
 done

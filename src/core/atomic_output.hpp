@@ -26,8 +26,9 @@ class AtomicOutput {
   AtomicOutput& operator=(const AtomicOutput&) = delete;
 
   // Checks the target (a folder where a file is expected, or the reverse, is an Error naming it),
-  // creates missing parent folders, removes debris of killed runs and creates the temporary entry
-  // (an empty file or an empty folder), proving the folder is writable. Call once, before writing.
+  // creates missing parent folders, removes debris of killed runs and proves the folder is
+  // writable: the temporary folder is created; the temporary file is created and removed again,
+  // for the writer to create (see atomic_output.cpp on why). Call once, before writing.
   void prepare();
 
   const std::filesystem::path& target() const { return target_; }
