@@ -34,12 +34,14 @@ struct ParamSpec {
   std::vector<std::string> aliases = {};   // other accepted names (e.g. SQLFlow's)
 };
 
+// Receives one remote request attempt's latency (for the run's histograms). Called from any
+// thread; must be cheap and must not throw.
+using RequestLatencySink = std::function<void(std::string_view connector, std::chrono::nanoseconds latency)>;
+
 // What connectors may need from the run they are part of.
 struct ConnectorContext {
   std::filesystem::path base_dir = ".";  // relative paths resolve against this (the project)
-  // Called once per remote request attempt with its latency (metrics histograms); may be empty.
-  // Called from any thread; must be cheap and must not throw.
-  std::function<void(std::string_view connector, std::chrono::nanoseconds latency)> on_request_latency = {};
+  RequestLatencySink on_request_latency = {};  // may be empty
 };
 
 // What a connector moved and waited for since it was created, read into the step's metrics

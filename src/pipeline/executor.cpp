@@ -1,10 +1,10 @@
 #include "pipeline/executor.hpp"
 
 #include <condition_variable>
-#include <set>
 #include <ctime>
 #include <mutex>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "core/quote.hpp"
@@ -133,11 +133,13 @@ struct Executor::Impl {
     return e;
   }
 
-  // Creates, on this connection, the views of the sources `step` reads (all of them when its
-  // reads are unknown), each once per connection.
+  // Whether `step` reads the source `key` (every source, when its reads are unknown).
+  static bool reads_source(const Step& step, const std::string& key) { return step.barrier || step.reads.count(key); }
+
+  // Creates, on this connection, the views of the sources `step` reads, each once per connection.
   void create_views(engine::Connection& con, std::set<std::string>& created, const Step& step) {
     for (const auto& [key, entry] : sources) {
-      if (created.count(key) || (!step.barrier && !step.reads.count(key))) continue;
+      if (created.count(key) || !reads_source(step, key)) continue;
       SourceEntry& e = ensure_source(key);
       if (e.view_sql) con.execute("CREATE OR REPLACE TEMP VIEW " + qi(e.bound->name) + " AS " + *e.view_sql);
       else catalog.create_view(con, e.bound->name);
@@ -308,7 +310,7 @@ struct Executor::Impl {
   void attribute_source_io(const Step& step, connectors::IoStats& io) {
     std::lock_guard lock(sources_mutex);
     for (auto& [key, e] : sources) {
-      if (!e.ready || !(step.barrier || step.reads.count(key))) continue;
+      if (!e.ready || !reads_source(step, key)) continue;
       connectors::IoStats now = e.source->io_stats();
       io += now.since(e.attributed);
       e.attributed = now;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 
 #include "core/suggest.hpp"
 
@@ -35,6 +36,16 @@ std::string extension_format(const std::string& uri) {
   if (ext == ".parquet") return "parquet";
   if (ext == ".json" || ext == ".jsonl" || ext == ".ndjson") return "json";
   return "";
+}
+
+// Runs a connector's value check (ConnectorInfo::check_source/check_destination); its Error is
+// reported at the statement's location.
+void check_values(std::vector<Error>& errors, const SourceLocation& loc, const std::function<void()>& check) {
+  try {
+    check();
+  } catch (Error& e) {
+    errors.push_back(e.at(loc));
+  }
 }
 
 }  // namespace
@@ -95,13 +106,7 @@ ValidatedPipeline validate(const Plan& plan, const Profile& profile, const std::
     auto type_errors = connectors::check_params(with_common, connectors::Role::Source, params);
     for (auto& e : type_errors) errors.push_back(e.at(loc));
     b.params = connectors::normalize_params(with_common.source_params, params);
-    if (type_errors.empty() && b.info->check_source) {
-      try {
-        b.info->check_source(b.params);
-      } catch (Error& e) {
-        errors.push_back(e.at(loc));
-      }
-    }
+    if (type_errors.empty() && b.info->check_source) check_values(errors, loc, [&] { b.info->check_source(b.params); });
     std::string sync = b.params.value("sync_mode", "full_refresh");
     if (sync != "full_refresh" && sync != "incremental")
       errors.push_back(validation_error("sync_mode of SOURCE " + s.name + " must be 'full_refresh' or 'incremental', not '" + sync + "'").at(loc));
@@ -149,13 +154,10 @@ ValidatedPipeline validate(const Plan& plan, const Profile& profile, const std::
       if (info) {
         auto type_errors = connectors::check_params(*info, connectors::Role::Destination, e->options);
         for (auto& err : type_errors) errors.push_back(err.at(loc));
-        if (type_errors.empty() && info->check_destination) {
-          try {
+        if (type_errors.empty() && info->check_destination)
+          check_values(errors, loc, [&] {
             info->check_destination(e->uri, connectors::normalize_params(info->destination_params, e->options));
-          } catch (Error& err) {
-            errors.push_back(err.at(loc));
-          }
-        }
+          });
       }
     }
     for (const auto& r : st.reads) {

@@ -26,9 +26,8 @@ struct ConnectionTarget {
   std::string display;               // e.g. `127.0.0.1:5432/db as user` — never a secret
   std::vector<std::string> secrets;  // redacted from every message
   int connect_timeout = 30;          // seconds
-  int max_retries = 3;               // attempts in total for connection-level failures
-  // The postgres resilience profile with the SOURCE's overrides: connects run under it (retry,
-  // breaker keyed by `display`); partition re-reads use its attempt count.
+  // The postgres resilience profile with the SOURCE's overrides (max_retries included): connects
+  // run under it (retry, breaker keyed by `display`); partition re-reads use its attempt count.
   resilience::ResiliencePolicy policy;
 
   // Identifies the pool: the same server, database, user and credentials share connections.

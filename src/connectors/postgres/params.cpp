@@ -143,21 +143,20 @@ ConnectionOptions ConnectionOptions::from(const Params& p) {
   t.display = env_or(host, "PGHOST", "localhost") + ":" + env_or(port, "PGPORT", "5432") + "/" +
               env_or(dbname, "PGDATABASE", "") + " as " + env_or(user, "PGUSER", "");
   t.connect_timeout = integer(p, "connect_timeout", 30);
-  t.max_retries = integer(p, "max_retries", 3);
+  const int max_retries = integer(p, "max_retries", 3);
   o.min_connections = integer(p, "min_connections", 1);
   o.max_connections = integer(p, "max_connections", 8);
   if (t.connect_timeout < 1) throw validation_error("postgres: connect_timeout must be at least 1 second");
-  if (t.max_retries < 1) throw validation_error("postgres: max_retries must be at least 1");
+  if (max_retries < 1) throw validation_error("postgres: max_retries must be at least 1");
   // max_retries is SQLFlow's knob; a "resilience" object (retry, circuit_breaker) refines it.
   nlohmann::json overrides = nlohmann::json::object();
-  overrides["retry"]["max_attempts"] = t.max_retries;
+  overrides["retry"]["max_attempts"] = max_retries;
   if (p.contains("resilience") && !p["resilience"].is_null()) {
     if (!p["resilience"].is_object())
       throw validation_error("postgres parameter 'resilience' must be an object", resilience::describe_param_doc("postgres"));
     overrides.merge_patch(p["resilience"]);
   }
   t.policy = resilience::make_policy("postgres", overrides);
-  t.max_retries = t.policy.options().retry.max_attempts;
   if (o.max_connections < 1) throw validation_error("postgres: max_connections must be at least 1");
   if (o.min_connections < 0 || o.min_connections > o.max_connections)
     throw validation_error("postgres: min_connections must be between 0 and max_connections");

@@ -369,7 +369,7 @@ class PgPartitionReader : public engine::PartitionReader {
 
   size_t next(DataChunk& out) override {
     if (done_) return 0;
-    const int attempts = std::max(1, source_.options_.connection.target.max_retries);
+    const int attempts = std::max(1, source_.options_.connection.target.policy.options().retry.max_attempts);
     for (int attempt = 1;; ++attempt) {
       try {
         if (!copy_active_) start();

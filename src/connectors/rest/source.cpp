@@ -161,14 +161,13 @@ namespace {
 // Hands every attempt's latency to the run's metrics.
 class LatencyObserver final : public net::RequestObserver {
  public:
-  explicit LatencyObserver(std::function<void(std::string_view, std::chrono::nanoseconds)> sink)
-      : sink_(std::move(sink)) {}
+  explicit LatencyObserver(RequestLatencySink sink) : sink_(std::move(sink)) {}
   void on_attempt(const net::AttemptRecord& record) override {
     sink_("rest", std::chrono::duration_cast<std::chrono::nanoseconds>(record.duration));
   }
 
  private:
-  std::function<void(std::string_view, std::chrono::nanoseconds)> sink_;
+  RequestLatencySink sink_;
 };
 }  // namespace
 
@@ -193,9 +192,9 @@ struct RestSource::Core {
   std::vector<std::string> warnings;
   std::set<std::string> warned_keys;
 
-  std::function<void(std::string_view, std::chrono::nanoseconds)> on_latency;
+  RequestLatencySink on_latency;
 
-  Core(RestOptions options, std::function<void(std::string_view, std::chrono::nanoseconds)> latency_sink)
+  Core(RestOptions options, RequestLatencySink latency_sink)
       : o(std::move(options)), on_latency(std::move(latency_sink)) {
     spec.data_path = o.data_path;
     spec.data_pointer = to_json_pointer(o.data_path);
@@ -662,7 +661,7 @@ class RestReader final : public engine::PartitionReader {
 }  // namespace
 
 RestSource::RestSource(RestOptions options,
-                       std::function<void(std::string_view, std::chrono::nanoseconds)> on_request_latency)
+                       RequestLatencySink on_request_latency)
     : core_(std::make_shared<Core>(std::move(options), std::move(on_request_latency))) {}
 
 IoStats RestSource::io_stats() const {

@@ -5,8 +5,6 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,7 +30,7 @@ class RestSource final : public Source {
  public:
   // `on_request_latency` (may be empty) receives each request attempt's latency, for metrics.
   explicit RestSource(RestOptions options,
-                      std::function<void(std::string_view, std::chrono::nanoseconds)> on_request_latency = {});
+                      RequestLatencySink on_request_latency = {});
   ~RestSource() override;
 
   // Fetches the first page (and infer_sample_pages - 1 more) once, infers the columns, and keeps
