@@ -7,7 +7,7 @@
 # bench/results/files-<YYYYMMDD>.json (or $OUT); exits 3 when a bar is missed.
 #
 # Env: SCALE (fraction of 10 M rows, default 1) or ROWS, REPEATS (default 3), PANDAS_REPEATS
-#      (default 1), BUILD_DIR (default build), DATA_DIR (default bench/data/files), OUT.
+#      (default 3), BUILD_DIR (default build), DATA_DIR (default bench/data/files), OUT.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -16,7 +16,7 @@ build="${BUILD_DIR:-$root/build}"
 driver="$build/bench/files_bench"
 rows="${ROWS:-$(/usr/bin/python3 -c "print(int(10000000 * float('${SCALE:-1}')))")}"
 repeats="${REPEATS:-3}"
-pandas_repeats="${PANDAS_REPEATS:-1}"
+pandas_repeats="${PANDAS_REPEATS:-3}"
 data="${DATA_DIR:-$root/bench/data/files}"
 out="${OUT:-$root/bench/results/files-$(date +%Y%m%d).json}"
 
@@ -50,8 +50,10 @@ glob="$pq/*.parquet"
 measure() {
   local label="$1" i="$2"; shift 2
   local stdout="$work/$label.$i.out" stderr="$work/$label.$i.err"
-  # Flush what earlier paths wrote (GBs of CSV/Parquet, deleted files) so that no path runs during
-  # another's writeback: without it the path measured right after a big write or delete was slowed.
+  # Every path starts alike: no earlier path's output on disk or in the page cache (a 1 GB file
+  # left beside an export cost the next path up to 1 s of system time), and nothing of theirs
+  # still being written back (sync; without it the path right after a big write was slowed).
+  rm -rf "${outdir:?}"/*
   sync
   if ! /usr/bin/time -v "$@" >"$stdout" 2>"$stderr"; then
     log "error: $label run $i failed:"; cat "$stderr" >&2; exit 1
@@ -99,11 +101,9 @@ for i in $(seq 1 "$repeats"); do
   measure parquet_load_one_thread "$i" "$driver" parquet-load "$glob" --threads 1
   pair "$i" export_csv "$driver" export csv "$glob" "$outdir/out.csv" \
     -- export_csv_duckdb "$driver" export-duckdb csv "$glob" "$outdir/out_duckdb.csv"
-  rm -f "$outdir"/*.csv
   pair "$i" export_parquet "$driver" export parquet "$glob" "$outdir/out.parquet" \
     -- export_parquet_duckdb "$driver" export-duckdb parquet "$glob" "$outdir/out_duckdb.parquet"
   measure csv_to_parquet "$i" "$driver" csv-to-parquet "$csv" "$outdir/from_csv.parquet"
-  rm -f "$outdir"/*.parquet
 done
 for i in $(seq 1 "$pandas_repeats"); do
   measure pandas_read_csv "$i" /usr/bin/python3 "$root/bench/baselines/pandas_csv_to_duckdb.py" "$csv"

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/flush_behind.hpp"
 #include "core/quote.hpp"
 #include "core/suggest.hpp"
 
@@ -225,11 +226,14 @@ void AtomicOutput::prepare() {
         what_ + ": cannot write into folder '" + parent.string() + "': " + errno_text(err),
         "check that the folder is writable (tried to create '" + failed.filename().string() + "')");
   }
+  // commit() fsyncs the file before the rename; started writeback makes that wait only for the tail.
+  if (layout_ == Layout::File) flush_behind_ = std::make_unique<FlushBehind>(temp_);
 }
 
 void AtomicOutput::prepend_existing_target() {
   if (!prepared_ || done_ || layout_ != Layout::File)
     throw internal_error("prepend_existing_target: bad state");
+  if (flush_behind_) flush_behind_->stop();  // temp_ is about to be replaced
   if (!target_existed_) return;
   fs::path scratch = temp_;
   scratch += ".cat";
@@ -279,6 +283,7 @@ void AtomicOutput::commit() {
   if (!prepared_ || done_ || temp_.empty()) throw internal_error("AtomicOutput::commit: bad state");
   const fs::path parent = target_.parent_path();
   if (layout_ == Layout::File) {
+    if (flush_behind_) flush_behind_->stop();
     fsync_path(temp_, false);
     if (::rename(temp_.c_str(), target_.c_str()) != 0)
       throw data_error(what_ + ": cannot move the new file into place at '" + target_.string() +
@@ -322,6 +327,7 @@ void AtomicOutput::commit() {
 void AtomicOutput::abort() noexcept {
   if (done_) return;
   done_ = true;
+  if (flush_behind_) flush_behind_->stop();
   std::error_code ec;
   if (!temp_.empty()) {
     fs::path scratch = temp_;

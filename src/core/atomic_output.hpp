@@ -5,12 +5,15 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace sqlflow::files {
+
+class FlushBehind;
 
 // Temporary entries are named ".<target name>.sqlflow-tmp-<pid>-<random>" (and "-old-" for a
 // backup during a folder swap) in the target's folder, so the process that made them is known:
@@ -68,6 +71,7 @@ class AtomicOutput {
   bool target_existed_ = false;
   bool prepared_ = false;
   bool done_ = false;
+  std::unique_ptr<FlushBehind> flush_behind_;  // File layout: starts writeback while the writer writes
 };
 
 // How a file export adds to an existing single-file target in append mode.
