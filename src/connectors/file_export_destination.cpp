@@ -21,6 +21,10 @@ decltype(ConnectorInfo::make_destination) file_export_factory(CopySpecBuilder co
   };
 }
 
+decltype(ConnectorInfo::check_destination) file_export_check(CopySpecBuilder copy_spec) {
+  return [copy_spec](const std::string& uri, const Params& p) { (void)copy_spec(uri, p, ConnectorContext{}); };
+}
+
 FileExportDestination::FileExportDestination(files::CopySpec spec)
     : what_(spec.what), export_(std::move(spec)) {}
 

@@ -20,6 +20,9 @@ files::CopySpec file_export_spec(std::string what, const std::string& uri, const
 using CopySpecBuilder = files::CopySpec (*)(const std::string& uri, const Params& options,
                                             const ConnectorContext& context);
 decltype(ConnectorInfo::make_destination) file_export_factory(CopySpecBuilder copy_spec);
+// The check_destination that builds the CopySpec and drops it: option values are checked, no file
+// is touched.
+decltype(ConnectorInfo::check_destination) file_export_check(CopySpecBuilder copy_spec);
 
 class FileExportDestination : public Destination {
  public:

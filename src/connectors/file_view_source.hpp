@@ -79,4 +79,11 @@ decltype(ConnectorInfo::make_source) file_source_factory() {
   };
 }
 
+// The check_source of a file connector: OptionsT::from_params alone, so `pipeline validate` reports
+// a bad value (an unknown encoding, on_error "ignore") at the SOURCE line without touching a file.
+template <class OptionsT>
+decltype(ConnectorInfo::check_source) file_source_check() {
+  return [](const Params& p) { (void)OptionsT::from_params(p); };
+}
+
 }  // namespace sqlflow::connectors

@@ -292,6 +292,13 @@ SqlArgs& SqlArgs::raw(std::string_view key, std::string sql) {
   return add(key, sql);
 }
 
+SqlArgs& SqlArgs::merge(const std::string& rendered) {
+  if (rendered.empty()) return *this;
+  if (!text_.empty()) text_ += ", ";
+  text_ += rendered;
+  return *this;
+}
+
 std::string sql_string_list(const std::vector<std::string>& values) {
   std::string out = "[";
   for (const auto& v : values) out += (out.size() > 1 ? ", " : "") + quote_literal(v);

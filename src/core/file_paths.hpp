@@ -64,6 +64,8 @@ class SqlArgs {
   SqlArgs& string_map(std::string_view key, const std::vector<std::pair<std::string, std::string>>& values);
   // A value that is already SQL (built from literals by the caller) or a bare keyword.
   SqlArgs& raw(std::string_view key, std::string sql);
+  // Arguments rendered by another SqlArgs (its str()), added after these.
+  SqlArgs& merge(const std::string& rendered);
   const std::string& str() const { return text_; }
   bool empty() const { return text_.empty(); }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <random>
 
+#include "connectors/csv/pinned_dialect.hpp"
 #include "connectors/file_params.hpp"
 #include "core/error.hpp"
 #include "core/file_paths.hpp"
@@ -126,26 +127,43 @@ CsvSource::CsvSource(CsvSourceOptions options, ConnectorContext context)
   rejects_scan_ = "sqlflow_csv_scans_" + id;
 }
 
-std::string CsvSource::reader_call(const std::vector<fs::path>& file_list, bool diagnose) const {
+files::SqlArgs CsvSource::detect_args() const {
   const auto& o = options_;
   files::SqlArgs args;
   args.flag("header", o.has_header)
       .string("delim", o.delimiter)
       .string("quote", o.quote)
-      .string("escape", o.escape)
-      .string("encoding", o.encoding)
-      .string("compression", o.compression)
-      // An empty unquoted field is NULL, a quoted "" is the empty string (as PostgreSQL's CSV).
-      .flag("allow_quoted_nulls", false);
+      .string("escape", o.escape);
+  read_args(args);
   if (o.skip_rows > 0) args.integer("skip", o.skip_rows);
-  if (o.null_values) args.strings("nullstr", *o.null_values);
   if (!o.date_format.empty()) args.string("dateformat", o.date_format);
   if (!o.timestamp_format.empty()) args.string("timestampformat", o.timestamp_format);
   if (!o.names.empty()) args.strings("names", o.names);
   if (!o.column_types.empty()) args.string_map("types", o.column_types);
+  if (o.sample_size) args.integer("sample_size", *o.sample_size);
+  return args;
+}
+
+void CsvSource::read_args(files::SqlArgs& args) const {
+  const auto& o = options_;
+  args.string("encoding", o.encoding)
+      .string("compression", o.compression)
+      // An empty unquoted field is NULL, a quoted "" is the empty string (as PostgreSQL's CSV).
+      .flag("allow_quoted_nulls", false);
+  if (o.null_values) args.strings("nullstr", *o.null_values);
+}
+
+std::string CsvSource::reader_call(const std::vector<fs::path>& file_list, bool diagnose) const {
+  const auto& o = options_;
+  files::SqlArgs args;
+  if (pinned_ && !diagnose) {
+    args.merge(*pinned_);
+    read_args(args);
+  } else {
+    args = detect_args();
+  }
   if (o.union_by_name) args.flag("union_by_name", true);
   if (o.filename) args.flag("filename", true);
-  if (o.sample_size) args.integer("sample_size", *o.sample_size);
   if (diagnose) {
     args.flag("store_rejects", true)
         .string("rejects_table", "diag_errors")
@@ -189,15 +207,32 @@ void CsvSource::explain_bind_failure(const std::vector<fs::path>& file_list, con
 }
 
 FileViewSource::View CsvSource::build_view(const std::vector<fs::path>& file_list) {
-  View view;
-  view.sql = "SELECT * FROM " + reader_call(file_list, false);
-  if (auto cursor = cursor_condition(); !cursor.empty()) view.sql += " WHERE " + cursor;
-  try {
+  // One file: sniff it once and pin the result (see pinned_dialect.hpp). Several files are left to
+  // DuckDB's multi-file reader, which decides per file how schemas meet (union_by_name).
+  pinned_.reset();
+  if (file_list.size() == 1 && !options_.union_by_name) {
+    engine::Database db;
+    engine::Connection con(db);
+    pinned_ = pinned_dialect(con, file_list[0], detect_args().str());
+  }
+  auto make_view = [&] {
+    View view;
+    view.sql = "SELECT * FROM " + reader_call(file_list, false);
+    if (auto cursor = cursor_condition(); !cursor.empty()) view.sql += " WHERE " + cursor;
     view.schema = describe(view.sql);
+    return view;
+  };
+  try {
+    return make_view();
+  } catch (const Error& e) {
+    if (!pinned_) explain_bind_failure(file_list, e);
+  }
+  pinned_.reset();  // the pinned read failed where detection might not: read as DuckDB would
+  try {
+    return make_view();
   } catch (const Error& e) {
     explain_bind_failure(file_list, e);
   }
-  return view;
 }
 
 size_t CsvSource::after_read(engine::Connection& con, const std::string& source_name) {

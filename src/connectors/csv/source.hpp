@@ -11,6 +11,7 @@
 #include "connectors/connector.hpp"
 #include "connectors/file_view_source.hpp"
 #include "core/error.hpp"
+#include "core/file_paths.hpp"
 
 namespace sqlflow::connectors::csv {
 
@@ -57,11 +58,18 @@ class CsvSource : public FileViewSource {
   View build_view(const std::vector<std::filesystem::path>& files) override;
 
  private:
+  // read_csv(files, …): with the pinned dialect when there is one (and not `diagnose`), else
+  // with detection; `diagnose` adds a rejects table for explain_bind_failure().
   std::string reader_call(const std::vector<std::filesystem::path>& files, bool diagnose) const;
+  // The user's choices as arguments of an auto-detecting read (and of sniff_csv).
+  files::SqlArgs detect_args() const;
+  // The arguments a pinned read still needs: encoding, compression, NULL handling.
+  void read_args(files::SqlArgs& args) const;
   [[noreturn]] void explain_bind_failure(const std::vector<std::filesystem::path>& files,
                                          const Error& error) const;
 
   CsvSourceOptions options_;
+  std::optional<std::string> pinned_;  // pinned_dialect() of the only file, when it succeeded
   std::string rejects_table_;
   std::string rejects_scan_;
 };

@@ -46,6 +46,8 @@ ConnectorInfo parquet_info() {
   };
   info.make_source = file_source_factory<ParquetSource, ParquetSourceOptions>();
   info.make_destination = file_export_factory(parquet_copy_spec);
+  info.check_source = file_source_check<ParquetSourceOptions>();
+  info.check_destination = file_export_check(parquet_copy_spec);
   info.notes = {
       "Sources are a view over DuckDB's read_parquet: `columns` and `filters` are pushed into the reader, so "
       "unread columns are never decoded and row groups whose statistics exclude the filter are skipped.",
