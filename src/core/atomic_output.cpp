@@ -226,8 +226,9 @@ void AtomicOutput::prepare() {
         what_ + ": cannot write into folder '" + parent.string() + "': " + errno_text(err),
         "check that the folder is writable (tried to create '" + failed.filename().string() + "')");
   }
-  // commit() fsyncs the file before the rename; started writeback makes that wait only for the tail.
-  if (layout_ == Layout::File) flush_behind_ = std::make_unique<FlushBehind>(temp_);
+  // commit() fsyncs the output before the rename; started writeback makes that wait only for the tail.
+  flush_behind_ = std::make_unique<FlushBehind>(
+      temp_, layout_ == Layout::File ? FlushBehind::Watch::File : FlushBehind::Watch::Folder);
 }
 
 void AtomicOutput::prepend_existing_target() {
@@ -289,6 +290,7 @@ void AtomicOutput::commit() {
       throw data_error(what_ + ": cannot move the new file into place at '" + target_.string() +
                        "': " + errno_text(errno));
   } else {
+    if (flush_behind_) flush_behind_->stop();
     fsync_tree(temp_);
     std::error_code ec;
     bool exists = fs::exists(fs::symlink_status(target_, ec));

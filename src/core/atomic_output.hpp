@@ -71,7 +71,7 @@ class AtomicOutput {
   bool target_existed_ = false;
   bool prepared_ = false;
   bool done_ = false;
-  std::unique_ptr<FlushBehind> flush_behind_;  // File layout: starts writeback while the writer writes
+  std::unique_ptr<FlushBehind> flush_behind_;  // starts writeback while the writer writes
 };
 
 // How a file export adds to an existing single-file target in append mode.

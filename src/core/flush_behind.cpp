@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <system_error>
 
 namespace sqlflow::files {
 
@@ -14,7 +15,8 @@ constexpr auto kInterval = std::chrono::milliseconds(50);
 constexpr uint64_t kPage = 4096;
 }  // namespace
 
-FlushBehind::FlushBehind(std::filesystem::path file, bool start_thread) : file_(std::move(file)) {
+FlushBehind::FlushBehind(std::filesystem::path path, Watch watch, bool start_thread)
+    : path_(std::move(path)), watch_(watch) {
   if (start_thread) thread_ = std::thread([this] { run(); });
 }
 
@@ -32,22 +34,37 @@ void FlushBehind::run() {
 }
 
 void FlushBehind::poll() {
-  if (fd_ < 0) {
-    // Read-only is enough: sync_file_range(2) acts on the file's pages, not on the descriptor.
-    fd_ = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) return;  // not created yet
+  if (watch_ == Watch::File) {
+    poll_file(path_);
+    return;
   }
+  std::error_code ec;
+  for (std::filesystem::recursive_directory_iterator it(path_, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec)) poll_file(it->path());
+  }
+}
+
+void FlushBehind::poll_file(const std::filesystem::path& file) {
+  // Read-only is enough: sync_file_range(2) acts on the file's pages, not on the descriptor.
+  // Opened per step, so a file replaced under the same name is simply followed.
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;  // not created yet, or gone
   struct stat st {};
-  if (::fstat(fd_, &st) != 0 || st.st_size < 0) return;
-  // Whole pages only: the writer is still filling the last one.
-  const uint64_t end = static_cast<uint64_t>(st.st_size) / kPage * kPage;
-  const uint64_t from = started_;
-  if (end < from + kMinBatch) return;
-  // Only writeback is started (no WAIT flags): the writer never waits on this thread, and pages
-  // already under writeback are skipped by the kernel.
-  if (::sync_file_range(fd_, static_cast<off64_t>(from), static_cast<off64_t>(end - from),
-                        SYNC_FILE_RANGE_WRITE) == 0)
-    started_ = end;
+  uint64_t& started = started_[file.string()];
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+    // Whole pages only: the writer is still filling the last one.
+    const uint64_t end = static_cast<uint64_t>(st.st_size) / kPage * kPage;
+    if (end < started) started = 0;  // truncated and rewritten
+    // Only writeback is started (no WAIT flags): the writer never waits on this thread, and pages
+    // already under writeback are skipped by the kernel.
+    if (end >= started + kMinBatch &&
+        ::sync_file_range(fd, static_cast<off64_t>(started), static_cast<off64_t>(end - started),
+                          SYNC_FILE_RANGE_WRITE) == 0) {
+      total_started_ += end - started;
+      started = end;
+    }
+  }
+  ::close(fd);
 }
 
 void FlushBehind::stop() noexcept {
@@ -57,10 +74,6 @@ void FlushBehind::stop() noexcept {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (fd_ >= 0) {
-    ::close(fd_);
-    fd_ = -1;
-  }
 }
 
 }  // namespace sqlflow::files

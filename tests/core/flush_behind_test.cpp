@@ -1,5 +1,6 @@
 // FlushBehind: starts writeback of whole pages another writer appended, in batches, from the
-// moment the file appears; stop() is idempotent and leaves the file's bytes untouched.
+// moment a file appears (one file, or every file below a folder); stop() is idempotent and leaves
+// the bytes untouched.
 #include "core/flush_behind.hpp"
 
 #include <gtest/gtest.h>
@@ -33,7 +34,7 @@ constexpr uint64_t kMiB = 1 << 20;
 TEST(FlushBehind, WaitsForTheFileThenStartsWholePagesInBatches) {
   TempDir dir("flush_behind");
   const fs::path file = dir.path() / "out.csv";
-  FlushBehind flush(file, /*start_thread=*/false);
+  FlushBehind flush(file, FlushBehind::Watch::File, /*start_thread=*/false);
 
   flush.poll();  // the writer has not created the file yet
   EXPECT_EQ(flush.started_bytes(), 0u);
@@ -74,4 +75,24 @@ TEST(FlushBehind, StopsCleanlyWhenTheFileNeverAppears) {
   flush.stop();
   EXPECT_EQ(flush.started_bytes(), 0u);
   EXPECT_FALSE(fs::exists(dir.path() / "never.csv"));
+}
+
+TEST(FlushBehind, FolderWatchFollowsEveryFileBelowIt) {
+  TempDir dir("flush_behind");
+  const fs::path out = dir.path() / "out";
+  FlushBehind flush(out, FlushBehind::Watch::Folder, /*start_thread=*/false);
+  flush.poll();  // the folder does not exist yet
+  EXPECT_EQ(flush.started_bytes(), 0u);
+
+  fs::create_directories(out / "year=2024");
+  fs::create_directories(out / "year=2025");
+  append_bytes(out / "year=2024" / "data_0.parquet", FlushBehind::kMinBatch, 'a');
+  append_bytes(out / "year=2025" / "data_0.parquet", kMiB, 'b');  // small: not yet
+  flush.poll();
+  EXPECT_EQ(flush.started_bytes(), FlushBehind::kMinBatch);
+
+  append_bytes(out / "year=2025" / "data_0.parquet", FlushBehind::kMinBatch, 'c');
+  flush.poll();
+  EXPECT_EQ(flush.started_bytes(), 2 * FlushBehind::kMinBatch + kMiB);
+  flush.stop();
 }
