@@ -43,8 +43,8 @@ inline constexpr const char* kNoteGlobsSkipHidden =
     "Globs skip names starting with '.', so half-written exports are never read.";
 // For formats exported to one file (CSV, JSON); Parquet also writes partitioned folders.
 inline constexpr const char* kNoteAtomicFileExport =
-    "Exports are written to a temporary file beside the target and renamed on success; a failed or killed "
-    "export leaves the previous file.";
+    "Exports are written to a temporary file beside the target, flushed to disk and renamed on success; a "
+    "failed or killed export, or a crash, leaves the previous file.";
 
 // ---- Reading values (after check_params/normalize_params checked the types) -------------------
 
