@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 #include "connectors/csv/file_test_util.hpp"
 #include "core/quote.hpp"
 #include "support/test_support.hpp"
@@ -48,6 +51,27 @@ TEST_F(PinnedDialect, ReproducesWhatTheSnifferDetects) {
             query_rows(con, "SELECT * FROM " + detected + " ORDER BY id"));
   EXPECT_EQ(query_rows(con, "SELECT day FROM " + pinned + " ORDER BY id"),
             (std::vector<std::string>{"2024-12-31", "2025-01-01"}));
+}
+
+TEST_F(PinnedDialect, AwkwardFilesReadTheSamePinnedAsDetected) {
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"tz.csv", "id,at,t\n1,2024-01-01 10:00:00.123+02,10:00:01\n2,2024-06-30 23:59:59+00,23:59:59.5\n"},
+      {"us.csv", "id,day,stamp\n1,01/31/2024,01/31/2024 10:00:00\n2,12/01/2023,12/01/2023 23:00:00\n"},
+      {"mixed.csv", "a,b,c,d,e\n1,1.5,true,\"7\",\n2,2,false,\"x\",\n3,1e3,TRUE,\"\",\n"},
+      {"tabs.tsv", "# note\nk\tv\n1\t\"a\tb\"\n2\t\"line\nbreak\"\n"},
+      {"bom.csv", "\xEF\xBB\xBFid,name\r\n1,\"x,y\"\r\n2,\r\n"},
+  };
+  for (const auto& [name, content] : files) {
+    SCOPED_TRACE(name);
+    write_file(dir / name, content);
+    const std::string file = quote_literal((dir / name).string());
+    auto args = pinned_dialect(con, dir / name, "allow_quoted_nulls=false");
+    ASSERT_TRUE(args.has_value());
+    const std::string detected = "read_csv(" + file + ", allow_quoted_nulls=false)";
+    const std::string pinned = "read_csv(" + file + ", allow_quoted_nulls=false, " + *args + ")";
+    EXPECT_EQ(describe(pinned), describe(detected)) << *args;
+    EXPECT_EQ(query_rows(con, "SELECT * FROM " + pinned), query_rows(con, "SELECT * FROM " + detected)) << *args;
+  }
 }
 
 TEST_F(PinnedDialect, IsoDatesKeepDuckDbsOwnCast) {
