@@ -14,15 +14,14 @@ files::CopySpec file_export_spec(std::string what, const std::string& uri, const
   return spec;
 }
 
-decltype(ConnectorInfo::make_destination) file_export_factory(CopySpecBuilder copy_spec) {
-  return [copy_spec](const std::string& uri, const Params& p,
-                     const ConnectorContext& ctx) -> std::unique_ptr<Destination> {
+void set_file_export(ConnectorInfo& info, CopySpecBuilder copy_spec) {
+  info.make_destination = [copy_spec](const std::string& uri, const Params& p,
+                                      const ConnectorContext& ctx) -> std::unique_ptr<Destination> {
     return std::make_unique<FileExportDestination>(copy_spec(uri, p, ctx));
   };
-}
-
-decltype(ConnectorInfo::check_destination) file_export_check(CopySpecBuilder copy_spec) {
-  return [copy_spec](const std::string& uri, const Params& p) { (void)copy_spec(uri, p, ConnectorContext{}); };
+  info.check_destination = [copy_spec](const std::string& uri, const Params& p) {
+    (void)copy_spec(uri, p, ConnectorContext{});
+  };
 }
 
 FileExportDestination::FileExportDestination(files::CopySpec spec)

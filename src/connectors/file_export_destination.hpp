@@ -16,13 +16,12 @@ namespace sqlflow::connectors {
 files::CopySpec file_export_spec(std::string what, const std::string& uri, const Params& options,
                                  const ConnectorContext& context);
 
-// A format's CopySpec builder (csv_copy_spec …) and the make_destination that exports with it.
+// A format's CopySpec builder (csv_copy_spec …).
 using CopySpecBuilder = files::CopySpec (*)(const std::string& uri, const Params& options,
                                             const ConnectorContext& context);
-decltype(ConnectorInfo::make_destination) file_export_factory(CopySpecBuilder copy_spec);
-// The check_destination that builds the CopySpec and drops it: option values are checked, no file
-// is touched.
-decltype(ConnectorInfo::check_destination) file_export_check(CopySpecBuilder copy_spec);
+// Sets a file connector's make_destination (a FileExportDestination of the built CopySpec) and
+// check_destination (the CopySpec built and dropped: option values checked, no file touched).
+void set_file_export(ConnectorInfo& info, CopySpecBuilder copy_spec);
 
 class FileExportDestination : public Destination {
  public:

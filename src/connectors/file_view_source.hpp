@@ -70,20 +70,16 @@ class FileViewSource : public Source {
   uintmax_t total_bytes_ = 0;
 };
 
-// The make_source of a file connector: SourceT built from OptionsT::from_params (which checks the
-// parameter values without I/O).
+// Sets a file connector's make_source (SourceT built from OptionsT::from_params) and check_source
+// (OptionsT::from_params alone: it checks the values without I/O, so `pipeline validate` reports
+// a bad value, such as an unknown encoding or on_error "ignore", at the SOURCE line without
+// touching a file).
 template <class SourceT, class OptionsT>
-decltype(ConnectorInfo::make_source) file_source_factory() {
-  return [](const Params& p, const ConnectorContext& ctx) -> std::unique_ptr<Source> {
+void set_file_source(ConnectorInfo& info) {
+  info.make_source = [](const Params& p, const ConnectorContext& ctx) -> std::unique_ptr<Source> {
     return std::make_unique<SourceT>(OptionsT::from_params(p), ctx);
   };
-}
-
-// The check_source of a file connector: OptionsT::from_params alone, so `pipeline validate` reports
-// a bad value (an unknown encoding, on_error "ignore") at the SOURCE line without touching a file.
-template <class OptionsT>
-decltype(ConnectorInfo::check_source) file_source_check() {
-  return [](const Params& p) { (void)OptionsT::from_params(p); };
+  info.check_source = [](const Params& p) { (void)OptionsT::from_params(p); };
 }
 
 }  // namespace sqlflow::connectors

@@ -100,10 +100,8 @@ ConnectorInfo csv_info() {
       shared::partition_by(),
       shared::mode("overwrite (atomic replace) or append (adds rows; partitioned: new files beside the old)"),
   };
-  info.make_source = file_source_factory<CsvSource, CsvSourceOptions>();
-  info.make_destination = file_export_factory(csv_copy_spec);
-  info.check_source = file_source_check<CsvSourceOptions>();
-  info.check_destination = file_export_check(csv_copy_spec);
+  set_file_source<CsvSource, CsvSourceOptions>(info);
+  set_file_export(info, csv_copy_spec);
   info.notes = {
       "Sources are a view over DuckDB's read_csv: files are read in parallel and only the columns and rows a "
       "query needs are parsed.",

@@ -48,10 +48,8 @@ ConnectorInfo json_info() {
           "overwrite (atomic replace) or append (JSON lines: new lines added; array: rewritten with old and "
           "new records)"),
   };
-  info.make_source = file_source_factory<JsonSource, JsonSourceOptions>();
-  info.make_destination = file_export_factory(json_copy_spec);
-  info.check_source = file_source_check<JsonSourceOptions>();
-  info.check_destination = file_export_check(json_copy_spec);
+  set_file_source<JsonSource, JsonSourceOptions>(info);
+  set_file_export(info, json_copy_spec);
   info.notes = {
       "Sources are a view over DuckDB's read_json: files are read in parallel and only the keys a query "
       "needs are kept.",

@@ -44,10 +44,8 @@ ConnectorInfo parquet_info() {
           "overwrite (atomic replace) or append (partitioned: new files beside the old; one file: rewritten "
           "with old and new rows)"),
   };
-  info.make_source = file_source_factory<ParquetSource, ParquetSourceOptions>();
-  info.make_destination = file_export_factory(parquet_copy_spec);
-  info.check_source = file_source_check<ParquetSourceOptions>();
-  info.check_destination = file_export_check(parquet_copy_spec);
+  set_file_source<ParquetSource, ParquetSourceOptions>(info);
+  set_file_export(info, parquet_copy_spec);
   info.notes = {
       "Sources are a view over DuckDB's read_parquet: `columns` and `filters` are pushed into the reader, so "
       "unread columns are never decoded and row groups whose statistics exclude the filter are skipped.",
@@ -55,8 +53,8 @@ ConnectorInfo parquet_info() {
       "HUGEINT is written as DOUBLE by DuckDB's Parquet writer (Parquet has no 128-bit integer); cast to "
       "DECIMAL(38,0) or VARCHAR to keep every digit; negative INTERVALs cannot be written (DuckDB refuses "
       "them with an error).",
-      "Exports are written to a temporary file or folder beside the target and renamed on success; a failed "
-      "or killed export leaves the previous output.",
+      "Exports are written to a temporary file or folder beside the target, flushed to disk and renamed on "
+      "success; a failed or killed export, or a crash, leaves the previous output.",
   };
   return info;
 }

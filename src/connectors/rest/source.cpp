@@ -491,6 +491,30 @@ struct RestSource::Core {
     return plan;
   }
 
+  // Pages first, first+1, … fetched at once: as many of `want` as the shared in-flight limit grants
+  // now (at least one). URLs and responses are in page order.
+  struct Window {
+    std::vector<std::string> urls;
+    std::vector<net::Response> responses;
+  };
+  Window fetch_window(Plan& plan, std::int64_t first, std::int64_t want, const KeyValues& wm) {
+    const size_t slots = plan.in_flight->acquire_up_to(static_cast<size_t>(want));
+    Window w;
+    std::vector<net::Request> reqs;
+    for (size_t i = 0; i < slots; ++i) {
+      w.urls.push_back(url_for_index(first + static_cast<std::int64_t>(i), wm));
+      reqs.push_back(request(w.urls.back()));
+    }
+    try {
+      w.responses = client->fetch_all(std::move(reqs), slots);
+    } catch (...) {
+      plan.in_flight->release(slots);
+      throw;
+    }
+    plan.in_flight->release(slots);
+    return w;
+  }
+
   // Known page count: fetch [begin, end) in windows of up to parallel_requests, in order.
   void produce_range(PageStream& out, Plan& plan, std::int64_t begin, std::int64_t end, const KeyValues& wm) {
     std::int64_t next = begin;
@@ -502,24 +526,11 @@ struct RestSource::Core {
       }
       std::int64_t stop = next;
       while (stop < end && stop - next < o.parallel_requests && !plan.has(stop)) ++stop;
-      size_t slots = plan.in_flight->acquire_up_to(static_cast<size_t>(stop - next));
-      std::vector<net::Request> reqs;
-      std::vector<std::string> urls;
+      Window w = fetch_window(plan, next, stop - next, wm);
+      const size_t slots = w.urls.size();
       for (size_t i = 0; i < slots; ++i) {
-        urls.push_back(url_for_index(next + static_cast<std::int64_t>(i), wm));
-        reqs.push_back(request(urls.back()));
-      }
-      std::vector<net::Response> resps;
-      try {
-        resps = client->fetch_all(std::move(reqs), slots);
-      } catch (...) {
-        plan.in_flight->release(slots);
-        throw;
-      }
-      plan.in_flight->release(slots);
-      for (size_t i = 0; i < slots; ++i) {
-        FetchedPage p = finish_page(std::move(resps[i]), urls[i], next + static_cast<std::int64_t>(i));
-        resps[i] = net::Response();
+        FetchedPage p = finish_page(std::move(w.responses[i]), w.urls[i], next + static_cast<std::int64_t>(i));
+        w.responses[i] = net::Response();
         if (!out.push(std::move(p))) return;
       }
       next += static_cast<std::int64_t>(slots);
@@ -567,24 +578,11 @@ struct RestSource::Core {
       std::int64_t want = o.parallel_requests;
       if (o.max_pages > 0) want = std::min(want, o.max_pages - next);
       if (want <= 0) break;
-      size_t slots = plan.in_flight->acquire_up_to(static_cast<size_t>(want));
-      std::vector<net::Request> reqs;
-      std::vector<std::string> urls;
-      for (size_t i = 0; i < slots; ++i) {
-        urls.push_back(url_for_index(next + static_cast<std::int64_t>(i), wm));
-        reqs.push_back(request(urls.back()));
-      }
-      std::vector<net::Response> resps;
-      try {
-        resps = client->fetch_all(std::move(reqs), slots);
-      } catch (...) {
-        plan.in_flight->release(slots);
-        throw;
-      }
-      plan.in_flight->release(slots);
+      Window w = fetch_window(plan, next, want, wm);
+      const size_t slots = w.urls.size();
       for (size_t i = 0; i < slots && !last; ++i) {
-        FetchedPage p = finish_page(std::move(resps[i]), urls[i], next + static_cast<std::int64_t>(i));
-        resps[i] = net::Response();
+        FetchedPage p = finish_page(std::move(w.responses[i]), w.urls[i], next + static_cast<std::int64_t>(i));
+        w.responses[i] = net::Response();
         last = ends_after(p);
         if (!out.push(std::move(p))) return;
       }
