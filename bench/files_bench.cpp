@@ -111,7 +111,7 @@ uint64_t load(engine::Connection& con, connectors::Source& source) {
   con.execute("CREATE OR REPLACE TEMP VIEW src AS " + *source.view_sql());
   con.execute("BEGIN");
   uint64_t rows = count_of(con, "CREATE OR REPLACE TABLE t AS SELECT * FROM src");
-  source.after_read(con, "src");
+  source.after_read(con, "src", "t");
   con.execute("COMMIT");
   return rows;
 }

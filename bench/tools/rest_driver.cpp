@@ -216,7 +216,7 @@ int load(double mb, std::int64_t page_records, int inflight) {
   // Every column is decoded; the aggregate keeps nothing, so RSS measures the source's buffers.
   auto rows = test::query_rows(scan.con,
                                "SELECT count(*), sum(id), sum(price), count(*) FILTER (active), max(created_at), "
-                               "sum(length(name)), sum(length(meta_source)), sum(meta_rank), sum(length(tags)) "
+                               "sum(length(name)), sum(length(\"meta.source\")), sum(\"meta.rank\"), sum(length(tags)) "
                                "FROM sqlflow_scan('s')");
   double s = seconds_since(t0);
   std::uint64_t bytes = scan.source->stats().bytes.load();

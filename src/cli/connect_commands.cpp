@@ -74,6 +74,7 @@ void add_connect_commands(CLI::App& app) {
     if (it == profile.connectors.end())
       throw usage_error("profile '" + t->profile + "' has no connector named '" + t->name + "'",
                         "see `sqlflow profiles show " + t->profile + " --section connectors`");
+    if (!it->second.unset_variables.empty()) throw it->second.unset_variables.front();
     const auto& info = connectors::Registry::instance().get(it->second.type, connectors::Role::Source);
     connectors::ConnectorContext ctx;
     ctx.base_dir = pipeline::Project::discover(".").root();

@@ -18,6 +18,7 @@
 #include "metrics/progress.hpp"
 #include "metrics/run_metrics.hpp"
 #include "metrics/secrets.hpp"
+#include "pipeline/binder.hpp"
 #include "pipeline/executor.hpp"
 #include "pipeline/loader.hpp"
 
@@ -48,7 +49,7 @@ LoadedPipeline load_or_report(const std::string& name, const CommonOptions& o) {
 }
 
 int report_invalid(const LoadedPipeline& lp) {
-  for (const auto& w : lp.profile.warnings) std::cerr << "warning: " << w << '\n';
+  for (const auto& w : lp.warnings) std::cerr << "warning: " << w << '\n';
   if (lp.errors.empty()) return 0;
   std::cerr << pipeline::format_errors(lp.errors);
   std::cerr << "pipeline " << lp.name << " is invalid: nothing was run\n";
@@ -89,6 +90,20 @@ std::string step_connector(const LoadedPipeline& lp, const pipeline::Step& step)
   return {};
 }
 
+// Secret parameter values never reach logs, errors, metrics files or printed plans.
+void register_secrets(const LoadedPipeline& lp) {
+  for (const auto& src : lp.validated.sources)
+    for (const auto& spec : src.info->source_params)
+      if (spec.type == connectors::ParamType::Secret && src.params.contains(spec.name) && src.params[spec.name].is_string())
+        metrics::register_secret(src.params[spec.name].get<std::string>());
+  for (const auto& step : lp.plan.steps)
+    if (const auto* e = std::get_if<pipeline::ExportStmt>(&step.statement.node))
+      if (const auto* info = connectors::Registry::instance().find(e->type))
+        for (const auto& spec : info->destination_params)
+          if (spec.type == connectors::ParamType::Secret && e->options.contains(spec.name) && e->options[spec.name].is_string())
+            metrics::register_secret(e->options[spec.name].get<std::string>());
+}
+
 void run_command(const RunOptions& o) {
   metrics::init_logging(metrics::parse_log_level(o.log_level), metrics::parse_log_format(o.log_format), o.quiet);
   LoadedPipeline lp = load_or_report(o.name, o.common);
@@ -110,17 +125,7 @@ void run_command(const RunOptions& o) {
                    "use a profile with engines.duckdb.mode: persistent\n";
   }
 
-  // Secret parameter values never reach logs, errors or metrics files.
-  for (const auto& src : lp.validated.sources)
-    for (const auto& spec : src.info->source_params)
-      if (spec.type == connectors::ParamType::Secret && src.params.contains(spec.name) && src.params[spec.name].is_string())
-        metrics::register_secret(src.params[spec.name].get<std::string>());
-  for (const auto& step : lp.plan.steps)
-    if (const auto* e = std::get_if<pipeline::ExportStmt>(&step.statement.node))
-      if (const auto* info = connectors::Registry::instance().find(e->type))
-        for (const auto& spec : info->destination_params)
-          if (spec.type == connectors::ParamType::Secret && e->options.contains(spec.name) && e->options[spec.name].is_string())
-            metrics::register_secret(e->options[spec.name].get<std::string>());
+  register_secrets(lp);
   metrics::RunMetrics run(lp.name, lp.profile.name);
   std::vector<metrics::StepMetrics*> step_metrics;
   for (const auto& step : lp.plan.steps)
@@ -156,8 +161,9 @@ void run_command(const RunOptions& o) {
     m->breaker_trips.add(r.io.breaker_trips);
     m->network_wait_ns.add(r.io.network_wait_ns);
     m->mark_finished(r.status == StepStatus::Ok ? metrics::StepStatus::Ok : metrics::StepStatus::Failed,
-                     r.error ? r.error->message() : std::string());
-    if (!r.note.empty()) spdlog::info("{}: {}", step.name, r.note);
+                     r.error ? r.error->message() : std::string(), r.note, r.warnings);
+    if (!r.note.empty()) spdlog::debug("{}: {}", step.name, r.note);
+    for (const auto& w : r.warnings) spdlog::warn("{}: {}", step.name, w);
   };
   run.mark_started();
   progress.start();
@@ -185,8 +191,8 @@ void run_command(const RunOptions& o) {
     if (r.status != StepStatus::Failed || !r.error) continue;
     const Error& e = *r.error;
     Error wrapped(e.kind(), "step '" + step.name + "' failed: " + e.message(), e.hint(), e.retryable());
-    wrapped.at(step.statement.location);
-    std::cerr << wrapped.format() << '\n';
+    wrapped.at(e.location() ? *e.location() : step.statement.location);
+    std::cerr << metrics::mask_secrets(pipeline::format_errors({wrapped}));
   }
   if (!o.quiet || !ok) {
     if (o.quiet) std::cerr << metrics::exit_line(run) << '\n';
@@ -200,7 +206,20 @@ void run_command(const RunOptions& o) {
 
 // ---- validate / compile / list ----
 
-void validate_command(const std::string& name, const CommonOptions& o) {
+// Binds every statement against the pipeline's schemas (binder.hpp); errors join lp.errors.
+void bind_statements(LoadedPipeline& lp, bool offline) {
+  pipeline::BindOptions bo;
+  bo.context.base_dir = lp.project.root();
+  bo.offline = offline;
+  for (const auto& e : lp.errors)
+    if (e.location()) bo.already_reported.insert({e.location()->file, e.location()->line});
+  auto bound = pipeline::bind_plan(lp.plan, lp.validated, lp.profile, bo);
+  for (const auto& u : bound.unchecked) std::cerr << "note: " << u << '\n';
+  for (const auto& w : bound.warnings) std::cerr << "warning: " << w << '\n';
+  lp.errors.insert(lp.errors.end(), bound.errors.begin(), bound.errors.end());
+}
+
+void validate_command(const std::string& name, const CommonOptions& o, bool offline) {
   std::vector<std::string> names;
   if (!name.empty()) names.push_back(name);
   else names = pipeline::Project::discover(".").pipeline_names();
@@ -208,6 +227,7 @@ void validate_command(const std::string& name, const CommonOptions& o) {
   int worst = 0;
   for (const auto& n : names) {
     LoadedPipeline lp = load_or_report(n, o);
+    if (!lp.plan.steps.empty()) bind_statements(lp, offline);
     int code = report_invalid(lp);
     if (!code) std::cout << "ok      " << n << " (" << lp.plan.steps.size() << " steps)\n";
     else std::cout << "INVALID " << n << " (" << lp.errors.size() << (lp.errors.size() == 1 ? " error" : " errors") << ")\n";
@@ -216,12 +236,65 @@ void validate_command(const std::string& name, const CommonOptions& o) {
   g_exit_code = worst;
 }
 
-void compile_command(const std::string& name, const CommonOptions& o, const std::string& format) {
+// The statement a step runs, with variables resolved: the SQL of transforms, exports and plain
+// statements as DuckDB gets it, and a LOAD with the mode it will use and its source's params.
+std::string resolved_statement(const LoadedPipeline& lp, const pipeline::Step& step) {
+  const auto& node = step.statement.node;
+  if (const auto* l = std::get_if<pipeline::LoadStmt>(&node)) {
+    std::string text = "LOAD " + l->table + " FROM " + l->source + " MODE ";
+    switch (l->mode) {
+      case pipeline::LoadMode::Replace: text += "REPLACE"; break;
+      case pipeline::LoadMode::Append: text += "APPEND"; break;
+      case pipeline::LoadMode::Upsert: {
+        std::string keys;
+        for (const auto& k : l->keys) keys += (keys.empty() ? "" : ", ") + k;
+        text += "UPSERT KEY (" + keys + ")";
+        break;
+      }
+    }
+    text += ";";
+    for (const auto& s : lp.validated.sources)
+      if (pipeline::fold_name(s.name) == pipeline::fold_name(l->source))
+        text += "\n-- SOURCE " + s.name + " TYPE " + s.type + " PARAMS " + s.params.dump() +
+                (l->replace_on_first_run ? "\n-- no MODE on an incremental source: REPLACE on the first run (a full load), then the mode above" : "");
+    return text;
+  }
+  if (const auto* c = std::get_if<pipeline::CreateTableStmt>(&node)) {
+    std::string head = pipeline::dump({pipeline::Statement{step.statement.location, pipeline::CreateTableStmt{*c}}});
+    head = head.substr(0, head.find(" AS "));
+    return head + " AS\n" + c->query + ";";
+  }
+  if (const auto* e = std::get_if<pipeline::ExportStmt>(&node))
+    return "EXPORT " + e->query + "\nTO \"" + e->uri + "\" TYPE " + e->type + " OPTIONS " + e->options.dump() + ";";
+  if (const auto* q = std::get_if<pipeline::SqlStmt>(&node)) return q->sql + ";";
+  return {};
+}
+
+void print_step_sql(const LoadedPipeline& lp, const std::string& only) {
+  register_secrets(lp);
+  bool any = false;
+  for (const auto& step : lp.plan.steps) {
+    if (!only.empty() && step.name != only && std::to_string(step.id + 1) != only) continue;
+    any = true;
+    std::cout << "-- [" << step.id + 1 << "] " << step.name << " (" << step.statement.location.file << ":"
+              << step.statement.location.line << ")\n"
+              << metrics::mask_secrets(resolved_statement(lp, step)) << "\n\n";
+  }
+  if (!any) {
+    std::string names;
+    for (const auto& step : lp.plan.steps) names += (names.empty() ? "" : ", ") + step.name;
+    throw usage_error("pipeline " + lp.name + " has no step '" + only + "'", "its steps: " + names);
+  }
+}
+
+void compile_command(const std::string& name, const CommonOptions& o, const std::string& format, bool sql,
+                     const std::string& step) {
   LoadedPipeline lp = load_or_report(name, o);
   if (int code = report_invalid(lp)) {
     g_exit_code = code;
     return;
   }
+  if (sql || !step.empty()) return print_step_sql(lp, step);
   if (format == "json") std::cout << pipeline::plan_to_json(lp.plan, lp.name) << '\n';
   else std::cout << "pipeline " << lp.name << '\n' << pipeline::describe_plan(lp.plan);
 }
@@ -262,10 +335,16 @@ void add_pipeline_commands(CLI::App& app) {
 
   auto v_name = std::make_shared<std::string>();
   auto v_opts = std::make_shared<CommonOptions>();
-  auto* validate = pipeline->add_subcommand("validate", "Check pipelines without running them (all when no name)");
+  auto v_offline = std::make_shared<bool>(false);
+  auto* validate = pipeline->add_subcommand(
+      "validate",
+      "Check pipelines without running them (all when no name): syntax, parameters, references, and every SQL "
+      "statement bound against the sources' schemas (files are sniffed, remote sources asked for their columns)");
   validate->add_option("pipeline", *v_name, "pipeline name or path (default: every pipeline in pipelines/)");
   add_common(validate, *v_opts);
-  validate->callback([v_name, v_opts] { validate_command(*v_name, *v_opts); });
+  validate->add_flag("--offline", *v_offline,
+                     "do not contact remote sources (PostgreSQL, REST…); steps reading them are listed as not checked");
+  validate->callback([v_name, v_opts, v_offline] { validate_command(*v_name, *v_opts, *v_offline); });
 
   auto c_name = std::make_shared<std::string>();
   auto c_opts = std::make_shared<CommonOptions>();
@@ -274,7 +353,13 @@ void add_pipeline_commands(CLI::App& app) {
   compile->add_option("pipeline", *c_name, "pipeline name or path")->required();
   add_common(compile, *c_opts);
   compile->add_option("--format", *c_format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  compile->callback([c_name, c_opts, c_format] { compile_command(*c_name, *c_opts, *c_format); });
+  auto c_sql = std::make_shared<bool>(false);
+  auto c_step = std::make_shared<std::string>();
+  compile->add_flag("--sql", *c_sql, "print each step's statement with variables resolved, instead of the plan");
+  compile->add_option("--step", *c_step, "with --sql: only this step (its name as the plan shows it, or its number)");
+  compile->callback([c_name, c_opts, c_format, c_sql, c_step] {
+    compile_command(*c_name, *c_opts, *c_format, *c_sql, *c_step);
+  });
 
   auto l_format = std::make_shared<std::string>("table");
   auto* list = pipeline->add_subcommand("list", "List the project's pipelines");

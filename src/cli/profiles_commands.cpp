@@ -90,6 +90,10 @@ void add_profiles_commands(CLI::App& app) {
       try {
         auto p = pipeline::load_profile(project, n);
         for (const auto& w : p.warnings) std::cerr << "warning: " << w << '\n';
+        for (const auto& [var, w] : p.unset_variable_warnings) std::cerr << "warning: " << w << '\n';
+        for (const auto& [cname, c] : p.connectors)
+          for (const auto& e : c.unset_variables)
+            std::cerr << "warning: " << e.format() << " (connector '" << cname << "'; an error where it is used)\n";
         auto errors = check_profile(p);
         for (const auto& e : errors) std::cerr << p.file.string() << ": " << e.format() << '\n';
         std::cout << (errors.empty() ? "ok      " : "INVALID ") << n << '\n';

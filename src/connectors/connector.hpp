@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/data_chunk.hpp"
+#include "core/error.hpp"
 #include "engine/connection.hpp"
 #include "engine/table_source.hpp"
 
@@ -59,6 +60,12 @@ struct IoStats {
   IoStats& operator+=(const IoStats& other);
 };
 
+// What a LOAD's read left out or changed, for the run summary.
+struct ReadReport {
+  std::uint64_t rejected_rows = 0;    // input rows left out (on_error: skip), one per input line
+  std::vector<std::string> warnings;  // e.g. short CSV rows padded with NULL
+};
+
 // A bound source. Besides producing chunks (TableSource), a source that DuckDB can read itself
 // (local files) may return SQL for a view, so DuckDB pushes projections and filters down.
 class Source : public engine::TableSource {
@@ -79,13 +86,24 @@ class Source : public engine::TableSource {
   // to it only when the load commits.
   virtual std::optional<std::string> max_cursor_value() { return std::nullopt; }
 
-  // Runs on the LOAD's DuckDB connection, inside the LOAD's transaction, after the rows were read
-  // and before commit (e.g. to keep rejected rows in sqlflow_rejects.<source>). Returns how many
-  // input rows were rejected (counted in the run summary). Default: nothing to do.
-  virtual size_t after_read(engine::Connection& con, const std::string& source_name) {
+  // Runs on the LOAD's DuckDB connection, inside the LOAD's transaction, after the rows were
+  // written to `target_table` and before commit (e.g. to keep rejected rows in
+  // sqlflow_rejects.<source>). Reports what the read left out or changed. Default: nothing.
+  virtual ReadReport after_read(engine::Connection& con, const std::string& source_name,
+                                const std::string& target_table) {
     (void)con;
     (void)source_name;
-    return 0;
+    (void)target_table;
+    return {};
+  }
+
+  // Called after a step that reads this source failed with `error`. Returns true after changing
+  // how the source reads, so that the step may run again with the source's new view_sql() (e.g.
+  // a CSV file whose short rows showed up after the sniffed sample is read again with padding).
+  // Default: false.
+  virtual bool adapt_after_failure(const Error& error) {
+    (void)error;
+    return false;
   }
 
   // `connect test`: opens a connection and returns a one-line description (server version…).
@@ -125,6 +143,11 @@ class Destination {
   virtual IoStats io_stats() const { return {}; }
 };
 
+// Where `pipeline validate` gets a source's schema from: Local (files, via DuckDB's sniffing of
+// headers and a sample), Remote (a metadata call; skipped with --offline) or RunTime (it exists
+// only while the pipeline runs, e.g. an in-memory table an earlier EXPORT writes).
+enum class SchemaDiscovery { Local, Remote, RunTime };
+
 struct ConnectorInfo {
   std::string type;                       // canonical lower-case name, e.g. "csv"
   std::vector<std::string> aliases = {};  // e.g. "in_memory" for "memory"
@@ -135,6 +158,7 @@ struct ConnectorInfo {
   std::function<std::unique_ptr<Destination>(const std::string& uri, const Params&, const ConnectorContext&)>
       make_destination = {};
   std::vector<std::string> notes = {};  // extra lines for `connect describe`
+  SchemaDiscovery schema_discovery = SchemaDiscovery::Local;
   // Checks parameter values beyond their types (a pagination block, a mode name…) without any
   // I/O, so `pipeline validate` reports them; throw a validation Error. Optional.
   std::function<void(const Params&)> check_source = {};

@@ -31,6 +31,10 @@ const Schema& FileViewSource::schema() {
 
 void FileViewSource::set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) {
   cursor_.emplace(field, lower_bound);
+  rebuild();
+}
+
+void FileViewSource::rebuild() {
   view_sql_.reset();
   schema_.reset();
 }

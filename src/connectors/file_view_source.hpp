@@ -48,6 +48,9 @@ class FileViewSource : public Source {
   // The SELECT reading `files` with this format's reader, and its columns (describe() it).
   virtual View build_view(const std::vector<std::filesystem::path>& files) = 0;
 
+  // Forgets the built view, so the next view_sql() calls build_view() again (after the source
+  // changed how it reads).
+  void rebuild();
   // `"field" > 'lower_bound'` once a cursor with a watermark is set, else empty.
   std::string cursor_condition() const;
   const std::string& what() const { return what_; }

@@ -98,6 +98,18 @@ void PreparedStatement::bind_all(const std::vector<Param>& values) {
   for (size_t i = 0; i < values.size(); ++i) bind(i + 1, values[i]);
 }
 
+Schema PreparedStatement::result_schema() const {
+  Schema schema;
+  const idx_t n = duckdb_prepared_statement_column_count(stmt_);
+  for (idx_t i = 0; i < n; ++i) {
+    const char* name = duckdb_prepared_statement_column_name(stmt_, i);
+    std::string text = name ? name : "";
+    if (name) duckdb_free(const_cast<char*>(name));
+    schema.push_back({std::move(text), LogicalType::adopt(duckdb_prepared_statement_column_logical_type(stmt_, i))});
+  }
+  return schema;
+}
+
 Result PreparedStatement::execute() {
   duckdb_result res;
   if (duckdb_execute_prepared(stmt_, &res) != DuckDBSuccess) throw_result_error(res);

@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/logical_type.hpp"
 #include "engine/database.hpp"
 #include "engine/result.hpp"
 
@@ -66,6 +67,9 @@ class PreparedStatement {
   void bind_all(const std::vector<Param>& values);
   Result execute();
   Result execute_streaming();
+  // What the statement would return, known from binding alone (nothing is executed).
+  Schema result_schema() const;
+  duckdb_statement_type statement_type() const { return duckdb_prepared_statement_type(stmt_); }
   duckdb_prepared_statement handle() const { return stmt_; }
 
  private:

@@ -65,6 +65,10 @@ Json step_json(const StepMetrics& s) {
   t.add(s);
   put_counters(j, t);
   j["error"] = masked_or_null(s.error());
+  j["note"] = masked_or_null(s.note());
+  Json warnings = Json::array();
+  for (const auto& w : s.warnings()) warnings.push_back(mask_secrets(w));
+  j["warnings"] = warnings;
   return j;
 }
 

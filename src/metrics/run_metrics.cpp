@@ -88,19 +88,35 @@ void StepMetrics::mark_running() {
   status_.store(StepStatus::Running, std::memory_order_release);
 }
 
-void StepMetrics::mark_finished(StepStatus status, std::string error) {
+void StepMetrics::mark_finished(StepStatus status, std::string error, std::string note,
+                                std::vector<std::string> warnings) {
   if (start_steady_.load(std::memory_order_relaxed) != 0) {
     end_wall_.store(since_epoch_ns(WallClock::now()), std::memory_order_relaxed);
     end_steady_.store(since_epoch_ns(SteadyClock::now()), std::memory_order_relaxed);
   }
   error_ = std::move(error);
+  note_ = std::move(note);
+  warnings_ = std::move(warnings);
   status_.store(status, std::memory_order_release);
 }
 
+namespace {
+bool finished(StepStatus s) { return s != StepStatus::Pending && s != StepStatus::Running; }
+}  // namespace
+
 const std::string& StepMetrics::error() const {
   static const std::string kNone;
-  StepStatus s = status();
-  return (s == StepStatus::Pending || s == StepStatus::Running) ? kNone : error_;
+  return finished(status()) ? error_ : kNone;
+}
+
+const std::string& StepMetrics::note() const {
+  static const std::string kNone;
+  return finished(status()) ? note_ : kNone;
+}
+
+const std::vector<std::string>& StepMetrics::warnings() const {
+  static const std::vector<std::string> kNone;
+  return finished(status()) ? warnings_ : kNone;
 }
 
 std::optional<WallClock::time_point> StepMetrics::started_at() const {

@@ -71,11 +71,16 @@ class StepMetrics {
   // Lifecycle. mark_running once, then mark_finished once with Ok, Failed or Skipped (a step
   // that never ran is marked Skipped without mark_running). `error` is kept for Failed/Skipped.
   void mark_running();
-  void mark_finished(StepStatus status, std::string error = {});
+  // `note`: one line on what the step did (e.g. the incremental window); `warnings`: things the
+  // user should know although the step succeeded (e.g. rows collapsed by an UPSERT).
+  void mark_finished(StepStatus status, std::string error = {}, std::string note = {},
+                     std::vector<std::string> warnings = {});
 
   StepStatus status() const noexcept { return status_.load(std::memory_order_acquire); }
-  // The error message given to mark_finished; empty until then.
+  // The error message, note and warnings given to mark_finished; empty until then.
   const std::string& error() const;
+  const std::string& note() const;
+  const std::vector<std::string>& warnings() const;
   std::optional<WallClock::time_point> started_at() const;
   std::optional<WallClock::time_point> finished_at() const;
   // Time from mark_running to mark_finished, or to now while running; 0 if it never ran.
@@ -87,7 +92,10 @@ class StepMetrics {
   std::atomic<StepStatus> status_{StepStatus::Pending};
   // Nanoseconds since the clocks' epochs; 0 = not yet.
   std::atomic<std::int64_t> start_steady_{0}, end_steady_{0}, start_wall_{0}, end_wall_{0};
-  std::string error_;  // written before the final status is published (release), read after
+  // Written before the final status is published (release), read after.
+  std::string error_;
+  std::string note_;
+  std::vector<std::string> warnings_;
   mutable std::mutex probe_mutex_;
   std::function<double()> probe_;
 };

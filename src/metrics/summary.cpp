@@ -134,6 +134,10 @@ void print_summary(const RunMetrics& run, std::ostream& out) {
     emit_row([&](std::size_t c) { return cols[c].title; });
     for (std::size_t r = 0; r < steps.size(); ++r) emit_row([&](std::size_t c) { return cols[c].cells[r]; });
   }
+  for (const StepMetrics* s : steps) {
+    if (!s->note().empty()) out << mask_secrets(s->name) << ": " << mask_secrets(s->note()) << '\n';
+    for (const auto& w : s->warnings()) out << "warning: step '" << mask_secrets(s->name) << "': " << mask_secrets(w) << '\n';
+  }
   for (const StepMetrics* s : steps)
     if (s->status() == StepStatus::Ok || s->status() == StepStatus::Failed)
       for (const auto& hint : performance_hints(*s)) out << "hint: " << hint << '\n';

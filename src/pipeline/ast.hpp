@@ -34,6 +34,10 @@ struct LoadStmt {
   std::string source;
   LoadMode mode = LoadMode::Replace;
   std::vector<std::string> keys;
+  bool mode_explicit = false;  // MODE written; otherwise the validator picks one for incremental sources
+  // Set by the validator: an incremental source without MODE whose table no earlier step of the
+  // pipeline writes; its first run (no watermark yet) is a full load that replaces the table.
+  bool replace_on_first_run = false;
 };
 
 // Plain: CREATE [OR REPLACE] TABLE t AS <sql>;

@@ -9,13 +9,17 @@
 
 #include "core/quote.hpp"
 #include "engine/transaction.hpp"
+#include "pipeline/sql_errors.hpp"
 #include "pipeline/state.hpp"
+#include "pipeline/time_macros.hpp"
 
 namespace sqlflow::pipeline {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// How often one step may be run again because a source changed how it reads.
+constexpr int kMaxAdaptations = 3;
 std::string qi(const std::string& s) { return quote_identifier(s); }
 
 // The first column of a statement's one-row result ("Count" of CTAS/INSERT/MERGE/COPY).
@@ -45,16 +49,19 @@ std::string key_list(const std::vector<std::string>& keys) {
   return s;
 }
 
-// Duplicate keys within one batch make MERGE ambiguous: name the first one instead of picking.
-void check_unique_keys(engine::Connection& con, const std::string& stage, const std::vector<std::string>& keys,
-                       const std::string& what) {
-  engine::Result r = con.query("SELECT " + key_list(keys) + ", count(*) AS n FROM " + qi(stage) + " GROUP BY ALL HAVING count(*) > 1 LIMIT 1");
-  auto rows = r.rows();
-  if (rows.empty()) return;
-  std::string key;
-  for (size_t i = 0; i < keys.size(); ++i) key += (i ? ", " : "") + keys[i] + "=" + rows[0][i];
-  throw data_error(what + ": key (" + key + ") occurs " + rows[0].back() + " times in the incoming rows",
-                   "UPSERT needs one row per key; deduplicate the input (e.g. with QUALIFY row_number() OVER (…) = 1)");
+// Rows sharing a key make MERGE ambiguous. As SQLFlow (pandas) and dlt's merge do, the last row
+// per key in the input's order wins (the stage keeps the input's order in its rowids); returns
+// how many rows were dropped.
+uint64_t keep_last_row_per_key(engine::Connection& con, const std::string& stage, const std::vector<std::string>& keys) {
+  return run_counting(con, "DELETE FROM " + qi(stage) + " WHERE rowid IN (SELECT rowid FROM " + qi(stage) +
+                               " QUALIFY row_number() OVER (PARTITION BY " + key_list(keys) + " ORDER BY rowid DESC) > 1)");
+}
+
+std::string collapsed_warning(uint64_t dropped, const std::vector<std::string>& keys) {
+  std::string k;
+  for (const auto& key : keys) k += (k.empty() ? "" : ", ") + key;
+  return std::to_string(dropped) + (dropped == 1 ? " input row" : " input rows") + " shared a key (" + k +
+         ") with a later row and " + (dropped == 1 ? "was" : "were") + " dropped: the last row per key was kept";
 }
 
 // MERGE the staged rows into `table` on `keys` (DuckDB ≥ 1.4; needs no unique index on the target).
@@ -83,15 +90,14 @@ std::string timestamp_literal(std::time_t t) {
   return buf;
 }
 
-// @start_date @end_date @start_dt @end_dt → typed literals of the incremental window.
-std::string bind_time_macros(const std::string& sql, const std::string& start_ts, const std::string& end_ts) {
-  auto lit = [](const std::string& v, const char* type) { return "CAST(" + quote_literal(v) + " AS " + type + ")"; };
-  std::string out = sql;
-  out = std::regex_replace(out, std::regex(R"(@start_dt\b)"), lit(start_ts, "TIMESTAMP"));
-  out = std::regex_replace(out, std::regex(R"(@end_dt\b)"), lit(end_ts, "TIMESTAMP"));
-  out = std::regex_replace(out, std::regex(R"(@start_date\b)"), lit(start_ts, "TIMESTAMP") + "::DATE");
-  out = std::regex_replace(out, std::regex(R"(@end_date\b)"), lit(end_ts, "TIMESTAMP") + "::DATE");
-  return out;
+// DuckDB's "LINE n" counts from the statement; the user's SQL starts somewhere in the .sf file.
+Error locate_step_error(const Step& step, const Error& e) {
+  const auto& node = step.statement.node;
+  if (const auto* c = std::get_if<CreateTableStmt>(&node)) return locate_sql_error(e, c->query, c->query_location);
+  if (const auto* x = std::get_if<ExportStmt>(&node)) return locate_sql_error(e, x->query, x->query_location);
+  if (const auto* q = std::get_if<SqlStmt>(&node)) return locate_sql_error(e, q->sql, step.statement.location);
+  Error located = e;
+  return located.at(step.statement.location);
 }
 
 }  // namespace
@@ -108,6 +114,7 @@ struct Executor::Impl {
     const BoundSource* bound = nullptr;
     std::shared_ptr<connectors::Source> source;
     std::optional<std::string> view_sql;  // set for sources DuckDB reads itself
+    int generation = 0;                   // bumped when the source changed how it reads (adapt_after_failure)
     bool ready = false;
     connectors::IoStats attributed;  // the source's counters when last added to a step's metrics
   };
@@ -136,15 +143,41 @@ struct Executor::Impl {
   // Whether `step` reads the source `key` (every source, when its reads are unknown).
   static bool reads_source(const Step& step, const std::string& key) { return step.barrier || step.reads.count(key); }
 
-  // Creates, on this connection, the views of the sources `step` reads, each once per connection.
-  void create_views(engine::Connection& con, std::set<std::string>& created, const Step& step) {
+  // The source views a worker's connection holds, by source, at the generation they were made.
+  using CreatedViews = std::map<std::string, int>;
+
+  // Creates, on this connection, the views of the sources `step` reads, each once per connection
+  // (again when the source changed how it reads).
+  void create_views(engine::Connection& con, CreatedViews& created, const Step& step) {
     for (const auto& [key, entry] : sources) {
-      if (created.count(key) || !reads_source(step, key)) continue;
+      if (!reads_source(step, key)) continue;
       SourceEntry& e = ensure_source(key);
-      if (e.view_sql) con.execute("CREATE OR REPLACE TEMP VIEW " + qi(e.bound->name) + " AS " + *e.view_sql);
+      int generation;
+      std::optional<std::string> view;
+      {
+        std::lock_guard lock(sources_mutex);
+        generation = e.generation;
+        view = e.view_sql;
+      }
+      if (auto it = created.find(key); it != created.end() && it->second == generation) continue;
+      if (view) con.execute("CREATE OR REPLACE TEMP VIEW " + qi(e.bound->name) + " AS " + *view);
       else catalog.create_view(con, e.bound->name);
-      created.insert(key);
+      created[key] = generation;
     }
+  }
+
+  // After `step` failed with `error`, lets each source it reads change how it reads (e.g. a CSV
+  // file with short rows is read again with padding); true when one did, so the step may run again.
+  bool adapt_sources(const Step& step, const Error& error) {
+    std::lock_guard lock(sources_mutex);
+    bool changed = false;
+    for (auto& [key, e] : sources) {
+      if (!e.ready || !reads_source(step, key) || !e.source->adapt_after_failure(error)) continue;
+      e.view_sql = e.source->view_sql();
+      ++e.generation;
+      changed = true;
+    }
+    return changed;
   }
 
   connectors::Source* source_object(const std::string& name) {
@@ -175,32 +208,53 @@ struct Executor::Impl {
 
     engine::Transaction tx(con);
     std::string from = select;
+    uint64_t staged = 0;
     if (stage) {
-      con.query("CREATE TEMP TABLE " + qi(stage_name) + " AS " + select, params);
+      staged = run_counting(con, "CREATE TEMP TABLE " + qi(stage_name) + " AS " + select, params);
       from = "SELECT * FROM " + qi(stage_name);
       params.clear();
     }
     const bool exists = table_exists(con, load.table);
-    switch (load.mode) {
-      case LoadMode::Replace:
-        result.rows = run_counting(con, "CREATE OR REPLACE TABLE " + qi(load.table) + " AS " + from, params);
-        break;
-      case LoadMode::Append:
-        result.rows = exists ? run_counting(con, "INSERT INTO " + qi(load.table) + " BY NAME " + from, params)
-                             : run_counting(con, "CREATE TABLE " + qi(load.table) + " AS " + from, params);
-        break;
-      case LoadMode::Upsert:
-        check_unique_keys(con, stage_name, load.keys, "LOAD " + load.table + " MODE UPSERT");
-        result.rows = exists ? merge_into(con, load.table, stage_name, load.keys)
-                             : run_counting(con, "CREATE TABLE " + qi(load.table) + " AS " + from);
-        break;
+    // Without MODE, an incremental source's first run (no watermark yet) hands over everything and
+    // replaces the table, as a full refresh; later runs add what came after the watermark.
+    const LoadMode mode = load.replace_on_first_run && !watermark ? LoadMode::Replace : load.mode;
+    if (mode != load.mode && exists) {
+      auto had = con.scalar("SELECT count(*) FROM " + qi(load.table));
+      if (had && *had != "0")
+        result.warnings.push_back("first run of incremental SOURCE " + src.name + " (no watermark yet): its full load replaced table " +
+                                  load.table + " (" + *had + " rows before); later runs add to it. Write MODE APPEND or UPSERT to add to the table from the first run on");
     }
-    if (source) result.rejected_rows = source->after_read(con, src.name);
+    if (src.incremental && watermark && staged == 0 && exists) {
+      // Nothing after the watermark: the table and the watermark stay as they are.
+      result.rows = 0;
+    } else {
+      switch (mode) {
+        case LoadMode::Replace:
+          result.rows = run_counting(con, "CREATE OR REPLACE TABLE " + qi(load.table) + " AS " + from, params);
+          break;
+        case LoadMode::Append:
+          result.rows = exists ? run_counting(con, "INSERT INTO " + qi(load.table) + " BY NAME " + from, params)
+                               : run_counting(con, "CREATE TABLE " + qi(load.table) + " AS " + from, params);
+          break;
+        case LoadMode::Upsert:
+          if (uint64_t dropped = keep_last_row_per_key(con, stage_name, load.keys))
+            result.warnings.push_back(collapsed_warning(dropped, load.keys));
+          result.rows = exists ? merge_into(con, load.table, stage_name, load.keys)
+                               : run_counting(con, "CREATE TABLE " + qi(load.table) + " AS " + from);
+          break;
+      }
+    }
+    if (source) {
+      connectors::ReadReport report = source->after_read(con, src.name, load.table);
+      result.rejected_rows = report.rejected_rows;
+      result.warnings.insert(result.warnings.end(), report.warnings.begin(), report.warnings.end());
+    }
     if (wm_key) {
-      auto new_mark = con.scalar("SELECT max(" + qi(src.cursor_field) + ")::VARCHAR FROM " + qi(stage_name));
+      auto new_mark = staged ? con.scalar("SELECT max(" + qi(src.cursor_field) + ")::VARCHAR FROM " + qi(stage_name))
+                             : std::optional<std::string>();
       if (new_mark) StateStore::set(con, *wm_key, *new_mark);
-      result.note = "incremental: " + std::to_string(result.rows) + " new rows" +
-                    (watermark ? " after " + *watermark : " (first run)") +
+      result.note = "incremental: " + std::to_string(staged) + (staged == 1 ? " new row" : " new rows") +
+                    (watermark ? " since " + *watermark : " (first run)") +
                     (new_mark ? ", watermark now " + *new_mark : "");
     }
     if (stage) con.execute("DROP TABLE IF EXISTS " + qi(stage_name));
@@ -226,7 +280,8 @@ struct Executor::Impl {
       case TransformMode::Upsert: {
         const std::string stage = "__sqlflow_stage_" + std::to_string(step.id);
         con.execute("CREATE TEMP TABLE " + qi(stage) + " AS " + c.query);
-        check_unique_keys(con, stage, c.keys, "CREATE TABLE " + c.table + " MODE UPSERT");
+        if (uint64_t dropped = keep_last_row_per_key(con, stage, c.keys))
+          result.warnings.push_back(collapsed_warning(dropped, c.keys));
         result.rows = exists ? merge_into(con, c.table, stage, c.keys)
                              : run_counting(con, "CREATE TABLE " + t + " AS SELECT * FROM " + qi(stage));
         con.execute("DROP TABLE " + qi(stage));
@@ -317,11 +372,14 @@ struct Executor::Impl {
     }
   }
 
-  void execute_with_retry(engine::Connection& con, const Step& step, StepResult& result) {
+  void execute_with_retry(engine::Connection& con, CreatedViews& views, const Step& step, StepResult& result) {
     const auto started = Clock::now();
+    int adaptations = 0;
     for (int attempt = 1;; ++attempt) {
       result.attempts = attempt;
       result.rows = 0;
+      result.note.clear();
+      result.warnings.clear();
       try {
         run_step(con, step, result);
         result.status = StepStatus::Ok;
@@ -331,8 +389,16 @@ struct Executor::Impl {
           std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
           continue;
         }
+        if (adaptations < kMaxAdaptations && adapt_sources(step, e)) {
+          ++adaptations;
+          --attempt;  // not a retry of a failing call: the source reads differently now
+          create_views(con, views, step);
+          continue;
+        }
         result.status = StepStatus::Failed;
-        result.error = e;
+        result.error = locate_step_error(step, e);
+        result.note.clear();  // what a rolled-back attempt noted did not happen
+        result.warnings.clear();
         break;
       } catch (const std::exception& e) {
         result.status = StepStatus::Failed;
@@ -375,7 +441,7 @@ bool Executor::run() {
 
   auto worker = [&] {
     std::unique_ptr<engine::Connection> con;
-    std::set<std::string> created_views;
+    Impl::CreatedViews created_views;
     while (true) {
       size_t id;
       {
@@ -405,7 +471,7 @@ bool Executor::run() {
           engine::Connection* c = con.get();
           im.options.on_start(step, [c] { return c->progress(); });
         }
-        im.execute_with_retry(*con, step, result);
+        im.execute_with_retry(*con, created_views, step, result);
       } catch (const Error& e) {
         result.status = StepStatus::Failed;
         result.error = e;

@@ -27,7 +27,8 @@ struct StepResult {
   double seconds = 0;
   int attempts = 0;
   std::optional<Error> error;
-  std::string note;  // e.g. "incremental: 12 new rows after watermark 2024-01-02"
+  std::string note;  // e.g. "incremental: 12 new rows since 2024-01-02"
+  std::vector<std::string> warnings;  // e.g. input rows collapsed by an UPSERT
   connectors::IoStats io;  // what the step's connectors moved and waited for (over all attempts)
 };
 

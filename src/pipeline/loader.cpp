@@ -108,6 +108,7 @@ LoadedPipeline load_pipeline(const PipelineRequest& request) {
   if (!ec && !rel.empty() && rel.native().rfind("..", 0) != 0) lp.file = rel;
   lp.name = lp.file.stem().string();
   lp.profile = load_profile(lp.project, request.profile);
+  lp.warnings = lp.profile.warnings;
 
   ParseResult parsed = parse_file(lp.file);
   lp.errors = parsed.errors;
@@ -119,11 +120,14 @@ LoadedPipeline load_pipeline(const PipelineRequest& request) {
   vars.dotenv = lp.project.dotenv();
   ResolveResult resolved = resolve(parsed.pipeline, vars);
   lp.variables = resolved.variables;
+  for (const auto& [name, warning] : lp.profile.unset_variable_warnings)
+    if (resolved.used.count(name)) lp.warnings.push_back(warning);
   lp.errors = resolved.errors;
   if (!lp.errors.empty()) return lp;
 
   TableRefExtractor refs;
   lp.plan = make_plan(resolved.statements, refs, lp.errors);
+  lp.warnings.insert(lp.warnings.end(), lp.plan.warnings.begin(), lp.plan.warnings.end());
   lp.validated = validate(lp.plan, lp.profile, existing_tables(lp.profile), lp.errors);
   for (const auto& s : lp.validated.sources) lp.uses_state = lp.uses_state || s.incremental;
   for (const auto& st : lp.plan.steps)

@@ -32,6 +32,7 @@ struct LoadedPipeline {
   ValidatedPipeline validated;
   std::map<std::string, std::string> variables;
   std::vector<Error> errors;
+  std::vector<std::string> warnings;  // profile, variables and plan warnings, for the user
   bool uses_state = false;  // incremental sources or transforms
 };
 

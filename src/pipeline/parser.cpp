@@ -395,6 +395,7 @@ class Parser {
     l.source = name("a source name after FROM", syntax::kLoad, false);
     if (at_keyword("MODE")) {
       next();
+      l.mode_explicit = true;
       const Token& m = peek();
       if (m.is("REPLACE")) {
         next();

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/quote.hpp"
+#include "pipeline/time_macros.hpp"
 
 namespace sqlflow::pipeline {
 
@@ -40,11 +41,8 @@ int Plan::levels() const {
 
 namespace {
 
-// Incremental transform macros are not SQL; give DuckDB's parser a literal in their place.
-std::string without_time_macros(const std::string& sql) {
-  static const std::regex macro(R"(@(start_date|end_date|start_dt|end_dt)\b)");
-  return std::regex_replace(sql, macro, "'1970-01-01'");
-}
+// Incremental transform macros are not SQL; give DuckDB's parser literals in their place.
+std::string without_time_macros(const std::string& sql) { return bind_time_macros(sql, "1970-01-01", "1970-01-01"); }
 
 std::string unquote_name(std::string name) {
   if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
@@ -65,7 +63,18 @@ std::set<std::string> sql_writes(const std::string& sql) {
   return out;
 }
 
-// Whether a file source's `path` (a path, a glob or a list of them) names `uri`.
+std::set<std::string> names_of(const std::set<TableRef>& refs) {
+  std::set<std::string> out;
+  for (const auto& r : refs) {
+    // Qualified names in DuckDB's own schemas are catalog views, not pipeline tables.
+    if (r.schema == "information_schema" || r.schema == "pg_catalog") continue;
+    out.insert(r.name);
+  }
+  return out;
+}
+
+}  // namespace
+
 bool source_reads_file(const SourceStmt& src, const std::string& uri) {
   if (!src.params.is_object() || !src.params.contains("path")) return false;
   const auto& path = src.params["path"];
@@ -84,21 +93,9 @@ bool source_reads_file(const SourceStmt& src, const std::string& uri) {
   return false;
 }
 
-std::set<std::string> names_of(const std::set<TableRef>& refs) {
-  std::set<std::string> out;
-  for (const auto& r : refs) {
-    // Qualified names in DuckDB's own schemas are catalog views, not pipeline tables.
-    if (r.schema == "information_schema" || r.schema == "pg_catalog") continue;
-    out.insert(r.name);
-  }
-  return out;
-}
-
-}  // namespace
-
 Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs, std::vector<Error>& errors) {
   Plan plan;
-  std::map<std::string, size_t> plain_creates;  // table → step id of CREATE TABLE (plain/replace)
+  std::map<std::string, int> plain_creates;  // table → line of its first CREATE TABLE (plain/replace)
   for (const auto& stmt : statements) {
     Step step;
     step.statement = stmt;
@@ -125,15 +122,16 @@ Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs
       step.writes = {fold_name(c->table)};
       if (auto r = refs.reads(without_time_macros(c->query))) step.reads = names_of(*r);
       else step.barrier = true;
-      if (c->mode == TransformMode::Plain || c->mode == TransformMode::Replace) {
-        auto key = fold_name(c->table);
-        if (plain_creates.count(key)) {
-          Error e = validation_error("duplicate table definition: '" + c->table + "' is created twice",
-                                     "use MODE APPEND or MODE UPSERT to add to an existing table, or rename one");
-          errors.push_back(e.at(stmt.location));
-        }
-        plain_creates[key] = step.id;
-      }
+      // SQLFlow lets a pipeline define a table again; each definition runs in file order and a
+      // reader in between sees the earlier one (the dependency pass below keeps versions apart).
+      // Only a plain CREATE TABLE over an existing definition is worth a word.
+      auto key = fold_name(c->table);
+      if (c->mode == TransformMode::Plain && !c->or_replace && plain_creates.count(key))
+        plan.warnings.push_back(stmt.location.file + ":" + std::to_string(stmt.location.line) + ": table '" + c->table +
+                                "' is created again (first at line " + std::to_string(plain_creates[key]) +
+                                "); the later definition replaces the earlier one from here on (write CREATE OR "
+                                "REPLACE TABLE to say so)");
+      if (c->mode == TransformMode::Plain || c->mode == TransformMode::Replace) plain_creates.emplace(key, stmt.location.line);
     } else if (const auto* e = std::get_if<ExportStmt>(&stmt.node)) {
       step.kind = StepKind::Export;
       step.name = "export " + e->uri;

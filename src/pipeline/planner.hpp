@@ -34,15 +34,20 @@ struct Plan {
   std::vector<SourceStmt> sources;  // in file order
   std::map<std::string, SourceLocation> source_locations;
   std::vector<Step> steps;          // in a valid execution order (topological, stable)
+  std::vector<std::string> warnings;  // "file:line: …" (e.g. a table created twice)
   int levels() const;
 };
 
-// Builds the plan; cycles and duplicate definitions are reported in `errors`.
+// Builds the plan; cycles and duplicate sources are reported in `errors`.
 Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs, std::vector<Error>& errors);
 
 // Readable (default) or JSON description of the plan for `pipeline compile` / --dry-run.
 std::string describe_plan(const Plan& plan);
 std::string plan_to_json(const Plan& plan, const std::string& pipeline_name);
+
+// Whether a file source's `path` (a path, a glob or a list of them) names `uri`, so that the
+// source reads what an EXPORT to `uri` writes.
+bool source_reads_file(const SourceStmt& source, const std::string& uri);
 
 // Lower-case form of a SQL identifier, as DuckDB compares them.
 std::string fold_name(const std::string& name);

@@ -36,6 +36,12 @@ struct Loader {
     }
   }
 
+  // What an unset ${VAR} does where it is written.
+  enum class Unset { Fail, KeepWithWarning, Record };
+  Unset unset = Unset::Fail;
+  std::vector<Error>* unset_errors = nullptr;  // Unset::Record
+  std::string* unset_warning = nullptr;        // Unset::KeepWithWarning
+
   // ${VAR} and ${VAR|default} from the environment and .env.
   std::string substitute(const std::string& text, const YAML::Node& node) const {
     static const std::regex ref(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([^}]*))?\})");
@@ -48,13 +54,33 @@ struct Loader {
       std::string name = m[1].str();
       if (auto v = project.env(name)) out += *v;
       else if (m[2].matched) out += m[2].str();
-      else
-        fail("environment variable '" + name + "' is not set", node,
-             "export it, add it to " + (project.root() / ".env").string() + ", or write ${" + name + "|default}");
+      else unset_variable(name, m.str(), node, out);
       last = static_cast<size_t>(m.position() + m.length());
     }
     out += text.substr(last);
     return out;
+  }
+
+  void unset_variable(const std::string& name, const std::string& reference, const YAML::Node& node,
+                      std::string& out) const {
+    const std::string hint =
+        "export it, add it to " + (project.root() / ".env").string() + ", or write ${" + name + "|default}";
+    switch (unset) {
+      case Unset::KeepWithWarning:
+        out += reference;
+        if (unset_warning)
+          *unset_warning = file + ":" + std::to_string(node.Mark().line + 1) + ": environment variable '" + name +
+                           "' is not set; the variable keeps the text " + reference + " (" + hint + ")";
+        return;
+      case Unset::Record:
+        out += reference;
+        if (unset_errors)
+          unset_errors->push_back(config_error("environment variable '" + name + "' is not set", hint)
+                                      .at({file, node.Mark().line + 1, node.Mark().column + 1}));
+        return;
+      case Unset::Fail: break;
+    }
+    fail("environment variable '" + name + "' is not set", node, hint);
   }
 
   // YAML → JSON: plain scalars become booleans/numbers/null where they look like one.
@@ -174,10 +200,15 @@ Profile load_profile(const Project& project, const std::string& name) {
   if (auto vars = root["variables"]) {
     if (!vars.IsMap()) loader.fail("variables must be a mapping of name: value", vars);
     static const std::regex ident(R"([A-Za-z_][A-Za-z0-9_]*)");
+    loader.unset = Loader::Unset::KeepWithWarning;
     for (const auto& kv : vars) {
       std::string key = kv.first.as<std::string>();
       if (!std::regex_match(key, ident)) loader.fail("variable name '" + key + "' is not an identifier", kv.first);
+      std::string warning;
+      loader.unset_warning = &warning;
       auto v = loader.to_json(kv.second);
+      loader.unset_warning = nullptr;
+      if (!warning.empty()) profile.unset_variable_warnings[key] = warning;
       profile.variables[key] = v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
     }
   }
@@ -191,11 +222,14 @@ Profile load_profile(const Project& project, const std::string& name) {
         loader.fail("connector '" + cname + "' needs a type", c, "connectors:\n  " + cname + ":\n    type: CSV\n    params: {…}");
       loader.warn_unknown(c, {"type", "params"}, "connectors." + cname);
       ConnectorConfig cfg;
+      loader.unset = Loader::Unset::Record;
+      loader.unset_errors = &cfg.unset_variables;
       cfg.type = loader.scalar(c["type"], "type");
       if (c["params"]) {
         cfg.params = loader.to_json(c["params"]);
         if (!cfg.params.is_object()) loader.fail("connectors." + cname + ".params must be a mapping", c["params"]);
       }
+      loader.unset_errors = nullptr;
       profile.connectors[cname] = std::move(cfg);
     }
   }

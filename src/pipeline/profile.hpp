@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/error.hpp"
 #include "pipeline/project.hpp"
 
 namespace sqlflow::pipeline {
@@ -27,6 +28,9 @@ struct EngineSettings {
 struct ConnectorConfig {
   std::string type;
   nlohmann::json params = nlohmann::json::object();
+  // ${VAR}s of its params that are not set: an error only where the connector is used (a SOURCE
+  // FROM it, `connect test`), so a profile's unused connectors need not have their secrets set.
+  std::vector<Error> unset_variables;
 };
 
 struct Profile {
@@ -36,10 +40,14 @@ struct Profile {
   std::map<std::string, std::string> variables;
   std::map<std::string, ConnectorConfig> connectors;
   std::vector<std::string> warnings;  // "profiles/dev.yml: unknown key 'foo' (ignored)"
+  // variables: whose value names an unset ${ENV}: variable → warning, shown where it is used.
+  std::map<std::string, std::string> unset_variable_warnings;
 };
 
 // Loads profiles/<name>.yml. With no profiles/ folder and name "dev", returns the built-in
-// in-memory default. Errors (config kind, exit 2) name the file and the key.
+// in-memory default. Errors (config kind, exit 2) name the file and the key. An unset ${VAR}
+// is an error in engines:, stays as written with a warning in variables: (as SQLFlow keeps it),
+// and is recorded in the connector (ConnectorConfig::unset_variables) in connectors:.
 Profile load_profile(const Project& project, const std::string& name);
 
 // The profile as YAML-like text for `profiles show` (secrets masked).

@@ -71,6 +71,7 @@ class Resolver {
     } catch (const StopResolving&) {
     }
     out_.variables = scope_.defined();
+    out_.used.insert(scope_.looked_up().begin(), scope_.looked_up().end());
     return std::move(out_);
   }
 

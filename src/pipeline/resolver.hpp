@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ struct VariableSources {
 struct ResolveResult {
   std::vector<Statement> statements;  // flat: only SourceStmt, LoadStmt, CreateTableStmt, ExportStmt, SqlStmt
   std::map<std::string, std::string> variables;  // final values of every variable defined by SET/cli/profile
+  std::set<std::string> used;                    // names the pipeline refers to
   std::vector<Error> errors;                     // all problems, each with its location
 };
 

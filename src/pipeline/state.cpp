@@ -11,16 +11,21 @@ void StateStore::ensure(engine::Connection& con) {
       " PRIMARY KEY (pipeline, source, target, cursor_field))");
 }
 
+// The watermark belongs to the target table: any pipeline of the project that loads it from the
+// same source and cursor continues from it (as SQLFlow, whose demo loads one table from two
+// pipelines). `pipeline` records which one moved it last.
 std::optional<std::string> StateStore::get(engine::Connection& con, const WatermarkKey& k) {
   return con.scalar(
-      "SELECT value FROM sqlflow_state.watermarks WHERE pipeline = $1 AND source = $2 AND target = $3 AND "
-      "cursor_field = $4",
-      {k.pipeline, k.source, k.target, k.cursor_field});
+      "SELECT value FROM sqlflow_state.watermarks WHERE source = $1 AND target = $2 AND cursor_field = $3 "
+      "ORDER BY updated_at DESC LIMIT 1",
+      {k.source, k.target, k.cursor_field});
 }
 
 void StateStore::set(engine::Connection& con, const WatermarkKey& k, const std::string& value) {
+  con.query("DELETE FROM sqlflow_state.watermarks WHERE source = $1 AND target = $2 AND cursor_field = $3",
+            {k.source, k.target, k.cursor_field});
   con.query(
-      "INSERT OR REPLACE INTO sqlflow_state.watermarks (pipeline, source, target, cursor_field, value, updated_at) "
+      "INSERT INTO sqlflow_state.watermarks (pipeline, source, target, cursor_field, value, updated_at) "
       "VALUES ($1, $2, $3, $4, $5, now())",
       {k.pipeline, k.source, k.target, k.cursor_field, value});
 }

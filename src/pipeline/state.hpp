@@ -9,6 +9,7 @@
 
 namespace sqlflow::pipeline {
 
+// A watermark is found by (source, target, cursor_field); `pipeline` is who set it.
 struct WatermarkKey {
   std::string pipeline;
   std::string source;

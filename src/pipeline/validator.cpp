@@ -48,6 +48,43 @@ void check_values(std::vector<Error>& errors, const SourceLocation& loc, const s
   }
 }
 
+const BoundSource* find_source(const ValidatedPipeline& v, const std::string& name) {
+  for (const auto& s : v.sources)
+    if (fold_name(s.name) == fold_name(name)) return &s;
+  return nullptr;
+}
+
+// An incremental source hands over only the rows after its watermark, so its LOAD must add to
+// the table: APPEND, or UPSERT when the source names its primary key. REPLACE would swap in the
+// delta alone (and an empty one on a run without new rows).
+void choose_incremental_mode(LoadStmt& load, const BoundSource& src, const SourceLocation& loc,
+                             bool written_earlier, std::vector<Error>& errors) {
+  if (!load.mode_explicit) {
+    // The first run hands over every row: a full load, unless an earlier step of this pipeline
+    // filled the table (a second source adding to it).
+    load.replace_on_first_run = !written_earlier;
+    if (src.primary_key.empty()) {
+      load.mode = LoadMode::Append;
+    } else {
+      load.mode = LoadMode::Upsert;
+      load.keys = src.primary_key;
+    }
+    return;
+  }
+  if (load.mode == LoadMode::Replace) {
+    std::string keys;
+    for (const auto& k : src.primary_key) keys += (keys.empty() ? "" : ", ") + k;
+    errors.push_back(
+        validation_error("LOAD " + load.table + " MODE REPLACE from incremental SOURCE " + src.name +
+                             " would replace the table with only the rows after the watermark",
+                         keys.empty() ? "write MODE APPEND (or MODE UPSERT KEY (…)), leave MODE out (APPEND), or "
+                                        "set \"sync_mode\": \"full_refresh\" to reload everything"
+                                      : "write MODE UPSERT KEY (" + keys + "), leave MODE out (the same), or set "
+                                        "\"sync_mode\": \"full_refresh\" to reload everything")
+            .at(loc));
+  }
+}
+
 }  // namespace
 
 std::optional<Error> check_export_type(const std::string& type, const std::string& uri) {
@@ -59,7 +96,7 @@ std::optional<Error> check_export_type(const std::string& type, const std::strin
                           "change TYPE to " + ext + " or the file name's extension to ." + t);
 }
 
-ValidatedPipeline validate(const Plan& plan, const Profile& profile, const std::set<std::string>& existing_tables,
+ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<std::string>& existing_tables,
                            std::vector<Error>& errors) {
   ValidatedPipeline out;
   auto& registry = connectors::Registry::instance();
@@ -83,6 +120,13 @@ ValidatedPipeline validate(const Plan& plan, const Profile& profile, const std::
                                                         : "connectors in this profile: " + known)
                              .at(loc));
         continue;
+      }
+      for (const auto& unset : it->second.unset_variables) {
+        Error e = unset;
+        errors.push_back(Error(e.kind(), e.message() + " (connector '" + s.profile_connector + "', used by SOURCE " +
+                                             s.name + " at line " + std::to_string(loc.line) + ")",
+                               e.hint())
+                             .at(*e.location()));
       }
       type = it->second.type;
       connectors::Params merged = it->second.params;
@@ -111,6 +155,21 @@ ValidatedPipeline validate(const Plan& plan, const Profile& profile, const std::
     if (sync != "full_refresh" && sync != "incremental")
       errors.push_back(validation_error("sync_mode of SOURCE " + s.name + " must be 'full_refresh' or 'incremental', not '" + sync + "'").at(loc));
     b.incremental = sync == "incremental";
+    if (b.params.contains("primary_key")) {
+      const auto& pk = b.params["primary_key"];
+      bool ok = pk.is_null() || pk.is_string() || pk.is_array();
+      if (pk.is_string() && !pk.get<std::string>().empty()) b.primary_key.push_back(pk.get<std::string>());
+      if (pk.is_array()) {
+        for (const auto& k : pk) {
+          if (k.is_string()) b.primary_key.push_back(k.get<std::string>());
+          else ok = false;
+        }
+      }
+      if (!ok)
+        errors.push_back(validation_error("primary_key of SOURCE " + s.name + " must be a column name or a list of column names",
+                                          "e.g. \"primary_key\": \"order_id\" or [\"order_id\", \"line\"]")
+                             .at(loc));
+    }
     if (b.incremental) {
       b.cursor_field = b.params.value("cursor_field", "");
       if (b.cursor_field.empty())
@@ -128,9 +187,14 @@ ValidatedPipeline validate(const Plan& plan, const Profile& profile, const std::
     for (const auto& w : st.writes) known.insert(w);
   std::vector<std::string> known_list(known.begin(), known.end());
 
-  for (const auto& st : plan.steps) {
+  std::set<std::string> written;  // tables written by the steps before (plan order keeps writers in file order)
+  for (auto& st : plan.steps) {
     const auto& loc = st.statement.location;
-    if (const auto* l = std::get_if<LoadStmt>(&st.statement.node)) {
+    const bool written_earlier = std::any_of(st.writes.begin(), st.writes.end(), [&](const auto& w) { return written.count(w) > 0; });
+    written.insert(st.writes.begin(), st.writes.end());
+    if (auto* l = std::get_if<LoadStmt>(&st.statement.node)) {
+      if (const BoundSource* src = find_source(out, l->source); src && src->incremental)
+        choose_incremental_mode(*l, *src, loc, written_earlier, errors);
       if (!plan.source_locations.count(fold_name(l->source))) {
         std::vector<std::string> names;
         for (const auto& s : plan.sources) names.push_back(s.name);
@@ -169,7 +233,6 @@ ValidatedPipeline validate(const Plan& plan, const Profile& profile, const std::
                            .at(loc));
     }
   }
-  out.warnings = profile.warnings;
   return out;
 }
 

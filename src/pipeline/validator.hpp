@@ -21,15 +21,17 @@ struct BoundSource {
   SourceLocation location;
   bool incremental = false;                  // sync_mode: incremental
   std::string cursor_field;
+  std::vector<std::string> primary_key;      // "primary_key": a column or a list of columns
 };
 
 struct ValidatedPipeline {
   std::vector<BoundSource> sources;
-  std::vector<std::string> warnings;
 };
 
 // `existing_tables`: lower-case names already in the engine database (persistent engines).
-ValidatedPipeline validate(const Plan& plan, const Profile& profile, const std::set<std::string>& existing_tables,
+// A LOAD without MODE from an incremental source gets its mode here (APPEND, or UPSERT on the
+// source's primary_key), since replacing the table with the rows after the watermark loses data.
+ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<std::string>& existing_tables,
                            std::vector<Error>& errors);
 
 // Error when an EXPORT's TYPE is a file format that contradicts the URI's extension.

@@ -20,6 +20,7 @@ void VariableScope::set(const std::string& name, std::string value) {
 }
 
 std::optional<std::string> VariableScope::lookup(std::string_view name) const {
+  looked_up_.emplace(name);
   for (const auto* level : {&cli_, &profile_, &set_}) {
     const auto it = level->find(name);
     if (it != level->end()) return it->second;

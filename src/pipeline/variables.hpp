@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,8 @@ class VariableScope {
 
   void set(const std::string& name, std::string value);  // a SET statement
   std::optional<std::string> lookup(std::string_view name) const;
+  // Every name lookup() was asked for (the variables a pipeline uses).
+  const std::set<std::string, std::less<>>& looked_up() const { return looked_up_; }
   // Every variable defined by the CLI, the profile or SET, each with the value that wins.
   // The environment is not listed.
   std::map<std::string, std::string> defined() const;
@@ -31,6 +34,7 @@ class VariableScope {
  private:
   std::map<std::string, std::string, std::less<>> cli_, profile_, set_, dotenv_;
   bool use_environment_;
+  mutable std::set<std::string, std::less<>> looked_up_;
 };
 
 // One ${…} reference in a text.

@@ -102,17 +102,43 @@ TEST(Planner, UnparseableSqlIsABarrier) {
   EXPECT_EQ(step_named(plan, "transform b").depends_on, std::vector<size_t>{insert.id});
 }
 
-TEST(Planner, CyclesAndDuplicatesAreErrors) {
+TEST(Planner, CyclesAndDuplicateSourcesAreErrors) {
   TableRefExtractor refs;
   std::vector<Error> errors;
   make_plan({create(1, "a", "SELECT * FROM b"), create(2, "b", "SELECT * FROM a")}, refs, errors);
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].message().find("circular dependency"), std::string::npos) << errors[0].message();
   errors.clear();
-  make_plan({source(1, "s"), source(2, "S"), create(3, "x", "SELECT 1"), create(4, "X", "SELECT 2")}, refs, errors);
-  ASSERT_EQ(errors.size(), 2u);
+  make_plan({source(1, "s"), source(2, "S")}, refs, errors);
+  ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].message().find("duplicate source definition"), std::string::npos);
-  EXPECT_NE(errors[1].message().find("duplicate table definition"), std::string::npos);
+}
+
+// SQLFlow lets a table be defined again: definitions run in file order, a reader between two
+// definitions sees the first, and a reader after both sees the second.
+TEST(Planner, RedefinedTablesKeepTheirVersionsApart) {
+  TableRefExtractor refs;
+  std::vector<Error> errors;
+  CreateTableStmt again;
+  again.table = "X";
+  again.or_replace = true;
+  again.query = "SELECT 2";
+  Plan plan = make_plan({create(1, "x", "SELECT 1"), create(2, "early", "SELECT * FROM x"), at(3, again),
+                         create(4, "late", "SELECT * FROM x"), create(5, "y", "SELECT 1"), create(6, "y", "SELECT 2")},
+                        refs, errors);
+  ASSERT_TRUE(errors.empty());
+  const Step& first = step_named(plan, "transform x");
+  const Step& second = step_named(plan, "transform X");
+  const Step& early = step_named(plan, "transform early");
+  const Step& late = step_named(plan, "transform late");
+  EXPECT_EQ(early.depends_on, std::vector<size_t>{first.id});
+  // The second definition waits for the reader of the first, and the later reader for it.
+  EXPECT_NE(std::find(second.depends_on.begin(), second.depends_on.end(), early.id), second.depends_on.end());
+  EXPECT_EQ(late.depends_on, std::vector<size_t>{second.id});
+  // A plain CREATE TABLE twice is a warning naming both lines; CREATE OR REPLACE is not.
+  ASSERT_EQ(plan.warnings.size(), 1u);
+  EXPECT_NE(plan.warnings[0].find("p.sf:6: table 'y' is created again (first at line 5)"), std::string::npos)
+      << plan.warnings[0];
 }
 
 TEST(Planner, JsonPlanIsMachineReadable) {

@@ -63,13 +63,26 @@ TEST(Profile, ErrorsNameTheFileAndKey) {
     EXPECT_NE(e.format().find("profiles/dev.yml:3"), std::string::npos) << e.format();
     EXPECT_NE(e.message().find("path is required when mode is persistent"), std::string::npos);
   }
-  test::write_file(dir / "profiles/env.yml", "variables:\n  x: ${SQLFLOW_TEST_SURELY_UNSET}\n");
+  // An unset ${VAR}: an error in engines:, the literal text (as SQLFlow) with a warning in
+  // variables:, and recorded for the connector (an error only where it is used) in connectors:.
+  test::write_file(dir / "profiles/env.yml", "engines:\n  duckdb:\n    memory_limit: ${SQLFLOW_TEST_SURELY_UNSET}\n");
   try {
     load_profile(Project(dir.path()), "env");
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(e.message().find("SQLFLOW_TEST_SURELY_UNSET"), std::string::npos);
   }
+  test::write_file(dir / "profiles/vars.yml",
+                   "variables:\n  x: ${SQLFLOW_TEST_SURELY_UNSET}\nconnectors:\n  pg:\n    type: POSTGRES\n"
+                   "    params: {password: \"${SQLFLOW_TEST_SURELY_UNSET_PW}\"}\n");
+  Profile p = load_profile(Project(dir.path()), "vars");
+  EXPECT_EQ(p.variables.at("x"), "${SQLFLOW_TEST_SURELY_UNSET}");
+  ASSERT_EQ(p.unset_variable_warnings.size(), 1u);
+  EXPECT_NE(p.unset_variable_warnings.at("x").find(
+                "profiles/vars.yml:2: environment variable 'SQLFLOW_TEST_SURELY_UNSET' is not set"),
+            std::string::npos);
+  ASSERT_EQ(p.connectors.at("pg").unset_variables.size(), 1u);
+  EXPECT_NE(p.connectors.at("pg").unset_variables[0].format().find("profiles/vars.yml:6"), std::string::npos);
   EXPECT_THROW(load_profile(Project(dir.path()), "missing"), Error);
 }
 

@@ -62,8 +62,10 @@ ConnectorInfo csv_info() {
        shared::source_compression(),
        {"on_error", ParamType::String, false, "fail",
         "fail: a bad row stops the load, naming file, line and value; skip: bad rows are left out and kept "
-        "in "
-        "sqlflow_rejects.<source>"}},
+        "in sqlflow_rejects.<source>"},
+       {"null_padding", ParamType::Bool, false, true,
+        "a row with fewer fields than the header gets NULL for the missing ones (as SQLFlow/pandas), counted "
+        "in the summary; false: such a row is an error (or a reject). Too many fields is always one"}},
       shared::multi_file("files of a glob may have different columns; match them by name"),
       {{"sample_size", ParamType::Int, false, nullptr,
         "rows sampled to detect column types (-1: the whole file)"}},

@@ -19,7 +19,10 @@ namespace sqlflow::connectors::csv {
 // detection: "auto_detect=false, header=…, delim=…, quote=…, escape=…, new_line=…, comment=…,
 // skip=…, columns={…}[, dateformat=…][, timestampformat=…]". std::nullopt when the sniffer fails
 // (the caller then reads with detection, whose error it explains).
+// With null_padding the sniffer widens the table to its longest row and names the extra columns
+// column<i>; those are dropped again when the header line is shorter, so that a row with more
+// fields than the header stays an error (or a reject) instead of adding a column.
 std::optional<std::string> pinned_dialect(engine::Connection& con, const std::filesystem::path& file,
-                                          const std::string& detect_args);
+                                          const std::string& detect_args, bool null_padding);
 
 }  // namespace sqlflow::connectors::csv

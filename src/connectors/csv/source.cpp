@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <random>
+#include <regex>
 
 #include "connectors/csv/pinned_dialect.hpp"
 #include "connectors/file_params.hpp"
@@ -46,6 +47,11 @@ std::string duckdb_encoding(const std::string& given) {
   if (e == "utf16") return "utf-16";
   throw validation_error(std::string(kWhat) + ": unsupported encoding '" + given + "'",
                          "supported: utf-8 (also ascii), latin-1 (iso-8859-1), utf-16");
+}
+
+// Whether the sniffer named trailing columns itself (column<index>): rows longer than the header.
+bool widened(const Schema& schema) {
+  return !schema.empty() && schema.back().name == "column" + std::to_string(schema.size() - 1);
 }
 
 std::string random_id() {
@@ -108,6 +114,7 @@ CsvSourceOptions CsvSourceOptions::from_params(const Params& p) {
     else if (v != "fail")
       throw validation_error(std::string(kWhat) + ": `on_error` must be fail or skip, got '" + *e + "'");
   }
+  o.null_padding = file_params::bool_or(p, "null_padding", o.null_padding);
   o.union_by_name = file_params::bool_or(p, "union_by_name", o.union_by_name);
   o.filename = file_params::bool_or(p, "filename", o.filename);
   if (p.contains("sample_size") && p["sample_size"].is_number_integer())
@@ -162,6 +169,8 @@ std::string CsvSource::reader_call(const std::vector<fs::path>& file_list, bool 
   } else {
     args = detect_args();
   }
+  if (pad_) args.flag("null_padding", true);
+  if (serial_) args.flag("parallel", false);
   if (o.union_by_name) args.flag("union_by_name", true);
   if (o.filename) args.flag("filename", true);
   if (diagnose) {
@@ -210,11 +219,18 @@ FileViewSource::View CsvSource::build_view(const std::vector<fs::path>& file_lis
   // One file: sniff it once and pin the result (see pinned_dialect.hpp). Several files are left to
   // DuckDB's multi-file reader, which decides per file how schemas meet (union_by_name).
   pinned_.reset();
+  files_ = file_list;
   if (file_list.size() == 1 && !options_.union_by_name) {
     engine::Database db;
     engine::Connection con(db);
-    pinned_ = pinned_dialect(con, file_list[0], detect_args().str());
+    files::SqlArgs sniff = detect_args();
+    if (options_.null_padding) sniff.flag("null_padding", true);
+    pinned_ = pinned_dialect(con, file_list[0], sniff.str(), options_.null_padding);
   }
+  // Padding is off for a pinned read until a short row shows up (adapt_after_failure), so files
+  // without short rows keep DuckDB's fastest path. With detection (several files) it must be on
+  // from the start, and so with on_error skip, which would otherwise reject short rows.
+  pad_ = options_.null_padding && (!pinned_ || short_rows_seen_ || options_.skip_bad_rows);
   auto make_view = [&] {
     View view;
     view.sql = "SELECT * FROM " + reader_call(file_list, false);
@@ -223,11 +239,19 @@ FileViewSource::View CsvSource::build_view(const std::vector<fs::path>& file_lis
     return view;
   };
   try {
-    return make_view();
+    View view = make_view();
+    // Detection with padding widens the table to the longest sampled row (column3, …); a row
+    // longer than the header must stay an error, so such files are read strictly.
+    if (!pinned_ && pad_ && options_.has_header && widened(view.schema)) {
+      pad_ = false;
+      return make_view();
+    }
+    return view;
   } catch (const Error& e) {
     if (!pinned_) explain_bind_failure(file_list, e);
   }
   pinned_.reset();  // the pinned read failed where detection might not: read as DuckDB would
+  pad_ = options_.null_padding;
   try {
     return make_view();
   } catch (const Error& e) {
@@ -235,8 +259,39 @@ FileViewSource::View CsvSource::build_view(const std::vector<fs::path>& file_lis
   }
 }
 
-size_t CsvSource::after_read(engine::Connection& con, const std::string& source_name) {
-  if (!options_.skip_bad_rows) return 0;
+bool CsvSource::adapt_after_failure(const Error& error) {
+  const std::string& m = error.message();
+  // DuckDB's parallel reader refuses padding next to a quoted newline, either saying so or as a
+  // "Parameter Not Allowed" error wrapping the first bad line it met.
+  if (pad_ && !serial_ &&
+      (m.find("null_padding in conjunction with quoted new lines") != std::string::npos ||
+       m.find("Parameter Not Allowed Error") != std::string::npos)) {
+    serial_ = true;
+    rebuild();
+    return true;
+  }
+  static const std::regex columns(R"(Expected Number of Columns: ([0-9]+) Found: ([0-9]+))");
+  std::smatch c;
+  if (options_.null_padding && !pad_ && std::regex_search(m, c, columns) && std::stoul(c[2].str()) < std::stoul(c[1].str())) {
+    short_rows_seen_ = true;
+    rebuild();
+    return true;
+  }
+  return false;
+}
+
+ReadReport CsvSource::after_read(engine::Connection& con, const std::string& source_name,
+                                 const std::string& target_table) {
+  ReadReport report;
+  if (options_.skip_bad_rows) report.rejected_rows = keep_rejects(con, source_name);
+  if (uint64_t padded = padded_rows(con, target_table))
+    report.warnings.push_back(std::to_string(padded) + (padded == 1 ? " row" : " rows") +
+                              " had fewer fields than the header; the missing trailing fields were read as NULL "
+                              "(set \"null_padding\": false to reject such rows)");
+  return report;
+}
+
+size_t CsvSource::keep_rejects(engine::Connection& con, const std::string& source_name) {
   const std::string target = "sqlflow_rejects." + quote_identifier(source_name);
   con.execute("CREATE SCHEMA IF NOT EXISTS sqlflow_rejects");
   auto exists = con.scalar("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = $1",
@@ -245,23 +300,47 @@ size_t CsvSource::after_read(engine::Connection& con, const std::string& source_
     // The scan rejected nothing (DuckDB creates its reject tables on the first reject).
     con.execute("CREATE OR REPLACE TABLE " + target +
                 " (file VARCHAR, line BIGINT, byte_offset BIGINT, \"column\" VARCHAR, error_type VARCHAR, "
-                "error VARCHAR, "
-                "raw_line VARCHAR)");
+                "error VARCHAR, raw_line VARCHAR)");
     return 0;
   }
   const std::string errors = "temp.main." + quote_identifier(rejects_table_);
   const std::string scans = "temp.main." + quote_identifier(rejects_scan_);
+  // DuckDB stores one row per error; a line with two errors is still one rejected input row.
   con.execute("CREATE OR REPLACE TABLE " + target +
-              " AS SELECT s.file_path AS file, e.line::BIGINT AS line, e.line_byte_position::BIGINT - 1 AS "
-              "byte_offset, "
-              "e.column_name AS \"column\", "
-              "e.error_type::VARCHAR AS error_type, e.error_message AS error, e.csv_line AS raw_line FROM " +
+              " AS SELECT s.file_path AS file, e.line::BIGINT AS line, min(e.line_byte_position)::BIGINT - 1 AS "
+              "byte_offset, string_agg(e.column_name, '; ' ORDER BY e.column_idx) AS \"column\", "
+              "string_agg(e.error_type::VARCHAR, '; ' ORDER BY e.column_idx) AS error_type, "
+              "string_agg(e.error_message, '; ' ORDER BY e.column_idx) AS error, any_value(e.csv_line) AS raw_line FROM " +
               errors + " e JOIN " + scans +
-              " s ON e.scan_id = s.scan_id AND e.file_id = s.file_id ORDER BY file, line");
-  auto count = con.scalar("SELECT count(*) FROM (SELECT DISTINCT file, line FROM " + target + ")");
+              " s ON e.scan_id = s.scan_id AND e.file_id = s.file_id GROUP BY s.file_path, e.line ORDER BY file, line");
+  auto count = con.scalar("SELECT count(*) FROM " + target);
   // Later scans on this connection start from empty tables, so each LOAD reports only its own rejects.
   con.execute("DELETE FROM " + errors + "; DELETE FROM " + scans);
   return count ? std::stoull(*count) : 0;
+}
+
+uint64_t CsvSource::padded_rows(engine::Connection& con, const std::string& target_table) {
+  if (!options_.null_padding || files_.empty() || schema().empty()) return 0;
+  // A padded row has NULL in the last column; most files have none there, and then nothing is read.
+  const std::string last = quote_identifier(schema().back().name);
+  auto nulls = con.scalar("SELECT count(*) FROM " + quote_identifier(target_table) + " WHERE " + last + " IS NULL");
+  if (!nulls || *nulls == "0") return 0;
+  engine::Database db;
+  engine::Connection strict(db);
+  files::SqlArgs args;
+  if (pinned_) args.merge(*pinned_);
+  else args = detect_args();
+  read_args(args);
+  args.flag("null_padding", false)
+      .flag("store_rejects", true)
+      .string("rejects_table", "short_errors")
+      .string("rejects_scan", "short_scans");
+  strict.execute("CREATE TEMP TABLE n AS SELECT count(*) FROM read_csv(" + files::sql_file_list(files_) + ", " +
+                 args.str() + ")");
+  auto rows = strict.scalar(
+      "SELECT count(*) FROM (SELECT DISTINCT scan_id, file_id, line FROM short_errors WHERE error_type = "
+      "'MISSING COLUMNS')");
+  return rows ? std::stoull(*rows) : 0;
 }
 
 }  // namespace sqlflow::connectors::csv

@@ -31,6 +31,7 @@ struct CsvSourceOptions {
   int64_t skip_rows = 0;
   std::string compression = "auto";
   bool skip_bad_rows = false;  // on_error: skip
+  bool null_padding = true;    // a row with fewer fields than the header gets NULLs (as pandas)
   bool union_by_name = false;
   bool filename = false;
   std::optional<int64_t> sample_size;
@@ -42,11 +43,18 @@ class CsvSource : public FileViewSource {
  public:
   CsvSource(CsvSourceOptions options, ConnectorContext context);
 
-  // on_error: skip — replaces sqlflow_rejects."<source_name>" with the rows the LOAD's scan
-  // rejected (file, line, byte_offset, column, error_type, error, raw_line) and returns how many
-  // lines. `line` is DuckDB's: records counted from the header as line 1, so a quoted field that
-  // spans lines counts once; byte_offset is where the bad line starts in the (decompressed) file, from 0.
-  size_t after_read(engine::Connection& con, const std::string& source_name) override;
+  // on_error: skip — replaces sqlflow_rejects."<source_name>" with one row per input line the
+  // LOAD's scan rejected (file, line, byte_offset, column, error_type, error, raw_line; a line with
+  // several errors lists them all, separated by "; ") and counts those lines. `line` is DuckDB's:
+  // records counted from the header as line 1, so a quoted field that spans lines counts once;
+  // byte_offset is where the bad line starts in the (decompressed) file, from 0.
+  // null_padding — warns how many rows were short and padded with NULL.
+  ReadReport after_read(engine::Connection& con, const std::string& source_name,
+                        const std::string& target_table) override;
+  // A single file is read strictly first (DuckDB's fastest path); a short row then makes the
+  // load fail, and this turns padding on. Padding with quoted newlines needs DuckDB's serial
+  // reader, which this turns on after DuckDB says so.
+  bool adapt_after_failure(const Error& error) override;
 
   // The connection-local tables DuckDB stores this source's rejects in (on_error: skip).
   const std::string& rejects_table() const { return rejects_table_; }
@@ -67,9 +75,17 @@ class CsvSource : public FileViewSource {
   void read_args(files::SqlArgs& args) const;
   [[noreturn]] void explain_bind_failure(const std::vector<std::filesystem::path>& files,
                                          const Error& error) const;
+  size_t keep_rejects(engine::Connection& con, const std::string& source_name);
+  // Rows with fewer fields than the header among what `target_table` received (0 when its last
+  // column holds no NULL, else counted by a strict second read of the files).
+  uint64_t padded_rows(engine::Connection& con, const std::string& target_table);
 
   CsvSourceOptions options_;
   std::optional<std::string> pinned_;  // pinned_dialect() of the only file, when it succeeded
+  std::vector<std::filesystem::path> files_;  // what the view reads
+  bool pad_ = false;                  // read with null_padding (see adapt_after_failure)
+  bool short_rows_seen_ = false;      // a strict read failed on a short row
+  bool serial_ = false;               // parallel=false
   std::string rejects_table_;
   std::string rejects_scan_;
 };

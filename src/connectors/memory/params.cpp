@@ -9,6 +9,7 @@ namespace {
 ConnectorInfo memory_info() {
   ConnectorInfo info;
   info.type = "memory";
+  info.schema_discovery = SchemaDiscovery::RunTime;
   info.aliases = {"in_memory"};
   info.description = "Tables held in this process's memory (tests, embedding).";
   info.source_params = {{"table_name", ParamType::String, true, nullptr, "name of the in-memory table to read"}};

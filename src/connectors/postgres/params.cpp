@@ -285,6 +285,7 @@ namespace {
 ConnectorInfo postgres_info() {
   ConnectorInfo info;
   info.type = "postgres";
+  info.schema_discovery = SchemaDiscovery::Remote;
   info.aliases = {"postgresql", "pg"};
   info.description = "PostgreSQL tables and queries over libpq, binary COPY both ways.";
   info.source_params = source_param_specs();

@@ -238,7 +238,7 @@ struct Sampler {
     for (auto field : obj) {
       std::string_view key;
       if (error_code e = field.unescaped_key().get(key)) malformed(ctx, e, "");
-      if (base) name += '_';
+      if (base) name += spec.flatten_separator;
       name.append(key);
       value(field.value());
       name.resize(base);
@@ -539,7 +539,7 @@ struct RecordDecoder::Impl {
           if (pr.col != kNoColumn) {
             leaf(pr.col, f.value(), row);
           } else {
-            if (base) name += '_';
+            if (base) name += spec.flatten_separator;
             name.append(pr.key);
             other(f.value(), row);
             name.resize(base);
@@ -550,7 +550,7 @@ struct RecordDecoder::Impl {
       }
       std::string_view key;
       if (error_code e = f.unescaped_key().get(key)) malformed(ctx, e, offset_text(doc, body->data()));
-      if (base) name += '_';
+      if (base) name += spec.flatten_separator;
       name.append(key);
       auto found = index.find(std::string_view(name));
       const size_t col = found == index.end() ? kNoColumn : found->second;

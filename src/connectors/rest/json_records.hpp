@@ -1,6 +1,6 @@
 // JSON pages → DataChunks: simdjson On-Demand over one response body, reading the pagination
 // fields, sampling records for type inference, and writing records straight into DuckDB's
-// vectors (no intermediate rows). Nested objects become a_b columns when flattening; arrays (and
+// vectors (no intermediate rows). Nested objects become a.b columns when flattening; arrays (and
 // objects when not flattening) are kept as their JSON text.
 #pragma once
 
@@ -44,6 +44,7 @@ struct RecordsSpec {
   std::string data_path;  // as the user wrote it, for messages
   std::string data_pointer;  // RFC 6901; empty: the document root
   bool flatten = true;
+  std::string flatten_separator = ".";  // between the keys of a flattened name: address.street
   bool infer_timestamps = true;
 };
 

@@ -288,6 +288,7 @@ RestOptions RestOptions::from_params(const json& params) {
   }
   o.data_path = get_string(params, "data_path", "parameter");
   o.flatten_response = get_bool(params, "flatten_response", "parameter ", true);
+  o.flatten_separator = get_string(params, "flatten_separator", "parameter", o.flatten_separator);
   o.timeout_s = get_number(params, "timeout", 30);
   if (params.contains("max_retries") && !params.at("max_retries").is_null())
     o.max_retries = static_cast<int>(get_int(params, "max_retries", "parameter ", 0, 0));
@@ -333,6 +334,9 @@ void RestOptions::validate() const {
   if (retry_delay && !(*retry_delay >= 0)) throw validation_error("REST retry_delay must be ≥ 0 seconds");
   if (parallel_requests > 256) throw validation_error("REST parallel_requests must be at most 256");
   (void)split_path(data_path);
+  if (flatten_separator.empty() || flatten_separator.size() > 4)
+    throw validation_error("REST flatten_separator must be 1 to 4 characters, got '" + flatten_separator + "'",
+                           "\".\" (SQLFlow's), \"_\" or \"__\"");
   if (sync_mode != "full_refresh" && sync_mode != "incremental")
     throw validation_error("REST sync_mode must be full_refresh or incremental, got '" + sync_mode + "'");
   if (sync_mode == "incremental" && cursor_field.empty())

@@ -68,6 +68,7 @@ struct RestOptions {
   std::optional<std::string> body;  // POST body (objects are sent as JSON)
   std::string data_path;            // dot path to the records array; empty or "$": the top level
   bool flatten_response = true;
+  std::string flatten_separator = ".";  // as SQLFlow (pandas json_normalize): address.street
   double timeout_s = 30;
   std::optional<int> max_retries;     // retries after the first attempt (SQLFlow's meaning)
   std::optional<double> retry_delay;  // seconds before the first retry

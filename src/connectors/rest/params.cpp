@@ -9,6 +9,7 @@ namespace {
 ConnectorInfo rest_info() {
   ConnectorInfo info;
   info.type = "rest";
+  info.schema_discovery = SchemaDiscovery::Remote;
   info.aliases = {"rest_api"};
   info.description = "JSON REST APIs: every common pagination style, parallel page fetches, simdjson parsing into DuckDB vectors.";
   info.source_params = {
@@ -18,7 +19,8 @@ ConnectorInfo rest_info() {
       {"headers", ParamType::Any, false, nullptr, "request headers: an object (or a string holding one)"},
       {"body", ParamType::Any, false, nullptr, "POST body: an object (sent as JSON) or a string"},
       {"data_path", ParamType::String, false, nullptr, "dot path to the records array, e.g. data.items; $ or empty: the top level"},
-      {"flatten_response", ParamType::Bool, false, true, "nested objects become a_b columns (false: one JSON column per object); arrays are JSON columns"},
+      {"flatten_response", ParamType::Bool, false, true, "nested objects become address.street columns (false: one JSON column per object); arrays are JSON columns"},
+      {"flatten_separator", ParamType::String, false, ".", "between the keys of a flattened column name (SQLFlow's '.'; '_' or '__' for names that need no quoting)"},
       {"timeout", ParamType::Number, false, 30, "seconds per request attempt"},
       {"max_retries", ParamType::Int, false, nullptr, "retries after the first attempt (default: the rest profile's 2)"},
       {"retry_delay", ParamType::Number, false, nullptr, "seconds before the first retry (backoff doubles it, with jitter)"},

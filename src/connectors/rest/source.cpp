@@ -199,6 +199,7 @@ struct RestSource::Core {
     spec.data_path = o.data_path;
     spec.data_pointer = to_json_pointer(o.data_path);
     spec.flatten = o.flatten_response;
+    spec.flatten_separator = o.flatten_separator;
     spec.infer_timestamps = o.infer_timestamps;
     meta_paths.total_pointer = to_json_pointer(o.pagination.total_path);
     meta_paths.total_pages_pointer = to_json_pointer(o.pagination.total_pages_path);

@@ -53,18 +53,29 @@ inline void create_source_view(engine::Connection& con, const std::string& name,
 struct LoadResult {
   size_t rows = 0;
   size_t rejected = 0;
+  std::vector<std::string> warnings;
 };
 
-// LOAD table FROM source (REPLACE), as the executor runs it.
+// LOAD table FROM source (REPLACE), as the executor runs it: after a failure the source may
+// change how it reads (adapt_after_failure), and the load runs again over its new view.
 inline LoadResult load_source(engine::Connection& con, const std::string& table,
                               const std::string& source_name, connectors::Source& source) {
-  LoadResult r;
-  engine::Transaction tx(con);
-  r.rows = run_counting(con, "CREATE OR REPLACE TABLE " + quote_identifier(table) + " AS SELECT * FROM " +
-                                 quote_identifier(source_name));
-  r.rejected = source.after_read(con, source_name);
-  tx.commit();
-  return r;
+  for (int adaptations = 0;; ++adaptations) {
+    try {
+      LoadResult r;
+      engine::Transaction tx(con);
+      r.rows = run_counting(con, "CREATE OR REPLACE TABLE " + quote_identifier(table) + " AS SELECT * FROM " +
+                                     quote_identifier(source_name));
+      connectors::ReadReport report = source.after_read(con, source_name, table);
+      r.rejected = report.rejected_rows;
+      r.warnings = report.warnings;
+      tx.commit();
+      return r;
+    } catch (const Error& e) {
+      if (adaptations == 3 || !source.adapt_after_failure(e)) throw;
+      con.execute("CREATE OR REPLACE TEMP VIEW " + quote_identifier(source_name) + " AS " + *source.view_sql());
+    }
+  }
 }
 
 // EXPORT select TO uri TYPE type OPTIONS options, as the executor runs it. Returns rows written.

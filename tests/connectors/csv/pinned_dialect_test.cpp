@@ -37,7 +37,7 @@ bool contains(const std::string& s, const std::string& part) { return s.find(par
 TEST_F(PinnedDialect, ReproducesWhatTheSnifferDetects) {
   write_file(dir / "eu.csv", "id;day;amount;note\r\n1;31/12/2024;10,5;\"a;b\"\r\n2;01/01/2025;3;x\r\n");
   const std::string file = quote_literal((dir / "eu.csv").string());
-  auto args = pinned_dialect(con, dir / "eu.csv", "header=true");
+  auto args = pinned_dialect(con, dir / "eu.csv", "header=true", false);
   ASSERT_TRUE(args.has_value());
   EXPECT_TRUE(contains(*args, "auto_detect=false")) << *args;
   EXPECT_TRUE(contains(*args, "delim=';'")) << *args;
@@ -65,7 +65,7 @@ TEST_F(PinnedDialect, AwkwardFilesReadTheSamePinnedAsDetected) {
     SCOPED_TRACE(name);
     write_file(dir / name, content);
     const std::string file = quote_literal((dir / name).string());
-    auto args = pinned_dialect(con, dir / name, "allow_quoted_nulls=false");
+    auto args = pinned_dialect(con, dir / name, "allow_quoted_nulls=false", false);
     ASSERT_TRUE(args.has_value());
     const std::string detected = "read_csv(" + file + ", allow_quoted_nulls=false)";
     const std::string pinned = "read_csv(" + file + ", allow_quoted_nulls=false, " + *args + ")";
@@ -76,7 +76,7 @@ TEST_F(PinnedDialect, AwkwardFilesReadTheSamePinnedAsDetected) {
 
 TEST_F(PinnedDialect, IsoDatesKeepDuckDbsOwnCast) {
   write_file(dir / "iso.csv", "id,day\n1,2024-12-31\n2,2025-01-01\n");
-  auto args = pinned_dialect(con, dir / "iso.csv", "header=true");
+  auto args = pinned_dialect(con, dir / "iso.csv", "header=true", false);
   ASSERT_TRUE(args.has_value());
   EXPECT_FALSE(contains(*args, "dateformat")) << *args;
   EXPECT_TRUE(contains(*args, "'day': 'DATE'")) << *args;
@@ -84,7 +84,7 @@ TEST_F(PinnedDialect, IsoDatesKeepDuckDbsOwnCast) {
 
 TEST_F(PinnedDialect, NothingToPinInAnEmptyFile) {
   write_file(dir / "empty.csv", "");
-  EXPECT_FALSE(pinned_dialect(con, dir / "empty.csv", "header=true").has_value());
+  EXPECT_FALSE(pinned_dialect(con, dir / "empty.csv", "header=true", false).has_value());
 }
 
 TEST_F(PinnedDialect, TheSourcePinsOneFileButNotAGlob) {

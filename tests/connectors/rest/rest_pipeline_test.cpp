@@ -56,7 +56,7 @@ LOAD cursor_table FROM items_by_cursor;
 SOURCE items_by_link TYPE REST PARAMS {
   "url": ")" + api.url("/items/link") + R"(", "pagination": {"type": "link_header"}, )" + kFastResilience + R"( };
 LOAD link_table FROM items_by_link;
-CREATE TABLE by_rank AS SELECT meta_rank, count(*) AS n, sum(price) AS total FROM items_table GROUP BY meta_rank;
+CREATE TABLE by_rank AS SELECT "meta.rank" AS meta_rank, count(*) AS n, sum(price) AS total FROM items_table GROUP BY 1;
 )");
   auto r = p.run("api");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -107,7 +107,7 @@ LOAD events_table FROM events MODE APPEND;
   api.server().clear_log();
   r = p.run("inc");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("2 new rows after 2024-01-01 02:00:00"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("2 new rows since 2024-01-01 02:00:00"), std::string::npos) << r.err;
   auto reqs = api.server().requests_to("/incremental");
   ASSERT_FALSE(reqs.empty());
   EXPECT_EQ(reqs.back().target, "/incremental?updated_since=2024-01-01T02%3A00%3A00Z");

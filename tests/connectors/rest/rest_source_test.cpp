@@ -227,7 +227,7 @@ TEST(RestTypes, InferredColumnsAndValues) {
   RestScan scan(p);
   EXPECT_EQ(scan.rows("SELECT column_name || ' ' || column_type FROM (DESCRIBE SELECT * FROM sqlflow_scan('s'))"),
             (std::vector<std::string>{"id BIGINT", "name VARCHAR", "price DOUBLE", "active BOOLEAN",
-                                      "created_at TIMESTAMP", "meta_source VARCHAR", "meta_rank BIGINT",
+                                      "created_at TIMESTAMP", "meta.source VARCHAR", "meta.rank BIGINT",
                                       "tags JSON"}));
   EXPECT_EQ(scan.value("SELECT tags->>0 FROM sqlflow_scan('s') WHERE id = 7"), "t7");
   EXPECT_EQ(scan.rows("SELECT * FROM sqlflow_scan('s') WHERE id IN (7, 100) ORDER BY id"),
@@ -264,6 +264,7 @@ TEST(RestTypes, NestedUnicodeAndEscapes) {
   RestApiFixture api;
   auto p = rest_params(api, "/nested");
   p["data_path"] = "result.rows";
+  p["flatten_separator"] = "_";  // SQLFlow's default is '.', as the other tests show
   RestScan scan(p);
   EXPECT_EQ(scan.rows("SELECT column_name FROM (DESCRIBE SELECT * FROM sqlflow_scan('s'))"),
             (std::vector<std::string>{"id", "user_name", "user_address_city", "user_address_zip", "tags", "note"}));
