@@ -1,6 +1,7 @@
 // `sqlflow pipeline run|validate|compile|list`.
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -33,11 +34,14 @@ using pipeline::StepStatus;
 struct CommonOptions {
   std::string profile = "dev";
   std::string vars;
+  bool allow_outside_project = false;
 };
 
 void add_common(CLI::App* cmd, CommonOptions& o) {
   cmd->add_option("-p,--profile", o.profile, "profile in profiles/<name>.yml")->default_val("dev");
   cmd->add_option("--vars,--variables", o.vars, "variables: a JSON object or k=v,k2=v2 (override everything)");
+  cmd->add_flag("--allow-outside-project", o.allow_outside_project,
+                "let file exports write outside the project folder (and the profile's allowed_paths)");
 }
 
 LoadedPipeline load_or_report(const std::string& name, const CommonOptions& o) {
@@ -45,6 +49,7 @@ LoadedPipeline load_or_report(const std::string& name, const CommonOptions& o) {
   req.pipeline = name;
   req.profile = o.profile;
   req.vars = pipeline::parse_vars(o.vars);
+  req.allow_outside_project = o.allow_outside_project;
   return pipeline::load_pipeline(req);
 }
 
@@ -104,8 +109,23 @@ void register_secrets(const LoadedPipeline& lp) {
             metrics::register_secret(e->options[spec.name].get<std::string>());
 }
 
+// A metrics file must be writable before the run starts: a run's result is not lost to a typo, and
+// no folder is created for it.
+void check_output_file(const std::string& flag, const std::string& path) {
+  if (path.empty()) return;
+  const std::filesystem::path parent = std::filesystem::absolute(path).parent_path();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(parent, ec))
+    throw usage_error(flag + ": folder '" + parent.string() + "' does not exist", "create it, or write the file elsewhere");
+  if (::access(parent.c_str(), W_OK) != 0)
+    throw usage_error(flag + ": folder '" + parent.string() + "' is not writable", "write the file elsewhere");
+  if (std::filesystem::is_directory(path, ec)) throw usage_error(flag + ": '" + path + "' is a folder", "name a file");
+}
+
 void run_command(const RunOptions& o) {
   metrics::init_logging(metrics::parse_log_level(o.log_level), metrics::parse_log_format(o.log_format), o.quiet);
+  check_output_file("--metrics-json", o.metrics_json);
+  check_output_file("--metrics-prom", o.metrics_prom);
   LoadedPipeline lp = load_or_report(o.name, o.common);
   if (int code = report_invalid(lp)) {
     g_exit_code = code;
@@ -139,7 +159,7 @@ void run_command(const RunOptions& o) {
   pipeline::ExecutorOptions eo;
   eo.pipeline_name = lp.name;
   eo.jobs = o.jobs;
-  eo.context.base_dir = lp.project.root();
+  eo.context = lp.context;
   eo.context.on_request_latency = [&run](std::string_view connector, std::chrono::nanoseconds latency) {
     run.request_latency(connector).record(latency);
   };
@@ -209,7 +229,7 @@ void run_command(const RunOptions& o) {
 // Binds every statement against the pipeline's schemas (binder.hpp); errors join lp.errors.
 void bind_statements(LoadedPipeline& lp, bool offline) {
   pipeline::BindOptions bo;
-  bo.context.base_dir = lp.project.root();
+  bo.context = lp.context;
   bo.offline = offline;
   for (const auto& e : lp.errors)
     if (e.location()) bo.already_reported.insert({e.location()->file, e.location()->line});

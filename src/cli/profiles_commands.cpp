@@ -46,25 +46,42 @@ void add_profiles_commands(CLI::App& app) {
   list->add_option("--format", *format, "table or json")->check(CLI::IsMember({"table", "json"}));
   list->callback([format] {
     auto project = pipeline::Project::discover(".");
-    auto names = project.profile_names();
+    // One broken profile is listed as invalid; the others are still shown.
+    struct Row {
+      std::string name, engine, connectors, variables, error;
+    };
+    std::vector<Row> rows;
+    for (const auto& n : project.profile_names()) {
+      try {
+        auto p = pipeline::load_profile(project, n);
+        rows.push_back({n, p.engine.persistent ? "persistent " + p.engine.path.filename().string() : "memory",
+                        std::to_string(p.connectors.size()), std::to_string(p.variables.size()), ""});
+      } catch (const Error& e) {
+        rows.push_back({n, "invalid", "-", "-", e.format()});
+        g_exit_code = 2;
+      }
+    }
     if (*format == "json") {
       nlohmann::json arr = nlohmann::json::array();
-      for (const auto& n : names) {
-        auto p = pipeline::load_profile(project, n);
-        arr.push_back({{"name", n}, {"engine", p.engine.persistent ? "persistent" : "memory"},
-                       {"connectors", p.connectors.size()}, {"variables", p.variables.size()}});
+      for (const auto& r : rows) {
+        nlohmann::json j = {{"name", r.name}, {"engine", r.engine.rfind("persistent", 0) == 0 ? "persistent" : r.engine}};
+        if (r.error.empty()) {
+          j["connectors"] = std::stoul(r.connectors);
+          j["variables"] = std::stoul(r.variables);
+        } else {
+          j["error"] = r.error;
+        }
+        arr.push_back(j);
       }
       std::cout << arr.dump(2) << '\n';
-      return;
+    } else {
+      TextTable t;
+      t.header = {"profile", "engine", "connectors", "variables"};
+      for (const auto& r : rows) t.rows.push_back({r.name, r.engine, r.connectors, r.variables});
+      print_table(std::cout, t);
     }
-    TextTable t;
-    t.header = {"profile", "engine", "connectors", "variables"};
-    for (const auto& n : names) {
-      auto p = pipeline::load_profile(project, n);
-      t.rows.push_back({n, p.engine.persistent ? "persistent " + p.engine.path.filename().string() : "memory",
-                        std::to_string(p.connectors.size()), std::to_string(p.variables.size())});
-    }
-    print_table(std::cout, t);
+    for (const auto& r : rows)
+      if (!r.error.empty()) std::cerr << r.error << '\n';
   });
 
   auto show_name = std::make_shared<std::string>();

@@ -1,15 +1,105 @@
-// `sqlflow query "SQL"`: runs SQL on an engine and prints the result.
+// `sqlflow query "SQL"`: runs SQL on an engine and prints the last statement's result.
+#include <cmath>
 #include <iostream>
+#include <optional>
+
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/table_printer.hpp"
+#include "core/quote.hpp"
 #include "engine/connection.hpp"
 #include "engine/scan_function.hpp"
+#include "pipeline/lexer.hpp"
 #include "pipeline/loader.hpp"
 
 namespace sqlflow::cli {
 
 namespace {
+
+// The statements of `sql`, split at the semicolons the .sf lexer sees (not those in strings,
+// quoted names or comments).
+std::vector<std::string> split_statements(const std::string& sql) {
+  auto lexed = pipeline::lex(sql, "query");
+  std::vector<std::string> out;
+  size_t start = 0;
+  auto take = [&](size_t end) {
+    std::string text = sql.substr(start, end - start);
+    if (text.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(text);
+  };
+  for (const auto& t : lexed.tokens)
+    if (t.kind == pipeline::TokenKind::Semicolon) {
+      take(t.offset);
+      start = t.end();
+    }
+  take(sql.size());
+  return out;
+}
+
+// A result's cells, NULL as nullopt (a 'NULL' string stays a string).
+struct Cells {
+  std::vector<std::string> names;
+  std::vector<LogicalType> types;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+};
+
+Cells cells_of(engine::Result& result) {
+  Cells c;
+  for (size_t i = 0; i < result.column_count(); ++i) {
+    c.names.push_back(result.column_name(i));
+    c.types.push_back(result.column_type(i));
+  }
+  while (auto chunk = result.next())
+    for (size_t r = 0; r < chunk->size(); ++r) {
+      std::vector<std::optional<std::string>> row;
+      for (size_t i = 0; i < c.names.size(); ++i)
+        row.push_back(chunk->column(i).is_valid(r) ? std::optional(chunk->column(i).to_string(r, c.types[i]))
+                                                   : std::nullopt);
+      c.rows.push_back(std::move(row));
+    }
+  return c;
+}
+
+bool numeric(duckdb_type t) {
+  switch (t) {
+    case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER: case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT: case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT: case DUCKDB_TYPE_UHUGEINT: case DUCKDB_TYPE_DECIMAL: case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE: return true;
+    default: return false;
+  }
+}
+
+// One cell as JSON by its type: numbers, booleans and null as such; JSON columns as their value.
+nlohmann::ordered_json json_cell(const std::optional<std::string>& v, const LogicalType& type) {
+  if (!v) return nullptr;
+  if (type.id() == DUCKDB_TYPE_BOOLEAN) return *v == "true";
+  if (numeric(type.id())) {
+    auto j = nlohmann::ordered_json::parse(*v, nullptr, false);
+    return j.is_number() ? j : nlohmann::ordered_json(*v);  // inf, nan: as text
+  }
+  if (type.alias() == "JSON") {
+    auto j = nlohmann::ordered_json::parse(*v, nullptr, false);
+    if (!j.is_discarded()) return j;
+  }
+  return *v;
+}
+
+void print_json(std::ostream& out, const Cells& c) {
+  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+  for (const auto& row : c.rows) {
+    nlohmann::ordered_json obj = nlohmann::ordered_json::object();
+    for (size_t i = 0; i < c.names.size(); ++i) obj[c.names[i]] = json_cell(row[i], c.types[i]);
+    arr.push_back(std::move(obj));
+  }
+  out << arr.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+}
+
+bool nested(const LogicalType& t) {
+  return t.id() == DUCKDB_TYPE_LIST || t.id() == DUCKDB_TYPE_STRUCT || t.id() == DUCKDB_TYPE_MAP ||
+         t.id() == DUCKDB_TYPE_ARRAY || t.id() == DUCKDB_TYPE_UNION;
+}
+
 void add_query_command(CLI::App& app) {
   struct Options {
     std::string sql;
@@ -22,24 +112,69 @@ void add_query_command(CLI::App& app) {
   cmd->add_option("sql", opts->sql, "SQL to run (several statements: the last one's result is printed)")->required();
   cmd->add_option("--database", opts->database, "DuckDB database file (default: the profile's engine)");
   cmd->add_option("-p,--profile", opts->profile, "use this profile's engine (default: dev when profiles/ exists)");
-  cmd->add_option("--format", opts->format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  cmd->add_option("--format", opts->format,
+                  "table, csv (NULL as an empty field) or json (an array of objects; numbers, booleans, null "
+                  "and nested values typed)")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
   cmd->callback([opts] {
     engine::DatabaseConfig config;
     auto project = pipeline::Project::discover(".");
-    if (!opts->profile.empty() || (opts->database.empty() && !project.profile_names().empty()))
-      config = pipeline::engine_config(pipeline::load_profile(project, opts->profile.empty() ? "dev" : opts->profile));
+    std::string profile_name;
+    if (!opts->profile.empty() || (opts->database.empty() && !project.profile_names().empty())) {
+      profile_name = opts->profile.empty() ? "dev" : opts->profile;
+      config = pipeline::engine_config(pipeline::load_profile(project, profile_name));
+    }
     if (!opts->database.empty()) config.path = opts->database;
     engine::Database db(config);
     engine::Connection con(db);
     engine::SourceCatalog catalog;
     catalog.install(con);
-    engine::Result result = con.query(opts->sql);
-    TextTable table;
-    for (size_t i = 0; i < result.column_count(); ++i) table.header.push_back(result.column_name(i));
-    table.rows = result.rows();
-    if (opts->format == "csv") print_csv(std::cout, table);
-    else if (opts->format == "json") print_json_lines(std::cout, table);
-    else print_table(std::cout, table);
+    auto statements = split_statements(opts->sql);
+    if (statements.empty()) throw usage_error("no SQL to run", "e.g. sqlflow query \"SELECT 42\"");
+    try {
+      for (size_t i = 0; i + 1 < statements.size(); ++i) con.execute(statements[i]);
+      std::string last = statements.back();
+      // Nested values of a SELECT print as DuckDB renders them in JSON.
+      if (opts->format == "json") {
+        auto stmt = con.prepare(last);
+        std::string replace;
+        for (const auto& col : stmt.result_schema())
+          if (nested(col.type))
+            replace += (replace.empty() ? "" : ", ") + std::string("to_json(") + quote_identifier(col.name) + ") AS " +
+                       quote_identifier(col.name);
+        if (stmt.statement_type() == DUCKDB_STATEMENT_TYPE_SELECT && !replace.empty())
+          last = "SELECT * REPLACE (" + replace + ") FROM (" + last + ")";
+      }
+      engine::Result result = con.query(last);
+      Cells c = cells_of(result);
+      if (opts->format == "json") {
+        // Nested columns of other statements (SHOW, PRAGMA…): each value cast back and rendered.
+        for (size_t i = 0; i < c.types.size(); ++i)
+          if (nested(c.types[i]))
+            for (auto& row : c.rows)
+              if (row[i]) row[i] = con.scalar("SELECT to_json(CAST($1 AS " + c.types[i].to_sql() + "))", {*row[i]});
+        for (auto& t : c.types)
+          if (nested(t)) t = LogicalType::json();
+        print_json(std::cout, c);
+      } else {
+        TextTable table;
+        table.header = c.names;
+        for (const auto& row : c.rows) {
+          std::vector<std::string> r;
+          for (const auto& v : row) r.push_back(v ? *v : (opts->format == "csv" ? "" : "NULL"));
+          table.rows.push_back(std::move(r));
+        }
+        if (opts->format == "csv") print_csv(std::cout, table);
+        else print_table(std::cout, table);
+      }
+    } catch (const Error& e) {
+      if (config.path.empty() && e.message().find("Table with name") != std::string::npos)
+        throw Error(e.kind(), e.message(),
+                    "this engine is in memory" + (profile_name.empty() ? std::string() : " (profile " + profile_name + ")") +
+                        ": tables of earlier runs are gone; use a profile with engines.duckdb.mode: persistent, "
+                        "or --database FILE");
+      throw;
+    }
   });
 }
 

@@ -42,6 +42,10 @@ using RequestLatencySink = std::function<void(std::string_view connector, std::c
 // What connectors may need from the run they are part of.
 struct ConnectorContext {
   std::filesystem::path base_dir = ".";  // relative paths resolve against this (the project)
+  // File exports write below base_dir or below one of these (the profile's allowed_paths), so a
+  // path like "../../x.csv" cannot land anywhere; write_anywhere lifts that (--allow-outside-project).
+  std::vector<std::filesystem::path> write_roots = {};
+  bool write_anywhere = false;
   RequestLatencySink on_request_latency = {};  // may be empty
 };
 
@@ -106,6 +110,14 @@ class Source : public engine::TableSource {
     return false;
   }
 
+  // Called when a step that reads this source failed with `error` for good: the error in the
+  // source's own terms (its file, line and parameters instead of the engine's), or nullopt when
+  // the error is not about this source. Default: nullopt.
+  virtual std::optional<Error> explain_failure(const Error& error) {
+    (void)error;
+    return std::nullopt;
+  }
+
   // `connect test`: opens a connection and returns a one-line description (server version…).
   virtual std::string test_connection() { return "ok"; }
 
@@ -162,7 +174,7 @@ struct ConnectorInfo {
   // Checks parameter values beyond their types (a pagination block, a mode name…) without any
   // I/O, so `pipeline validate` reports them; throw a validation Error. Optional.
   std::function<void(const Params&)> check_source = {};
-  std::function<void(const std::string& uri, const Params&)> check_destination = {};
+  std::function<void(const std::string& uri, const Params&, const ConnectorContext&)> check_destination = {};
 };
 
 }  // namespace sqlflow::connectors

@@ -12,7 +12,8 @@
 namespace sqlflow::connectors {
 
 // The parts of a CopySpec every file export shares: `what` (names it in messages, "CSV export"),
-// the target (`uri` resolved against the project folder) and the `mode` option (append or overwrite).
+// the target (`uri` resolved against the project folder; outside it and the context's write_roots
+// an Error) and the `mode` option (append or overwrite).
 files::CopySpec file_export_spec(std::string what, const std::string& uri, const Params& options,
                                  const ConnectorContext& context);
 

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <random>
+#include <set>
 #include <system_error>
 #include <vector>
 
@@ -364,8 +365,38 @@ void CopyExport::open(const std::vector<std::string>& column_names, bool append)
     throw validation_error(spec_.what + ": partition_by names every exported column, leaving none to write",
                            "partition by fewer columns");
   auto layout = spec_.partition_by.empty() ? AtomicOutput::Layout::File : AtomicOutput::Layout::Folder;
+  if (spec_.append && layout == AtomicOutput::Layout::File && spec_.append_method == AppendMethod::Concatenate &&
+      spec_.existing_columns && fs::exists(spec_.target))
+    append_select_ = select_in_file_order(spec_.existing_columns(spec_.target), column_names);
   output_.emplace(spec_.target, layout, spec_.what);
   output_->prepare();
+}
+
+// The SELECT list that writes the exported columns under the existing file's header: by name, a
+// file column the export lacks as NULL, an exported column the file lacks an error.
+std::string CopyExport::select_in_file_order(const std::vector<std::string>& file_columns,
+                                             const std::vector<std::string>& exported) const {
+  auto folded = [](std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  std::set<std::string> in_file;
+  for (const auto& f : file_columns) in_file.insert(folded(f));
+  for (const auto& e : exported)
+    if (!in_file.count(folded(e))) {
+      std::string header;
+      for (const auto& f : file_columns) header += (header.empty() ? "" : ", ") + f;
+      throw validation_error(spec_.what + ": '" + spec_.target.filename().string() + "' has no column '" + e +
+                                 "' to append to (its header: " + header + ")" + did_you_mean(e, file_columns),
+                             "rows are appended by column name; export the file's columns or use mode overwrite");
+    }
+  std::string list;
+  for (const auto& f : file_columns) {
+    bool exported_here = false;
+    for (const auto& e : exported) exported_here = exported_here || folded(e) == folded(f);
+    list += (list.empty() ? "" : ", ") + (exported_here ? quote_identifier(f) : "NULL AS " + quote_identifier(f));
+  }
+  return list;
 }
 
 std::string CopyExport::copy_statement(const std::string& select_sql) const {
@@ -387,8 +418,10 @@ std::string CopyExport::copy_statement(const std::string& select_sql) const {
   // than through a temporary file of its own, which would escape our debris cleanup.
   const std::string own = ", USE_TMP_FILE false";
   if (spec_.append && output_->target_exists()) {
-    if (spec_.append_method == AppendMethod::Concatenate)
+    if (spec_.append_method == AppendMethod::Concatenate) {
+      if (!append_select_.empty()) select = "SELECT " + append_select_ + " FROM (" + select + ")";
       return "COPY (" + select + ") TO " + temp + " (" + spec_.append_options + own + ")";
+    }
     if (!spec_.read_existing) throw internal_error("CopyExport: Rewrite append without read_existing");
     return "COPY ((SELECT * FROM (" + spec_.read_existing(quote_literal(spec_.target.string())) +
            ")) UNION ALL BY NAME (SELECT * FROM (" + select + "))) TO " + temp + " (" + options + own + ")";

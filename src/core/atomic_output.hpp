@@ -92,6 +92,9 @@ struct CopySpec {
   std::string append_options;  // Concatenate: COPY options of the appended part (e.g. no header)
   // Rewrite: a SELECT reading the existing target, given its path as a SQL literal.
   std::function<std::string(const std::string& path_literal)> read_existing;
+  // Concatenate: the column names of the existing target in file order (a CSV header), so the
+  // appended rows are matched by name, not position. Empty function: matched by position.
+  std::function<std::vector<std::string>(const std::filesystem::path& target)> existing_columns;
 };
 
 // A file EXPORT through DuckDB's COPY … TO, made atomic with AtomicOutput: open() prepares the
@@ -110,8 +113,12 @@ class CopyExport {
   const AtomicOutput& output() const { return *output_; }
 
  private:
+  std::string select_in_file_order(const std::vector<std::string>& file_columns,
+                                   const std::vector<std::string>& exported) const;
+
   CopySpec spec_;
   std::optional<AtomicOutput> output_;
+  std::string append_select_;  // Concatenate by name: the SELECT list putting the rows in the file's order
 };
 
 // The `mode` option of a file export: false for "overwrite" (or "replace"), true for "append";

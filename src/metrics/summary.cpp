@@ -44,8 +44,9 @@ std::vector<std::string> performance_hints(const StepMetrics& step) {
   const std::string name = mask_secrets(step.name);
   const double wall_ns = static_cast<double>(step.elapsed().count());
   const double net_ns = static_cast<double>(step.network_wait_ns.value());
-  // Only worth saying for steps long enough to matter.
-  if (wall_ns >= 1e9 && net_ns >= 0.8 * wall_ns) {
+  // Only worth saying for steps long enough to matter, and that worked (a failed one waited for
+  // whatever made it fail).
+  if (step.status() == StepStatus::Ok && wall_ns >= 1e9 && net_ns >= 0.8 * wall_ns) {
     hints.push_back(fmt::format(
         "step '{}' spent {} of its time waiting on the network; larger pages or more parallel requests "
         "may help, if the API allows them",

@@ -195,10 +195,13 @@ struct Transfer {
   CURL* easy = nullptr;
   curl_slist* slist = nullptr;
   const ClientOptions* opts = nullptr;
+  std::atomic<std::uint64_t>* buffered = nullptr;  // the client's total of buffered body bytes
+  std::uint64_t counted = 0;                       // this transfer's share of it
   bool idempotent = true;
   bool delivered_any = false;
   bool auth_retried = false;
   bool too_large = false;
+  bool too_much_buffered = false;
   bool consumer_abort = false;
   std::uint64_t attempt_bytes = 0;
   rs::TimePoint ready_at{};
@@ -224,6 +227,12 @@ size_t on_write(char* p, size_t size, size_t n, void* ud) {
   if (ok) {
     if (t->resp.body.size() + len > t->opts->max_body_bytes) {
       t->too_large = true;
+      return 0;
+    }
+    const std::uint64_t total = t->buffered->fetch_add(len, std::memory_order_relaxed) + len;
+    t->counted += len;
+    if (t->opts->max_buffered_bytes && total > t->opts->max_buffered_bytes) {
+      t->too_large = t->too_much_buffered = true;
       return 0;
     }
     t->resp.body.append(p, len);
@@ -282,7 +291,14 @@ struct EngineRun {
     waiting.push({at, seq++, t});
   }
 
+  // The body is handed on (or dropped): it no longer counts as buffered by the client.
+  void uncount(Transfer* t) {
+    t->buffered->fetch_sub(t->counted, std::memory_order_relaxed);
+    t->counted = 0;
+  }
+
   void finish(Transfer* t, std::shared_ptr<const Error> error) {
+    uncount(t);
     rs::TimePoint now = policy().clock().now();
     t->resp.elapsed = now - t->call.started;
     t->resp.attempts = t->call.attempt;
@@ -304,6 +320,7 @@ struct EngineRun {
     t->index = index;
     t->req = std::move(req);
     t->opts = &opts();
+    t->buffered = &client.buffered_;
     t->idempotent = t->req.is_idempotent();
     t->redacted_url = redact_url(t->req.url);
     t->call = policy().begin(now);
@@ -328,7 +345,8 @@ struct EngineRun {
     CURL* e = engine.take();
     t->easy = e;
     t->attempt_bytes = 0;
-    t->too_large = false;
+    t->too_large = t->too_much_buffered = false;
+    uncount(t);
     t->consumer_abort = false;
     t->errbuf[0] = 0;
     t->resp.status = 0;
@@ -499,9 +517,14 @@ struct EngineRun {
     if (t->consumer_abort || t->too_large) {
       policy().on_abandon(*t->ep, t->call);
       rs::Failure f;
+      auto mb = [](std::uint64_t b) { return std::to_string(b >> 20) + " MB"; };
       f.reason = t->consumer_abort ? "aborted by the consumer"
-                                   : "response body larger than max_body_bytes (" +
-                                         std::to_string(opts().max_body_bytes) + "); stream it with on_data";
+                 : t->too_much_buffered
+                     ? "the responses in flight hold more than " + mb(opts().max_buffered_bytes) +
+                           " once decompressed (this one " + mb(t->counted) +
+                           " so far); a compressed page can expand far beyond its size on the wire"
+                     : "the response holds more than " + mb(opts().max_body_bytes) + " once decompressed";
+      if (!t->consumer_abort && !opts().body_limit_hint.empty()) f.reason += "; " + opts().body_limit_hint;
       rec.error = f.reason;
       report(false);
       t->resp.status = static_cast<int>(status);

@@ -34,6 +34,12 @@ struct ClientOptions {
   long max_connections_per_host = 0;                      // 0: no limit
   bool follow_redirects = true;                           // up to 5; credentials are not sent to another host
   std::uint64_t max_body_bytes = std::uint64_t{1} << 30;  // buffered bodies; stream larger ones
+  // Decoded (decompressed) bytes of all bodies being buffered at once by this client, over every
+  // request in flight: a gzip page can expand a thousandfold, and one limit per body lets
+  // parallel requests multiply it. 0: no limit beyond max_body_bytes.
+  std::uint64_t max_buffered_bytes = 0;
+  // Appended to the error when a body limit is hit: what the user can set (e.g. a PARAMS key).
+  std::string body_limit_hint;
   std::size_t max_error_body_bytes = 4096;                // kept from non-2xx bodies for messages
   std::shared_ptr<Authenticator> auth;
   std::shared_ptr<RequestObserver> observer;
@@ -88,6 +94,7 @@ class HttpClient {
   ClientOptions options_;
   resilience::ResiliencePolicy policy_;
   ClientStats stats_;
+  std::atomic<std::uint64_t> buffered_{0};  // see ClientOptions::max_buffered_bytes
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Engine>> idle_;
 };

@@ -372,6 +372,15 @@ struct Executor::Impl {
     }
   }
 
+  // The failure in the terms of a source the step reads, when one recognises it as its own.
+  Error explain_by_sources(const Step& step, const Error& error) {
+    std::lock_guard lock(sources_mutex);
+    for (auto& [key, e] : sources)
+      if (e.ready && reads_source(step, key))
+        if (auto explained = e.source->explain_failure(error)) return *explained;
+    return error;
+  }
+
   void execute_with_retry(engine::Connection& con, CreatedViews& views, const Step& step, StepResult& result) {
     const auto started = Clock::now();
     int adaptations = 0;
@@ -396,7 +405,7 @@ struct Executor::Impl {
           continue;
         }
         result.status = StepStatus::Failed;
-        result.error = locate_step_error(step, e);
+        result.error = locate_step_error(step, explain_by_sources(step, e));
         result.note.clear();  // what a rolled-back attempt noted did not happen
         result.warnings.clear();
         break;

@@ -109,6 +109,9 @@ LoadedPipeline load_pipeline(const PipelineRequest& request) {
   lp.name = lp.file.stem().string();
   lp.profile = load_profile(lp.project, request.profile);
   lp.warnings = lp.profile.warnings;
+  lp.context.base_dir = lp.project.root();
+  lp.context.write_roots = lp.profile.allowed_paths;
+  lp.context.write_anywhere = request.allow_outside_project;
 
   ParseResult parsed = parse_file(lp.file);
   lp.errors = parsed.errors;
@@ -128,7 +131,7 @@ LoadedPipeline load_pipeline(const PipelineRequest& request) {
   TableRefExtractor refs;
   lp.plan = make_plan(resolved.statements, refs, lp.errors);
   lp.warnings.insert(lp.warnings.end(), lp.plan.warnings.begin(), lp.plan.warnings.end());
-  lp.validated = validate(lp.plan, lp.profile, existing_tables(lp.profile), lp.errors);
+  lp.validated = validate(lp.plan, lp.profile, existing_tables(lp.profile), lp.context, lp.errors);
   for (const auto& s : lp.validated.sources) lp.uses_state = lp.uses_state || s.incremental;
   for (const auto& st : lp.plan.steps)
     if (const auto* c = std::get_if<CreateTableStmt>(&st.statement.node))

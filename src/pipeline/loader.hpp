@@ -21,6 +21,7 @@ struct PipelineRequest {
   std::string pipeline;  // name under pipelines/ or a path to a .sf file
   std::string profile = "dev";
   std::map<std::string, std::string> vars;  // --vars
+  bool allow_outside_project = false;       // --allow-outside-project: exports may write anywhere
 };
 
 struct LoadedPipeline {
@@ -33,6 +34,7 @@ struct LoadedPipeline {
   std::map<std::string, std::string> variables;
   std::vector<Error> errors;
   std::vector<std::string> warnings;  // profile, variables and plan warnings, for the user
+  connectors::ConnectorContext context;  // the project folder and where exports may write
   bool uses_state = false;  // incremental sources or transforms
 };
 

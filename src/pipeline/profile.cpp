@@ -1,5 +1,6 @@
 #include "pipeline/profile.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -9,12 +10,16 @@
 #include "core/error.hpp"
 #include "core/suggest.hpp"
 #include "engine/database.hpp"
+#include "metrics/secrets.hpp"
+#include "net/redact.hpp"
 
 namespace sqlflow::pipeline {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+constexpr uintmax_t kMaxProfileBytes = 4u << 20;
 
 struct Loader {
   const Project& project;
@@ -83,6 +88,34 @@ struct Loader {
     fail("environment variable '" + name + "' is not set", node, hint);
   }
 
+  // Every value of the document, aliases expanded, once: a duplicate key is an error at its
+  // line (YAML forbids them; yaml-cpp would keep the first silently), and so are a document that
+  // expands past kMaxValues (nine levels of nine aliases make billions) or nests past kMaxDepth.
+  void check_document(const YAML::Node& node, int depth, size_t& values) const {
+    if (++values > kMaxValues)
+      fail("the profile expands to more than " + std::to_string(kMaxValues) +
+               " values (YAML aliases referring to aliases?)",
+           node, "a profile holds engines, variables and connectors; write them out");
+    if (depth > kMaxDepth) fail("the profile nests deeper than " + std::to_string(kMaxDepth) + " levels", node);
+    if (node.IsSequence()) {
+      for (const auto& item : node) check_document(item, depth + 1, values);
+    } else if (node.IsMap()) {
+      std::map<std::string, int> seen;
+      for (const auto& kv : node) {
+        const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
+        if (kv.first.IsScalar()) {
+          auto [it, fresh] = seen.emplace(key, kv.first.Mark().line + 1);
+          if (!fresh)
+            fail("duplicate key '" + key + "' (first at line " + std::to_string(it->second) + ")", kv.first,
+                 "YAML keeps one value per key: remove one of them");
+        }
+        check_document(kv.second, depth + 1, values);
+      }
+    }
+  }
+  static constexpr size_t kMaxValues = 100000;
+  static constexpr int kMaxDepth = 64;
+
   // YAML → JSON: plain scalars become booleans/numbers/null where they look like one.
   nlohmann::json to_json(const YAML::Node& node) const {
     switch (node.Type()) {
@@ -141,14 +174,26 @@ Profile load_profile(const Project& project, const std::string& name) {
   profile.file = file;
   Loader loader{project, fs::relative(file, project.root()).string(), profile.warnings};
   YAML::Node root;
+  std::error_code size_ec;
+  if (auto bytes = fs::file_size(file, size_ec); !size_ec && bytes > kMaxProfileBytes)
+    throw config_error(loader.file + " is " + std::to_string(bytes) + " bytes; a profile may have at most " +
+                           std::to_string(kMaxProfileBytes),
+                       "a profile holds engines, variables and connectors, not data");
   try {
     root = YAML::LoadFile(file.string());
+  } catch (const YAML::DeepRecursion& e) {
+    Error err = config_error("the profile nests deeper than yaml-cpp reads (" + std::to_string(e.depth()) + " levels)",
+                             "a profile holds engines, variables and connectors: a few levels deep");
+    err.at({loader.file, e.mark.line + 1, e.mark.column + 1});
+    throw err;
   } catch (const YAML::Exception& e) {
     Error err = config_error("invalid YAML: " + e.msg);
     err.at({loader.file, e.mark.line + 1, e.mark.column + 1});
     throw err;
   }
   if (!root.IsDefined() || root.IsNull()) return profile;
+  size_t values = 0;
+  loader.check_document(root, 0, values);
   if (!root.IsMap()) loader.fail("a profile must be a mapping of engines/variables/connectors", root);
 
   // Deprecated form: the profile nested under its own name.
@@ -157,7 +202,14 @@ Profile load_profile(const Project& project, const std::string& name) {
                                ":' (deprecated); move its keys to the top level");
     root = root[name];
   }
-  loader.warn_unknown(root, {"version", "variables", "connectors", "engines"}, "");
+  loader.warn_unknown(root, {"version", "variables", "connectors", "engines", "allowed_paths"}, "");
+  if (auto allowed = root["allowed_paths"]) {
+    if (!allowed.IsSequence()) loader.fail("allowed_paths must be a list of folders", allowed, "e.g.  allowed_paths: [/srv/exports]");
+    for (const auto& item : allowed) {
+      fs::path p = loader.scalar(item, "allowed_paths entry");
+      profile.allowed_paths.push_back(p.is_absolute() ? p : project.root() / p);
+    }
+  }
 
   if (auto engines = root["engines"]) {
     if (!engines.IsMap()) loader.fail("engines must be a mapping", engines);
@@ -237,17 +289,25 @@ Profile load_profile(const Project& project, const std::string& name) {
 }
 
 namespace {
-bool secret_key(const std::string& key) {
-  static const std::regex secret(R"((password|secret|token|api_key|apikey|access_key|private_key|credentials))",
-                                 std::regex::icase);
-  return std::regex_search(key, secret);
-}
-
-nlohmann::json mask(const nlohmann::json& params) {
-  nlohmann::json out = params;
-  for (auto& [k, v] : out.items())
-    if (secret_key(k) && !v.is_null()) v = "***";
-  return out;
+// Masked as a run masks what it logs (net/redact.hpp, metrics/secrets.hpp): the values of
+// sensitive names and headers (password, token, api_key, Authorization, Cookie, …), and inside
+// any other text passwords in URLs and connection strings and sensitive URL query values.
+nlohmann::json mask(const nlohmann::json& value, const std::string& key = {}) {
+  if (!key.empty() && (net::is_sensitive_name(key) || net::is_sensitive_header(key)) && !value.is_null() &&
+      !value.is_object() && !value.is_array())
+    return "***";
+  if (value.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [k, v] : value.items()) out[k] = mask(v, k);
+    return out;
+  }
+  if (value.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& v : value) out.push_back(mask(v));
+    return out;
+  }
+  if (value.is_string()) return metrics::mask_secrets(value.get<std::string>());
+  return value;
 }
 }  // namespace
 
@@ -265,7 +325,7 @@ std::string describe_profile(const Profile& p, const std::string& section) {
   }
   if (want("variables")) {
     out << "variables:" << (p.variables.empty() ? " {}" : "") << '\n';
-    for (const auto& [k, v] : p.variables) out << "  " << k << ": " << (secret_key(k) ? "***" : v) << '\n';
+    for (const auto& [k, v] : p.variables) out << "  " << k << ": " << mask(v, k).get<std::string>() << '\n';
   }
   if (want("connectors")) {
     out << "connectors:" << (p.connectors.empty() ? " {}" : "") << '\n';

@@ -39,6 +39,8 @@ struct Profile {
   EngineSettings engine;
   std::map<std::string, std::string> variables;
   std::map<std::string, ConnectorConfig> connectors;
+  // Folders outside the project that file exports may write to (allowed_paths:), absolute.
+  std::vector<std::filesystem::path> allowed_paths;
   std::vector<std::string> warnings;  // "profiles/dev.yml: unknown key 'foo' (ignored)"
   // variables: whose value names an unset ${ENV}: variable → warning, shown where it is used.
   std::map<std::string, std::string> unset_variable_warnings;

@@ -97,7 +97,7 @@ std::optional<Error> check_export_type(const std::string& type, const std::strin
 }
 
 ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<std::string>& existing_tables,
-                           std::vector<Error>& errors) {
+                           const connectors::ConnectorContext& context, std::vector<Error>& errors) {
   ValidatedPipeline out;
   auto& registry = connectors::Registry::instance();
 
@@ -220,7 +220,7 @@ ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<st
         for (auto& err : type_errors) errors.push_back(err.at(loc));
         if (type_errors.empty() && info->check_destination)
           check_values(errors, loc, [&] {
-            info->check_destination(e->uri, connectors::normalize_params(info->destination_params, e->options));
+            info->check_destination(e->uri, connectors::normalize_params(info->destination_params, e->options), context);
           });
       }
     }

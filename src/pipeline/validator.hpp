@@ -32,7 +32,7 @@ struct ValidatedPipeline {
 // A LOAD without MODE from an incremental source gets its mode here (APPEND, or UPSERT on the
 // source's primary_key), since replacing the table with the rows after the watermark loses data.
 ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<std::string>& existing_tables,
-                           std::vector<Error>& errors);
+                           const connectors::ConnectorContext& context, std::vector<Error>& errors);
 
 // Error when an EXPORT's TYPE is a file format that contradicts the URI's extension.
 std::optional<Error> check_export_type(const std::string& type, const std::string& uri);

@@ -4,6 +4,7 @@
 #include <random>
 #include <regex>
 
+#include "connectors/csv/line_scan.hpp"
 #include "connectors/csv/pinned_dialect.hpp"
 #include "connectors/file_params.hpp"
 #include "core/error.hpp"
@@ -49,6 +50,51 @@ std::string duckdb_encoding(const std::string& given) {
                          "supported: utf-8 (also ascii), latin-1 (iso-8859-1), utf-16");
 }
 
+// The encoding a file's byte order mark announces: "utf-16" (little-endian, what DuckDB reads),
+// "utf-16be" (which it cannot), or "" (UTF-8 with or without a mark, or no mark).
+std::string bom_encoding(const fs::path& file) {
+  unsigned char b[2] = {0, 0};
+  if (FILE* f = std::fopen(file.c_str(), "rb")) {
+    size_t n = std::fread(b, 1, 2, f);
+    std::fclose(f);
+    if (n < 2) return {};
+  }
+  if (b[0] == 0xFF && b[1] == 0xFE) return "utf-16";
+  if (b[0] == 0xFE && b[1] == 0xFF) return "utf-16be";
+  return {};
+}
+
+// DuckDB's CSV errors end with "Possible fixes" naming read_csv options (ignore_errors,
+// strict_mode, …) and a dump of every option, and echo the whole bad line (11 KB of a 20 MB
+// field): keep what went wrong, with the line cut to a readable length.
+std::string clean_csv_message(const std::string& message) {
+  std::string out;
+  size_t start = 0;
+  while (start <= message.size()) {
+    size_t end = message.find('\n', start);
+    std::string line = message.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    start = end == std::string::npos ? message.size() + 1 : end + 1;
+    if (line.rfind("Possible fixes", 0) == 0 || line.rfind("Possible Solution", 0) == 0 ||
+        line.rfind("Possible solution", 0) == 0 || line.rfind("* ", 0) == 0)
+      continue;
+    if (line.size() > 2 && line[0] == ' ' && line[1] == ' ' && line.find(" = ") != std::string::npos) continue;
+    if (line.empty() || line.rfind("LINE ", 0) == 0 || line.find_first_not_of(' ') == line.find('^')) continue;
+    constexpr size_t kMaxEcho = 200;
+    if (line.size() > kMaxEcho + 40) line = line.substr(0, kMaxEcho) + "… (" + std::to_string(line.size()) + " bytes)";
+    out += (out.empty() ? "" : "\n") + line;
+  }
+  return out;
+}
+
+// The parameter that lifts a DuckDB CSV limit, by the limit the message names.
+std::string csv_hint(const std::string& message) {
+  if (message.find("Maximum line size") != std::string::npos)
+    return "a line (or a field) is longer than max_line_size: raise \"max_line_size\" (bytes), or set \"on_error\": "
+           "\"skip\" to leave such lines out";
+  return "fix the file, or set \"on_error\": \"skip\" to load the other rows and keep the bad ones in "
+         "sqlflow_rejects.<source>";
+}
+
 // Whether the sniffer named trailing columns itself (column<index>): rows longer than the header.
 bool widened(const Schema& schema) {
   return !schema.empty() && schema.back().name == "column" + std::to_string(schema.size() - 1);
@@ -85,7 +131,10 @@ CsvSourceOptions CsvSourceOptions::from_params(const Params& p) {
       throw validation_error(std::string(kWhat) + ": `escape_char` must be one character (or empty)");
     o.escape = *e;
   }
-  if (auto e = opt_string(p, "encoding")) o.encoding = duckdb_encoding(*e);
+  if (auto e = opt_string(p, "encoding")) {
+    o.encoding = duckdb_encoding(*e);
+    o.encoding_given = true;
+  }
   if (p.contains("columns") && !p["columns"].is_null()) {
     if (!p["columns"].is_object())
       throw validation_error(std::string(kWhat) + ": `columns` must be an object of column name → type",
@@ -119,6 +168,10 @@ CsvSourceOptions CsvSourceOptions::from_params(const Params& p) {
   o.filename = file_params::bool_or(p, "filename", o.filename);
   if (p.contains("sample_size") && p["sample_size"].is_number_integer())
     o.sample_size = p["sample_size"].get<int64_t>();
+  if (p.contains("max_line_size") && p["max_line_size"].is_number_integer()) {
+    o.max_line_size = p["max_line_size"].get<int64_t>();
+    if (*o.max_line_size < 1) throw validation_error(std::string(kWhat) + ": `max_line_size` must be > 0");
+  }
   if (auto s = opt_string(p, "sync_mode")) {
     if (*s != "full_refresh" && *s != "incremental")
       throw validation_error(std::string(kWhat) + ": `sync_mode` must be full_refresh or incremental, got '" +
@@ -148,16 +201,18 @@ files::SqlArgs CsvSource::detect_args() const {
   if (!o.names.empty()) args.strings("names", o.names);
   if (!o.column_types.empty()) args.string_map("types", o.column_types);
   if (o.sample_size) args.integer("sample_size", *o.sample_size);
+  if (o.max_line_size) args.integer("max_line_size", *o.max_line_size);
   return args;
 }
 
 void CsvSource::read_args(files::SqlArgs& args) const {
   const auto& o = options_;
-  args.string("encoding", o.encoding)
+  args.string("encoding", encoding_.empty() ? o.encoding : encoding_)
       .string("compression", o.compression)
       // An empty unquoted field is NULL, a quoted "" is the empty string (as PostgreSQL's CSV).
       .flag("allow_quoted_nulls", false);
   if (o.null_values) args.strings("nullstr", *o.null_values);
+  if (o.max_line_size) args.integer("max_line_size", *o.max_line_size);
 }
 
 std::string CsvSource::reader_call(const std::vector<fs::path>& file_list, bool diagnose) const {
@@ -171,6 +226,7 @@ std::string CsvSource::reader_call(const std::vector<fs::path>& file_list, bool 
   }
   if (pad_) args.flag("null_padding", true);
   if (serial_) args.flag("parallel", false);
+  if (lenient_ && pinned_ && !diagnose) args.flag("strict_mode", false);
   if (o.union_by_name) args.flag("union_by_name", true);
   if (o.filename) args.flag("filename", true);
   if (diagnose) {
@@ -186,6 +242,29 @@ std::string CsvSource::reader_call(const std::vector<fs::path>& file_list, bool 
 }
 
 void CsvSource::explain_bind_failure(const std::vector<fs::path>& file_list, const Error& error) const {
+  // What DuckDB cannot place on a line: an unclosed quote (its sniffer gives up on the file) and
+  // a line over max_line_size (reported as line 1). Uncompressed files are scanned for them.
+  const std::string& m = error.message();
+  for (const auto& f : file_list) {
+    const std::string ext = ascii_lower(f.extension().string());
+    if (ext == ".gz" || ext == ".zst" || ext == ".gzip") continue;
+    if (m.find("Maximum line size") != std::string::npos) {
+      if (auto line = first_line_longer_than(f, options_.max_line_size.value_or(2000000)))
+        throw data_error(std::string(kWhat) + ": '" + f.string() + "' line " + std::to_string(*line) +
+                             " is longer than " + std::to_string(options_.max_line_size.value_or(2000000)) + " bytes",
+                         options_.skip_bad_rows ? "raise \"max_line_size\" (bytes): the line is met while detecting the "
+                                                  "file's dialect, before any row can be skipped"
+                                                : csv_hint(m));
+    }
+    if (m.find("Error when sniffing") != std::string::npos && !options_.quote.empty()) {
+      if (auto line = unclosed_quote_line(f, options_.quote[0]))
+        throw data_error(std::string(kWhat) + ": '" + f.string() + "' line " + std::to_string(*line) +
+                             ": a quoted field opens here and is never closed, so the file's dialect cannot be "
+                             "detected",
+                         "close the quote (or double a quote inside a quoted field), or set \"quote_char\": \"\" "
+                         "to read quotes as ordinary characters");
+    }
+  }
   // DuckDB's sniffer rejects a file whose sample holds a malformed line without saying where; a
   // tolerant read of the same files finds the first bad line so the message can name it.
   std::string where;
@@ -210,9 +289,7 @@ void CsvSource::explain_bind_failure(const std::vector<fs::path>& file_list, con
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::Data && e.message().rfind(kWhat, 0) == 0) throw;
   }
-  std::string message = error.message();
-  if (auto cut = message.find("\nPossible fixes"); cut != std::string::npos) message.resize(cut);
-  throw cannot_read(file_list, message, error.hint());
+  throw cannot_read(file_list, clean_csv_message(error.message()), csv_hint(error.message()));
 }
 
 FileViewSource::View CsvSource::build_view(const std::vector<fs::path>& file_list) {
@@ -220,12 +297,22 @@ FileViewSource::View CsvSource::build_view(const std::vector<fs::path>& file_lis
   // DuckDB's multi-file reader, which decides per file how schemas meet (union_by_name).
   pinned_.reset();
   files_ = file_list;
+  choose_encoding(file_list);
   if (file_list.size() == 1 && !options_.union_by_name) {
     engine::Database db;
     engine::Connection con(db);
     files::SqlArgs sniff = detect_args();
     if (options_.null_padding) sniff.flag("null_padding", true);
     pinned_ = pinned_dialect(con, file_list[0], sniff.str(), options_.null_padding);
+    // Mixed line endings (and other departures from RFC 4180 that pandas reads) make the strict
+    // sniffer give up on the whole file; the lenient one finds the dialect, and the file is read
+    // leniently too (with a warning: DuckDB's strict reader refuses such files outright).
+    lenient_ = false;
+    if (!pinned_) {
+      sniff.flag("strict_mode", false);
+      pinned_ = pinned_dialect(con, file_list[0], sniff.str(), options_.null_padding);
+      lenient_ = pinned_.has_value();
+    }
   }
   // Padding is off for a pinned read until a short row shows up (adapt_after_failure), so files
   // without short rows keep DuckDB's fastest path. With detection (several files) it must be on
@@ -259,6 +346,41 @@ FileViewSource::View CsvSource::build_view(const std::vector<fs::path>& file_lis
   }
 }
 
+void CsvSource::choose_encoding(const std::vector<fs::path>& file_list) {
+  encoding_.clear();
+  if (options_.compression != "auto" && options_.compression != "none") return;
+  for (const auto& f : file_list) {
+    const std::string ext = ascii_lower(f.extension().string());
+    if (ext == ".gz" || ext == ".zst" || ext == ".gzip") continue;  // compressed: the mark is inside
+    const std::string bom = bom_encoding(f);
+    if (bom == "utf-16be")
+      throw data_error(std::string(kWhat) + ": '" + f.string() +
+                           "' is UTF-16 big-endian (it starts with the byte order mark FE FF), which DuckDB's CSV "
+                           "reader cannot read",
+                       "convert it: iconv -f UTF-16BE -t UTF-8 < file > file.utf8.csv");
+    if (bom == "utf-16" && options_.encoding_given && options_.encoding != "utf-16")
+      throw data_error(std::string(kWhat) + ": '" + f.string() + "' is UTF-16 (it starts with the byte order mark FF FE), "
+                           "but \"encoding\" says " + options_.encoding,
+                       "set \"encoding\": \"utf-16\", or leave encoding out to follow the mark");
+    if (bom == "utf-16" && !options_.encoding_given) {
+      if (!encoding_.empty() || &f == &file_list.front()) encoding_ = "utf-16";
+    } else if (!encoding_.empty()) {
+      throw data_error(std::string(kWhat) + ": the files mix UTF-16 (with a byte order mark) and other encodings; '" +
+                           f.string() + "' has no UTF-16 mark",
+                       "read them with separate sources, or convert them to UTF-8");
+    }
+  }
+}
+
+std::optional<Error> CsvSource::explain_failure(const Error& error) {
+  const std::string& m = error.message();
+  if (m.find("CSV Error") == std::string::npos) return std::nullopt;
+  for (const auto& f : files_)
+    if (m.find("file = " + f.string()) != std::string::npos)
+      return data_error(std::string(kWhat) + ": '" + f.string() + "': " + clean_csv_message(m), csv_hint(m));
+  return std::nullopt;
+}
+
 bool CsvSource::adapt_after_failure(const Error& error) {
   const std::string& m = error.message();
   // DuckDB's parallel reader refuses padding next to a quoted newline, either saying so or as a
@@ -283,6 +405,9 @@ bool CsvSource::adapt_after_failure(const Error& error) {
 ReadReport CsvSource::after_read(engine::Connection& con, const std::string& source_name,
                                  const std::string& target_table) {
   ReadReport report;
+  if (lenient_)
+    report.warnings.push_back("the file does not follow RFC 4180 (e.g. it mixes line endings), so DuckDB's strict "
+                              "reader refused it; it was read leniently");
   if (options_.skip_bad_rows) report.rejected_rows = keep_rejects(con, source_name);
   if (uint64_t padded = padded_rows(con, target_table))
     report.warnings.push_back(std::to_string(padded) + (padded == 1 ? " row" : " rows") +

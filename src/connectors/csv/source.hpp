@@ -23,6 +23,7 @@ struct CsvSourceOptions {
   std::string quote = "\"";
   std::string escape = "\"";
   std::string encoding = "utf-8";                                 // as DuckDB names it
+  bool encoding_given = false;                                    // else a byte order mark may decide
   std::vector<std::pair<std::string, std::string>> column_types;  // name → DuckDB type
   std::vector<std::string> names;                                 // column names for files without a header
   std::optional<std::vector<std::string>> null_values;
@@ -35,6 +36,7 @@ struct CsvSourceOptions {
   bool union_by_name = false;
   bool filename = false;
   std::optional<int64_t> sample_size;
+  std::optional<int64_t> max_line_size;  // DuckDB's limit on one line (2 MB by default)
 
   static CsvSourceOptions from_params(const Params& params);
 };
@@ -55,6 +57,8 @@ class CsvSource : public FileViewSource {
   // load fail, and this turns padding on. Padding with quoted newlines needs DuckDB's serial
   // reader, which this turns on after DuckDB says so.
   bool adapt_after_failure(const Error& error) override;
+  // DuckDB's CSV errors about these files, without its option dump and with a hint in our params.
+  std::optional<Error> explain_failure(const Error& error) override;
 
   // The connection-local tables DuckDB stores this source's rejects in (on_error: skip).
   const std::string& rejects_table() const { return rejects_table_; }
@@ -76,6 +80,9 @@ class CsvSource : public FileViewSource {
   [[noreturn]] void explain_bind_failure(const std::vector<std::filesystem::path>& files,
                                          const Error& error) const;
   size_t keep_rejects(engine::Connection& con, const std::string& source_name);
+  // Sets encoding_ from the files' byte order marks when no encoding was given (UTF-16LE files
+  // are read as such); UTF-16BE, or a mark contradicting the given encoding, is an Error.
+  void choose_encoding(const std::vector<std::filesystem::path>& files);
   // Rows with fewer fields than the header among what `target_table` received (0 when its last
   // column holds no NULL, else counted by a strict second read of the files).
   uint64_t padded_rows(engine::Connection& con, const std::string& target_table);
@@ -86,6 +93,8 @@ class CsvSource : public FileViewSource {
   bool pad_ = false;                  // read with null_padding (see adapt_after_failure)
   bool short_rows_seen_ = false;      // a strict read failed on a short row
   bool serial_ = false;               // parallel=false
+  bool lenient_ = false;              // only a lenient sniff (strict_mode=false) found the dialect
+  std::string encoding_;              // options_.encoding, or what the files' byte order mark says
   std::string rejects_table_;
   std::string rejects_scan_;
 };

@@ -6,6 +6,7 @@
 #include "connectors/file_params.hpp"
 #include "core/file_paths.hpp"
 #include "core/quote.hpp"
+#include "engine/connection.hpp"
 
 namespace sqlflow::connectors::json {
 namespace fs = std::filesystem;
@@ -14,6 +15,9 @@ namespace {
 
 constexpr const char* kWhat = "JSON source";
 constexpr const char* kRecord = "sqlflow_record";
+// Deeper typed nesting makes DuckDB slow to bind, store and reopen a table (a 500-level type took
+// 6 s to checkpoint and 1,000 levels over a minute, leaving the database slow to open).
+constexpr int64_t kMaxDepthLimit = 128;
 
 using file_params::ascii_lower;
 
@@ -35,7 +39,101 @@ void select_list(const std::string& expr, const std::string& name, const Logical
   out.emplace_back(expr, name);
 }
 
+// How many levels of STRUCT/LIST nesting a type has, and whether its deepest level is JSON text.
+size_t nesting(const LogicalType& type, bool& json_at_bottom) {
+  switch (type.id()) {
+    case DUCKDB_TYPE_STRUCT: {
+      size_t deepest = 0;
+      for (size_t i = 0; i < type.struct_size(); ++i) deepest = std::max(deepest, nesting(type.struct_child(i), json_at_bottom));
+      return deepest + 1;
+    }
+    case DUCKDB_TYPE_LIST: return nesting(type.list_child(), json_at_bottom) + 1;
+    default:
+      if (type.alias() == "JSON") json_at_bottom = true;
+      return 0;
+  }
+}
+
 }  // namespace
+
+// DuckDB's JSON reader detects any number with a fraction or beyond 64 bits as DOUBLE, which keeps
+// 15-17 significant digits. The sampled numbers' own text decides instead: integers up to 38
+// digits become BIGINT or HUGEINT, decimals with more digits than a DOUBLE keeps DECIMAL(p,s).
+std::optional<std::string> JsonSource::exact_number_types(const std::vector<fs::path>& file_list,
+                                                          const Schema& detected) {
+  std::vector<size_t> doubles;
+  for (size_t i = 0; i < detected.size(); ++i)
+    if (detected[i].type.id() == DUCKDB_TYPE_DOUBLE) doubles.push_back(i);
+  if (doubles.empty()) return std::nullopt;
+  std::string select;
+  for (size_t i : doubles)
+    select += (select.empty() ? "" : ", ") + std::string("json_extract(json, ") +
+              quote_literal("$." + quote_identifier(detected[i].name)) + ")::VARCHAR";
+  files::SqlArgs objects;
+  objects.string("format", options_.format == "newline_delimited" ? "newline_delimited" : options_.format);
+  if (options_.compression != "auto")
+    objects.string("compression", options_.compression == "none" ? "uncompressed" : options_.compression);
+  engine::Database db;
+  engine::Connection con(db);
+  auto rows = con.query("SELECT " + select + " FROM read_json_objects(" + files::sql_file_list(file_list) + ", " +
+                        objects.str() + ") LIMIT 20480")
+                  .rows();
+  bool changed = false;
+  std::vector<std::pair<std::string, std::string>> columns;
+  for (const auto& c : detected) columns.emplace_back(c.name, c.type.to_sql());
+  for (size_t k = 0; k < doubles.size(); ++k) {
+    size_t int_digits = 0, frac_digits = 0;
+    bool integers = true, plain = true;
+    for (const auto& r : rows) {
+      const std::string& v = r[k];
+      if (v == "NULL") continue;
+      size_t start = v[0] == '-' ? 1 : 0, dot = v.find('.');
+      if (v.find_first_of("eE") != std::string::npos || v.find_first_not_of("0123456789.", start) != std::string::npos) {
+        plain = false;
+        break;
+      }
+      std::string whole = v.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      whole.erase(0, std::min(whole.find_first_not_of('0'), whole.size()));
+      int_digits = std::max(int_digits, whole.size());
+      if (dot != std::string::npos) {
+        integers = false;
+        frac_digits = std::max(frac_digits, v.size() - dot - 1);
+      }
+    }
+    if (!plain || int_digits + frac_digits <= 15) continue;  // a DOUBLE holds these exactly enough
+    std::string& type = columns[doubles[k]].second;
+    if (integers && int_digits <= 18) type = "BIGINT";
+    else if (integers && int_digits <= 38) type = "HUGEINT";
+    else if (int_digits + frac_digits <= 38)
+      type = "DECIMAL(" + std::to_string(int_digits + frac_digits) + "," + std::to_string(frac_digits) + ")";
+    else {
+      lossy_columns_.push_back(detected[doubles[k]].name);
+      continue;
+    }
+    changed = true;
+  }
+  if (!changed) return std::nullopt;
+  files::SqlArgs map;
+  map.string_map("c", columns);
+  std::string rendered = map.str();
+  return rendered.substr(rendered.find('=') + 1);
+}
+
+ReadReport JsonSource::after_read(engine::Connection&, const std::string&, const std::string&) {
+  ReadReport report;
+  for (const auto& c : lossy_columns_)
+    report.warnings.push_back("column '" + c + "' holds numbers with more digits than DOUBLE or DECIMAL(38) keep; "
+                              "they lose digits (declare it in `columns` as VARCHAR to keep the text)");
+  for (const auto& c : schema()) {
+    bool json = false;
+    // The document's top level counts as one: a column at nesting n sits at depth n + 1.
+    if (nesting(c.type, json) + 1 >= static_cast<size_t>(options_.max_depth) && json)
+      report.warnings.push_back("column '" + c.name + "' holds values nested deeper than " +
+                                std::to_string(options_.max_depth) +
+                                " levels; below that they are kept as JSON text (raise \"max_depth\" to type them)");
+  }
+  return report;
+}
 
 std::vector<std::string> parse_json_path(const std::string& path) {
   std::string p = path;
@@ -96,6 +194,12 @@ JsonSourceOptions JsonSourceOptions::from_params(const Params& p) {
   if (auto c = opt_string(p, "compression")) o.compression = file_params::source_compression_value(*c, kWhat);
   if (auto f = opt_string(p, "date_format")) o.date_format = *f;
   if (auto f = opt_string(p, "timestamp_format")) o.timestamp_format = *f;
+  if (p.contains("max_depth") && p["max_depth"].is_number_integer()) {
+    o.max_depth = p["max_depth"].get<int64_t>();
+    if (o.max_depth < 1 || o.max_depth > kMaxDepthLimit)
+      throw validation_error(std::string(kWhat) + ": `max_depth` must be 1 to " + std::to_string(kMaxDepthLimit) + ", got " + std::to_string(o.max_depth),
+                             "levels of nesting read as typed columns; deeper values stay JSON text");
+  }
   if (p.contains("maximum_object_size") && p["maximum_object_size"].is_number_integer()) {
     o.maximum_object_size = p["maximum_object_size"].get<int64_t>();
     if (*o.maximum_object_size <= 0)
@@ -111,7 +215,7 @@ FileViewSource::View JsonSource::build_view(const std::vector<fs::path>& file_li
   const auto& o = options_;
 
   files::SqlArgs args;
-  args.string("format", o.format);
+  args.string("format", o.format).integer("maximum_depth", o.max_depth);
   // read_json names these auto_detect and uncompressed.
   if (o.compression != "auto")
     args.string("compression", o.compression == "none" ? "uncompressed" : o.compression);
@@ -142,7 +246,16 @@ FileViewSource::View JsonSource::build_view(const std::vector<fs::path>& file_li
         static_cast<int64_t>(std::min<uintmax_t>(std::max<uintmax_t>(largest + 1, 16u << 20), 0xFFFFFFF0u));
   }
   if (max_object) args.integer("maximum_object_size", max_object);
-  const std::string reader = "read_json(" + files::sql_file_list(file_list) + ", " + args.str() + ")";
+  std::string reader = "read_json(" + files::sql_file_list(file_list) + ", " + args.str() + ")";
+  lossy_columns_.clear();
+  if (read_types.empty() && o.json_path.empty()) {
+    try {
+      if (auto exact = exact_number_types(file_list, describe("SELECT * FROM " + reader)))
+        reader = "read_json(" + files::sql_file_list(file_list) + ", " + args.str() + ", columns=" + *exact + ")";
+    } catch (const Error&) {
+      // The sample could not be read as objects: keep DuckDB's own detection.
+    }
+  }
 
   View view;
   std::string& sql = view.sql;

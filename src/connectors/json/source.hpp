@@ -10,6 +10,7 @@
 
 #include "connectors/connector.hpp"
 #include "connectors/file_view_source.hpp"
+#include "core/file_paths.hpp"
 #include "core/error.hpp"
 
 namespace sqlflow::connectors::json {
@@ -27,6 +28,9 @@ struct JsonSourceOptions {
   std::string date_format;
   std::string timestamp_format;
   std::optional<int64_t> maximum_object_size;
+  // Levels of nesting read as typed STRUCT/LIST columns; anything deeper stays JSON text. Bounded
+  // because DuckDB's JSON transform recurses per level (10,000 levels overflow a worker's stack).
+  int64_t max_depth = 64;
 
   static JsonSourceOptions from_params(const Params& params);
 };
@@ -38,13 +42,23 @@ class JsonSource : public FileViewSource {
  public:
   JsonSource(JsonSourceOptions options, ConnectorContext context);
 
+  // Warns when values sat deeper than max_depth and were kept as JSON text.
+  ReadReport after_read(engine::Connection& con, const std::string& source_name,
+                        const std::string& target_table) override;
+
  protected:
   // SELECT … FROM read_json([files], …), unnesting json_path and flattening when asked (both ask
   // DuckDB for the shape of the documents first).
   View build_view(const std::vector<std::filesystem::path>& files) override;
 
  private:
+  // A `columns` map giving DOUBLE columns whose sampled numbers a DOUBLE cannot hold exactly an
+  // exact type (BIGINT, HUGEINT, DECIMAL), or nullopt when none needs one.
+  std::optional<std::string> exact_number_types(const std::vector<std::filesystem::path>& files,
+                                                const Schema& detected);
+
   JsonSourceOptions options_;
+  std::vector<std::string> lossy_columns_;  // numbers too long for DOUBLE and DECIMAL(38)
 };
 
 }  // namespace sqlflow::connectors::json

@@ -298,7 +298,9 @@ ConnectorInfo postgres_info() {
     return std::make_unique<PostgresDestination>(uri, DestinationOptions::from(p));
   };
   info.check_source = [](const Params& p) { SourceOptions::from(p).validate(); };
-  info.check_destination = [](const std::string&, const Params& p) { (void)DestinationOptions::from(p); };
+  info.check_destination = [](const std::string&, const Params& p, const ConnectorContext&) {
+    (void)DestinationOptions::from(p);
+  };
   info.notes = type_mapping_notes();
   std::vector<std::string> more = {
       "reads: COPY (SELECT ...) TO STDOUT (FORMAT binary), decoded straight into DuckDB vectors; tables are split",

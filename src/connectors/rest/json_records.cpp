@@ -210,7 +210,11 @@ struct Sampler {
           if (big_integer(trimmed_token(v))) return ValueKind::BigNumber;  // beyond 64 bits: kept as text
           malformed(ctx, e, "");
         }
-        if (nt == od::number_type::signed_integer) return ValueKind::Int;
+        if (nt == od::number_type::signed_integer) {
+          std::int64_t i = 0;
+          if (!v.get_int64().get(i) && (i > (std::int64_t{1} << 53) || i < -(std::int64_t{1} << 53))) return ValueKind::WideInt;
+          return ValueKind::Int;
+        }
         if (nt == od::number_type::unsigned_integer) return ValueKind::BigNumber;  // ≥ 2^63
         return ValueKind::Double;
       }

@@ -313,6 +313,7 @@ RestOptions RestOptions::from_params(const json& params) {
   o.infer_sample_records = static_cast<int>(get_int(params, "infer_sample_records", "parameter ", 1000, 1));
   o.infer_sample_pages = static_cast<int>(get_int(params, "infer_sample_pages", "parameter ", 1, 1));
   o.verify_ssl = get_bool(params, "verify_ssl", "parameter ", true);
+  o.max_response_mb = get_int(params, "max_response_mb", "parameter ", o.max_response_mb, 1);
   o.ca_bundle = get_string(params, "ca_bundle", "parameter");
   o.sync_mode = lower(get_string(params, "sync_mode", "parameter", "full_refresh"));
   o.cursor_field = get_string(params, "cursor_field", "parameter");

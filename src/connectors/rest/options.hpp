@@ -85,6 +85,8 @@ struct RestOptions {
   int infer_sample_records = 1000;
   int infer_sample_pages = 1;
   bool verify_ssl = true;
+  // Decompressed bytes of all responses in flight together (and so of one page).
+  std::int64_t max_response_mb = 512;
   std::string ca_bundle;
   // Incremental loads: the records' cursor field and the request parameter that receives the
   // stored watermark.

@@ -39,6 +39,8 @@ ConnectorInfo rest_info() {
       {"infer_sample_records", ParamType::Int, false, 1000, "records per sampled page that decide the column types"},
       {"infer_sample_pages", ParamType::Int, false, 1, "pages sampled for the column types"},
       {"verify_ssl", ParamType::Bool, false, true, "verify the server's TLS certificate"},
+      {"max_response_mb", ParamType::Int, false, 512,
+       "MB the responses in flight may hold together once decompressed (a gzip page can expand a thousandfold)"},
       {"ca_bundle", ParamType::String, false, nullptr, "PEM file of CAs to trust instead of the system store"},
       {"sync_mode", ParamType::String, false, nullptr, "full_refresh (default) or incremental; handled by the pipeline"},
       {"cursor_field", ParamType::String, false, nullptr, "incremental: record field whose maximum is the watermark"},

@@ -27,8 +27,11 @@ ValueKind widen(ValueKind a, ValueKind b) {
   if (a == b) return a;
   if (a == K::Null) return b;
   if (b == K::Null) return a;
-  auto numeric = [](K k) { return k == K::Int || k == K::Double; };
-  if (numeric(a) && numeric(b)) return K::Double;
+  auto numeric = [](K k) { return k == K::Int || k == K::WideInt || k == K::Double || k == K::LossyDouble; };
+  auto integer = [](K k) { return k == K::Int || k == K::WideInt; };
+  if (integer(a) && integer(b)) return K::WideInt;
+  if (numeric(a) && numeric(b))
+    return a == K::WideInt || b == K::WideInt || a == K::LossyDouble || b == K::LossyDouble ? K::LossyDouble : K::Double;
   // Everything else that disagrees can only be kept as text.
   return K::String;
 }
@@ -36,8 +39,10 @@ ValueKind widen(ValueKind a, ValueKind b) {
 WriteAs write_as_for(ValueKind kind) {
   switch (kind) {
     case ValueKind::Bool: return WriteAs::Bool;
-    case ValueKind::Int: return WriteAs::Int64;
-    case ValueKind::Double: return WriteAs::Double;
+    case ValueKind::Int:
+    case ValueKind::WideInt: return WriteAs::Int64;
+    case ValueKind::Double:
+    case ValueKind::LossyDouble: return WriteAs::Double;
     case ValueKind::Timestamp: return WriteAs::Timestamp;
     default: return WriteAs::Varchar;
   }
@@ -120,6 +125,16 @@ std::vector<RestColumn> SchemaBuilder::finish(const KeyValues& declared) const {
   }
   for (const auto& [name, type] : declared)
     if (!kinds_.count(name)) add(name, parse_declared_type(name, type), true, declared_json(type));
+  return out;
+}
+
+std::vector<std::string> SchemaBuilder::lossy_fields(const KeyValues& declared) const {
+  std::vector<std::string> out;
+  for (const auto& name : order_) {
+    bool is_declared = false;
+    for (const auto& [n, t] : declared) is_declared = is_declared || n == name;
+    if (!is_declared && kinds_.at(name) == ValueKind::LossyDouble) out.push_back(name);
+  }
   return out;
 }
 

@@ -14,7 +14,9 @@
 namespace sqlflow::connectors::rest {
 
 // What one JSON value looks like, for inference.
-enum class ValueKind : std::uint8_t { Null, Bool, Int, Double, BigNumber, String, Timestamp, Json };
+// WideInt: an integer beyond ±2^53 (exact as BIGINT, not as DOUBLE); LossyDouble: a field that
+// mixes such integers with fractions, so DOUBLE drops digits of the integers.
+enum class ValueKind : std::uint8_t { Null, Bool, Int, WideInt, Double, LossyDouble, BigNumber, String, Timestamp, Json };
 
 // How values are written into a column (the column's DuckDB type, as the writer sees it).
 enum class WriteAs : std::uint8_t { Bool, Int32, Int64, Double, Varchar, Timestamp, Date };
@@ -50,6 +52,8 @@ class SchemaBuilder {
   // sample are added at the end). Names that differ only in case get a _2, _3 suffix, because
   // DuckDB's column names are case-insensitive.
   std::vector<RestColumn> finish(const KeyValues& declared) const;
+  // Inferred DOUBLE fields whose integers have more digits than a DOUBLE keeps (not declared).
+  std::vector<std::string> lossy_fields(const KeyValues& declared) const;
   size_t field_count() const { return order_.size(); }
 
  private:

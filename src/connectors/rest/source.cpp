@@ -242,6 +242,9 @@ struct RestSource::Core {
     co.connect_timeout = std::min<net::Duration>(co.timeout, std::chrono::seconds(10));
     co.verify_tls = o.verify_ssl;
     co.ca_bundle = o.ca_bundle;
+    co.max_body_bytes = co.max_buffered_bytes = static_cast<std::uint64_t>(o.max_response_mb) << 20;
+    co.body_limit_hint = "raise \"max_response_mb\" (now " + std::to_string(o.max_response_mb) +
+                         ") if the API's pages really are this large, or lower \"parallel_requests\"";
     // Side clients (token endpoint, digest challenges) share the TLS settings, not the auth.
     auto side = [&](bool resilient) {
       return std::make_shared<net::HttpClient>(co, resilient ? policy : resilience::ResiliencePolicy());
@@ -447,6 +450,9 @@ struct RestSource::Core {
     Schema s;
     for (const auto& c : cols) s.push_back({c.name, logical_type(c)});
     std::lock_guard lock(mutex);
+    for (const auto& f : builder.lossy_fields(o.columns))
+      warnings.push_back("column '" + f + "' mixes integers beyond 2^53 with fractions: as DOUBLE those integers lose "
+                         "digits; declare it in PARAMS columns as VARCHAR to keep every digit");
     columns = std::move(cols);
     first_meta = pages.at(0).meta;
     cached = std::move(pages);
@@ -635,6 +641,7 @@ class RestReader final : public engine::PartitionReader {
       if (!active_) {
         std::optional<FetchedPage> page = stream_.pop();
         if (!page) break;
+        check_not_repeated(*page);
         decoder_.start(page->body, {net::redact_url(page->url), page->index + 1, page->index == 0});
         active_ = true;
       }
@@ -650,9 +657,36 @@ class RestReader final : public engine::PartitionReader {
   }
 
  private:
+  // An API that ignores the page (or offset) parameter answers every page with the first one's
+  // records: without a total that never ends, with max_pages it loads copies. A page equal to the
+  // page before it ends the load with an error instead.
+  void check_not_repeated(const FetchedPage& page) {
+    const auto type = core_->o.pagination.type;
+    if (type != PaginationOptions::Type::PageNumber && type != PaginationOptions::Type::Offset) return;
+    const std::string_view body = page.body->view();
+    const size_t hash = std::hash<std::string_view>{}(body);
+    const bool repeated = page.index == last_index_ + 1 && hash == last_hash_ && body.size() == last_size_ &&
+                          !body.empty() && page.meta.records > 0;
+    last_index_ = page.index;
+    last_hash_ = hash;
+    last_size_ = body.size();
+    if (!repeated) return;
+    const auto& pg = core_->o.pagination;
+    const std::string param = type == PaginationOptions::Type::PageNumber ? pg.page_param : pg.offset_param;
+    throw data_error("REST source " + net::redact_url(core_->o.url) + ": page " + std::to_string(page.index + 1) +
+                         " has the same records as page " + std::to_string(page.index) +
+                         ": the API seems to ignore the '" + param + "' parameter",
+                     "check pagination.type and the parameter names against the API's documentation (" +
+                         std::string(type == PaginationOptions::Type::PageNumber ? "page_param" : "offset_param") +
+                         ", size_param)");
+  }
+
   std::shared_ptr<RestSource::Core> core_;
   std::shared_ptr<Plan> plan_;
   RecordDecoder decoder_;
+  std::int64_t last_index_ = -2;
+  size_t last_hash_ = 0;
+  size_t last_size_ = 0;
   bool active_ = false;
   PageStream stream_;  // last: its producer thread stops before the rest goes away
 };
@@ -734,6 +768,12 @@ const SourceStats& RestSource::stats() const {
 
 net::HttpClient& RestSource::client() {
   return *core_->client;
+}
+
+ReadReport RestSource::after_read(engine::Connection&, const std::string&, const std::string&) {
+  ReadReport report;
+  report.warnings = warnings();
+  return report;
 }
 
 std::vector<std::string> RestSource::warnings() const {

@@ -53,8 +53,11 @@ class RestSource final : public Source {
   const std::vector<RestColumn>& columns();
   const SourceStats& stats() const;
   net::HttpClient& client();
-  // Warnings given so far (keys not in the schema…), for tests.
+  // Warnings given so far (keys not in the schema, DOUBLE columns that drop digits…).
   std::vector<std::string> warnings() const;
+  // The warnings, for the LOAD's summary.
+  ReadReport after_read(engine::Connection& con, const std::string& source_name,
+                        const std::string& target_table) override;
 
   struct Core;
 
