@@ -11,7 +11,10 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <signal.h>
+
 #include "cli/commands.hpp"
+#include "core/interrupt.hpp"
 #include "cli/table_printer.hpp"
 #include "connectors/registry.hpp"
 #include "metrics/exporters.hpp"
@@ -123,6 +126,8 @@ void check_output_file(const std::string& flag, const std::string& path) {
 }
 
 void run_command(const RunOptions& o) {
+  // Before any thread starts: every thread then leaves SIGINT/SIGTERM to the watcher.
+  interrupt::install();
   metrics::init_logging(metrics::parse_log_level(o.log_level), metrics::parse_log_format(o.log_format), o.quiet);
   check_output_file("--metrics-json", o.metrics_json);
   check_output_file("--metrics-prom", o.metrics_prom);
@@ -200,10 +205,13 @@ void run_command(const RunOptions& o) {
   }
   progress.stop();
   const auto& results = executor.results();
+  const bool interrupted = interrupt::requested();
+  const std::string signal_name = interrupt::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT";
   for (const auto& step : lp.plan.steps)
     if (results[step.id].status == StepStatus::Skipped)
-      step_metrics[step.id]->mark_finished(metrics::StepStatus::Skipped, "not run: an earlier step failed");
-  run.mark_finished();
+      step_metrics[step.id]->mark_finished(metrics::StepStatus::Skipped, interrupted ? "not run: interrupted by " + signal_name
+                                                                                     : "not run: an earlier step failed");
+  run.mark_finished(interrupted ? "interrupted by " + signal_name : std::string());
   if (!o.metrics_json.empty()) metrics::write_json(run, o.metrics_json);
   if (!o.metrics_prom.empty()) metrics::write_prometheus(run, o.metrics_prom);
   for (const auto& step : lp.plan.steps) {
@@ -218,7 +226,12 @@ void run_command(const RunOptions& o) {
     if (o.quiet) std::cerr << metrics::exit_line(run) << '\n';
     else metrics::print_summary(run, std::cerr);
   }
-  if (!ok) {
+  if (interrupted) {
+    std::cerr << "sqlflow: interrupted by " << signal_name
+              << ": finished steps are kept, the interrupted ones rolled back, the rest not run; run the pipeline "
+                 "again to complete it\n";
+    g_exit_code = 128 + interrupt::signal_number();
+  } else if (!ok) {
     std::cerr << "failed steps left their targets unchanged; fix the cause and run the pipeline again\n";
     g_exit_code = 1;
   }
@@ -343,8 +356,8 @@ void add_pipeline_commands(CLI::App& app) {
   auto* run_cmd = pipeline->add_subcommand("run", "Run a pipeline");
   run_cmd->add_option("pipeline", run->name, "pipeline name (pipelines/NAME.sf) or path to a .sf file")->required();
   add_common(run_cmd, run->common);
-  run_cmd->add_option("-j,--jobs", run->jobs, "independent steps run at once (default: number of cores)")
-      ->check(CLI::PositiveNumber);
+  run_cmd->add_option("-j,--jobs", run->jobs, "independent steps run at once, 1 to 64 (default: number of cores)")
+      ->check(CLI::Range(1, 64).description("1 to 64"));
   run_cmd->add_flag("--dry-run", run->dry_run, "print the plan without reading or writing data");
   run_cmd->add_option("--metrics-json", run->metrics_json, "write the run's metrics as JSON (docs/metrics-schema.md)");
   run_cmd->add_option("--metrics-prom", run->metrics_prom, "write the run's metrics in Prometheus text format");

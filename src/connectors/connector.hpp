@@ -171,6 +171,9 @@ struct ConnectorInfo {
       make_destination = {};
   std::vector<std::string> notes = {};  // extra lines for `connect describe`
   SchemaDiscovery schema_discovery = SchemaDiscovery::Local;
+  // Removes what killed runs left of an export to `uri` (temporary files of processes that no
+  // longer run), before a run starts. Optional.
+  std::function<void(const std::string& uri, const ConnectorContext&)> clean_debris = {};
   // Checks parameter values beyond their types (a pagination block, a mode name…) without any
   // I/O, so `pipeline validate` reports them; throw a validation Error. Optional.
   std::function<void(const Params&)> check_source = {};

@@ -46,6 +46,9 @@ void set_file_export(ConnectorInfo& info, CopySpecBuilder copy_spec) {
   info.check_destination = [copy_spec](const std::string& uri, const Params& p, const ConnectorContext& ctx) {
     (void)copy_spec(uri, p, ctx);
   };
+  info.clean_debris = [](const std::string& uri, const ConnectorContext& ctx) {
+    files::AtomicOutput::clean_debris(files::resolve(uri, ctx.base_dir));
+  };
 }
 
 FileExportDestination::FileExportDestination(files::CopySpec spec)

@@ -16,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "core/flush_behind.hpp"
+#include "core/interrupt.hpp"
 #include "core/quote.hpp"
 #include "core/suggest.hpp"
 
@@ -202,6 +203,11 @@ void AtomicOutput::prepare() {
   target_existed_ = fs::exists(fs::status(target_, ec));  // a backup clean_debris() restored counts
 
   temp_ = parent / temp_name(target_, kTmpTag);
+  interrupt::track_temporary(temp_);
+  {
+    fs::path scratch = temp_;
+    interrupt::track_temporary(scratch += ".cat");
+  }
   int rc;
   if (layout_ == Layout::File) {
     // Creating the file proves the folder is writable (a clear error now, not mid-export); it is
@@ -320,6 +326,7 @@ void AtomicOutput::commit() {
     }
   }
   done_ = true;
+  untrack();
   try {
     fsync_path(parent, true);
   } catch (const Error&) {
@@ -338,6 +345,7 @@ void AtomicOutput::abort() noexcept {
     fs::remove(scratch, ec);
     fs::remove_all(temp_, ec);
   }
+  untrack();
   if (!created_parent_.empty()) {
     // Remove the folders we created, deepest first, only while they are empty.
     for (fs::path p = target_.parent_path(); !p.empty(); p = p.parent_path()) {
@@ -345,6 +353,14 @@ void AtomicOutput::abort() noexcept {
       if (p == created_parent_) break;
     }
   }
+}
+
+void AtomicOutput::untrack() noexcept {
+  if (temp_.empty()) return;
+  fs::path scratch = temp_;
+  scratch += ".cat";
+  interrupt::untrack_temporary(temp_);
+  interrupt::untrack_temporary(scratch);
 }
 
 CopyExport::CopyExport(CopySpec spec) : spec_(std::move(spec)) {}

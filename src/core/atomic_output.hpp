@@ -63,6 +63,9 @@ class AtomicOutput {
   static size_t clean_debris(const std::filesystem::path& target);
 
  private:
+  // Forgets the temporary output in interrupt's list (it was moved into place or removed).
+  void untrack() noexcept;
+
   std::filesystem::path target_;
   Layout layout_;
   std::string what_;

@@ -6,8 +6,24 @@
 namespace sqlflow::engine {
 
 namespace {
+// DuckDB's parser errors carry their "LINE n: …" excerpt twice; one is enough.
+std::string without_repeated_blocks(const std::string& msg) {
+  std::string out;
+  std::string last;
+  size_t start = 0;
+  while (start < msg.size()) {
+    size_t end = msg.find("\n\n", start);
+    std::string block = msg.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    start = end == std::string::npos ? msg.size() : end + 2;
+    if (!block.empty() && block == last) continue;
+    out += (out.empty() ? "" : "\n\n") + block;
+    last = block;
+  }
+  return out;
+}
+
 [[noreturn]] void throw_result_error(duckdb_result& res, const std::string& context = {}) {
-  std::string msg = duckdb_result_error(&res) ? duckdb_result_error(&res) : "unknown DuckDB error";
+  std::string msg = without_repeated_blocks(duckdb_result_error(&res) ? duckdb_result_error(&res) : "unknown DuckDB error");
   duckdb_destroy_result(&res);
   // A source's own Error raised inside a table function comes back with its kind and hint.
   rethrow_scan_error_if_any(msg);
@@ -52,7 +68,8 @@ Result Connection::stream(const std::string& sql, const std::vector<Param>& para
 PreparedStatement Connection::prepare(const std::string& sql) {
   duckdb_prepared_statement stmt = nullptr;
   if (duckdb_prepare(con_, sql.c_str(), &stmt) != DuckDBSuccess) {
-    std::string msg = duckdb_prepare_error(stmt) ? duckdb_prepare_error(stmt) : "cannot prepare statement";
+    std::string msg =
+        without_repeated_blocks(duckdb_prepare_error(stmt) ? duckdb_prepare_error(stmt) : "cannot prepare statement");
     duckdb_destroy_prepare(&stmt);
     throw data_error(msg);
   }

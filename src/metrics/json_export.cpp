@@ -100,7 +100,7 @@ std::string to_json(const RunMetrics& run) {
   doc["generator"] = std::string("sqlflow ") + SQLFLOW_VERSION;
   doc["pipeline"] = mask_secrets(run.pipeline);
   doc["profile"] = masked_or_null(run.profile);
-  doc["status"] = run.ok() ? "ok" : "failed";
+  doc["status"] = run.ok() ? "ok" : run.error().rfind("interrupted", 0) == 0 ? "interrupted" : "failed";
   doc["error"] = masked_or_null(run.error());
   doc["started_at"] = timestamp_or_null(run.started_at());
   doc["finished_at"] = timestamp_or_null(run.finished_at());

@@ -79,8 +79,9 @@ std::string exit_line(const RunMetrics& run) {
     if (t.pending + t.running) parts.push_back(fmt::format("{} not run", t.pending + t.running));
     if (!parts.empty()) steps += fmt::format(" ({})", fmt::join(parts, ", "));
   }
-  return fmt::format("sqlflow: pipeline {} {} \u2014 {}, {} rows, {}", mask_secrets(run.pipeline),
-                     ok ? "ok" : "failed", steps, format_count(t.rows_out), format_duration(run.elapsed()));
+  const char* status = ok ? "ok" : run.error().rfind("interrupted", 0) == 0 ? "interrupted" : "failed";
+  return fmt::format("sqlflow: pipeline {} {} \u2014 {}, {} {}, {}", mask_secrets(run.pipeline), status, steps,
+                     format_count(t.rows_out), t.rows_out == 1 ? "row" : "rows", format_duration(run.elapsed()));
 }
 
 void print_summary(const RunMetrics& run, std::ostream& out) {

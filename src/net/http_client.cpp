@@ -1,5 +1,9 @@
 #include "net/http_client.hpp"
 
+#include <signal.h>
+
+#include "core/interrupt.hpp"
+
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 #include <strings.h>
@@ -608,6 +612,9 @@ struct EngineRun {
     std::size_t next = 0;
     rs::Clock& clock = policy().clock();
     while (done < n) {
+      // Ctrl-C / SIGTERM: transfers stop now instead of after their timeouts and retries.
+      if (interrupt::requested())
+        throw Error(ErrorKind::Connection, "interrupted by " + std::string(interrupt::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT"));
       rs::TimePoint now = clock.now();
       while (active < concurrency && next < n) {
         start_request(next, std::move(requests[next]), now);
@@ -631,7 +638,8 @@ struct EngineRun {
         }
         if (ms > 0) curl_multi_poll(engine.multi, nullptr, 0, static_cast<int>(ms), nullptr);
       } else if (!waiting.empty() && waiting.top().at > now) {
-        clock.sleep_until(waiting.top().at);
+        // In slices, so an interrupt is noticed during a long Retry-After.
+        clock.sleep_until(std::min(waiting.top().at, now + std::chrono::milliseconds(100)));
       }
     }
   }

@@ -8,6 +8,7 @@
 #include "core/suggest.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
+#include "engine/error_text.hpp"
 #include "pipeline/sql_errors.hpp"
 #include "pipeline/time_macros.hpp"
 
@@ -86,7 +87,7 @@ struct Binder {
       con.execute("ATTACH " + quote_literal(profile.engine.path.string()) + " AS sqlflow_existing (READ_ONLY)");
     } catch (const Error& e) {
       result.unchecked.push_back("tables already in " + profile.engine.path.string() +
-                                 ": not checked: cannot open it (" + strip_sql_excerpt(e.message()) + ")");
+                                 ": not checked: cannot open it (" + engine::strip_sql_excerpt(e.message()) + ")");
       return;
     }
     auto rows = con.query("SELECT table_name FROM duckdb_tables() WHERE database_name = 'sqlflow_existing' AND "
@@ -151,7 +152,7 @@ struct Binder {
         return skip("cannot reach it: " + e.message());
       unknown.insert(key);
       failed.insert(key);
-      Error located(e.kind(), "SOURCE " + b->name + ": " + strip_sql_excerpt(e.message()), e.hint());
+      Error located(e.kind(), "SOURCE " + b->name + ": " + engine::strip_sql_excerpt(e.message()), e.hint());
       error(located.at(b->location));
     }
   }
@@ -200,7 +201,7 @@ struct Binder {
         con.prepare("INSERT INTO " + qi(l.table) + " BY NAME SELECT * FROM " + qi(src->name));
       } catch (const Error& e) {
         error(validation_error("LOAD " + l.table + " cannot add the rows of SOURCE " + src->name + ": " +
-                                   strip_sql_excerpt(e.message()),
+                                   engine::strip_sql_excerpt(e.message()),
                                "the table's columns come from its first load; MODE REPLACE makes it anew")
                   .at(loc));
       }

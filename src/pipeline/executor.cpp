@@ -1,5 +1,7 @@
 #include "pipeline/executor.hpp"
 
+#include <signal.h>
+
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
@@ -7,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "core/interrupt.hpp"
 #include "core/quote.hpp"
 #include "engine/transaction.hpp"
 #include "pipeline/sql_errors.hpp"
@@ -18,6 +21,8 @@ namespace sqlflow::pipeline {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+const char* interrupted_by() { return interrupt::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT"; }
+
 // How often one step may be run again because a source changed how it reads.
 constexpr int kMaxAdaptations = 3;
 std::string qi(const std::string& s) { return quote_identifier(s); }
@@ -121,6 +126,14 @@ struct Executor::Impl {
   std::map<std::string, SourceEntry> sources;  // by lower-case name
   std::mutex sources_mutex;
   std::mutex callback_mutex;
+  // The workers' connections, so an interrupt can stop the queries running on them.
+  std::mutex connections_mutex;
+  std::set<engine::Connection*> connections;
+
+  void interrupt_all() {
+    std::lock_guard lock(connections_mutex);
+    for (auto* c : connections) c->interrupt();
+  }
 
   void prepare_sources(engine::Connection& con) {
     catalog.install(con);
@@ -394,6 +407,14 @@ struct Executor::Impl {
         result.status = StepStatus::Ok;
         break;
       } catch (const Error& e) {
+        if (interrupt::requested()) {
+          result.rows = 0;  // rolled back
+          result.status = StepStatus::Failed;
+          result.error = Error(ErrorKind::Data, std::string("interrupted by ") + interrupted_by() + ": the step was rolled back");
+          result.note.clear();
+          result.warnings.clear();
+          break;
+        }
         if (e.retryable() && attempt < options.max_attempts) {
           std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
           continue;
@@ -404,6 +425,7 @@ struct Executor::Impl {
           create_views(con, views, step);
           continue;
         }
+        result.rows = 0;  // rolled back
         result.status = StepStatus::Failed;
         result.error = locate_step_error(step, explain_by_sources(step, e));
         result.note.clear();  // what a rolled-back attempt noted did not happen
@@ -433,6 +455,16 @@ bool Executor::run() {
     StateStore::ensure(setup);
     im.prepare_sources(setup);
   }
+  // Temporary outputs of killed runs go now, even for exports this run will not reach.
+  for (const auto& s : im.plan.steps)
+    if (const auto* e = std::get_if<ExportStmt>(&s.statement.node))
+      if (const auto* info = connectors::Registry::instance().find(e->type); info && info->clean_debris) {
+        try {
+          info->clean_debris(e->uri, im.options.context);
+        } catch (const Error&) {
+          // A folder we cannot list now fails the export itself, with its own message.
+        }
+      }
   const size_t n = im.plan.steps.size();
   std::mutex mutex;
   std::condition_variable cv;
@@ -448,16 +480,32 @@ bool Executor::run() {
   size_t running = 0;
   bool failed = false;
 
+  // Ctrl-C / SIGTERM: running queries stop, their steps roll back, and no step starts after.
+  auto on_interrupt = interrupt::on_interrupt([&] {
+    im.interrupt_all();
+    std::lock_guard lock(mutex);
+    cv.notify_all();
+  });
+
   auto worker = [&] {
     std::unique_ptr<engine::Connection> con;
+    struct Unregister {
+      Impl& im;
+      std::unique_ptr<engine::Connection>& con;
+      ~Unregister() {
+        if (!con) return;
+        std::lock_guard lock(im.connections_mutex);
+        im.connections.erase(con.get());
+      }
+    } unregister{im, con};
     Impl::CreatedViews created_views;
     while (true) {
       size_t id;
       {
         std::unique_lock lock(mutex);
         // Leave after a failure (no new step starts) or when nothing is ready and nothing runs.
-        cv.wait(lock, [&] { return failed || !ready.empty() || running == 0; });
-        if (failed || ready.empty()) {
+        cv.wait(lock, [&] { return failed || interrupt::requested() || !ready.empty() || running == 0; });
+        if (failed || interrupt::requested() || ready.empty()) {
           cv.notify_all();
           return;
         }
@@ -471,6 +519,11 @@ bool Executor::run() {
       try {
         if (!con) {
           con = std::make_unique<engine::Connection>(im.db);
+          {
+            std::lock_guard lock(im.connections_mutex);
+            im.connections.insert(con.get());
+          }
+          if (interrupt::requested()) con->interrupt();
           // DuckDB tracks query progress only when asked; it costs a few percent, so only for a live display.
           if (im.options.track_progress) con->execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
         }

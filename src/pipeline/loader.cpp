@@ -27,6 +27,16 @@ engine::DatabaseConfig engine_config(const Profile& profile) {
 std::map<std::string, std::string> parse_vars(const std::string& text) {
   std::map<std::string, std::string> out;
   if (text.empty()) return out;
+  // Text that starts like JSON is JSON: its own error (with the position) says what is wrong.
+  if (text.find_first_not_of(" \t\r\n") != std::string::npos && text[text.find_first_not_of(" \t\r\n")] == '{') {
+    try {
+      (void)nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+      std::string what = e.what();
+      if (auto at = what.find("parse error"); at != std::string::npos) what = what.substr(at);
+      throw usage_error("--vars is not valid JSON: " + what, "e.g. --vars '{\"env\": \"prod\"}' or --vars env=prod,region=eu");
+    }
+  }
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (!j.is_discarded()) {
     if (!j.is_object()) throw usage_error("--vars must be a JSON object or k=v pairs", "e.g. --vars '{\"env\": \"prod\"}' or --vars env=prod,region=eu");

@@ -21,6 +21,19 @@ namespace {
 
 constexpr uintmax_t kMaxProfileBytes = 4u << 20;
 
+bool valid_utf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    i += n;
+  }
+  return true;
+}
+
 struct Loader {
   const Project& project;
   std::string file;  // as shown in messages (relative to the project)
@@ -133,6 +146,8 @@ struct Loader {
       }
       case YAML::NodeType::Scalar: {
         std::string raw = node.Scalar();
+        if (!valid_utf8(raw))
+          fail("the value is not valid UTF-8", node, "save the profile as UTF-8");
         std::string value = substitute(raw, node);
         if (node.Tag() == "!") return value;  // quoted: always a string
         if (value == "true" || value == "True" || value == "TRUE") return true;
@@ -227,8 +242,20 @@ Profile load_profile(const Project& project, const std::string& name) {
                                "add e.g.  path: target/" + name + ".duckdb");
         fs::path p = loader.scalar(path, "engines.duckdb.path");
         profile.engine.path = p.is_absolute() ? p : project.root() / p;
+        std::error_code ec;
+        if (fs::is_directory(profile.engine.path, ec))
+          loader.fail("engines.duckdb.path '" + p.string() + "' is a folder; it names the database file", path,
+                      "e.g.  path: target/" + name + ".duckdb");
       }
-      if (duck["memory_limit"]) profile.engine.memory_limit = loader.scalar(duck["memory_limit"], "memory_limit");
+      if (duck["memory_limit"]) {
+        profile.engine.memory_limit = loader.scalar(duck["memory_limit"], "memory_limit");
+        // DuckDB's units (and a percentage of the machine's memory).
+        static const std::regex size(R"(\s*[0-9]+(\.[0-9]+)?\s*(b|bytes|kb|mb|gb|tb|kib|mib|gib|tib|%)?\s*)",
+                                     std::regex::icase);
+        if (!std::regex_match(profile.engine.memory_limit, size))
+          loader.fail("engines.duckdb.memory_limit '" + profile.engine.memory_limit + "' is not a size",
+                      duck["memory_limit"], "e.g. 4GB, 512MB, 80% (units: B, KB, MB, GB, TB, KiB … TiB)");
+      }
       if (duck["threads"]) {
         auto t = loader.to_json(duck["threads"]);
         if (!t.is_number_integer() || t.get<int64_t>() < 1) loader.fail("engines.duckdb.threads must be a positive integer", duck["threads"]);

@@ -2,6 +2,8 @@
 
 #include <regex>
 
+#include "engine/error_text.hpp"
+
 namespace sqlflow::pipeline {
 
 namespace {
@@ -43,12 +45,6 @@ int caret_column(const std::string& line, std::string excerpt, long caret) {
 
 }  // namespace
 
-std::string strip_sql_excerpt(const std::string& message) {
-  std::string out = std::regex_replace(message, excerpt_pattern(), "");
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return out;
-}
-
 Error locate_sql_error(const Error& error, const std::string& user_sql, const SourceLocation& start) {
   SourceLocation where = start;
   std::smatch m;
@@ -61,7 +57,7 @@ Error locate_sql_error(const Error& error, const std::string& user_sql, const So
     if (n == 1) where.column = col ? start.column + col - 1 : start.column;
     else where.column = col;
   }
-  Error located(error.kind(), strip_sql_excerpt(message), error.hint(), error.retryable());
+  Error located(error.kind(), engine::strip_sql_excerpt(message), error.hint(), error.retryable());
   located.at(where);
   return located;
 }

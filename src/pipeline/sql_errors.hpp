@@ -15,7 +15,4 @@ namespace sqlflow::pipeline {
 // excerpt; when DuckDB gave no position, located at `start`.
 Error locate_sql_error(const Error& error, const std::string& user_sql, const SourceLocation& start);
 
-// The message without DuckDB's "LINE n: …" excerpt lines.
-std::string strip_sql_excerpt(const std::string& message);
-
 }  // namespace sqlflow::pipeline

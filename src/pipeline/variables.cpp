@@ -136,7 +136,14 @@ class Substituter {
   void value_of(std::size_t begin, std::size_t end, const std::string& name,
                 const std::optional<std::string>& default_value, Escape escape) {
     std::optional<std::string> v = vars_.lookup(name);
-    if (!v) v = default_value;
+    if (!v && default_value && default_value->find("${") != std::string::npos) {
+      // A nested default: resolved the same way (its own undefined names are reported).
+      Substituted inner = substitute(*default_value, vars_, SubstitutionContext::Plain);
+      for (const auto& p : inner.problems) problem(begin, p.message, p.hint);
+      v = inner.text;
+    } else if (!v) {
+      v = default_value;
+    }
     if (!v) {
       undefined(begin, name);
       copy_range(begin, end);
@@ -324,8 +331,19 @@ class Substituter {
 }  // namespace
 
 std::optional<VariableRef> parse_reference(std::string_view text, std::size_t pos) {
+  // The default may hold references of its own (${a|${b|x}}): count them to find the closing '}'.
   std::size_t i = pos + 2;
-  while (i < text.size() && text[i] != '}' && text[i] != '\n' && text[i] != '{') ++i;
+  int depth = 1;
+  while (i < text.size() && text[i] != '\n') {
+    if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '{') {
+      ++depth;
+      i += 2;
+      continue;
+    }
+    if (text[i] == '{') return std::nullopt;
+    if (text[i] == '}' && --depth == 0) break;
+    ++i;
+  }
   if (i >= text.size() || text[i] != '}') return std::nullopt;
   const std::string_view content = text.substr(pos + 2, i - pos - 2);
   const std::size_t bar = content.find('|');

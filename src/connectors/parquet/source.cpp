@@ -5,6 +5,7 @@
 #include "connectors/file_params.hpp"
 #include "core/file_paths.hpp"
 #include "core/quote.hpp"
+#include "engine/error_text.hpp"
 
 namespace sqlflow::connectors::parquet {
 
@@ -134,6 +135,7 @@ ParquetSource::ParquetSource(ParquetSourceOptions options, ConnectorContext cont
     : FileViewSource(kWhat, options.path, std::move(context), "**/*.parquet"), options_(std::move(options)) {}
 
 FileViewSource::View ParquetSource::build_view(const std::vector<std::filesystem::path>& file_list) {
+  files_ = file_list;
   files::SqlArgs args;
   if (options_.hive_partitioning) args.flag("hive_partitioning", *options_.hive_partitioning);
   if (options_.union_by_name) args.flag("union_by_name", true);
@@ -150,9 +152,31 @@ FileViewSource::View ParquetSource::build_view(const std::vector<std::filesystem
   try {
     view.schema = describe(view.sql);
   } catch (const Error& e) {
-    throw cannot_read(file_list, e.message(), "check `columns` and `filters` against the file's columns");
+    const std::string m = engine::strip_sql_excerpt(e.message());
+    // A damaged footer: DuckDB's words ("Variable-length int over 10 bytes") do not say that.
+    for (const char* sign : {"Variable-length int", "No magic bytes", "too small to be a Parquet file", "metadata",
+                             "Couldn't deserialize", "Invalid Error"})
+      if (m.find(sign) != std::string::npos) {
+        std::string which = file_list.size() == 1 ? file_list[0].string() : std::string();
+        for (const auto& f : file_list)
+          if (m.find(f.string()) != std::string::npos) which = f.string();
+        throw data_error(std::string(kWhat) + ": " + (which.empty() ? "one of " + std::to_string(file_list.size()) + " files" : "'" + which + "'") +
+                             " is not a valid Parquet file: its footer (the file's metadata) cannot be read (" + m + ")",
+                         "the file is truncated or damaged: write it again");
+      }
+    throw cannot_read(file_list, m, "check `columns` and `filters` against the file's columns");
   }
   return view;
+}
+
+std::optional<Error> ParquetSource::explain_failure(const Error& error) {
+  const std::string m = engine::strip_sql_excerpt(error.message());
+  for (const auto& f : files_)
+    if (m.find(f.string()) != std::string::npos)
+      return data_error(std::string(kWhat) + ": '" + f.string() + "' is corrupted: " + m,
+                        "write the file again; its pages do not decode (DuckDB checks no page checksums, so other "
+                        "damage can go unnoticed)");
+  return std::nullopt;
 }
 
 }  // namespace sqlflow::connectors::parquet

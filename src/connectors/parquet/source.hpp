@@ -35,6 +35,11 @@ class ParquetSource : public FileViewSource {
  public:
   ParquetSource(ParquetSourceOptions options, ConnectorContext context);
 
+  // DuckDB's errors about these files (a page that fails to decompress…) as "the file is
+  // corrupted", naming it. DuckDB verifies no page checksums (CRC), so damage that still decodes
+  // is not detected; see `connect describe parquet`.
+  std::optional<Error> explain_failure(const Error& error) override;
+
  protected:
   // SELECT cols FROM read_parquet([files], …) WHERE filters; DuckDB binding it checks the names in
   // `columns` and `filters` (an unknown one is an Error).
@@ -42,6 +47,7 @@ class ParquetSource : public FileViewSource {
 
  private:
   ParquetSourceOptions options_;
+  std::vector<std::filesystem::path> files_;
 };
 
 }  // namespace sqlflow::connectors::parquet

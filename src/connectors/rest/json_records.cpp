@@ -42,7 +42,22 @@ std::string offset_text(od::document& doc, const char* base) {
                    "the API sent a malformed body; if this repeats, check the URL and data_path");
 }
 
+// A body that is not JSON at all (an HTML login or error page, XML) says so before any parse
+// error does, since "improper structure at byte 0" hides what came back.
+void check_looks_like_json(const PageBody& body, const PageContext& ctx) {
+  const std::string_view v = body.view();
+  const size_t first = v.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || v[first] != '<') return;
+  const bool html = v.substr(first, 200).find("html") != std::string_view::npos ||
+                    v.substr(first, 200).find("HTML") != std::string_view::npos;
+  throw data_error("REST response of " + where(ctx) + " is " + (html ? "an HTML page" : "XML or HTML") +
+                       ", not JSON (it starts with \"" + std::string(v.substr(first, std::min<size_t>(40, v.size() - first))) +
+                       (v.size() - first > 40 ? "…" : "") + "\")",
+                   "check the URL and the credentials: a login or error page often comes back as HTML");
+}
+
 od::document open_document(od::parser& parser, const PageBody& body, const PageContext& ctx) {
+  check_looks_like_json(body, ctx);
   od::document doc;
   error_code e = parser.iterate(simdjson::padded_string_view(body.data(), body.size(), body.capacity())).get(doc);
   if (e) malformed(ctx, e, "");
@@ -72,6 +87,20 @@ bool find_records(od::document& doc, const PageBody& body, const RecordsSpec& sp
     }
     throw data_error("REST response of " + where(ctx) + " is neither a JSON array nor an object",
                      "set data_path to the records array, e.g. data.items");
+  }
+  {
+    // data_path leads into an object or array: a top-level scalar is valid JSON without records.
+    od::json_type root;
+    if ((e = doc.type().get(root))) malformed(ctx, e, offset_text(doc, body.data()));
+    if (root != od::json_type::object && root != od::json_type::array) {
+      std::string_view raw;
+      std::string shown = doc.raw_json_token().get(raw) ? std::string("a scalar") : std::string(raw.substr(0, 40));
+      while (!shown.empty() && std::isspace(static_cast<unsigned char>(shown.back()))) shown.pop_back();
+      throw data_error("REST response of " + where(ctx) + " is the JSON value " + shown +
+                           ", which has no data_path '" + spec.data_path + "'",
+                       "the API answered with a single value, not records: check the URL and data_path");
+    }
+    doc.rewind();
   }
   od::value v;
   e = doc.at_pointer(spec.data_pointer).get(v);

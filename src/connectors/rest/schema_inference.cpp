@@ -118,8 +118,21 @@ std::vector<RestColumn> SchemaBuilder::finish(const KeyValues& declared) const {
       if (n == name) return &t;
     return nullptr;
   };
+  // Fields that were objects on some records and scalars on others: one JSON column each.
+  std::vector<std::string> mixed;
+  for (const auto& [name, _] : objects_)
+    if (kinds_.count(name) && kinds_.at(name) != ValueKind::Null && !find_declared(name)) mixed.push_back(name);
+  auto under_mixed = [&](const std::string& name) {
+    for (const auto& m : mixed)
+      if (name.size() > m.size() + separator_.size() && name.compare(0, m.size(), m) == 0 &&
+          name.compare(m.size(), separator_.size(), separator_) == 0)
+        return true;
+    return false;
+  };
   for (const auto& name : order_) {
-    if (const std::string* t = find_declared(name)) add(name, parse_declared_type(name, *t), true, declared_json(*t));
+    if (under_mixed(name)) continue;
+    if (std::find(mixed.begin(), mixed.end(), name) != mixed.end()) add(name, WriteAs::Varchar, false, true);
+    else if (const std::string* t = find_declared(name)) add(name, parse_declared_type(name, *t), true, declared_json(*t));
     else if (kinds_.at(name) == ValueKind::Null && objects_.count(name)) continue;  // see observe_object
     else add(name, write_as_for(kinds_.at(name)), false, kinds_.at(name) == ValueKind::Json);
   }

@@ -44,9 +44,12 @@ LogicalType logical_type(const RestColumn& column);
 // Collects field observations in first-seen order and turns them into columns.
 class SchemaBuilder {
  public:
+  // `separator` joins the keys of flattened names (RecordsSpec::flatten_separator).
+  explicit SchemaBuilder(std::string separator = ".") : separator_(std::move(separator)) {}
   void observe(std::string_view name, ValueKind kind);
-  // `name` held an object that was flattened into name_* columns: if it is otherwise only ever
-  // null, it gets no column of its own (its nulls mean "all of name_* are null").
+  // `name` held an object that was flattened into name.* columns: if it is otherwise only ever
+  // null, it gets no column of its own (its nulls mean "all of name.* are null"); if it also held
+  // numbers or strings, it is one JSON column instead (objects and scalars as their JSON text).
   void observe_object(std::string_view name);
   // Inferred fields with `declared` applied (declared types win; declared names missing from the
   // sample are added at the end). Names that differ only in case get a _2, _3 suffix, because
@@ -57,6 +60,7 @@ class SchemaBuilder {
   size_t field_count() const { return order_.size(); }
 
  private:
+  std::string separator_;
   std::vector<std::string> order_;
   std::unordered_map<std::string, ValueKind> kinds_;
   std::unordered_map<std::string, bool> objects_;

@@ -427,7 +427,7 @@ struct RestSource::Core {
     std::string key = current_key();
     std::map<std::int64_t, FetchedPage> pages;
     FetchedPage first = fetch(url_with(planner.addressable() ? planner.params_for(0) : KeyValues{}, wm), 0);
-    SchemaBuilder builder;
+    SchemaBuilder builder(spec.flatten_separator);
     size_t sampled = sample_records(*first.body, spec, static_cast<size_t>(o.infer_sample_records), builder,
                                     {net::redact_url(first.url), 1, true});
     std::optional<std::int64_t> count = planner.addressable() ? planner.page_count(first.meta) : std::nullopt;
