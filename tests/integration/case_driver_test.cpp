@@ -3,7 +3,7 @@
 // in a fresh copy of the folder. Script lines:
 //   run <sqlflow arguments…>        run the binary (quotes group words); then optionally:
 //   exit <code>                     expected exit code (default 0)
-//   stdout-contains <text>          / stderr-contains <text> / stderr-lacks <text>
+//   stdout-contains <text>          / stderr-contains <text> / stdout-lacks <text> / stderr-lacks <text>
 //   db <path>                       DuckDB file later queries read (default: in memory)
 //   query <sql>                     followed by "----" and the expected rows (cells joined by
 //                                   '|'), ended by a blank line or end of file
@@ -146,6 +146,8 @@ TEST_P(PipelineCase, Runs) {
       EXPECT_NE(last.out.find(rest), std::string::npos) << "case.test:" << no << " stdout lacks: " << rest << "\n" << last.out;
     } else if (cmd == "stderr-contains") {
       EXPECT_NE(last.err.find(rest), std::string::npos) << "case.test:" << no << " stderr lacks: " << rest << "\n" << last.err;
+    } else if (cmd == "stdout-lacks") {
+      EXPECT_EQ(last.out.find(rest), std::string::npos) << "case.test:" << no << " stdout has: " << rest << "\n" << last.out;
     } else if (cmd == "stderr-lacks") {
       EXPECT_EQ(last.err.find(rest), std::string::npos) << "case.test:" << no << " stderr has: " << rest << "\n" << last.err;
     } else if (cmd == "db") {

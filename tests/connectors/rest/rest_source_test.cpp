@@ -448,3 +448,55 @@ TEST(RestErrors, LargePage) {
   EXPECT_GE(scan.source->stats().bytes.load(), 50u * 1000 * 1000);
   EXPECT_EQ(api.count("/large"), 1u);
 }
+
+// ---- hostile answers ----
+
+TEST(RestHostile, AnApiIgnoringThePageParameterIsAnErrorNotALoopOrCopies) {
+  RestApiFixture api;
+  auto p = rest_params(api, "/hostile/same_page");
+  p["pagination"] = {{"type", "page_number"}};
+  {
+    RestScan scan(p);
+    std::string err = test::error_of([&] { scan.value("SELECT count(*) FROM sqlflow_scan('s')"); });
+    EXPECT_NE(err.find("page 2 has the same records as page 1"), std::string::npos) << err;
+    EXPECT_NE(err.find("'page'"), std::string::npos) << err;
+  }
+  p["max_pages"] = 30;  // used to load 30 copies, exit 0
+  RestScan capped(p);
+  EXPECT_NE(test::error_of([&] { capped.value("SELECT count(*) FROM sqlflow_scan('s')"); }).find("same records"),
+            std::string::npos);
+}
+
+TEST(RestHostile, ScalarAndHtmlBodiesSayWhatCameBack) {
+  RestApiFixture api;
+  auto scalar = rest_params(api, "/hostile/scalar");
+  scalar["data_path"] = "data";
+  std::string err = test::error_of([&] { RestScan scan(scalar); scan.source->schema(); });
+  EXPECT_NE(err.find("is the JSON value 42, which has no data_path 'data'"), std::string::npos) << err;
+  EXPECT_EQ(err.find("Invalid JSON pointer"), std::string::npos) << err;
+  err = test::error_of([&] { RestScan scan(rest_params(api, "/hostile/html")); scan.source->schema(); });
+  EXPECT_NE(err.find("is an HTML page, not JSON"), std::string::npos) << err;
+  EXPECT_NE(err.find("login"), std::string::npos) << err;
+}
+
+TEST(RestHostile, AFieldThatIsSometimesAnObjectIsOneJsonColumn) {
+  RestApiFixture api;
+  RestScan scan(rest_params(api, "/hostile/mixed"));
+  EXPECT_EQ(scan.rows("SELECT column_name || ' ' || column_type FROM (DESCRIBE SELECT * FROM sqlflow_scan('s'))"),
+            (std::vector<std::string>{"id BIGINT", "x JSON"}));
+  EXPECT_EQ(scan.rows("SELECT x FROM sqlflow_scan('s') ORDER BY id"),
+            (std::vector<std::string>{"1", "{\"a\":2}", "3"}));
+}
+
+TEST(RestHostile, DecompressedBytesInFlightAreBounded) {
+  RestApiFixture api;
+  auto p = rest_params(api, "/hostile/expanding");
+  p["max_response_mb"] = 1;  // the page is 6 MB once decompressed
+  std::string err = test::error_of([&] { RestScan scan(p); scan.source->schema(); });
+  EXPECT_NE(err.find("more than 1 MB once decompressed"), std::string::npos) << err;
+  EXPECT_NE(err.find("max_response_mb"), std::string::npos) << err;
+  EXPECT_EQ(err.find("on_data"), std::string::npos) << err;
+  p["max_response_mb"] = 16;
+  RestScan fits(p);
+  EXPECT_EQ(fits.value("SELECT count(*) FROM sqlflow_scan('s')"), "100000");
+}
