@@ -5,6 +5,8 @@
 #include "connectors/file_params.hpp"
 #include "core/file_paths.hpp"
 #include "core/quote.hpp"
+#include "connectors/parquet/page_checksums.hpp"
+#include "engine/connection.hpp"
 #include "engine/error_text.hpp"
 
 namespace sqlflow::connectors::parquet {
@@ -124,6 +126,7 @@ ParquetSourceOptions ParquetSourceOptions::from_params(const Params& p) {
     }
   }
   if (p.contains("filters")) o.where = filters_to_sql(p["filters"]);
+  o.verify_checksums = file_params::bool_or(p, "verify_checksums", o.verify_checksums);
   if (p.contains("hive_partitioning") && p["hive_partitioning"].is_boolean())
     o.hive_partitioning = p["hive_partitioning"].get<bool>();
   o.union_by_name = file_params::bool_or(p, "union_by_name", o.union_by_name);
@@ -136,6 +139,7 @@ ParquetSource::ParquetSource(ParquetSourceOptions options, ConnectorContext cont
 
 FileViewSource::View ParquetSource::build_view(const std::vector<std::filesystem::path>& file_list) {
   files_ = file_list;
+  if (options_.verify_checksums) verify_checksums(file_list);
   files::SqlArgs args;
   if (options_.hive_partitioning) args.flag("hive_partitioning", *options_.hive_partitioning);
   if (options_.union_by_name) args.flag("union_by_name", true);
@@ -167,6 +171,31 @@ FileViewSource::View ParquetSource::build_view(const std::vector<std::filesystem
     throw cannot_read(file_list, m, "check `columns` and `filters` against the file's columns");
   }
   return view;
+}
+
+void ParquetSource::verify_checksums(const std::vector<std::filesystem::path>& file_list) {
+  pages_checked_ = 0;
+  engine::Database db;
+  engine::Connection con(db);
+  for (const auto& f : file_list) {
+    std::vector<ColumnChunkRange> chunks;
+    try {
+      // The first page of a chunk is its dictionary page when it has one (offset 0: none).
+      for (const auto& r : con.query("SELECT row_group_id, path_in_schema, CASE WHEN dictionary_page_offset > 0 AND "
+                                     "dictionary_page_offset < data_page_offset THEN dictionary_page_offset ELSE "
+                                     "data_page_offset END, total_compressed_size FROM parquet_metadata(" +
+                                     quote_literal(f.string()) + ")")
+                              .rows())
+        chunks.push_back({r[1], std::stoll(r[0]), std::stoll(r[2]), std::stoll(r[3])});
+    } catch (const Error&) {
+      continue;  // an unreadable footer is reported by the reader itself, with its own message
+    }
+    ChecksumReport report = verify_page_checksums(f, chunks);
+    pages_checked_ += report.pages_checked;
+    if (report.mismatch)
+      throw data_error(std::string(kWhat) + ": '" + f.string() + "' is corrupted: " + *report.mismatch,
+                       "write the file again; nothing was loaded from it");
+  }
 }
 
 std::optional<Error> ParquetSource::explain_failure(const Error& error) {

@@ -20,6 +20,7 @@ struct ParquetSourceOptions {
   std::optional<bool> hive_partitioning;
   bool union_by_name = false;
   bool filename = false;
+  bool verify_checksums = true;  // pages that carry a CRC are checked before the load (page_checksums.hpp)
 
   static ParquetSourceOptions from_params(const Params& params);
 };
@@ -40,6 +41,9 @@ class ParquetSource : public FileViewSource {
   // is not detected; see `connect describe parquet`.
   std::optional<Error> explain_failure(const Error& error) override;
 
+  // Pages checked against their CRCs while building the view (0 when no page has one).
+  std::int64_t pages_checked() const { return pages_checked_; }
+
  protected:
   // SELECT cols FROM read_parquet([files], …) WHERE filters; DuckDB binding it checks the names in
   // `columns` and `filters` (an unknown one is an Error).
@@ -48,6 +52,9 @@ class ParquetSource : public FileViewSource {
  private:
   ParquetSourceOptions options_;
   std::vector<std::filesystem::path> files_;
+  std::int64_t pages_checked_ = 0;
+  // Throws a data Error naming the file and page whose bytes do not match their checksum.
+  void verify_checksums(const std::vector<std::filesystem::path>& files);
 };
 
 }  // namespace sqlflow::connectors::parquet
