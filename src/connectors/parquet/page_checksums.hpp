@@ -26,8 +26,8 @@ struct ChecksumReport {
   std::optional<std::string> mismatch;  // "column 'x', row group 0, page at byte 4: …"
 };
 
-// Checks the pages of `chunks` in `file` against their CRCs. Throws a data Error for a page
-// header that cannot be read.
+// Checks the pages of `chunks` in `file` against their CRCs. A page header that cannot be read
+// ends the check of its chunk: DuckDB's reader reports it if the query reads that chunk.
 ChecksumReport verify_page_checksums(const std::filesystem::path& file, const std::vector<ColumnChunkRange>& chunks);
 
 // The Thrift compact-protocol PageHeader fields the check needs, read from `bytes` (nullopt
