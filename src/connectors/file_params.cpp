@@ -25,16 +25,6 @@ ParamSpec source_compression() {
   return {"compression", ParamType::String, false, "auto", "auto (from the file name), none, gzip or zstd"};
 }
 
-std::vector<ParamSpec> incremental() {
-  return {
-      {"sync_mode", ParamType::String, false, nullptr,
-       "full_refresh (default) or incremental; handled by the pipeline"},
-      {"cursor_field", ParamType::String, false, nullptr,
-       "incremental: column whose maximum is the watermark; handled by the pipeline"},
-      {"primary_key", ParamType::Any, false, nullptr, "key column(s); handled by the pipeline"},
-  };
-}
-
 ParamSpec batch_size() {
   return {"batch_size", ParamType::Int, false, nullptr,
           "accepted for compatibility; DuckDB reads in its own vectors"};

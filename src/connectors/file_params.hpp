@@ -23,8 +23,6 @@ std::vector<ParamSpec> join(std::initializer_list<std::vector<ParamSpec>> parts)
 std::vector<ParamSpec> multi_file(std::string union_by_name_doc);
 // A source's compression: auto (from the file name), none, gzip or zstd (CSV, JSON).
 ParamSpec source_compression();
-// sync_mode, cursor_field, primary_key: incremental loads, handled by the pipeline.
-std::vector<ParamSpec> incremental();
 // batch_size, accepted for compatibility with SQLFlow (DuckDB reads in its own vectors).
 ParamSpec batch_size();
 // max_retries and timeout_seconds, accepted for compatibility (local reads are not retried).

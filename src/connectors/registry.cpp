@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "connectors/common_params.hpp"
 #include "core/suggest.hpp"
 
 namespace sqlflow::connectors {
@@ -60,6 +61,20 @@ Registry& Registry::instance() {
 void Registry::add(ConnectorInfo info) {
   info.type = lower(info.type);
   for (auto& a : info.aliases) a = lower(a);
+  // Two connectors may not answer to one name: the second would never be found.
+  for (const auto& name : [&] {
+         auto names = info.aliases;
+         names.push_back(info.type);
+         return names;
+       }())
+    if (find(name))
+      throw internal_error("connector type '" + name + "' is registered twice");
+  // Every source takes the framework's parameters; a connector's own declaration documents them.
+  if (info.make_source)
+    for (const auto& common : common_source_params())
+      if (std::none_of(info.source_params.begin(), info.source_params.end(),
+                       [&](const ParamSpec& p) { return p.name == common.name; }))
+        info.source_params.push_back(common);
   connectors_.push_back(std::move(info));
   std::sort(connectors_.begin(), connectors_.end(), [](const auto& a, const auto& b) { return a.type < b.type; });
 }

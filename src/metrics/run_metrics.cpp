@@ -1,5 +1,7 @@
 #include "metrics/run_metrics.hpp"
 
+#include <algorithm>
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -308,7 +310,7 @@ std::string format_bytes(std::uint64_t n) {
 }
 
 std::string format_duration(std::chrono::nanoseconds d) {
-  const double s = static_cast<double>(d.count()) / 1e9;
+  const double s = static_cast<double>(std::max<std::int64_t>(0, d.count())) / 1e9;
   if (s < 1.0) return fmt::format("{} ms", d.count() / 1'000'000);
   if (s < 60.0) return fmt::format("{:.1f} s", s);
   auto total = static_cast<std::uint64_t>(s);

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <functional>
 
+#include "connectors/common_params.hpp"
+#include "core/file_paths.hpp"
 #include "core/suggest.hpp"
 
 namespace sqlflow::pipeline {
@@ -16,26 +18,6 @@ std::vector<std::string> keys_of(const std::map<std::string, ConnectorConfig>& m
   std::vector<std::string> out;
   for (const auto& [k, _] : m) out.push_back(k);
   return out;
-}
-
-// Keys every source accepts (handled by the pipeline, not the connector).
-const std::vector<connectors::ParamSpec>& common_source_params() {
-  static const std::vector<connectors::ParamSpec> specs = {
-      {"sync_mode", connectors::ParamType::String, false, nullptr, "full_refresh (default) or incremental"},
-      {"cursor_field", connectors::ParamType::String, false, nullptr, "column whose maximum is the watermark (incremental)"},
-      {"primary_key", connectors::ParamType::Any, false, nullptr, "key column(s) of the records"},
-      {"resilience", connectors::ParamType::Object, false, nullptr, "retry / circuit_breaker / rate_limit overrides"},
-  };
-  return specs;
-}
-
-std::string extension_format(const std::string& uri) {
-  std::string ext = lower(std::filesystem::path(uri).extension().string());
-  if (ext == ".gz" || ext == ".zst") ext = lower(std::filesystem::path(uri).stem().extension().string());
-  if (ext == ".csv" || ext == ".tsv") return "csv";
-  if (ext == ".parquet") return "parquet";
-  if (ext == ".json" || ext == ".jsonl" || ext == ".ndjson") return "json";
-  return "";
 }
 
 // Runs a connector's value check (ConnectorInfo::check_source/check_destination); its Error is
@@ -87,15 +69,6 @@ void choose_incremental_mode(LoadStmt& load, const BoundSource& src, const Sourc
 
 }  // namespace
 
-std::optional<Error> check_export_type(const std::string& type, const std::string& uri) {
-  std::string t = lower(type);
-  if (t != "csv" && t != "parquet" && t != "json") return std::nullopt;
-  std::string ext = extension_format(uri);
-  if (ext.empty() || ext == t) return std::nullopt;
-  return validation_error("EXPORT TYPE " + type + " contradicts the extension of \"" + uri + "\" (a " + ext + " file)",
-                          "change TYPE to " + ext + " or the file name's extension to ." + t);
-}
-
 ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<std::string>& existing_tables,
                            const connectors::ConnectorContext& context, std::vector<Error>& errors) {
   ValidatedPipeline out;
@@ -140,42 +113,23 @@ ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<st
       continue;
     }
     b.type = b.info->type;
-    // Split the pipeline-level keys from the connector's own.
-    connectors::Params own = connectors::Params::object();
-    connectors::ConnectorInfo with_common = *b.info;
-    for (const auto& c : common_source_params())
-      if (std::none_of(with_common.source_params.begin(), with_common.source_params.end(),
-                       [&](const auto& p) { return p.name == c.name; }))
-        with_common.source_params.push_back(c);
-    auto type_errors = connectors::check_params(with_common, connectors::Role::Source, params);
+    // Types against the connector's specs (the framework's common ones included, see
+    // common_params.hpp), then the common values, then the connector's own value check.
+    auto type_errors = connectors::check_params(*b.info, connectors::Role::Source, params);
     for (auto& e : type_errors) errors.push_back(e.at(loc));
-    b.params = connectors::normalize_params(with_common.source_params, params);
-    if (type_errors.empty() && b.info->check_source) check_values(errors, loc, [&] { b.info->check_source(b.params); });
-    std::string sync = b.params.value("sync_mode", "full_refresh");
-    if (sync != "full_refresh" && sync != "incremental")
-      errors.push_back(validation_error("sync_mode of SOURCE " + s.name + " must be 'full_refresh' or 'incremental', not '" + sync + "'").at(loc));
-    b.incremental = sync == "incremental";
-    if (b.params.contains("primary_key")) {
-      const auto& pk = b.params["primary_key"];
-      bool ok = pk.is_null() || pk.is_string() || pk.is_array();
-      if (pk.is_string() && !pk.get<std::string>().empty()) b.primary_key.push_back(pk.get<std::string>());
-      if (pk.is_array()) {
-        for (const auto& k : pk) {
-          if (k.is_string()) b.primary_key.push_back(k.get<std::string>());
-          else ok = false;
-        }
-      }
-      if (!ok)
-        errors.push_back(validation_error("primary_key of SOURCE " + s.name + " must be a column name or a list of column names",
-                                          "e.g. \"primary_key\": \"order_id\" or [\"order_id\", \"line\"]")
-                             .at(loc));
+    b.params = connectors::normalize_params(b.info->source_params, params);
+    if (!type_errors.empty()) {
+      out.sources.push_back(std::move(b));
+      continue;
     }
-    if (b.incremental) {
-      b.cursor_field = b.params.value("cursor_field", "");
-      if (b.cursor_field.empty())
-        errors.push_back(validation_error("SOURCE " + s.name + " with sync_mode 'incremental' is missing cursor_field",
-                                          "add \"cursor_field\": \"<column>\" to its PARAMS")
-                             .at(loc));
+    const size_t before = errors.size();
+    check_values(errors, loc, [&] { connectors::check_common_source_values(b.params); });
+    const bool common_ok = errors.size() == before;
+    if (common_ok && b.info->check_source) check_values(errors, loc, [&] { b.info->check_source(b.params); });
+    if (common_ok) {
+      b.incremental = b.params.value("sync_mode", "full_refresh") == "incremental";
+      b.cursor_field = b.incremental ? b.params.value("cursor_field", "") : "";
+      b.primary_key = connectors::primary_key_of(b.params);
     }
     out.sources.push_back(std::move(b));
   }
@@ -214,7 +168,7 @@ ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<st
       } catch (Error& err) {
         errors.push_back(err.at(loc));
       }
-      if (auto err = check_export_type(e->type, e->uri)) errors.push_back(err->at(loc));
+      check_values(errors, loc, [&] { files::check_export_type_matches_extension(e->type, e->uri); });
       if (info) {
         auto type_errors = connectors::check_params(*info, connectors::Role::Destination, e->options);
         for (auto& err : type_errors) errors.push_back(err.at(loc));

@@ -34,7 +34,4 @@ struct ValidatedPipeline {
 ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<std::string>& existing_tables,
                            const connectors::ConnectorContext& context, std::vector<Error>& errors);
 
-// Error when an EXPORT's TYPE is a file format that contradicts the URI's extension.
-std::optional<Error> check_export_type(const std::string& type, const std::string& uri);
-
 }  // namespace sqlflow::pipeline

@@ -66,20 +66,4 @@ std::string format_wall_time(WallTime t) {
   return buf;
 }
 
-std::string format_duration(Duration d) {
-  double ns = static_cast<double>(d.count());
-  char buf[48];
-  if (ns < 0) ns = 0;
-  if (ns < 1e6) {
-    std::snprintf(buf, sizeof buf, "%.0f µs", ns / 1e3);
-  } else if (ns < 1e9) {
-    std::snprintf(buf, sizeof buf, "%.0f ms", ns / 1e6);
-  } else if (ns < 120e9) {
-    std::snprintf(buf, sizeof buf, "%.1f s", ns / 1e9);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1f min", ns / 60e9);
-  }
-  return buf;
-}
-
 }  // namespace sqlflow::resilience

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "metrics/run_metrics.hpp"
+
 namespace sqlflow::resilience {
 
 using Duration = std::chrono::nanoseconds;
@@ -51,7 +53,9 @@ class ManualClock final : public Clock {
 // "2024-05-01T12:00:01.123Z".
 std::string format_wall_time(WallTime t);
 // "1.5 s", "250 ms", "3 min".
-std::string format_duration(Duration d);
+
+// One duration format everywhere (metrics/run_metrics.hpp): "850 ms", "12.3 s", "2m03s".
+using metrics::format_duration;
 
 inline std::int64_t to_ns(TimePoint t) {
   return t.time_since_epoch().count();

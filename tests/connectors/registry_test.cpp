@@ -2,6 +2,10 @@
 // suggestions, normalisation of aliases and defaults.
 #include "connectors/registry.hpp"
 
+#include <algorithm>
+
+#include "connectors/common_params.hpp"
+
 #include <gtest/gtest.h>
 
 using namespace sqlflow;
@@ -43,4 +47,40 @@ TEST(Registry, NormalizesAliasesAndDefaults) {
   EXPECT_EQ(p["dbname"], "x");
   EXPECT_EQ(p["port"], 5432);
   EXPECT_FALSE(p.contains("database"));
+}
+
+// The framework's parameters: every source takes them, and their values are checked in one place.
+TEST(CommonParams, EverySourceTakesThemAndTheirValuesAreCheckedOnce) {
+  for (const auto* info : Registry::instance().all()) {
+    if (!info->make_source) continue;
+    for (const char* name : {"sync_mode", "cursor_field", "primary_key", "max_retries", "timeout"})
+      EXPECT_TRUE(std::any_of(info->source_params.begin(), info->source_params.end(),
+                              [&](const ParamSpec& p) { return p.name == name; }))
+          << info->type << " lacks " << name;
+  }
+  auto err = [](const nlohmann::json& p) {
+    try {
+      check_common_source_values(p);
+    } catch (const Error& e) {
+      return e.message();
+    }
+    return std::string();
+  };
+  EXPECT_EQ(err({{"sync_mode", "incremental"}, {"cursor_field", "ts"}}), "");
+  EXPECT_NE(err({{"sync_mode", "incremental"}}).find("needs cursor_field"), std::string::npos);
+  EXPECT_NE(err({{"sync_mode", "sometimes"}}).find("'full_refresh' or 'incremental'"), std::string::npos);
+  EXPECT_NE(err({{"primary_key", {1, 2}}}).find("primary_key must be a column name"), std::string::npos);
+  EXPECT_NE(err({{"max_retries", -1}}).find("max_retries"), std::string::npos);
+  EXPECT_NE(err({{"timeout", 0}}).find("timeout"), std::string::npos);
+  EXPECT_EQ(primary_key_of({{"primary_key", {"a", "b"}}}), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(Registry, ATypeNameRegisteredTwiceIsRefused) {
+  ConnectorInfo dup;
+  dup.type = "CSV";
+  EXPECT_THROW(Registry::instance().add(dup), Error);
+  ConnectorInfo alias;
+  alias.type = "brand_new";
+  alias.aliases = {"in_memory"};
+  EXPECT_THROW(Registry::instance().add(alias), Error);
 }

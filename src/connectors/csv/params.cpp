@@ -73,7 +73,6 @@ ConnectorInfo csv_info() {
         "rows sampled to detect column types (-1: the whole file)"},
        {"max_line_size", ParamType::Int, false, nullptr,
         "longest line in bytes (DuckDB's default: 2,000,000); raise it for files with very large fields"}},
-      shared::incremental(),
       {shared::batch_size()},
       shared::retry_and_timeout(),
   });

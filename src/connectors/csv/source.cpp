@@ -172,11 +172,6 @@ CsvSourceOptions CsvSourceOptions::from_params(const Params& p) {
     o.max_line_size = p["max_line_size"].get<int64_t>();
     if (*o.max_line_size < 1) throw validation_error(std::string(kWhat) + ": `max_line_size` must be > 0");
   }
-  if (auto s = opt_string(p, "sync_mode")) {
-    if (*s != "full_refresh" && *s != "incremental")
-      throw validation_error(std::string(kWhat) + ": `sync_mode` must be full_refresh or incremental, got '" +
-                             *s + "'");
-  }
   return o;
 }
 

@@ -38,7 +38,6 @@ ConnectorInfo json_info() {
         {"maximum_depth"}},
        {"maximum_object_size", ParamType::Int, false, nullptr,
         "largest JSON document in bytes (default 16 MB; with json_path: the largest file)"}},
-      shared::incremental(),
       {shared::batch_size()},
       shared::retry_and_timeout(),
   });

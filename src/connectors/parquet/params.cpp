@@ -33,7 +33,6 @@ ConnectorInfo parquet_info() {
        {"hive_partitioning", ParamType::Bool, false, nullptr,
         "read col=value/ folder names as columns (default: detected)"}},
       shared::multi_file("files with different columns: match them by name, missing ones are NULL"),
-      shared::incremental(),
       shared::retry_and_timeout(),
   });
   info.destination_params = {

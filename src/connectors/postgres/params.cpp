@@ -176,9 +176,7 @@ std::vector<ParamSpec> source_param_specs() {
       {"partition_column", ParamType::String, false, nullptr, "integer/numeric column to split ranges on instead of ctid"},
       {"numeric_mode", ParamType::String, false, "varchar",
        "numerics without precision <= 38: varchar (exact text) | double (approximate) | decimal(P,S) (error if a value does not fit)"},
-      {"sync_mode", ParamType::String, false, "full_refresh", "full_refresh or incremental"},
       {"cursor_field", ParamType::String, false, nullptr, "incremental: read rows with cursor_field > the last watermark"},
-      {"primary_key", ParamType::Any, false, nullptr, "incremental: key column(s) of the source (informational)"},
       {"batch_size", ParamType::Int, false, nullptr, "accepted for SQLFlow compatibility (reads stream in 2048-row chunks)"},
       {"timeout_seconds", ParamType::Int, false, nullptr, "statement timeout for each read"},
   };
@@ -229,14 +227,8 @@ SourceOptions SourceOptions::from(const Params& raw) {
       o.partition_count = static_cast<int>(n);
     }
   }
-  std::string sync = str(p, "sync_mode", "full_refresh");
-  if (sync != "full_refresh" && sync != "incremental")
-    throw validation_error("postgres: sync_mode must be full_refresh or incremental, got '" + sync + "'");
-  if (sync == "incremental") {
-    o.cursor_field = str(p, "cursor_field");
-    if (o.cursor_field.empty())
-      throw validation_error("postgres: sync_mode incremental needs a cursor_field");
-  }
+  // sync_mode and its cursor_field are checked by the framework (common_params.hpp).
+  if (str(p, "sync_mode", "full_refresh") == "incremental") o.cursor_field = str(p, "cursor_field");
   o.timeout_seconds = integer(p, "timeout_seconds", 0);
   o.validate();
   return o;

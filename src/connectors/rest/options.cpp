@@ -315,7 +315,6 @@ RestOptions RestOptions::from_params(const json& params) {
   o.verify_ssl = get_bool(params, "verify_ssl", "parameter ", true);
   o.max_response_mb = get_int(params, "max_response_mb", "parameter ", o.max_response_mb, 1);
   o.ca_bundle = get_string(params, "ca_bundle", "parameter");
-  o.sync_mode = lower(get_string(params, "sync_mode", "parameter", "full_refresh"));
   o.cursor_field = get_string(params, "cursor_field", "parameter");
   o.cursor_param = get_string(params, "cursor_param", "parameter");
   if (o.cursor_param.empty()) o.cursor_param = legacy_cursor_param;
@@ -338,10 +337,6 @@ void RestOptions::validate() const {
   if (flatten_separator.empty() || flatten_separator.size() > 4)
     throw validation_error("REST flatten_separator must be 1 to 4 characters, got '" + flatten_separator + "'",
                            "\".\" (SQLFlow's), \"_\" or \"__\"");
-  if (sync_mode != "full_refresh" && sync_mode != "incremental")
-    throw validation_error("REST sync_mode must be full_refresh or incremental, got '" + sync_mode + "'");
-  if (sync_mode == "incremental" && cursor_field.empty())
-    throw validation_error("REST sync_mode incremental needs cursor_field", "the record field whose maximum is the watermark");
 }
 
 }  // namespace sqlflow::connectors::rest

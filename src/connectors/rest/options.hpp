@@ -90,7 +90,6 @@ struct RestOptions {
   std::string ca_bundle;
   // Incremental loads: the records' cursor field and the request parameter that receives the
   // stored watermark.
-  std::string sync_mode = "full_refresh";
   std::string cursor_field;
   std::string cursor_param;
 

@@ -42,10 +42,8 @@ ConnectorInfo rest_info() {
       {"max_response_mb", ParamType::Int, false, 512,
        "MB the responses in flight may hold together once decompressed (a gzip page can expand a thousandfold)"},
       {"ca_bundle", ParamType::String, false, nullptr, "PEM file of CAs to trust instead of the system store"},
-      {"sync_mode", ParamType::String, false, nullptr, "full_refresh (default) or incremental; handled by the pipeline"},
       {"cursor_field", ParamType::String, false, nullptr, "incremental: record field whose maximum is the watermark"},
       {"cursor_param", ParamType::String, false, nullptr, "incremental: request parameter that receives the stored watermark (e.g. updated_since)"},
-      {"primary_key", ParamType::Any, false, nullptr, "key column(s); handled by the pipeline"},
       {"use_connection_pooling", ParamType::Bool, false, nullptr, "accepted for compatibility; connections are always reused"},
       {"stream_large_responses", ParamType::Bool, false, nullptr, "accepted for compatibility; pages are always processed one at a time"},
   };

@@ -89,7 +89,6 @@ TEST(RestOptions, Validation) {
   EXPECT_NE(err({{"url", "http://x"}, {"pagination", {{"page_sise", 5}}}}).find("did you mean 'page_size'"), std::string::npos);
   EXPECT_NE(err({{"url", "http://x"}, {"auth", {{"type", "bearer"}}}}).find("auth.token"), std::string::npos);
   EXPECT_NE(err({{"url", "http://x"}, {"params", "not json"}}).find("'params' must be an object"), std::string::npos);
-  EXPECT_NE(err({{"url", "http://x"}, {"sync_mode", "incremental"}}).find("cursor_field"), std::string::npos);
   EXPECT_NE(err({{"url", "http://x"}, {"body", "{}"}}).find("POST"), std::string::npos);
   EXPECT_NE(err({{"url", "http://x"}, {"data_path", "a..b"}}).find("empty component"), std::string::npos);
   // SQLFlow's pagination.cursor_param (without a type) is the incremental parameter.
