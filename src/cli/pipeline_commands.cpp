@@ -78,16 +78,6 @@ struct RunOptions {
   std::string log_format = "text";
 };
 
-metrics::StepKind metrics_kind(pipeline::StepKind k) {
-  switch (k) {
-    case pipeline::StepKind::Load: return metrics::StepKind::Load;
-    case pipeline::StepKind::Transform: return metrics::StepKind::Transform;
-    case pipeline::StepKind::Export: return metrics::StepKind::Export;
-    case pipeline::StepKind::Sql: return metrics::StepKind::Sql;
-  }
-  return metrics::StepKind::Sql;
-}
-
 // The connector a step moves data through (LOAD: its source's type, EXPORT: its TYPE).
 std::string step_connector(const LoadedPipeline& lp, const pipeline::Step& step) {
   if (const auto* l = std::get_if<pipeline::LoadStmt>(&step.statement.node)) {
@@ -154,7 +144,7 @@ void run_command(const RunOptions& o) {
   metrics::RunMetrics run(lp.name, lp.profile.name);
   std::vector<metrics::StepMetrics*> step_metrics;
   for (const auto& step : lp.plan.steps)
-    step_metrics.push_back(&run.add_step(step.name, metrics_kind(step.kind), step_connector(lp, step),
+    step_metrics.push_back(&run.add_step(step.name, step.kind, step_connector(lp, step),
                                          step.statement.location.line));
   metrics::ProgressOptions po;
   po.quiet = o.quiet;
@@ -185,7 +175,7 @@ void run_command(const RunOptions& o) {
     m->throttle_waits.add(r.io.throttle_waits);
     m->breaker_trips.add(r.io.breaker_trips);
     m->network_wait_ns.add(r.io.network_wait_ns);
-    m->mark_finished(r.status == StepStatus::Ok ? metrics::StepStatus::Ok : metrics::StepStatus::Failed,
+    m->mark_finished(r.status == StepStatus::Ok ? StepStatus::Ok : StepStatus::Failed,
                      r.error ? r.error->message() : std::string(), r.note, r.warnings);
     if (!r.note.empty()) spdlog::debug("{}: {}", step.name, r.note);
     for (const auto& w : r.warnings) spdlog::warn("{}: {}", step.name, w);
@@ -209,7 +199,7 @@ void run_command(const RunOptions& o) {
   const std::string signal_name = interrupt::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT";
   for (const auto& step : lp.plan.steps)
     if (results[step.id].status == StepStatus::Skipped)
-      step_metrics[step.id]->mark_finished(metrics::StepStatus::Skipped, interrupted ? "not run: interrupted by " + signal_name
+      step_metrics[step.id]->mark_finished(StepStatus::Skipped, interrupted ? "not run: interrupted by " + signal_name
                                                                                      : "not run: an earlier step failed");
   run.mark_finished(interrupted ? "interrupted by " + signal_name : std::string());
   if (!o.metrics_json.empty()) metrics::write_json(run, o.metrics_json);

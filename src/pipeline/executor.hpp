@@ -18,7 +18,8 @@
 
 namespace sqlflow::pipeline {
 
-enum class StepStatus { Pending, Running, Ok, Failed, Skipped };
+// The statuses the run's metrics know (metrics/run_metrics.hpp): one enum for executor and metrics.
+using StepStatus = metrics::StepStatus;
 
 struct StepResult {
   StepStatus status = StepStatus::Pending;

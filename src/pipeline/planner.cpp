@@ -23,16 +23,6 @@ std::string fold_name(const std::string& name) {
   return s;
 }
 
-const char* to_string(StepKind kind) {
-  switch (kind) {
-    case StepKind::Load: return "load";
-    case StepKind::Transform: return "transform";
-    case StepKind::Export: return "export";
-    case StepKind::Sql: return "sql";
-  }
-  return "?";
-}
-
 int Plan::levels() const {
   int n = 0;
   for (const auto& s : steps) n = std::max(n, s.level + 1);

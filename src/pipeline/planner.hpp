@@ -10,13 +10,15 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "metrics/run_metrics.hpp"
 #include "pipeline/ast.hpp"
 #include "pipeline/table_refs.hpp"
 
 namespace sqlflow::pipeline {
 
-enum class StepKind { Load, Transform, Export, Sql };
-const char* to_string(StepKind kind);
+// The kinds the run's metrics know (metrics/run_metrics.hpp): one enum for plan and metrics.
+using StepKind = metrics::StepKind;
+using metrics::to_string;
 
 struct Step {
   size_t id = 0;
