@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 
-.PHONY: all bootstrap build test test-unit test-sanitize demo bench format clean
+.PHONY: all bootstrap build test test-unit test-sanitize demo bench format check-format clean
 
 all: build
 
@@ -35,6 +35,9 @@ bench: build
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+check-format: bootstrap
+	@scripts/check-format.sh
 
 clean:
 	rm -rf build build-sanitize

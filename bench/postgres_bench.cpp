@@ -35,31 +35,39 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 [[noreturn]] void usage(const std::string& why) {
-  std::cerr << "postgres_bench: " << why
-            << "\nusage: postgres_bench load PG_TABLE DUCKDB_FILE [--partitions P] [--threads T] [--set k=v]...\n"
-               "       postgres_bench export DUCKDB_FILE PG_TABLE [--mode replace|append]\n"
-               "       postgres_bench insert DUCKDB_FILE PG_TABLE [--batch N]\n"
-               "       postgres_bench version\n";
+  std::cerr
+      << "postgres_bench: " << why
+      << "\nusage: postgres_bench load PG_TABLE DUCKDB_FILE [--partitions P] [--threads T] [--set k=v]...\n"
+         "       postgres_bench export DUCKDB_FILE PG_TABLE [--mode replace|append]\n"
+         "       postgres_bench insert DUCKDB_FILE PG_TABLE [--batch N]\n"
+         "       postgres_bench version\n";
   std::exit(2);
 }
 
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // Connection parameters come from libpq's environment (PGHOST, PGPORT, PGUSER, PGPASSWORD, …).
-nlohmann::json conn_params() { return {{"application_name", "sqlflow_bench"}, {"max_connections", 16}}; }
+nlohmann::json conn_params() {
+  return {{"application_name", "sqlflow_bench"}, {"max_connections", 16}};
+}
 
 int load(const std::string& table, const std::string& db_file, const std::vector<std::string>& args) {
   engine::DatabaseConfig config;
   config.path = db_file;
   std::string partitions = "auto";
   for (size_t i = 0; i + 1 < args.size(); i += 2) {
-    if (args[i] == "--partitions") partitions = args[i + 1];
-    else if (args[i] == "--threads") config.threads = std::stoi(args[i + 1]);
+    if (args[i] == "--partitions")
+      partitions = args[i + 1];
+    else if (args[i] == "--threads")
+      config.threads = std::stoi(args[i + 1]);
     else if (args[i] == "--set") {
       auto eq = args[i + 1].find('=');
       if (eq == std::string::npos) usage("--set needs name=value");
       config.settings[args[i + 1].substr(0, eq)] = args[i + 1].substr(eq + 1);
-    } else usage("unknown option " + args[i]);
+    } else
+      usage("unknown option " + args[i]);
   }
   std::remove(db_file.c_str());
   std::remove((db_file + ".wal").c_str());
@@ -82,7 +90,10 @@ int load(const std::string& table, const std::string& db_file, const std::vector
   const double seconds = since(t0);
   const auto rows = std::stoull(*con.scalar("SELECT count(*) FROM t"));
   con.execute("CHECKPOINT");
-  std::cout << nlohmann::json{{"mode", "load"}, {"rows", rows}, {"seconds", seconds}, {"partitions", parts},
+  std::cout << nlohmann::json{{"mode", "load"},
+                              {"rows", rows},
+                              {"seconds", seconds},
+                              {"partitions", parts},
                               {"threads", config.threads ? *config.threads : 0}}
                    .dump()
             << std::endl;
@@ -92,8 +103,10 @@ int load(const std::string& table, const std::string& db_file, const std::vector
 int export_table(const std::string& db_file, const std::string& table, const std::vector<std::string>& args) {
   std::string mode = "replace";
   for (size_t i = 0; i + 1 < args.size(); i += 2) {
-    if (args[i] == "--mode") mode = args[i + 1];
-    else usage("unknown option " + args[i]);
+    if (args[i] == "--mode")
+      mode = args[i + 1];
+    else
+      usage("unknown option " + args[i]);
   }
   engine::DatabaseConfig config;
   config.path = db_file;
@@ -113,7 +126,8 @@ int export_table(const std::string& db_file, const std::string& table, const std
   }
   dest->commit();
   const double seconds = since(t0);
-  std::cout << nlohmann::json{{"mode", "export-" + mode}, {"rows", rows}, {"seconds", seconds}}.dump() << std::endl;
+  std::cout << nlohmann::json{{"mode", "export-" + mode}, {"rows", rows}, {"seconds", seconds}}.dump()
+            << std::endl;
   return 0;
 }
 
@@ -121,8 +135,10 @@ int export_table(const std::string& db_file, const std::string& table, const std
 int insert(const std::string& db_file, const std::string& table, const std::vector<std::string>& args) {
   size_t batch = 1000;
   for (size_t i = 0; i + 1 < args.size(); i += 2) {
-    if (args[i] == "--batch") batch = std::stoul(args[i + 1]);
-    else usage("unknown option " + args[i]);
+    if (args[i] == "--batch")
+      batch = std::stoul(args[i + 1]);
+    else
+      usage("unknown option " + args[i]);
   }
   engine::DatabaseConfig config;
   config.path = db_file;
@@ -170,7 +186,11 @@ int insert(const std::string& db_file, const std::string& table, const std::vect
   run("COMMIT");
   const double seconds = since(t0);
   PQfinish(pg);
-  std::cout << nlohmann::json{{"mode", "insert-batched"}, {"rows", rows}, {"seconds", seconds}, {"batch", batch}}.dump()
+  std::cout << nlohmann::json{{"mode", "insert-batched"},
+                              {"rows", rows},
+                              {"seconds", seconds},
+                              {"batch", batch}}
+                   .dump()
             << std::endl;
   return 0;
 }
@@ -189,10 +209,14 @@ int main(int argc, char** argv) {
     if (args.size() < 3) usage("missing arguments");
     std::vector<std::string> rest(args.begin() + 3, args.end());
     int rc;
-    if (mode == "load") rc = load(args[1], args[2], rest);
-    else if (mode == "export") rc = export_table(args[1], args[2], rest);
-    else if (mode == "insert") rc = insert(args[1], args[2], rest);
-    else usage("unknown mode " + mode);
+    if (mode == "load")
+      rc = load(args[1], args[2], rest);
+    else if (mode == "export")
+      rc = export_table(args[1], args[2], rest);
+    else if (mode == "insert")
+      rc = insert(args[1], args[2], rest);
+    else
+      usage("unknown mode " + mode);
     connectors::postgres::ConnectionPool::close_all_pools();
     return rc;
   } catch (const std::exception& e) {

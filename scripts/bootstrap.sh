@@ -13,7 +13,7 @@ packages=(
   libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libcurl4-openssl-dev libssl-dev libpq-dev libcpp-httplib-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql postgresql-client hyperfine clang libclang-rt-14-dev
+  postgresql postgresql-client hyperfine clang clang-format libclang-rt-14-dev
   python3-pandas python3-psycopg2 time bc nodejs npm
 )
 

@@ -15,9 +15,8 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "connectors/registry.hpp"
 #include "connectors/rest/json_records.hpp"
@@ -34,7 +33,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // CPU time of the calling thread: "one core" throughput that other load on the machine does
 // not distort (wall time is reported too).
@@ -103,11 +104,15 @@ int parse(const std::string& path) {
   double decode_s = seconds_since(t1);
   double total = meta_s + decode_s;
   double cpu = thread_cpu_seconds() - cpu0;
-  std::cout << nlohmann::json{{"mode", "parse"},         {"bytes", bytes},
+  std::cout << nlohmann::json{{"mode", "parse"},
+                              {"bytes", bytes},
                               {"records", rows},
-                              {"columns", columns.size()}, {"seconds", total},
-                              {"meta_seconds", meta_s},  {"decode_seconds", decode_s},
-                              {"mb_per_s", bytes / 1e6 / total}, {"cpu_seconds", cpu},
+                              {"columns", columns.size()},
+                              {"seconds", total},
+                              {"meta_seconds", meta_s},
+                              {"decode_seconds", decode_s},
+                              {"mb_per_s", bytes / 1e6 / total},
+                              {"cpu_seconds", cpu},
                               {"mb_per_cpu_s", bytes / 1e6 / cpu}}
                    .dump()
             << "\n";
@@ -140,7 +145,8 @@ class ServerProcess {
     close(port_pipe[1]);
     close(life_pipe[0]);
     life_ = life_pipe[1];
-    if (read(port_pipe[0], &port_, sizeof port_) != sizeof port_) throw std::runtime_error("server did not start");
+    if (read(port_pipe[0], &port_, sizeof port_) != sizeof port_)
+      throw std::runtime_error("server did not start");
     close(port_pipe[0]);
   }
   ~ServerProcess() {
@@ -148,7 +154,9 @@ class ServerProcess {
     int status = 0;
     waitpid(pid_, &status, 0);
   }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
 
  private:
   pid_t pid_ = -1;
@@ -179,7 +187,8 @@ struct Scan {
 nlohmann::json page_params(const ServerProcess& api, std::int64_t page_records, int inflight) {
   return {{"url", api.url("/items/page")},
           {"data_path", "data"},
-          {"pagination", {{"type", "page_number"}, {"page_size", page_records}, {"total_pages_path", "total_pages"}}},
+          {"pagination",
+           {{"type", "page_number"}, {"page_size", page_records}, {"total_pages_path", "total_pages"}}},
           {"parallel_requests", inflight},
           {"resilience", {{"rate_limit", false}}}};
 }
@@ -194,9 +203,14 @@ int pages(std::int64_t n_pages, std::int64_t records, int latency_ms, int inflig
   auto t0 = Clock::now();
   auto rows = test::query_rows(scan.con, "SELECT count(*), sum(id) FROM sqlflow_scan('s')");
   double s = seconds_since(t0);
-  std::cout << nlohmann::json{{"mode", "pages"},       {"pages", n_pages},   {"records_per_page", records},
-                              {"latency_ms", latency_ms}, {"inflight", inflight}, {"seconds", s},
-                              {"result", rows.at(0)},  {"pages_fetched", scan.source->stats().pages.load()},
+  std::cout << nlohmann::json{{"mode", "pages"},
+                              {"pages", n_pages},
+                              {"records_per_page", records},
+                              {"latency_ms", latency_ms},
+                              {"inflight", inflight},
+                              {"seconds", s},
+                              {"result", rows.at(0)},
+                              {"pages_fetched", scan.source->stats().pages.load()},
                               {"client_peak_rss_bytes", self_peak_rss_bytes()},
                               {"bytes", scan.source->stats().bytes.load()}}
                    .dump()
@@ -214,15 +228,22 @@ int load(double mb, std::int64_t page_records, int inflight) {
   Scan scan(page_params(api, page_records, inflight));
   auto t0 = Clock::now();
   // Every column is decoded; the aggregate keeps nothing, so RSS measures the source's buffers.
-  auto rows = test::query_rows(scan.con,
-                               "SELECT count(*), sum(id), sum(price), count(*) FILTER (active), max(created_at), "
-                               "sum(length(name)), sum(length(\"meta.source\")), sum(\"meta.rank\"), sum(length(tags)) "
-                               "FROM sqlflow_scan('s')");
+  auto rows = test::query_rows(
+      scan.con,
+      "SELECT count(*), sum(id), sum(price), count(*) FILTER (active), max(created_at), "
+      "sum(length(name)), sum(length(\"meta.source\")), sum(\"meta.rank\"), sum(length(tags)) "
+      "FROM sqlflow_scan('s')");
   double s = seconds_since(t0);
   std::uint64_t bytes = scan.source->stats().bytes.load();
-  std::cout << nlohmann::json{{"mode", "load"},  {"records", records}, {"bytes", bytes}, {"seconds", s},
-                              {"mb_per_s", bytes / 1e6 / s}, {"inflight", inflight}, {"page_records", page_records},
-                              {"result", rows.at(0)}, {"client_peak_rss_bytes", self_peak_rss_bytes()}}
+  std::cout << nlohmann::json{{"mode", "load"},
+                              {"records", records},
+                              {"bytes", bytes},
+                              {"seconds", s},
+                              {"mb_per_s", bytes / 1e6 / s},
+                              {"inflight", inflight},
+                              {"page_records", page_records},
+                              {"result", rows.at(0)},
+                              {"client_peak_rss_bytes", self_peak_rss_bytes()}}
                    .dump()
             << "\n";
   return 0;
@@ -242,6 +263,7 @@ int main(int argc, char** argv) {
     std::cerr << "rest_driver: " << e.what() << "\n";
     return 1;
   }
-  std::cerr << "usage: rest_driver gen MB FILE | parse FILE | pages PAGES RECORDS LATENCY_MS INFLIGHT | load MB PAGE_RECORDS INFLIGHT\n";
+  std::cerr << "usage: rest_driver gen MB FILE | parse FILE | pages PAGES RECORDS LATENCY_MS INFLIGHT | load "
+               "MB PAGE_RECORDS INFLIGHT\n";
   return 2;
 }

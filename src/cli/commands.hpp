@@ -3,7 +3,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <utility>
 #include <vector>
 
@@ -21,5 +20,7 @@ struct CommandRegistrar {
 
 }  // namespace sqlflow::cli
 
-#define SQLFLOW_REGISTER_COMMAND(order, adder) \
-  static const ::sqlflow::cli::CommandRegistrar sqlflow_command_##adder{order, &adder}
+#define SQLFLOW_REGISTER_COMMAND(order, adder)                            \
+  static const ::sqlflow::cli::CommandRegistrar sqlflow_command_##adder { \
+    order, &adder                                                         \
+  }

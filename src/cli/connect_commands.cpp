@@ -1,9 +1,8 @@
 // `sqlflow connect list|describe TYPE`: what connectors exist and which parameters they take.
+#include <chrono>
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include <chrono>
-
 #include "connectors/registry.hpp"
 #include "pipeline/profile.hpp"
 
@@ -48,7 +47,8 @@ void add_connect_commands(CLI::App& app) {
   describe->add_option("type", *type, "connector type, e.g. csv")->required();
   describe->callback([type] {
     const auto* info = connectors::Registry::instance().find(*type);
-    if (!info) connectors::Registry::instance().get(*type, connectors::Role::Source);  // throws with suggestions
+    if (!info)
+      connectors::Registry::instance().get(*type, connectors::Role::Source);  // throws with suggestions
     std::cout << info->type << ": " << info->description << '\n';
     if (!info->aliases.empty()) {
       std::cout << "aliases:";
@@ -80,10 +80,13 @@ void add_connect_commands(CLI::App& app) {
     ctx.base_dir = pipeline::Project::discover(".").root();
     const auto started = std::chrono::steady_clock::now();
     try {
-      auto source = info.make_source(connectors::normalize_params(info.source_params, it->second.params), ctx);
+      auto source =
+          info.make_source(connectors::normalize_params(info.source_params, it->second.params), ctx);
       std::string what = source->test_connection();
-      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-      std::cout << "ok  " << t->name << " (" << info.type << "): " << what << " — " << static_cast<int>(ms + 0.5) << " ms\n";
+      double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      std::cout << "ok  " << t->name << " (" << info.type << "): " << what << " — "
+                << static_cast<int>(ms + 0.5) << " ms\n";
     } catch (const Error& e) {
       std::cout << "FAILED  " << t->name << " (" << info.type << "): " << e.message() << '\n';
       if (!e.hint().empty()) std::cout << "  hint: " << e.hint() << '\n';

@@ -22,7 +22,8 @@ variables:
 connectors: {}
 )";
 
-const char* kProdProfile = R"(# Production profile: a persistent engine file, so tables and incremental watermarks are kept.
+const char* kProdProfile =
+    R"(# Production profile: a persistent engine file, so tables and incremental watermarks are kept.
 engines:
   duckdb:
     mode: persistent
@@ -98,8 +99,10 @@ void add_init_command(CLI::App& app) {
   cmd->callback([o] {
     fs::path root = o->name;
     if (fs::exists(root) && !fs::is_empty(root))
-      throw usage_error("'" + o->name + "' already exists and is not empty", "choose another name or remove it");
-    for (const char* d : {"pipelines", "profiles", "data", "output", "target"}) fs::create_directories(root / d);
+      throw usage_error("'" + o->name + "' already exists and is not empty",
+                        "choose another name or remove it");
+    for (const char* d : {"pipelines", "profiles", "data", "output", "target"})
+      fs::create_directories(root / d);
     write(root / "profiles/dev.yml", kDevProfile);
     write(root / "profiles/prod.yml", kProdProfile);
     write(root / "pipelines/example.sf", o->minimal ? kMinimal : kExample);
@@ -108,12 +111,14 @@ void add_init_command(CLI::App& app) {
       write(root / "data/orders.csv", kOrders);
     }
     write(root / ".gitignore", "output/\ntarget/\n.env\n");
-    write(root / "README.md", "# " + root.filename().string() +
-                                  "\n\nA sqlflow project.\n\n```sh\nsqlflow pipeline run example            # dev profile, in memory\n"
-                                  "sqlflow pipeline run example --profile prod  # persistent engine in target/\n"
-                                  "sqlflow pipeline validate                  # check every pipeline\n```\n\n"
-                                  "- `pipelines/`: .sf pipelines\n- `profiles/`: engine settings, variables, connectors\n"
-                                  "- `data/`: input files\n- `output/`: exported files\n");
+    write(root / "README.md",
+          "# " + root.filename().string() +
+              "\n\nA sqlflow project.\n\n```sh\nsqlflow pipeline run example            # dev profile, in "
+              "memory\n"
+              "sqlflow pipeline run example --profile prod  # persistent engine in target/\n"
+              "sqlflow pipeline validate                  # check every pipeline\n```\n\n"
+              "- `pipelines/`: .sf pipelines\n- `profiles/`: engine settings, variables, connectors\n"
+              "- `data/`: input files\n- `output/`: exported files\n");
     std::cout << "created project " << root.string() << "\n  cd " << root.string()
               << " && sqlflow pipeline run example\n";
   });

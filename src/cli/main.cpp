@@ -9,10 +9,12 @@
 int main(int argc, char** argv) {
   using namespace sqlflow;
   CLI::App app{"sqlflow — SQL data pipelines on embedded DuckDB", "sqlflow"};
-  app.set_version_flag("--version", std::string("sqlflow ") + SQLFLOW_VERSION + " (DuckDB " + engine::duckdb_version() + ")");
+  app.set_version_flag(
+      "--version", std::string("sqlflow ") + SQLFLOW_VERSION + " (DuckDB " + engine::duckdb_version() + ")");
   app.require_subcommand(1);
   auto adders = cli::command_adders();
-  std::stable_sort(adders.begin(), adders.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(adders.begin(), adders.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [order, add] : adders) add(app);
   try {
     app.parse(argc, argv);

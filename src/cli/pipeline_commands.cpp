@@ -1,22 +1,20 @@
 // `sqlflow pipeline run|validate|compile|list`.
+#include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
-
-#include <signal.h>
-
 #include "cli/commands.hpp"
-#include "core/interrupt.hpp"
 #include "cli/table_printer.hpp"
 #include "connectors/registry.hpp"
+#include "core/interrupt.hpp"
 #include "metrics/exporters.hpp"
 #include "metrics/logging.hpp"
 #include "metrics/progress.hpp"
@@ -42,7 +40,8 @@ struct CommonOptions {
 
 void add_common(CLI::App* cmd, CommonOptions& o) {
   cmd->add_option("-p,--profile", o.profile, "profile in profiles/<name>.yml")->default_val("dev");
-  cmd->add_option("--vars,--variables", o.vars, "variables: a JSON object or k=v,k2=v2 (override everything)");
+  cmd->add_option("--vars,--variables", o.vars,
+                  "variables: a JSON object or k=v,k2=v2 (override everything)");
   cmd->add_flag("--allow-outside-project", o.allow_outside_project,
                 "let file exports write outside the project folder (and the profile's allowed_paths)");
 }
@@ -84,7 +83,8 @@ std::string step_connector(const LoadedPipeline& lp, const pipeline::Step& step)
     for (const auto& s : lp.validated.sources)
       if (pipeline::fold_name(s.name) == pipeline::fold_name(l->source)) return s.type;
   }
-  if (const auto* e = std::get_if<pipeline::ExportStmt>(&step.statement.node)) return pipeline::fold_name(e->type);
+  if (const auto* e = std::get_if<pipeline::ExportStmt>(&step.statement.node))
+    return pipeline::fold_name(e->type);
   return {};
 }
 
@@ -92,13 +92,15 @@ std::string step_connector(const LoadedPipeline& lp, const pipeline::Step& step)
 void register_secrets(const LoadedPipeline& lp) {
   for (const auto& src : lp.validated.sources)
     for (const auto& spec : src.info->source_params)
-      if (spec.type == connectors::ParamType::Secret && src.params.contains(spec.name) && src.params[spec.name].is_string())
+      if (spec.type == connectors::ParamType::Secret && src.params.contains(spec.name) &&
+          src.params[spec.name].is_string())
         metrics::register_secret(src.params[spec.name].get<std::string>());
   for (const auto& step : lp.plan.steps)
     if (const auto* e = std::get_if<pipeline::ExportStmt>(&step.statement.node))
       if (const auto* info = connectors::Registry::instance().find(e->type))
         for (const auto& spec : info->destination_params)
-          if (spec.type == connectors::ParamType::Secret && e->options.contains(spec.name) && e->options[spec.name].is_string())
+          if (spec.type == connectors::ParamType::Secret && e->options.contains(spec.name) &&
+              e->options[spec.name].is_string())
             metrics::register_secret(e->options[spec.name].get<std::string>());
 }
 
@@ -109,16 +111,20 @@ void check_output_file(const std::string& flag, const std::string& path) {
   const std::filesystem::path parent = std::filesystem::absolute(path).parent_path();
   std::error_code ec;
   if (!std::filesystem::is_directory(parent, ec))
-    throw usage_error(flag + ": folder '" + parent.string() + "' does not exist", "create it, or write the file elsewhere");
+    throw usage_error(flag + ": folder '" + parent.string() + "' does not exist",
+                      "create it, or write the file elsewhere");
   if (::access(parent.c_str(), W_OK) != 0)
-    throw usage_error(flag + ": folder '" + parent.string() + "' is not writable", "write the file elsewhere");
-  if (std::filesystem::is_directory(path, ec)) throw usage_error(flag + ": '" + path + "' is a folder", "name a file");
+    throw usage_error(flag + ": folder '" + parent.string() + "' is not writable",
+                      "write the file elsewhere");
+  if (std::filesystem::is_directory(path, ec))
+    throw usage_error(flag + ": '" + path + "' is a folder", "name a file");
 }
 
 void run_command(const RunOptions& o) {
   // Before any thread starts: every thread then leaves SIGINT/SIGTERM to the watcher.
   interrupt::install();
-  metrics::init_logging(metrics::parse_log_level(o.log_level), metrics::parse_log_format(o.log_format), o.quiet);
+  metrics::init_logging(metrics::parse_log_level(o.log_level), metrics::parse_log_format(o.log_format),
+                        o.quiet);
   check_output_file("--metrics-json", o.metrics_json);
   check_output_file("--metrics-prom", o.metrics_prom);
   LoadedPipeline lp = load_or_report(o.name, o.common);
@@ -127,25 +133,27 @@ void run_command(const RunOptions& o) {
     return;
   }
   if (o.dry_run) {
-    std::cout << "pipeline " << lp.name << " (dry run: nothing is read or written)\n" << pipeline::describe_plan(lp.plan);
+    std::cout << "pipeline " << lp.name << " (dry run: nothing is read or written)\n"
+              << pipeline::describe_plan(lp.plan);
     return;
   }
   const bool persistent = lp.profile.engine.persistent;
   if (!o.quiet) {
     std::cerr << "sqlflow: running pipeline " << lp.name << " (profile " << lp.profile.name << ", engine "
-              << (persistent ? lp.profile.engine.path.string() : std::string("in memory")) << ", " << lp.plan.steps.size()
-              << " steps)\n";
+              << (persistent ? lp.profile.engine.path.string() : std::string("in memory")) << ", "
+              << lp.plan.steps.size() << " steps)\n";
     if (lp.uses_state && !persistent)
-      std::cerr << "note: the engine is in memory, so incremental state (watermarks) is not kept between runs; "
-                   "use a profile with engines.duckdb.mode: persistent\n";
+      std::cerr
+          << "note: the engine is in memory, so incremental state (watermarks) is not kept between runs; "
+             "use a profile with engines.duckdb.mode: persistent\n";
   }
 
   register_secrets(lp);
   metrics::RunMetrics run(lp.name, lp.profile.name);
   std::vector<metrics::StepMetrics*> step_metrics;
   for (const auto& step : lp.plan.steps)
-    step_metrics.push_back(&run.add_step(step.name, step.kind, step_connector(lp, step),
-                                         step.statement.location.line));
+    step_metrics.push_back(
+        &run.add_step(step.name, step.kind, step_connector(lp, step), step.statement.location.line));
   metrics::ProgressOptions po;
   po.quiet = o.quiet;
   metrics::Progress progress(run, po);
@@ -168,7 +176,8 @@ void run_command(const RunOptions& o) {
     m->set_progress_probe({});
     m->rows_out.add(r.rows);
     // A LOAD writes what it read; an EXPORT writes every row of its query.
-    if (step.kind == pipeline::StepKind::Load || step.kind == pipeline::StepKind::Export) m->rows_in.add(r.rows);
+    if (step.kind == pipeline::StepKind::Load || step.kind == pipeline::StepKind::Export)
+      m->rows_in.add(r.rows);
     m->rejected_rows.add(r.rejected_rows);
     m->bytes.add(r.io.bytes);
     m->retries.add(r.io.retries);  // includes whole-step retries
@@ -199,8 +208,9 @@ void run_command(const RunOptions& o) {
   const std::string signal_name = interrupt::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT";
   for (const auto& step : lp.plan.steps)
     if (results[step.id].status == StepStatus::Skipped)
-      step_metrics[step.id]->mark_finished(StepStatus::Skipped, interrupted ? "not run: interrupted by " + signal_name
-                                                                                     : "not run: an earlier step failed");
+      step_metrics[step.id]->mark_finished(StepStatus::Skipped, interrupted
+                                                                    ? "not run: interrupted by " + signal_name
+                                                                    : "not run: an earlier step failed");
   run.mark_finished(interrupted ? "interrupted by " + signal_name : std::string());
   if (!o.metrics_json.empty()) metrics::write_json(run, o.metrics_json);
   if (!o.metrics_prom.empty()) metrics::write_prometheus(run, o.metrics_prom);
@@ -213,13 +223,16 @@ void run_command(const RunOptions& o) {
     std::cerr << metrics::mask_secrets(pipeline::format_errors({wrapped}));
   }
   if (!o.quiet || !ok) {
-    if (o.quiet) std::cerr << metrics::exit_line(run) << '\n';
-    else metrics::print_summary(run, std::cerr);
+    if (o.quiet)
+      std::cerr << metrics::exit_line(run) << '\n';
+    else
+      metrics::print_summary(run, std::cerr);
   }
   if (interrupted) {
-    std::cerr << "sqlflow: interrupted by " << signal_name
-              << ": finished steps are kept, the interrupted ones rolled back, the rest not run; run the pipeline "
-                 "again to complete it\n";
+    std::cerr
+        << "sqlflow: interrupted by " << signal_name
+        << ": finished steps are kept, the interrupted ones rolled back, the rest not run; run the pipeline "
+           "again to complete it\n";
     g_exit_code = 128 + interrupt::signal_number();
   } else if (!ok) {
     std::cerr << "failed steps left their targets unchanged; fix the cause and run the pipeline again\n";
@@ -244,16 +257,22 @@ void bind_statements(LoadedPipeline& lp, bool offline) {
 
 void validate_command(const std::string& name, const CommonOptions& o, bool offline) {
   std::vector<std::string> names;
-  if (!name.empty()) names.push_back(name);
-  else names = pipeline::Project::discover(".").pipeline_names();
-  if (names.empty()) throw usage_error("no pipelines to validate", "run it inside a project (a folder with pipelines/)");
+  if (!name.empty())
+    names.push_back(name);
+  else
+    names = pipeline::Project::discover(".").pipeline_names();
+  if (names.empty())
+    throw usage_error("no pipelines to validate", "run it inside a project (a folder with pipelines/)");
   int worst = 0;
   for (const auto& n : names) {
     LoadedPipeline lp = load_or_report(n, o);
     if (!lp.plan.steps.empty()) bind_statements(lp, offline);
     int code = report_invalid(lp);
-    if (!code) std::cout << "ok      " << n << " (" << lp.plan.steps.size() << " steps)\n";
-    else std::cout << "INVALID " << n << " (" << lp.errors.size() << (lp.errors.size() == 1 ? " error" : " errors") << ")\n";
+    if (!code)
+      std::cout << "ok      " << n << " (" << lp.plan.steps.size() << " steps)\n";
+    else
+      std::cout << "INVALID " << n << " (" << lp.errors.size()
+                << (lp.errors.size() == 1 ? " error" : " errors") << ")\n";
     worst = std::max(worst, code);
   }
   g_exit_code = worst;
@@ -266,8 +285,12 @@ std::string resolved_statement(const LoadedPipeline& lp, const pipeline::Step& s
   if (const auto* l = std::get_if<pipeline::LoadStmt>(&node)) {
     std::string text = "LOAD " + l->table + " FROM " + l->source + " MODE ";
     switch (l->mode) {
-      case pipeline::LoadMode::Replace: text += "REPLACE"; break;
-      case pipeline::LoadMode::Append: text += "APPEND"; break;
+      case pipeline::LoadMode::Replace:
+        text += "REPLACE";
+        break;
+      case pipeline::LoadMode::Append:
+        text += "APPEND";
+        break;
       case pipeline::LoadMode::Upsert: {
         std::string keys;
         for (const auto& k : l->keys) keys += (keys.empty() ? "" : ", ") + k;
@@ -279,16 +302,20 @@ std::string resolved_statement(const LoadedPipeline& lp, const pipeline::Step& s
     for (const auto& s : lp.validated.sources)
       if (pipeline::fold_name(s.name) == pipeline::fold_name(l->source))
         text += "\n-- SOURCE " + s.name + " TYPE " + s.type + " PARAMS " + s.params.dump() +
-                (l->replace_on_first_run ? "\n-- no MODE on an incremental source: REPLACE on the first run (a full load), then the mode above" : "");
+                (l->replace_on_first_run ? "\n-- no MODE on an incremental source: REPLACE on the first run "
+                                           "(a full load), then the mode above"
+                                         : "");
     return text;
   }
   if (const auto* c = std::get_if<pipeline::CreateTableStmt>(&node)) {
-    std::string head = pipeline::dump({pipeline::Statement{step.statement.location, pipeline::CreateTableStmt{*c}}});
+    std::string head =
+        pipeline::dump({pipeline::Statement{step.statement.location, pipeline::CreateTableStmt{*c}}});
     head = head.substr(0, head.find(" AS "));
     return head + " AS\n" + c->query + ";";
   }
   if (const auto* e = std::get_if<pipeline::ExportStmt>(&node))
-    return "EXPORT " + e->query + "\nTO \"" + e->uri + "\" TYPE " + e->type + " OPTIONS " + e->options.dump() + ";";
+    return "EXPORT " + e->query + "\nTO \"" + e->uri + "\" TYPE " + e->type + " OPTIONS " +
+           e->options.dump() + ";";
   if (const auto* q = std::get_if<pipeline::SqlStmt>(&node)) return q->sql + ";";
   return {};
 }
@@ -318,8 +345,10 @@ void compile_command(const std::string& name, const CommonOptions& o, const std:
     return;
   }
   if (sql || !step.empty()) return print_step_sql(lp, step);
-  if (format == "json") std::cout << pipeline::plan_to_json(lp.plan, lp.name) << '\n';
-  else std::cout << "pipeline " << lp.name << '\n' << pipeline::describe_plan(lp.plan);
+  if (format == "json")
+    std::cout << pipeline::plan_to_json(lp.plan, lp.name) << '\n';
+  else
+    std::cout << "pipeline " << lp.name << '\n' << pipeline::describe_plan(lp.plan);
 }
 
 void list_command(const std::string& format) {
@@ -344,29 +373,37 @@ void add_pipeline_commands(CLI::App& app) {
 
   auto run = std::make_shared<RunOptions>();
   auto* run_cmd = pipeline->add_subcommand("run", "Run a pipeline");
-  run_cmd->add_option("pipeline", run->name, "pipeline name (pipelines/NAME.sf) or path to a .sf file")->required();
+  run_cmd->add_option("pipeline", run->name, "pipeline name (pipelines/NAME.sf) or path to a .sf file")
+      ->required();
   add_common(run_cmd, run->common);
-  run_cmd->add_option("-j,--jobs", run->jobs, "independent steps run at once, 1 to 64 (default: number of cores)")
+  run_cmd
+      ->add_option("-j,--jobs", run->jobs,
+                   "independent steps run at once, 1 to 64 (default: number of cores)")
       ->check(CLI::Range(1, 64).description("1 to 64"));
   run_cmd->add_flag("--dry-run", run->dry_run, "print the plan without reading or writing data");
-  run_cmd->add_option("--metrics-json", run->metrics_json, "write the run's metrics as JSON (docs/metrics-schema.md)");
-  run_cmd->add_option("--metrics-prom", run->metrics_prom, "write the run's metrics in Prometheus text format");
+  run_cmd->add_option("--metrics-json", run->metrics_json,
+                      "write the run's metrics as JSON (docs/metrics-schema.md)");
+  run_cmd->add_option("--metrics-prom", run->metrics_prom,
+                      "write the run's metrics in Prometheus text format");
   run_cmd->add_flag("-q,--quiet", run->quiet, "print only errors and the exit line of a failed run");
-  run_cmd->add_option("--log-level", run->log_level, "trace, debug, info, warn, error or off")->default_val("info");
+  run_cmd->add_option("--log-level", run->log_level, "trace, debug, info, warn, error or off")
+      ->default_val("info");
   run_cmd->add_option("--log-format", run->log_format, "text or json (JSON lines)")->default_val("text");
   run_cmd->callback([run] { run_command(*run); });
 
   auto v_name = std::make_shared<std::string>();
   auto v_opts = std::make_shared<CommonOptions>();
   auto v_offline = std::make_shared<bool>(false);
-  auto* validate = pipeline->add_subcommand(
-      "validate",
-      "Check pipelines without running them (all when no name): syntax, parameters, references, and every SQL "
-      "statement bound against the sources' schemas (files are sniffed, remote sources asked for their columns)");
+  auto* validate = pipeline->add_subcommand("validate",
+                                            "Check pipelines without running them (all when no name): "
+                                            "syntax, parameters, references, and every SQL "
+                                            "statement bound against the sources' schemas (files are "
+                                            "sniffed, remote sources asked for their columns)");
   validate->add_option("pipeline", *v_name, "pipeline name or path (default: every pipeline in pipelines/)");
   add_common(validate, *v_opts);
-  validate->add_flag("--offline", *v_offline,
-                     "do not contact remote sources (PostgreSQL, REST…); steps reading them are listed as not checked");
+  validate->add_flag(
+      "--offline", *v_offline,
+      "do not contact remote sources (PostgreSQL, REST…); steps reading them are listed as not checked");
   validate->callback([v_name, v_opts, v_offline] { validate_command(*v_name, *v_opts, *v_offline); });
 
   auto c_name = std::make_shared<std::string>();
@@ -378,8 +415,10 @@ void add_pipeline_commands(CLI::App& app) {
   compile->add_option("--format", *c_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   auto c_sql = std::make_shared<bool>(false);
   auto c_step = std::make_shared<std::string>();
-  compile->add_flag("--sql", *c_sql, "print each step's statement with variables resolved, instead of the plan");
-  compile->add_option("--step", *c_step, "with --sql: only this step (its name as the plan shows it, or its number)");
+  compile->add_flag("--sql", *c_sql,
+                    "print each step's statement with variables resolved, instead of the plan");
+  compile->add_option("--step", *c_step,
+                      "with --sql: only this step (its name as the plan shows it, or its number)");
   compile->callback([c_name, c_opts, c_format, c_sql, c_step] {
     compile_command(*c_name, *c_opts, *c_format, *c_sql, *c_step);
   });

@@ -1,6 +1,5 @@
 // `sqlflow profiles list|show NAME|validate [NAME]`.
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
@@ -27,8 +26,9 @@ std::vector<Error> check_profile(const pipeline::Profile& p) {
     }
     // Profile params may serve a source or a destination: only unknown-to-both keys are errors.
     auto as_source = connectors::check_params(*info, connectors::Role::Source, c.params);
-    auto as_dest = info->make_destination ? connectors::check_params(*info, connectors::Role::Destination, c.params)
-                                          : as_source;
+    auto as_dest = info->make_destination
+                       ? connectors::check_params(*info, connectors::Role::Destination, c.params)
+                       : as_source;
     const auto& fewer = as_source.size() <= as_dest.size() ? as_source : as_dest;
     for (const auto& e : fewer)
       if (e.message().rfind("missing required", 0) != 0)  // OPTIONS in the pipeline may supply it
@@ -64,7 +64,8 @@ void add_profiles_commands(CLI::App& app) {
     if (*format == "json") {
       nlohmann::json arr = nlohmann::json::array();
       for (const auto& r : rows) {
-        nlohmann::json j = {{"name", r.name}, {"engine", r.engine.rfind("persistent", 0) == 0 ? "persistent" : r.engine}};
+        nlohmann::json j = {{"name", r.name},
+                            {"engine", r.engine.rfind("persistent", 0) == 0 ? "persistent" : r.engine}};
         if (r.error.empty()) {
           j["connectors"] = std::stoul(r.connectors);
           j["variables"] = std::stoul(r.variables);
@@ -101,7 +102,8 @@ void add_profiles_commands(CLI::App& app) {
   validate->add_option("name", *v_name, "profile name");
   validate->callback([v_name] {
     auto project = pipeline::Project::discover(".");
-    std::vector<std::string> names = v_name->empty() ? project.profile_names() : std::vector<std::string>{*v_name};
+    std::vector<std::string> names =
+        v_name->empty() ? project.profile_names() : std::vector<std::string>{*v_name};
     if (names.empty()) throw usage_error("no profiles found in " + project.profiles_dir().string());
     for (const auto& n : names) {
       try {
@@ -110,7 +112,8 @@ void add_profiles_commands(CLI::App& app) {
         for (const auto& [var, w] : p.unset_variable_warnings) std::cerr << "warning: " << w << '\n';
         for (const auto& [cname, c] : p.connectors)
           for (const auto& e : c.unset_variables)
-            std::cerr << "warning: " << e.format() << " (connector '" << cname << "'; an error where it is used)\n";
+            std::cerr << "warning: " << e.format() << " (connector '" << cname
+                      << "'; an error where it is used)\n";
         auto errors = check_profile(p);
         for (const auto& e : errors) std::cerr << p.file.string() << ": " << e.format() << '\n';
         std::cout << (errors.empty() ? "ok      " : "INVALID ") << n << '\n';

@@ -1,9 +1,8 @@
 // `sqlflow query "SQL"`: runs SQL on an engine and prints the last statement's result.
 #include <cmath>
 #include <iostream>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/table_printer.hpp"
@@ -62,11 +61,22 @@ Cells cells_of(engine::Result& result) {
 
 bool numeric(duckdb_type t) {
   switch (t) {
-    case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER: case DUCKDB_TYPE_BIGINT:
-    case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT: case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT:
-    case DUCKDB_TYPE_HUGEINT: case DUCKDB_TYPE_UHUGEINT: case DUCKDB_TYPE_DECIMAL: case DUCKDB_TYPE_FLOAT:
-    case DUCKDB_TYPE_DOUBLE: return true;
-    default: return false;
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UHUGEINT:
+    case DUCKDB_TYPE_DECIMAL:
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -109,9 +119,11 @@ void add_query_command(CLI::App& app) {
   };
   auto opts = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("query", "Run SQL on the engine and print the result");
-  cmd->add_option("sql", opts->sql, "SQL to run (several statements: the last one's result is printed)")->required();
+  cmd->add_option("sql", opts->sql, "SQL to run (several statements: the last one's result is printed)")
+      ->required();
   cmd->add_option("--database", opts->database, "DuckDB database file (default: the profile's engine)");
-  cmd->add_option("-p,--profile", opts->profile, "use this profile's engine (default: dev when profiles/ exists)");
+  cmd->add_option("-p,--profile", opts->profile,
+                  "use this profile's engine (default: dev when profiles/ exists)");
   cmd->add_option("--format", opts->format,
                   "table, csv (NULL as an empty field) or json (an array of objects; numbers, booleans, null "
                   "and nested values typed)")
@@ -140,8 +152,8 @@ void add_query_command(CLI::App& app) {
         std::string replace;
         for (const auto& col : stmt.result_schema())
           if (nested(col.type))
-            replace += (replace.empty() ? "" : ", ") + std::string("to_json(") + quote_identifier(col.name) + ") AS " +
-                       quote_identifier(col.name);
+            replace += (replace.empty() ? "" : ", ") + std::string("to_json(") + quote_identifier(col.name) +
+                       ") AS " + quote_identifier(col.name);
         if (stmt.statement_type() == DUCKDB_STATEMENT_TYPE_SELECT && !replace.empty())
           last = "SELECT * REPLACE (" + replace + ") FROM (" + last + ")";
       }
@@ -152,7 +164,8 @@ void add_query_command(CLI::App& app) {
         for (size_t i = 0; i < c.types.size(); ++i)
           if (nested(c.types[i]))
             for (auto& row : c.rows)
-              if (row[i]) row[i] = con.scalar("SELECT to_json(CAST($1 AS " + c.types[i].to_sql() + "))", {*row[i]});
+              if (row[i])
+                row[i] = con.scalar("SELECT to_json(CAST($1 AS " + c.types[i].to_sql() + "))", {*row[i]});
         for (auto& t : c.types)
           if (nested(t)) t = LogicalType::json();
         print_json(std::cout, c);
@@ -164,15 +177,19 @@ void add_query_command(CLI::App& app) {
           for (const auto& v : row) r.push_back(v ? *v : (opts->format == "csv" ? "" : "NULL"));
           table.rows.push_back(std::move(r));
         }
-        if (opts->format == "csv") print_csv(std::cout, table);
-        else print_table(std::cout, table);
+        if (opts->format == "csv")
+          print_csv(std::cout, table);
+        else
+          print_table(std::cout, table);
       }
     } catch (const Error& e) {
       if (config.path.empty() && e.message().find("Table with name") != std::string::npos)
-        throw Error(e.kind(), e.message(),
-                    "this engine is in memory" + (profile_name.empty() ? std::string() : " (profile " + profile_name + ")") +
-                        ": tables of earlier runs are gone; use a profile with engines.duckdb.mode: persistent, "
-                        "or --database FILE");
+        throw Error(
+            e.kind(), e.message(),
+            "this engine is in memory" +
+                (profile_name.empty() ? std::string() : " (profile " + profile_name + ")") +
+                ": tables of earlier runs are gone; use a profile with engines.duckdb.mode: persistent, "
+                "or --database FILE");
       throw;
     }
   });

@@ -43,7 +43,8 @@ void print_table(std::ostream& out, const TextTable& table) {
   std::vector<size_t> widths;
   for (const auto& h : table.header) widths.push_back(display_width(h));
   for (const auto& row : table.rows)
-    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i)
+      widths[i] = std::max(widths[i], display_width(row[i]));
   rule(out, widths);
   line(out, table.header, widths);
   rule(out, widths);

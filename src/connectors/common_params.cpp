@@ -6,7 +6,8 @@ const std::vector<ParamSpec>& common_source_params() {
   static const std::vector<ParamSpec> specs = {
       {"sync_mode", ParamType::String, false, "full_refresh",
        "full_refresh, or incremental: only rows after the stored watermark (with cursor_field)"},
-      {"cursor_field", ParamType::String, false, nullptr, "incremental: column whose maximum is the watermark"},
+      {"cursor_field", ParamType::String, false, nullptr,
+       "incremental: column whose maximum is the watermark"},
       {"primary_key", ParamType::Any, false, nullptr,
        "key column(s); with sync_mode incremental a LOAD without MODE upserts on them"},
       {"max_retries", ParamType::Int, false, nullptr, "attempts after a retryable failure (remote sources)"},
@@ -46,9 +47,11 @@ void check_common_source_values(const Params& params) {
   const bool has_cursor = params.contains("cursor_field") && params["cursor_field"].is_string() &&
                           !params["cursor_field"].get<std::string>().empty();
   if (sync == "incremental" && !has_cursor)
-    throw validation_error("sync_mode 'incremental' needs cursor_field", "add \"cursor_field\": \"<column>\"");
+    throw validation_error("sync_mode 'incremental' needs cursor_field",
+                           "add \"cursor_field\": \"<column>\"");
   (void)primary_key_of(params);
-  if (params.contains("max_retries") && params["max_retries"].is_number() && params["max_retries"].get<double>() < 0)
+  if (params.contains("max_retries") && params["max_retries"].is_number() &&
+      params["max_retries"].get<double>() < 0)
     throw validation_error("max_retries must be 0 or more");
   if (params.contains("timeout") && params["timeout"].is_number() && !(params["timeout"].get<double>() > 0))
     throw validation_error("timeout must be a positive number of seconds");

@@ -20,10 +20,11 @@ void check_inside_roots(const std::string& what, const std::string& uri, const s
   if (below(context.base_dir)) return;
   for (const auto& root : context.write_roots)
     if (below(root)) return;
-  throw validation_error(what + ": \"" + uri + "\" is outside the project (" +
-                             fs::absolute(context.base_dir).lexically_normal().string() + ")",
-                         "write inside the project, list the folder under allowed_paths: in the profile, or run "
-                         "with --allow-outside-project");
+  throw validation_error(
+      what + ": \"" + uri + "\" is outside the project (" +
+          fs::absolute(context.base_dir).lexically_normal().string() + ")",
+      "write inside the project, list the folder under allowed_paths: in the profile, or run "
+      "with --allow-outside-project");
 }
 }  // namespace
 
@@ -36,7 +37,6 @@ files::CopySpec file_export_spec(std::string what, const std::string& uri, const
   spec.append = files::export_append_mode(options, spec.what);
   return spec;
 }
-
 
 void set_file_export(ConnectorInfo& info, CopySpecBuilder copy_spec) {
   info.make_destination = [copy_spec](const std::string& uri, const Params& p,

@@ -4,7 +4,9 @@
 namespace sqlflow::connectors {
 
 namespace {
-std::uint64_t minus(std::uint64_t now, std::uint64_t before) { return now > before ? now - before : 0; }
+std::uint64_t minus(std::uint64_t now, std::uint64_t before) {
+  return now > before ? now - before : 0;
+}
 }  // namespace
 
 IoStats IoStats::since(const IoStats& earlier) const {

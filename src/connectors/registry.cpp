@@ -17,13 +17,20 @@ std::string lower(std::string s) {
 bool matches_type(ParamType type, const nlohmann::json& v) {
   switch (type) {
     case ParamType::String:
-    case ParamType::Secret: return v.is_string();
-    case ParamType::Int: return v.is_number_integer() || v.is_number_unsigned();
-    case ParamType::Number: return v.is_number();
-    case ParamType::Bool: return v.is_boolean();
-    case ParamType::List: return v.is_array();
-    case ParamType::Object: return v.is_object();
-    case ParamType::Any: return true;
+    case ParamType::Secret:
+      return v.is_string();
+    case ParamType::Int:
+      return v.is_number_integer() || v.is_number_unsigned();
+    case ParamType::Number:
+      return v.is_number();
+    case ParamType::Bool:
+      return v.is_boolean();
+    case ParamType::List:
+      return v.is_array();
+    case ParamType::Object:
+      return v.is_object();
+    case ParamType::Any:
+      return true;
   }
   return false;
 }
@@ -32,7 +39,9 @@ std::string article(const std::string& noun) {
   return (std::string("aeiou").find(noun[0]) != std::string::npos ? "an " : "a ") + noun;
 }
 
-bool unresolved(const nlohmann::json& v) { return v.is_string() && v.get<std::string>().find("${") != std::string::npos; }
+bool unresolved(const nlohmann::json& v) {
+  return v.is_string() && v.get<std::string>().find("${") != std::string::npos;
+}
 
 const std::vector<ParamSpec>& specs_for(const ConnectorInfo& info, Role role) {
   return role == Role::Source ? info.source_params : info.destination_params;
@@ -41,14 +50,22 @@ const std::vector<ParamSpec>& specs_for(const ConnectorInfo& info, Role role) {
 
 const char* to_string(ParamType type) {
   switch (type) {
-    case ParamType::String: return "string";
-    case ParamType::Int: return "integer";
-    case ParamType::Number: return "number";
-    case ParamType::Bool: return "boolean";
-    case ParamType::List: return "list";
-    case ParamType::Object: return "object";
-    case ParamType::Secret: return "secret string";
-    case ParamType::Any: return "any";
+    case ParamType::String:
+      return "string";
+    case ParamType::Int:
+      return "integer";
+    case ParamType::Number:
+      return "number";
+    case ParamType::Bool:
+      return "boolean";
+    case ParamType::List:
+      return "list";
+    case ParamType::Object:
+      return "object";
+    case ParamType::Secret:
+      return "secret string";
+    case ParamType::Any:
+      return "any";
   }
   return "?";
 }
@@ -67,8 +84,7 @@ void Registry::add(ConnectorInfo info) {
          names.push_back(info.type);
          return names;
        }())
-    if (find(name))
-      throw internal_error("connector type '" + name + "' is registered twice");
+    if (find(name)) throw internal_error("connector type '" + name + "' is registered twice");
   // Every source takes the framework's parameters; a connector's own declaration documents them.
   if (info.make_source)
     for (const auto& common : common_source_params())
@@ -76,7 +92,8 @@ void Registry::add(ConnectorInfo info) {
                        [&](const ParamSpec& p) { return p.name == common.name; }))
         info.source_params.push_back(common);
   connectors_.push_back(std::move(info));
-  std::sort(connectors_.begin(), connectors_.end(), [](const auto& a, const auto& b) { return a.type < b.type; });
+  std::sort(connectors_.begin(), connectors_.end(),
+            [](const auto& a, const auto& b) { return a.type < b.type; });
 }
 
 const ConnectorInfo* Registry::find(const std::string& type) const {
@@ -95,7 +112,9 @@ const ConnectorInfo& Registry::get(const std::string& type, Role role) const {
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
   const char* what = role == Role::Source ? "source" : "destination";
-  if (info) throw validation_error("connector type '" + type + "' cannot be used as a " + what, "types usable as a " + std::string(what) + ": " + list);
+  if (info)
+    throw validation_error("connector type '" + type + "' cannot be used as a " + what,
+                           "types usable as a " + std::string(what) + ": " + list);
   throw validation_error("unknown connector type '" + type + "'" + did_you_mean(lower(type), names),
                          "known " + std::string(what) + " types: " + list);
 }
@@ -130,8 +149,9 @@ std::vector<Error> check_params(const ConnectorInfo& info, Role role, const Para
       return s.name == key || std::find(s.aliases.begin(), s.aliases.end(), key) != s.aliases.end();
     });
     if (spec == specs.end()) {
-      errors.push_back(validation_error("unknown parameter '" + key + "' for " + info.type + did_you_mean(key, known),
-                                        "run `sqlflow connect describe " + info.type + "` for the list"));
+      errors.push_back(
+          validation_error("unknown parameter '" + key + "' for " + info.type + did_you_mean(key, known),
+                           "run `sqlflow connect describe " + info.type + "` for the list"));
       continue;
     }
     if (!value.is_null() && !unresolved(value) && !matches_type(spec->type, value))
@@ -142,8 +162,9 @@ std::vector<Error> check_params(const ConnectorInfo& info, Role role, const Para
     if (!s.required) continue;
     bool present = params.contains(s.name);
     for (const auto& a : s.aliases) present = present || params.contains(a);
-    if (!present) errors.push_back(validation_error("missing required parameter '" + s.name + "' for " + info.type,
-                                                    s.doc.empty() ? std::string{} : s.name + ": " + s.doc));
+    if (!present)
+      errors.push_back(validation_error("missing required parameter '" + s.name + "' for " + info.type,
+                                        s.doc.empty() ? std::string{} : s.name + ": " + s.doc));
   }
   return errors;
 }

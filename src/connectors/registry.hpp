@@ -42,5 +42,7 @@ struct Registrar {
 
 }  // namespace sqlflow::connectors
 
-#define SQLFLOW_REGISTER_CONNECTOR(make_info) \
-  static const ::sqlflow::connectors::detail::Registrar sqlflow_registrar_##make_info{&make_info}
+#define SQLFLOW_REGISTER_CONNECTOR(make_info)                                           \
+  static const ::sqlflow::connectors::detail::Registrar sqlflow_registrar_##make_info { \
+    &make_info                                                                          \
+  }

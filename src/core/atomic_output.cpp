@@ -381,8 +381,8 @@ void CopyExport::open(const std::vector<std::string>& column_names, bool append)
     throw validation_error(spec_.what + ": partition_by names every exported column, leaving none to write",
                            "partition by fewer columns");
   auto layout = spec_.partition_by.empty() ? AtomicOutput::Layout::File : AtomicOutput::Layout::Folder;
-  if (spec_.append && layout == AtomicOutput::Layout::File && spec_.append_method == AppendMethod::Concatenate &&
-      spec_.existing_columns && fs::exists(spec_.target))
+  if (spec_.append && layout == AtomicOutput::Layout::File &&
+      spec_.append_method == AppendMethod::Concatenate && spec_.existing_columns && fs::exists(spec_.target))
     append_select_ = select_in_file_order(spec_.existing_columns(spec_.target), column_names);
   output_.emplace(spec_.target, layout, spec_.what);
   output_->prepare();
@@ -402,15 +402,17 @@ std::string CopyExport::select_in_file_order(const std::vector<std::string>& fil
     if (!in_file.count(folded(e))) {
       std::string header;
       for (const auto& f : file_columns) header += (header.empty() ? "" : ", ") + f;
-      throw validation_error(spec_.what + ": '" + spec_.target.filename().string() + "' has no column '" + e +
-                                 "' to append to (its header: " + header + ")" + did_you_mean(e, file_columns),
-                             "rows are appended by column name; export the file's columns or use mode overwrite");
+      throw validation_error(
+          spec_.what + ": '" + spec_.target.filename().string() + "' has no column '" + e +
+              "' to append to (its header: " + header + ")" + did_you_mean(e, file_columns),
+          "rows are appended by column name; export the file's columns or use mode overwrite");
     }
   std::string list;
   for (const auto& f : file_columns) {
     bool exported_here = false;
     for (const auto& e : exported) exported_here = exported_here || folded(e) == folded(f);
-    list += (list.empty() ? "" : ", ") + (exported_here ? quote_identifier(f) : "NULL AS " + quote_identifier(f));
+    list +=
+        (list.empty() ? "" : ", ") + (exported_here ? quote_identifier(f) : "NULL AS " + quote_identifier(f));
   }
   return list;
 }

@@ -43,10 +43,14 @@ int128 Vector::get_hugeint(size_t row) const {
 }
 
 void Vector::set_decimal(size_t row, int128 unscaled, uint8_t width) const {
-  if (width <= 4) set<int16_t>(row, static_cast<int16_t>(unscaled));
-  else if (width <= 9) set<int32_t>(row, static_cast<int32_t>(unscaled));
-  else if (width <= 18) set<int64_t>(row, static_cast<int64_t>(unscaled));
-  else set_hugeint(row, unscaled);
+  if (width <= 4)
+    set<int16_t>(row, static_cast<int16_t>(unscaled));
+  else if (width <= 9)
+    set<int32_t>(row, static_cast<int32_t>(unscaled));
+  else if (width <= 18)
+    set<int64_t>(row, static_cast<int64_t>(unscaled));
+  else
+    set_hugeint(row, unscaled);
 }
 
 int128 Vector::get_decimal(size_t row, uint8_t width) const {
@@ -222,27 +226,46 @@ std::string uuid_to_string(const uint8_t b[16]) {
 std::string Vector::to_string(size_t row, const LogicalType& type) const {
   if (!is_valid(row)) return "NULL";
   switch (type.id()) {
-    case DUCKDB_TYPE_BOOLEAN: return get<bool>(row) ? "true" : "false";
-    case DUCKDB_TYPE_TINYINT: return std::to_string(get<int8_t>(row));
-    case DUCKDB_TYPE_SMALLINT: return std::to_string(get<int16_t>(row));
-    case DUCKDB_TYPE_INTEGER: return std::to_string(get<int32_t>(row));
-    case DUCKDB_TYPE_BIGINT: return std::to_string(get<int64_t>(row));
-    case DUCKDB_TYPE_UTINYINT: return std::to_string(get<uint8_t>(row));
-    case DUCKDB_TYPE_USMALLINT: return std::to_string(get<uint16_t>(row));
-    case DUCKDB_TYPE_UINTEGER: return std::to_string(get<uint32_t>(row));
-    case DUCKDB_TYPE_UBIGINT: return std::to_string(get<uint64_t>(row));
-    case DUCKDB_TYPE_HUGEINT: return int128_to_string(get_hugeint(row));
-    case DUCKDB_TYPE_FLOAT: return float_to_string(get<float>(row));
-    case DUCKDB_TYPE_DOUBLE: return float_to_string(get<double>(row));
+    case DUCKDB_TYPE_BOOLEAN:
+      return get<bool>(row) ? "true" : "false";
+    case DUCKDB_TYPE_TINYINT:
+      return std::to_string(get<int8_t>(row));
+    case DUCKDB_TYPE_SMALLINT:
+      return std::to_string(get<int16_t>(row));
+    case DUCKDB_TYPE_INTEGER:
+      return std::to_string(get<int32_t>(row));
+    case DUCKDB_TYPE_BIGINT:
+      return std::to_string(get<int64_t>(row));
+    case DUCKDB_TYPE_UTINYINT:
+      return std::to_string(get<uint8_t>(row));
+    case DUCKDB_TYPE_USMALLINT:
+      return std::to_string(get<uint16_t>(row));
+    case DUCKDB_TYPE_UINTEGER:
+      return std::to_string(get<uint32_t>(row));
+    case DUCKDB_TYPE_UBIGINT:
+      return std::to_string(get<uint64_t>(row));
+    case DUCKDB_TYPE_HUGEINT:
+      return int128_to_string(get_hugeint(row));
+    case DUCKDB_TYPE_FLOAT:
+      return float_to_string(get<float>(row));
+    case DUCKDB_TYPE_DOUBLE:
+      return float_to_string(get<double>(row));
     case DUCKDB_TYPE_DECIMAL:
       return decimal_to_string(get_decimal(row, type.decimal_width()), type.decimal_scale());
-    case DUCKDB_TYPE_VARCHAR: return std::string(get_string(row));
-    case DUCKDB_TYPE_BLOB: return blob_to_string(get_string(row));
-    case DUCKDB_TYPE_DATE: return date_to_string(get<duckdb_date>(row));
-    case DUCKDB_TYPE_TIME: return time_to_string(get<duckdb_time>(row));
-    case DUCKDB_TYPE_TIMESTAMP: return timestamp_to_string(get<duckdb_timestamp>(row));
-    case DUCKDB_TYPE_TIMESTAMP_TZ: return timestamp_to_string(get<duckdb_timestamp>(row)) + "+00";
-    case DUCKDB_TYPE_INTERVAL: return interval_to_string(get<duckdb_interval>(row));
+    case DUCKDB_TYPE_VARCHAR:
+      return std::string(get_string(row));
+    case DUCKDB_TYPE_BLOB:
+      return blob_to_string(get_string(row));
+    case DUCKDB_TYPE_DATE:
+      return date_to_string(get<duckdb_date>(row));
+    case DUCKDB_TYPE_TIME:
+      return time_to_string(get<duckdb_time>(row));
+    case DUCKDB_TYPE_TIMESTAMP:
+      return timestamp_to_string(get<duckdb_timestamp>(row));
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return timestamp_to_string(get<duckdb_timestamp>(row)) + "+00";
+    case DUCKDB_TYPE_INTERVAL:
+      return interval_to_string(get<duckdb_interval>(row));
     case DUCKDB_TYPE_UUID: {
       uint8_t b[16];
       get_uuid(row, b);
@@ -267,7 +290,8 @@ std::string Vector::to_string(size_t row, const LogicalType& type) const {
       }
       return out + "}";
     }
-    default: return "<" + type.to_sql() + ">";
+    default:
+      return "<" + type.to_sql() + ">";
   }
 }
 
@@ -281,8 +305,12 @@ DataChunk::DataChunk(const std::vector<LogicalType>& types) : owned_(true) {
   if (!chunk_) throw internal_error("DuckDB could not create a data chunk");
 }
 
-DataChunk DataChunk::adopt(duckdb_data_chunk chunk) { return DataChunk(chunk, true); }
-DataChunk DataChunk::borrow(duckdb_data_chunk chunk) { return DataChunk(chunk, false); }
+DataChunk DataChunk::adopt(duckdb_data_chunk chunk) {
+  return DataChunk(chunk, true);
+}
+DataChunk DataChunk::borrow(duckdb_data_chunk chunk) {
+  return DataChunk(chunk, false);
+}
 
 DataChunk::DataChunk(DataChunk&& other) noexcept : chunk_(other.chunk_), owned_(other.owned_) {
   other.chunk_ = nullptr;
@@ -315,13 +343,16 @@ size_t fixed_width(duckdb_type id) {
   switch (id) {
     case DUCKDB_TYPE_BOOLEAN:
     case DUCKDB_TYPE_TINYINT:
-    case DUCKDB_TYPE_UTINYINT: return 1;
+    case DUCKDB_TYPE_UTINYINT:
+      return 1;
     case DUCKDB_TYPE_SMALLINT:
-    case DUCKDB_TYPE_USMALLINT: return 2;
+    case DUCKDB_TYPE_USMALLINT:
+      return 2;
     case DUCKDB_TYPE_INTEGER:
     case DUCKDB_TYPE_UINTEGER:
     case DUCKDB_TYPE_FLOAT:
-    case DUCKDB_TYPE_DATE: return 4;
+    case DUCKDB_TYPE_DATE:
+      return 4;
     case DUCKDB_TYPE_BIGINT:
     case DUCKDB_TYPE_UBIGINT:
     case DUCKDB_TYPE_DOUBLE:
@@ -331,12 +362,15 @@ size_t fixed_width(duckdb_type id) {
     case DUCKDB_TYPE_TIMESTAMP_TZ:
     case DUCKDB_TYPE_TIMESTAMP_S:
     case DUCKDB_TYPE_TIMESTAMP_MS:
-    case DUCKDB_TYPE_TIMESTAMP_NS: return 8;
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return 8;
     case DUCKDB_TYPE_HUGEINT:
     case DUCKDB_TYPE_UHUGEINT:
     case DUCKDB_TYPE_UUID:
-    case DUCKDB_TYPE_INTERVAL: return 16;
-    default: return 0;
+    case DUCKDB_TYPE_INTERVAL:
+      return 16;
+    default:
+      return 0;
   }
 }
 }  // namespace
@@ -344,8 +378,10 @@ size_t fixed_width(duckdb_type id) {
 void copy_vector(const Vector& src, const Vector& dst, const LogicalType& type, size_t count,
                  size_t src_offset, size_t dst_offset) {
   for (size_t i = 0; i < count; ++i) {
-    if (src.is_valid(src_offset + i)) dst.set_valid(dst_offset + i);
-    else dst.set_null(dst_offset + i);
+    if (src.is_valid(src_offset + i))
+      dst.set_valid(dst_offset + i);
+    else
+      dst.set_null(dst_offset + i);
   }
   const duckdb_type id = type.id();
   if (id == DUCKDB_TYPE_DECIMAL) {
@@ -386,7 +422,8 @@ void copy_vector(const Vector& src, const Vector& dst, const LogicalType& type, 
         copy_vector(src.struct_child(c), dst.struct_child(c), type.struct_child(c), count, src_offset,
                     dst_offset);
       return;
-    default: throw internal_error("copy of type " + type.to_sql() + " is not supported");
+    default:
+      throw internal_error("copy of type " + type.to_sql() + " is not supported");
   }
 }
 

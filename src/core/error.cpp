@@ -4,13 +4,20 @@ namespace sqlflow {
 
 const char* to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::Usage: return "usage";
-    case ErrorKind::Config: return "config";
-    case ErrorKind::Parse: return "parse";
-    case ErrorKind::Validation: return "validation";
-    case ErrorKind::Connection: return "connection";
-    case ErrorKind::Data: return "data";
-    case ErrorKind::Internal: return "internal";
+    case ErrorKind::Usage:
+      return "usage";
+    case ErrorKind::Config:
+      return "config";
+    case ErrorKind::Parse:
+      return "parse";
+    case ErrorKind::Validation:
+      return "validation";
+    case ErrorKind::Connection:
+      return "connection";
+    case ErrorKind::Data:
+      return "data";
+    case ErrorKind::Internal:
+      return "internal";
   }
   return "unknown";
 }
@@ -36,15 +43,19 @@ Error& Error::with_hint(std::string hint) {
   return *this;
 }
 
-std::string Error::format() const { return formatted_; }
+std::string Error::format() const {
+  return formatted_;
+}
 
 int Error::exit_code() const {
   switch (kind_) {
     case ErrorKind::Usage:
     case ErrorKind::Config:
     case ErrorKind::Parse:
-    case ErrorKind::Validation: return 2;
-    default: return 1;
+    case ErrorKind::Validation:
+      return 2;
+    default:
+      return 1;
   }
 }
 
@@ -85,6 +96,8 @@ Error connection_error(std::string message, bool retryable, std::string hint) {
 Error data_error(std::string message, std::string hint) {
   return Error(ErrorKind::Data, std::move(message), std::move(hint));
 }
-Error internal_error(std::string message) { return Error(ErrorKind::Internal, std::move(message)); }
+Error internal_error(std::string message) {
+  return Error(ErrorKind::Internal, std::move(message));
+}
 
 }  // namespace sqlflow

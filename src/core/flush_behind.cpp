@@ -20,7 +20,9 @@ FlushBehind::FlushBehind(std::filesystem::path path, Watch watch, bool start_thr
   if (start_thread) thread_ = std::thread([this] { run(); });
 }
 
-FlushBehind::~FlushBehind() { stop(); }
+FlushBehind::~FlushBehind() {
+  stop();
+}
 
 void FlushBehind::run() {
   std::unique_lock<std::mutex> lock(mutex_);

@@ -78,8 +78,12 @@ void install() {
   });
 }
 
-bool requested() { return g_signal.load(std::memory_order_relaxed) != 0; }
-int signal_number() { return g_signal.load(std::memory_order_relaxed); }
+bool requested() {
+  return g_signal.load(std::memory_order_relaxed) != 0;
+}
+int signal_number() {
+  return g_signal.load(std::memory_order_relaxed);
+}
 
 std::shared_ptr<Subscription> on_interrupt(std::function<void()> f) {
   auto s = std::make_shared<Subscription>(std::move(f));
@@ -102,6 +106,8 @@ void untrack_temporary(const std::filesystem::path& path) {
   g_temporaries.erase(path);
 }
 
-void simulate(int sig) { first_signal(sig); }
+void simulate(int sig) {
+  first_signal(sig);
+}
 
 }  // namespace sqlflow::interrupt

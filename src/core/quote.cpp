@@ -19,7 +19,9 @@ std::string quote_with(std::string_view text, char q) {
 }
 }  // namespace
 
-std::string quote_identifier(std::string_view name) { return quote_with(name, '"'); }
+std::string quote_identifier(std::string_view name) {
+  return quote_with(name, '"');
+}
 
 std::string quote_qualified(std::string_view dotted) {
   std::string out;
@@ -34,6 +36,8 @@ std::string quote_qualified(std::string_view dotted) {
   return out;
 }
 
-std::string quote_literal(std::string_view value) { return quote_with(value, '\''); }
+std::string quote_literal(std::string_view value) {
+  return quote_with(value, '\'');
+}
 
 }  // namespace sqlflow

@@ -29,7 +29,8 @@ void Appender::flush() {
 }
 
 void Appender::close() {
-  if (appender_ && duckdb_appender_close(appender_) != DuckDBSuccess) fail("cannot close appender on " + table_);
+  if (appender_ && duckdb_appender_close(appender_) != DuckDBSuccess)
+    fail("cannot close appender on " + table_);
 }
 
 }  // namespace sqlflow::engine

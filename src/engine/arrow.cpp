@@ -43,7 +43,8 @@ ArrowBatch to_arrow(Connection& con, const Schema& schema, const DataChunk& chun
   ArrowBatch batch;
   check(duckdb_to_arrow_schema(options.handle, types.data(), names.data(), schema.size(), &batch.schema),
         "cannot describe chunk as Arrow");
-  check(duckdb_data_chunk_to_arrow(options.handle, chunk.handle(), &batch.array), "cannot export chunk to Arrow");
+  check(duckdb_data_chunk_to_arrow(options.handle, chunk.handle(), &batch.array),
+        "cannot export chunk to Arrow");
   return batch;
 }
 

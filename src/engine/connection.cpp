@@ -23,7 +23,8 @@ std::string without_repeated_blocks(const std::string& msg) {
 }
 
 [[noreturn]] void throw_result_error(duckdb_result& res, const std::string& context = {}) {
-  std::string msg = without_repeated_blocks(duckdb_result_error(&res) ? duckdb_result_error(&res) : "unknown DuckDB error");
+  std::string msg =
+      without_repeated_blocks(duckdb_result_error(&res) ? duckdb_result_error(&res) : "unknown DuckDB error");
   duckdb_destroy_result(&res);
   // A source's own Error raised inside a table function comes back with its kind and hint.
   rethrow_scan_error_if_any(msg);
@@ -68,8 +69,8 @@ Result Connection::stream(const std::string& sql, const std::vector<Param>& para
 PreparedStatement Connection::prepare(const std::string& sql) {
   duckdb_prepared_statement stmt = nullptr;
   if (duckdb_prepare(con_, sql.c_str(), &stmt) != DuckDBSuccess) {
-    std::string msg =
-        without_repeated_blocks(duckdb_prepare_error(stmt) ? duckdb_prepare_error(stmt) : "cannot prepare statement");
+    std::string msg = without_repeated_blocks(duckdb_prepare_error(stmt) ? duckdb_prepare_error(stmt)
+                                                                         : "cannot prepare statement");
     duckdb_destroy_prepare(&stmt);
     throw data_error(msg);
   }
@@ -84,8 +85,12 @@ std::optional<std::string> Connection::scalar(const std::string& sql, const std:
   return chunk->column(0).to_string(0, r.column_type(0));
 }
 
-double Connection::progress() { return duckdb_query_progress(con_).percentage; }
-void Connection::interrupt() { duckdb_interrupt(con_); }
+double Connection::progress() {
+  return duckdb_query_progress(con_).percentage;
+}
+void Connection::interrupt() {
+  duckdb_interrupt(con_);
+}
 
 PreparedStatement::~PreparedStatement() {
   if (stmt_) duckdb_destroy_prepare(&stmt_);
@@ -95,11 +100,16 @@ void PreparedStatement::bind(size_t index, const Param& value) {
   duckdb_state st = std::visit(
       [&](const auto& v) -> duckdb_state {
         using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::monostate>) return duckdb_bind_null(stmt_, index);
-        else if constexpr (std::is_same_v<T, bool>) return duckdb_bind_boolean(stmt_, index, v);
-        else if constexpr (std::is_same_v<T, int64_t>) return duckdb_bind_int64(stmt_, index, v);
-        else if constexpr (std::is_same_v<T, double>) return duckdb_bind_double(stmt_, index, v);
-        else return duckdb_bind_varchar_length(stmt_, index, v.data(), v.size());
+        if constexpr (std::is_same_v<T, std::monostate>)
+          return duckdb_bind_null(stmt_, index);
+        else if constexpr (std::is_same_v<T, bool>)
+          return duckdb_bind_boolean(stmt_, index, v);
+        else if constexpr (std::is_same_v<T, int64_t>)
+          return duckdb_bind_int64(stmt_, index, v);
+        else if constexpr (std::is_same_v<T, double>)
+          return duckdb_bind_double(stmt_, index, v);
+        else
+          return duckdb_bind_varchar_length(stmt_, index, v.data(), v.size());
       },
       value);
   if (st != DuckDBSuccess) {
@@ -122,7 +132,8 @@ Schema PreparedStatement::result_schema() const {
     const char* name = duckdb_prepared_statement_column_name(stmt_, i);
     std::string text = name ? name : "";
     if (name) duckdb_free(const_cast<char*>(name));
-    schema.push_back({std::move(text), LogicalType::adopt(duckdb_prepared_statement_column_logical_type(stmt_, i))});
+    schema.push_back(
+        {std::move(text), LogicalType::adopt(duckdb_prepared_statement_column_logical_type(stmt_, i))});
   }
   return schema;
 }

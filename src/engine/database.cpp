@@ -48,7 +48,9 @@ Database::~Database() {
   if (db_) duckdb_close(&db_);
 }
 
-std::string duckdb_version() { return duckdb_library_version(); }
+std::string duckdb_version() {
+  return duckdb_library_version();
+}
 
 std::vector<std::string> config_option_names() {
   std::vector<std::string> out;

@@ -13,9 +13,9 @@
 namespace sqlflow::engine {
 
 struct DatabaseConfig {
-  std::string path;                  // empty or ":memory:" → in memory
-  std::optional<int> threads;        // default: DuckDB's (number of cores)
-  std::string memory_limit;          // e.g. "2GB"; empty → DuckDB's default
+  std::string path;                             // empty or ":memory:" → in memory
+  std::optional<int> threads;                   // default: DuckDB's (number of cores)
+  std::string memory_limit;                     // e.g. "2GB"; empty → DuckDB's default
   std::map<std::string, std::string> settings;  // any other DuckDB option
 };
 

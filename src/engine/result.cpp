@@ -4,7 +4,9 @@
 
 namespace sqlflow::engine {
 
-Result::Result(Result&& other) noexcept : result_(other.result_), valid_(other.valid_) { other.valid_ = false; }
+Result::Result(Result&& other) noexcept : result_(other.result_), valid_(other.valid_) {
+  other.valid_ = false;
+}
 
 Result& Result::operator=(Result&& other) noexcept {
   if (this != &other) {
@@ -20,12 +22,16 @@ Result::~Result() {
   if (valid_) duckdb_destroy_result(&result_);
 }
 
-size_t Result::column_count() { return duckdb_column_count(&result_); }
+size_t Result::column_count() {
+  return duckdb_column_count(&result_);
+}
 std::string Result::column_name(size_t i) {
   const char* n = duckdb_column_name(&result_, i);
   return n ? n : "";
 }
-LogicalType Result::column_type(size_t i) { return LogicalType::adopt(duckdb_column_logical_type(&result_, i)); }
+LogicalType Result::column_type(size_t i) {
+  return LogicalType::adopt(duckdb_column_logical_type(&result_, i));
+}
 
 Schema Result::schema() {
   Schema s;
@@ -33,7 +39,9 @@ Schema Result::schema() {
   return s;
 }
 
-size_t Result::rows_changed() { return duckdb_rows_changed(&result_); }
+size_t Result::rows_changed() {
+  return duckdb_rows_changed(&result_);
+}
 
 std::optional<DataChunk> Result::next() {
   duckdb_data_chunk chunk = duckdb_fetch_chunk(result_);

@@ -25,7 +25,8 @@ std::string stash_scan_error(const Error& error) {
 void rethrow_scan_error_if_any(const std::string& duckdb_message) {
   size_t pos = duckdb_message.find(kTag);
   if (pos == std::string::npos) return;
-  uint64_t id = std::strtoull(duckdb_message.c_str() + pos + std::char_traits<char>::length(kTag), nullptr, 10);
+  uint64_t id =
+      std::strtoull(duckdb_message.c_str() + pos + std::char_traits<char>::length(kTag), nullptr, 10);
   std::lock_guard lock(g_mutex);
   auto it = g_errors.find(id);
   if (it == g_errors.end()) return;

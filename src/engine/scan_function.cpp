@@ -83,9 +83,11 @@ void bind(duckdb_bind_info info) {
       [&] {
         auto source = catalog->find(name);
         if (!source) throw validation_error("no source named '" + name + "' is defined");
-        for (const auto& col : source->schema()) duckdb_bind_add_result_column(info, col.name.c_str(), col.type.handle());
+        for (const auto& col : source->schema())
+          duckdb_bind_add_result_column(info, col.name.c_str(), col.type.handle());
         if (auto rows = source->estimated_rows()) duckdb_bind_set_cardinality(info, *rows, false);
-        duckdb_bind_set_bind_data(info, new BindData{source}, [](void* p) { delete static_cast<BindData*>(p); });
+        duckdb_bind_set_bind_data(info, new BindData{source},
+                                  [](void* p) { delete static_cast<BindData*>(p); });
       },
       error);
   if (!ok) duckdb_bind_set_error(info, error.c_str());
@@ -101,13 +103,15 @@ void init(duckdb_init_info info) {
         const size_t columns = state->source->schema().size();
         for (size_t i = 0; i < duckdb_init_get_column_count(info); ++i) {
           size_t idx = duckdb_init_get_column_index(info, i);
-          if (idx >= columns) throw internal_error("DuckDB asked for column " + std::to_string(idx) + " of a " +
-                                                   std::to_string(columns) + "-column source");
+          if (idx >= columns)
+            throw internal_error("DuckDB asked for column " + std::to_string(idx) + " of a " +
+                                 std::to_string(columns) + "-column source");
           state->projection.push_back(idx);
         }
         state->partitions = state->source->partition_count();
         duckdb_init_set_max_threads(info, std::max<size_t>(1, state->partitions));
-        duckdb_init_set_init_data(info, state.release(), [](void* p) { delete static_cast<GlobalState*>(p); });
+        duckdb_init_set_init_data(info, state.release(),
+                                  [](void* p) { delete static_cast<GlobalState*>(p); });
       },
       error);
   if (!ok) duckdb_init_set_error(info, error.c_str());
@@ -155,7 +159,8 @@ void SourceCatalog::install(Connection& con) {
   duckdb_destroy_logical_type(&varchar);
   // The function keeps a view of this catalog's sources alive for as long as DuckDB keeps it.
   auto* self = new std::shared_ptr<void>(std::make_shared<SourceCatalog>(*this));
-  duckdb_table_function_set_extra_info(fn, self, [](void* p) { delete static_cast<std::shared_ptr<void>*>(p); });
+  duckdb_table_function_set_extra_info(fn, self,
+                                       [](void* p) { delete static_cast<std::shared_ptr<void>*>(p); });
   duckdb_table_function_set_bind(fn, bind);
   duckdb_table_function_set_init(fn, init);
   duckdb_table_function_set_local_init(fn, local_init);

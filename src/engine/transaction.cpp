@@ -2,7 +2,9 @@
 
 namespace sqlflow::engine {
 
-Transaction::Transaction(Connection& con) : con_(con) { con_.execute("BEGIN TRANSACTION"); }
+Transaction::Transaction(Connection& con) : con_(con) {
+  con_.execute("BEGIN TRANSACTION");
+}
 
 Transaction::~Transaction() {
   if (!open_) return;

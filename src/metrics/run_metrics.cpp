@@ -1,10 +1,9 @@
 #include "metrics/run_metrics.hpp"
 
-#include <algorithm>
-
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 #include <utility>
 
@@ -103,7 +102,9 @@ void StepMetrics::mark_finished(StepStatus status, std::string error, std::strin
 }
 
 namespace {
-bool finished(StepStatus s) { return s != StepStatus::Pending && s != StepStatus::Running; }
+bool finished(StepStatus s) {
+  return s != StepStatus::Pending && s != StepStatus::Running;
+}
 }  // namespace
 
 const std::string& StepMetrics::error() const {

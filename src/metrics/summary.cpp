@@ -80,8 +80,9 @@ std::string exit_line(const RunMetrics& run) {
     if (!parts.empty()) steps += fmt::format(" ({})", fmt::join(parts, ", "));
   }
   const char* status = ok ? "ok" : run.error().rfind("interrupted", 0) == 0 ? "interrupted" : "failed";
-  return fmt::format("sqlflow: pipeline {} {} \u2014 {}, {} {}, {}", mask_secrets(run.pipeline), status, steps,
-                     format_count(t.rows_out), t.rows_out == 1 ? "row" : "rows", format_duration(run.elapsed()));
+  return fmt::format("sqlflow: pipeline {} {} \u2014 {}, {} {}, {}", mask_secrets(run.pipeline), status,
+                     steps, format_count(t.rows_out), t.rows_out == 1 ? "row" : "rows",
+                     format_duration(run.elapsed()));
 }
 
 void print_summary(const RunMetrics& run, std::ostream& out) {
@@ -138,7 +139,8 @@ void print_summary(const RunMetrics& run, std::ostream& out) {
   }
   for (const StepMetrics* s : steps) {
     if (!s->note().empty()) out << mask_secrets(s->name) << ": " << mask_secrets(s->note()) << '\n';
-    for (const auto& w : s->warnings()) out << "warning: step '" << mask_secrets(s->name) << "': " << mask_secrets(w) << '\n';
+    for (const auto& w : s->warnings())
+      out << "warning: step '" << mask_secrets(s->name) << "': " << mask_secrets(w) << '\n';
   }
   for (const StepMetrics* s : steps)
     if (s->status() == StepStatus::Ok || s->status() == StepStatus::Failed)

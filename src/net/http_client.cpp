@@ -1,10 +1,7 @@
 #include "net/http_client.hpp"
 
-#include <signal.h>
-
-#include "core/interrupt.hpp"
-
 #include <curl/curl.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <strings.h>
 
@@ -12,6 +9,7 @@
 #include <filesystem>
 #include <queue>
 
+#include "core/interrupt.hpp"
 #include "net/redact.hpp"
 #include "resilience/classify.hpp"
 
@@ -614,7 +612,9 @@ struct EngineRun {
     while (done < n) {
       // Ctrl-C / SIGTERM: transfers stop now instead of after their timeouts and retries.
       if (interrupt::requested())
-        throw Error(ErrorKind::Connection, "interrupted by " + std::string(interrupt::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT"));
+        throw Error(
+            ErrorKind::Connection,
+            "interrupted by " + std::string(interrupt::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT"));
       rs::TimePoint now = clock.now();
       while (active < concurrency && next < n) {
         start_request(next, std::move(requests[next]), now);

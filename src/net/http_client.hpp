@@ -40,7 +40,7 @@ struct ClientOptions {
   std::uint64_t max_buffered_bytes = 0;
   // Appended to the error when a body limit is hit: what the user can set (e.g. a PARAMS key).
   std::string body_limit_hint;
-  std::size_t max_error_body_bytes = 4096;                // kept from non-2xx bodies for messages
+  std::size_t max_error_body_bytes = 4096;  // kept from non-2xx bodies for messages
   std::shared_ptr<Authenticator> auth;
   std::shared_ptr<RequestObserver> observer;
   void validate() const;

@@ -84,9 +84,8 @@ bool is_sensitive_name(std::string_view raw) {
   for (auto e : kExact)
     if (n == e) return true;
   static constexpr std::array<std::string_view, 15> kContains = {
-      "token",   "secret",     "password",      "passwd",    "signature",
-      "credential", "assertion", "api_key",     "apikey",    "private_key",
-      "access_key", "session",   "authorization", "cookie",  "key_value"};
+      "token",  "secret",      "password",   "passwd",  "signature",     "credential", "assertion", "api_key",
+      "apikey", "private_key", "access_key", "session", "authorization", "cookie",     "key_value"};
   for (auto c : kContains)
     if (n.find(c) != std::string::npos) return true;
   return ends_with(n, "_key") || ends_with(n, "_sig") || ends_with(n, "_auth");

@@ -4,12 +4,11 @@
 // and Sql statements.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
 
@@ -21,9 +20,9 @@ struct SourceStmt {
   std::string type;               // as written (TYPE form); empty in the FROM form until resolved
   std::string profile_connector;  // FROM form: name in the profile's connectors:
   bool from_profile = false;
-  std::string params_text;        // the {…} block as written (variables unresolved)
-  nlohmann::json params;          // set by resolve(): the parsed object (OPTIONS merged over profile params)
-  SourceLocation params_location; // where the {…} block starts (JSON errors point inside it)
+  std::string params_text;         // the {…} block as written (variables unresolved)
+  nlohmann::json params;           // set by resolve(): the parsed object (OPTIONS merged over profile params)
+  SourceLocation params_location;  // where the {…} block starts (JSON errors point inside it)
 };
 
 enum class LoadMode { Replace, Append, Upsert };
@@ -52,11 +51,11 @@ struct CreateTableStmt {
   std::string table;
   bool or_replace = false;
   TransformMode mode = TransformMode::Plain;
-  std::vector<std::string> keys;          // UPSERT
-  std::string incremental_column;         // INCREMENTAL BY
-  std::optional<Lookback> lookback;       // INCREMENTAL only
-  std::string query;                      // the SQL after AS, without the final ';'
-  SourceLocation query_location;          // where `query` starts (errors inside it map back)
+  std::vector<std::string> keys;     // UPSERT
+  std::string incremental_column;    // INCREMENTAL BY
+  std::optional<Lookback> lookback;  // INCREMENTAL only
+  std::string query;                 // the SQL after AS, without the final ';'
+  SourceLocation query_location;     // where `query` starts (errors inside it map back)
 };
 
 // EXPORT SELECT … TO "uri" TYPE type OPTIONS {json};  |  EXPORT table TO "uri" TYPE type [OPTIONS {json}];
@@ -65,10 +64,10 @@ struct ExportStmt {
   std::optional<std::string> table;  // set for the short form
   std::string uri;
   std::string type;
-  std::string options_text;          // {…} as written, or empty
+  std::string options_text;                           // {…} as written, or empty
   nlohmann::json options = nlohmann::json::object();  // set by resolve()
-  SourceLocation query_location;     // where `query` starts (the table name for the short form)
-  SourceLocation options_location;   // where the OPTIONS {…} block starts
+  SourceLocation query_location;    // where `query` starts (the table name for the short form)
+  SourceLocation options_location;  // where the OPTIONS {…} block starts
 };
 
 // SET name = value;
@@ -92,7 +91,7 @@ struct IfBranch {
   SourceLocation location;  // the IF / ELSE IF keyword of this branch
 };
 struct IfStmt {
-  std::vector<IfBranch> branches;             // IF and each ELSE IF, in order
+  std::vector<IfBranch> branches;                   // IF and each ELSE IF, in order
   std::optional<std::vector<Statement>> otherwise;  // ELSE
 };
 

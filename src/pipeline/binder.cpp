@@ -16,9 +16,13 @@ namespace sqlflow::pipeline {
 
 namespace {
 
-std::string qi(const std::string& s) { return quote_identifier(s); }
+std::string qi(const std::string& s) {
+  return quote_identifier(s);
+}
 
-std::string line_text(const SourceLocation& loc) { return "line " + std::to_string(loc.line); }
+std::string line_text(const SourceLocation& loc) {
+  return "line " + std::to_string(loc.line);
+}
 
 // CREATE TABLE t (…) with the columns of `schema`; repeated names get DuckDB's _1, _2 suffixes,
 // as CREATE TABLE … AS would give them.
@@ -55,12 +59,13 @@ struct Binder {
   engine::Connection con{db};
   std::map<std::string, Schema> tables;  // lower-case name → columns, as the shadow catalog holds them
   std::set<std::string> unknown;         // names whose schema could not be had (their readers are skipped)
-  std::set<std::string> failed;          // the unknown ones already reported as errors (readers skip silently)
+  std::set<std::string> failed;  // the unknown ones already reported as errors (readers skip silently)
   std::set<std::string> sources_done;
   std::set<std::pair<std::string, std::string>> watermarks;  // (source, target) pairs with a stored watermark
   bool persistent = false;
 
-  Binder(const Plan& p, const ValidatedPipeline& v, const BindOptions& o) : plan(p), validated(v), options(o) {}
+  Binder(const Plan& p, const ValidatedPipeline& v, const BindOptions& o)
+      : plan(p), validated(v), options(o) {}
 
   void error(Error e) { result.errors.push_back(std::move(e)); }
 
@@ -84,19 +89,24 @@ struct Binder {
     persistent = profile.engine.persistent;
     if (!profile.engine.persistent || !std::filesystem::exists(profile.engine.path)) return;
     try {
-      con.execute("ATTACH " + quote_literal(profile.engine.path.string()) + " AS sqlflow_existing (READ_ONLY)");
+      con.execute("ATTACH " + quote_literal(profile.engine.path.string()) +
+                  " AS sqlflow_existing (READ_ONLY)");
     } catch (const Error& e) {
       result.unchecked.push_back("tables already in " + profile.engine.path.string() +
-                                 ": not checked: cannot open it (" + engine::strip_sql_excerpt(e.message()) + ")");
+                                 ": not checked: cannot open it (" + engine::strip_sql_excerpt(e.message()) +
+                                 ")");
       return;
     }
-    auto rows = con.query("SELECT table_name FROM duckdb_tables() WHERE database_name = 'sqlflow_existing' AND "
-                          "schema_name = 'main' AND NOT temporary")
+    auto rows = con.query(
+                       "SELECT table_name FROM duckdb_tables() WHERE database_name = 'sqlflow_existing' AND "
+                       "schema_name = 'main' AND NOT temporary")
                     .rows();
     for (const auto& r : rows)
       define(r[0], con.prepare("SELECT * FROM sqlflow_existing.main." + qi(r[0])).result_schema());
     try {
-      for (const auto& r : con.query("SELECT DISTINCT lower(source), lower(target) FROM sqlflow_existing.sqlflow_state.watermarks").rows())
+      for (const auto& r : con.query("SELECT DISTINCT lower(source), lower(target) FROM "
+                                     "sqlflow_existing.sqlflow_state.watermarks")
+                               .rows())
         watermarks.insert({r[0], r[1]});
     } catch (const Error&) {
       // No state yet: no incremental load has run.
@@ -143,13 +153,13 @@ struct Binder {
       return skip("offline (a " + b->type + " source's schema needs a call to its server)");
     if (const SourceStmt* s = source_stmt(key))
       if (const Step* feeder = export_feeding(*s))
-        return skip("it reads what " + feeder->name + " (" + line_text(feeder->statement.location) + ") writes");
+        return skip("it reads what " + feeder->name + " (" + line_text(feeder->statement.location) +
+                    ") writes");
     try {
       auto source = b->info->make_source(b->params, options.context);
       define(b->name, source->schema());
     } catch (const Error& e) {
-      if (e.kind() == ErrorKind::Connection && e.retryable())
-        return skip("cannot reach it: " + e.message());
+      if (e.kind() == ErrorKind::Connection && e.retryable()) return skip("cannot reach it: " + e.message());
       unknown.insert(key);
       failed.insert(key);
       Error located(e.kind(), "SOURCE " + b->name + ": " + engine::strip_sql_excerpt(e.message()), e.hint());
@@ -159,7 +169,8 @@ struct Binder {
 
   // Prepares `sql` (which holds `user_sql`, starting at `start` in the file); its result columns,
   // or nullopt after reporting the error.
-  std::optional<Schema> prepare(const std::string& sql, const std::string& user_sql, const SourceLocation& start) {
+  std::optional<Schema> prepare(const std::string& sql, const std::string& user_sql,
+                                const SourceLocation& start) {
     try {
       return con.prepare(sql).result_schema();
     } catch (const Error& e) {
@@ -172,12 +183,14 @@ struct Binder {
                        const std::string& of, const SourceLocation& loc) {
     for (const auto& n : names)
       if (!has_column(schema, n))
-        error(validation_error(what + " '" + n + "' is not a column of " + of + did_you_mean(n, names_of(schema)),
-                               "its columns: " + [&] {
-                                 std::string list;
-                                 for (const auto& c : schema) list += (list.empty() ? "" : ", ") + c.name;
-                                 return list;
-                               }())
+        error(validation_error(
+                  what + " '" + n + "' is not a column of " + of + did_you_mean(n, names_of(schema)),
+                  "its columns: " +
+                      [&] {
+                        std::string list;
+                        for (const auto& c : schema) list += (list.empty() ? "" : ", ") + c.name;
+                        return list;
+                      }())
                   .at(loc));
   }
 
@@ -191,7 +204,8 @@ struct Binder {
     }
     const Schema& in = tables.at(key);
     const auto& loc = step.statement.location;
-    if (src->incremental) require_columns(in, {src->cursor_field}, "cursor_field", "SOURCE " + src->name, loc);
+    if (src->incremental)
+      require_columns(in, {src->cursor_field}, "cursor_field", "SOURCE " + src->name, loc);
     if (l.mode == LoadMode::Upsert) require_columns(in, l.keys, "KEY", "SOURCE " + src->name, loc);
     const bool exists = tables.count(fold_name(l.table)) > 0;
     // As the executor: without MODE, an incremental source's first run replaces the table.
@@ -272,7 +286,8 @@ struct Binder {
           }
         }
         break;
-      default: break;
+      default:
+        break;
     }
   }
 
@@ -293,15 +308,20 @@ struct Binder {
         for (const auto& w : step.writes) failed.insert(w);
         return;
       }
-      result.unchecked.push_back(step.name + " (" + line_text(step.statement.location) + "): not checked: it reads " +
-                                 r + ", whose columns are not known before the run");
+      result.unchecked.push_back(step.name + " (" + line_text(step.statement.location) +
+                                 "): not checked: it reads " + r +
+                                 ", whose columns are not known before the run");
       return;
     }
     const auto& node = step.statement.node;
-    if (const auto* l = std::get_if<LoadStmt>(&node)) bind_load(step, *l);
-    else if (const auto* c = std::get_if<CreateTableStmt>(&node)) bind_transform(step, *c);
-    else if (const auto* e = std::get_if<ExportStmt>(&node)) (void)prepare(e->query, e->query, e->query_location);
-    else if (const auto* q = std::get_if<SqlStmt>(&node)) bind_sql(step, *q);
+    if (const auto* l = std::get_if<LoadStmt>(&node))
+      bind_load(step, *l);
+    else if (const auto* c = std::get_if<CreateTableStmt>(&node))
+      bind_transform(step, *c);
+    else if (const auto* e = std::get_if<ExportStmt>(&node))
+      (void)prepare(e->query, e->query, e->query_location);
+    else if (const auto* q = std::get_if<SqlStmt>(&node))
+      bind_sql(step, *q);
   }
 };
 

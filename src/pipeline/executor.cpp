@@ -21,14 +21,19 @@ namespace sqlflow::pipeline {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-const char* interrupted_by() { return interrupt::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT"; }
+const char* interrupted_by() {
+  return interrupt::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT";
+}
 
 // How often one step may be run again because a source changed how it reads.
 constexpr int kMaxAdaptations = 3;
-std::string qi(const std::string& s) { return quote_identifier(s); }
+std::string qi(const std::string& s) {
+  return quote_identifier(s);
+}
 
 // The first column of a statement's one-row result ("Count" of CTAS/INSERT/MERGE/COPY).
-uint64_t run_counting(engine::Connection& con, const std::string& sql, const std::vector<engine::Param>& params = {}) {
+uint64_t run_counting(engine::Connection& con, const std::string& sql,
+                      const std::vector<engine::Param>& params = {}) {
   engine::Result r = con.query(sql, params);
   if (r.column_count() == 1 && (r.column_name(0) == "Count" || r.column_name(0) == "count")) {
     auto v = r.rows();
@@ -57,16 +62,19 @@ std::string key_list(const std::vector<std::string>& keys) {
 // Rows sharing a key make MERGE ambiguous. As SQLFlow (pandas) and dlt's merge do, the last row
 // per key in the input's order wins (the stage keeps the input's order in its rowids); returns
 // how many rows were dropped.
-uint64_t keep_last_row_per_key(engine::Connection& con, const std::string& stage, const std::vector<std::string>& keys) {
+uint64_t keep_last_row_per_key(engine::Connection& con, const std::string& stage,
+                               const std::vector<std::string>& keys) {
   return run_counting(con, "DELETE FROM " + qi(stage) + " WHERE rowid IN (SELECT rowid FROM " + qi(stage) +
-                               " QUALIFY row_number() OVER (PARTITION BY " + key_list(keys) + " ORDER BY rowid DESC) > 1)");
+                               " QUALIFY row_number() OVER (PARTITION BY " + key_list(keys) +
+                               " ORDER BY rowid DESC) > 1)");
 }
 
 std::string collapsed_warning(uint64_t dropped, const std::vector<std::string>& keys) {
   std::string k;
   for (const auto& key : keys) k += (k.empty() ? "" : ", ") + key;
   return std::to_string(dropped) + (dropped == 1 ? " input row" : " input rows") + " shared a key (" + k +
-         ") with a later row and " + (dropped == 1 ? "was" : "were") + " dropped: the last row per key was kept";
+         ") with a later row and " + (dropped == 1 ? "was" : "were") +
+         " dropped: the last row per key was kept";
 }
 
 // MERGE the staged rows into `table` on `keys` (DuckDB ≥ 1.4; needs no unique index on the target).
@@ -78,7 +86,8 @@ uint64_t merge_into(engine::Connection& con, const std::string& table, const std
   for (const auto& c : cols) {
     names += (names.empty() ? "" : ", ") + qi(c.name);
     values += (values.empty() ? "" : ", ") + ("s." + qi(c.name));
-    bool is_key = std::any_of(keys.begin(), keys.end(), [&](const auto& k) { return fold_name(k) == fold_name(c.name); });
+    bool is_key = std::any_of(keys.begin(), keys.end(),
+                              [&](const auto& k) { return fold_name(k) == fold_name(c.name); });
     if (!is_key) set += (set.empty() ? "" : ", ") + qi(c.name) + " = s." + qi(c.name);
   }
   std::string sql = "MERGE INTO " + qi(table) + " AS t USING " + qi(stage) + " AS s ON (" + on + ") ";
@@ -98,9 +107,11 @@ std::string timestamp_literal(std::time_t t) {
 // DuckDB's "LINE n" counts from the statement; the user's SQL starts somewhere in the .sf file.
 Error locate_step_error(const Step& step, const Error& e) {
   const auto& node = step.statement.node;
-  if (const auto* c = std::get_if<CreateTableStmt>(&node)) return locate_sql_error(e, c->query, c->query_location);
+  if (const auto* c = std::get_if<CreateTableStmt>(&node))
+    return locate_sql_error(e, c->query, c->query_location);
   if (const auto* x = std::get_if<ExportStmt>(&node)) return locate_sql_error(e, x->query, x->query_location);
-  if (const auto* q = std::get_if<SqlStmt>(&node)) return locate_sql_error(e, q->sql, step.statement.location);
+  if (const auto* q = std::get_if<SqlStmt>(&node))
+    return locate_sql_error(e, q->sql, step.statement.location);
   Error located = e;
   return located.at(step.statement.location);
 }
@@ -145,7 +156,8 @@ struct Executor::Impl {
     std::lock_guard lock(sources_mutex);
     SourceEntry& e = sources.at(key);
     if (!e.ready) {
-      e.source = std::shared_ptr<connectors::Source>(e.bound->info->make_source(e.bound->params, options.context));
+      e.source =
+          std::shared_ptr<connectors::Source>(e.bound->info->make_source(e.bound->params, options.context));
       e.view_sql = e.source->view_sql();
       if (!e.view_sql) catalog.add(e.bound->name, e.source);
       e.ready = true;
@@ -154,7 +166,9 @@ struct Executor::Impl {
   }
 
   // Whether `step` reads the source `key` (every source, when its reads are unknown).
-  static bool reads_source(const Step& step, const std::string& key) { return step.barrier || step.reads.count(key); }
+  static bool reads_source(const Step& step, const std::string& key) {
+    return step.barrier || step.reads.count(key);
+  }
 
   // The source views a worker's connection holds, by source, at the generation they were made.
   using CreatedViews = std::map<std::string, int>;
@@ -173,8 +187,10 @@ struct Executor::Impl {
         view = e.view_sql;
       }
       if (auto it = created.find(key); it != created.end() && it->second == generation) continue;
-      if (view) con.execute("CREATE OR REPLACE TEMP VIEW " + qi(e.bound->name) + " AS " + *view);
-      else catalog.create_view(con, e.bound->name);
+      if (view)
+        con.execute("CREATE OR REPLACE TEMP VIEW " + qi(e.bound->name) + " AS " + *view);
+      else
+        catalog.create_view(con, e.bound->name);
       created[key] = generation;
     }
   }
@@ -234,8 +250,11 @@ struct Executor::Impl {
     if (mode != load.mode && exists) {
       auto had = con.scalar("SELECT count(*) FROM " + qi(load.table));
       if (had && *had != "0")
-        result.warnings.push_back("first run of incremental SOURCE " + src.name + " (no watermark yet): its full load replaced table " +
-                                  load.table + " (" + *had + " rows before); later runs add to it. Write MODE APPEND or UPSERT to add to the table from the first run on");
+        result.warnings.push_back("first run of incremental SOURCE " + src.name +
+                                  " (no watermark yet): its full load replaced table " + load.table + " (" +
+                                  *had +
+                                  " rows before); later runs add to it. Write MODE APPEND or UPSERT to add "
+                                  "to the table from the first run on");
     }
     if (src.incremental && watermark && staged == 0 && exists) {
       // Nothing after the watermark: the table and the watermark stay as they are.
@@ -243,11 +262,13 @@ struct Executor::Impl {
     } else {
       switch (mode) {
         case LoadMode::Replace:
-          result.rows = run_counting(con, "CREATE OR REPLACE TABLE " + qi(load.table) + " AS " + from, params);
+          result.rows =
+              run_counting(con, "CREATE OR REPLACE TABLE " + qi(load.table) + " AS " + from, params);
           break;
         case LoadMode::Append:
-          result.rows = exists ? run_counting(con, "INSERT INTO " + qi(load.table) + " BY NAME " + from, params)
-                               : run_counting(con, "CREATE TABLE " + qi(load.table) + " AS " + from, params);
+          result.rows = exists
+                            ? run_counting(con, "INSERT INTO " + qi(load.table) + " BY NAME " + from, params)
+                            : run_counting(con, "CREATE TABLE " + qi(load.table) + " AS " + from, params);
           break;
         case LoadMode::Upsert:
           if (uint64_t dropped = keep_last_row_per_key(con, stage_name, load.keys))
@@ -263,8 +284,9 @@ struct Executor::Impl {
       result.warnings.insert(result.warnings.end(), report.warnings.begin(), report.warnings.end());
     }
     if (wm_key) {
-      auto new_mark = staged ? con.scalar("SELECT max(" + qi(src.cursor_field) + ")::VARCHAR FROM " + qi(stage_name))
-                             : std::optional<std::string>();
+      auto new_mark =
+          staged ? con.scalar("SELECT max(" + qi(src.cursor_field) + ")::VARCHAR FROM " + qi(stage_name))
+                 : std::optional<std::string>();
       if (new_mark) StateStore::set(con, *wm_key, *new_mark);
       result.note = "incremental: " + std::to_string(staged) + (staged == 1 ? " new row" : " new rows") +
                     (watermark ? " since " + *watermark : " (first run)") +
@@ -274,7 +296,8 @@ struct Executor::Impl {
     tx.commit();
   }
 
-  void run_transform(engine::Connection& con, const Step& step, const CreateTableStmt& c, StepResult& result) {
+  void run_transform(engine::Connection& con, const Step& step, const CreateTableStmt& c,
+                     StepResult& result) {
     const std::string t = qi(c.table);
     if (c.mode == TransformMode::Plain || c.mode == TransformMode::Replace) {
       // One statement is atomic on its own: no explicit transaction, no catalog lookup.
@@ -285,7 +308,8 @@ struct Executor::Impl {
     const bool exists = table_exists(con, c.table);
     switch (c.mode) {
       case TransformMode::Plain:
-      case TransformMode::Replace: break;  // handled above
+      case TransformMode::Replace:
+        break;  // handled above
       case TransformMode::Append:
         result.rows = exists ? run_counting(con, "INSERT INTO " + t + " BY NAME " + c.query)
                              : run_counting(con, "CREATE TABLE " + t + " AS " + c.query);
@@ -304,13 +328,14 @@ struct Executor::Impl {
         const std::string end = timestamp_literal(std::time(nullptr));
         std::string start = "-infinity";
         if (exists) {
-          auto mark = con.scalar("SELECT max(" + qi(c.incremental_column) + ")::TIMESTAMP::VARCHAR FROM " + t);
+          auto mark =
+              con.scalar("SELECT max(" + qi(c.incremental_column) + ")::TIMESTAMP::VARCHAR FROM " + t);
           if (mark) {
             start = *mark;
             if (c.lookback) {
               std::string unit = fold_name(c.lookback->unit).rfind("hour", 0) == 0 ? "HOUR" : "DAY";
-              start = *con.scalar("SELECT (CAST($1 AS TIMESTAMP) - INTERVAL (" + std::to_string(c.lookback->amount) +
-                                      ") " + unit + ")::VARCHAR",
+              start = *con.scalar("SELECT (CAST($1 AS TIMESTAMP) - INTERVAL (" +
+                                      std::to_string(c.lookback->amount) + ") " + unit + ")::VARCHAR",
                                   {*mark});
             }
           }
@@ -320,7 +345,8 @@ struct Executor::Impl {
           result.rows = run_counting(con, "CREATE TABLE " + t + " AS " + query);
         } else {
           // Rows inside the window are recomputed: delete them, then insert the window's result.
-          con.query("DELETE FROM " + t + " WHERE " + qi(c.incremental_column) + " > CAST($1 AS TIMESTAMP)", {start});
+          con.query("DELETE FROM " + t + " WHERE " + qi(c.incremental_column) + " > CAST($1 AS TIMESTAMP)",
+                    {start});
           result.rows = run_counting(con, "INSERT INTO " + t + " BY NAME " + query);
         }
         result.note = "window (" + start + ", " + end + "]";
@@ -336,13 +362,17 @@ struct Executor::Impl {
     auto dest = info.make_destination(e.uri, params, options.context);
     std::string mode = params.value("mode", "replace");
     connectors::WriteMode wm = connectors::WriteMode::Replace;
-    if (mode == "append") wm = connectors::WriteMode::Append;
-    else if (mode == "upsert" || mode == "merge") wm = connectors::WriteMode::Upsert;
+    if (mode == "append")
+      wm = connectors::WriteMode::Append;
+    else if (mode == "upsert" || mode == "merge")
+      wm = connectors::WriteMode::Upsert;
     std::vector<std::string> keys;
     for (const char* k : {"upsert_keys", "keys", "key"})
       if (params.contains(k)) {
-        if (params[k].is_array()) for (const auto& x : params[k]) keys.push_back(x.get<std::string>());
-        else if (params[k].is_string()) keys.push_back(params[k].get<std::string>());
+        if (params[k].is_array())
+          for (const auto& x : params[k]) keys.push_back(x.get<std::string>());
+        else if (params[k].is_string())
+          keys.push_back(params[k].get<std::string>());
       }
     try {
       dest->open(schema_of(con, e.query), wm, keys);
@@ -366,10 +396,14 @@ struct Executor::Impl {
 
   void run_step(engine::Connection& con, const Step& step, StepResult& result) {
     const auto& node = step.statement.node;
-    if (const auto* l = std::get_if<LoadStmt>(&node)) run_load(con, step, *l, result);
-    else if (const auto* c = std::get_if<CreateTableStmt>(&node)) run_transform(con, step, *c, result);
-    else if (const auto* e = std::get_if<ExportStmt>(&node)) run_export(con, *e, result);
-    else if (const auto* q = std::get_if<SqlStmt>(&node)) result.rows = run_counting(con, q->sql);
+    if (const auto* l = std::get_if<LoadStmt>(&node))
+      run_load(con, step, *l, result);
+    else if (const auto* c = std::get_if<CreateTableStmt>(&node))
+      run_transform(con, step, *c, result);
+    else if (const auto* e = std::get_if<ExportStmt>(&node))
+      run_export(con, *e, result);
+    else if (const auto* q = std::get_if<SqlStmt>(&node))
+      result.rows = run_counting(con, q->sql);
   }
 
   // Adds to `io` what the sources `step` reads (all bound ones for a barrier) did since their
@@ -394,7 +428,8 @@ struct Executor::Impl {
     return error;
   }
 
-  void execute_with_retry(engine::Connection& con, CreatedViews& views, const Step& step, StepResult& result) {
+  void execute_with_retry(engine::Connection& con, CreatedViews& views, const Step& step,
+                          StepResult& result) {
     const auto started = Clock::now();
     int adaptations = 0;
     for (int attempt = 1;; ++attempt) {
@@ -410,7 +445,8 @@ struct Executor::Impl {
         if (interrupt::requested()) {
           result.rows = 0;  // rolled back
           result.status = StepStatus::Failed;
-          result.error = Error(ErrorKind::Data, std::string("interrupted by ") + interrupted_by() + ": the step was rolled back");
+          result.error = Error(ErrorKind::Data, std::string("interrupted by ") + interrupted_by() +
+                                                    ": the step was rolled back");
           result.note.clear();
           result.warnings.clear();
           break;
@@ -443,7 +479,8 @@ struct Executor::Impl {
   }
 };
 
-Executor::Executor(engine::Database& db, const Plan& plan, const ValidatedPipeline& validated, ExecutorOptions options)
+Executor::Executor(engine::Database& db, const Plan& plan, const ValidatedPipeline& validated,
+                   ExecutorOptions options)
     : impl_(std::make_unique<Impl>(db, plan, validated, std::move(options))), results_(plan.steps.size()) {}
 
 Executor::~Executor() = default;
@@ -525,7 +562,8 @@ bool Executor::run() {
           }
           if (interrupt::requested()) con->interrupt();
           // DuckDB tracks query progress only when asked; it costs a few percent, so only for a live display.
-          if (im.options.track_progress) con->execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
+          if (im.options.track_progress)
+            con->execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
         }
         im.create_views(*con, created_views, step);
         if (im.options.on_start) {
@@ -545,7 +583,8 @@ bool Executor::run() {
       {
         std::lock_guard lock(mutex);
         --running;
-        if (result.status == StepStatus::Failed) failed = true;
+        if (result.status == StepStatus::Failed)
+          failed = true;
         else
           for (size_t d : dependents[id])
             if (--remaining_deps[d] == 0) {

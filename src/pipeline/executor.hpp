@@ -28,9 +28,9 @@ struct StepResult {
   double seconds = 0;
   int attempts = 0;
   std::optional<Error> error;
-  std::string note;  // e.g. "incremental: 12 new rows since 2024-01-02"
+  std::string note;                   // e.g. "incremental: 12 new rows since 2024-01-02"
   std::vector<std::string> warnings;  // e.g. input rows collapsed by an UPSERT
-  connectors::IoStats io;  // what the step's connectors moved and waited for (over all attempts)
+  connectors::IoStats io;             // what the step's connectors moved and waited for (over all attempts)
 };
 
 struct ExecutorOptions {
@@ -42,13 +42,14 @@ struct ExecutorOptions {
   // and may be called from any thread until on_finish returns.
   std::function<void(const Step&, std::function<double()> progress)> on_start;
   std::function<void(const Step&, const StepResult&)> on_finish;
-  int max_attempts = 3;  // for retryable errors (e.g. a dropped source connection)
+  int max_attempts = 3;         // for retryable errors (e.g. a dropped source connection)
   bool track_progress = false;  // let DuckDB compute query progress (for a live progress display)
 };
 
 class Executor {
  public:
-  Executor(engine::Database& db, const Plan& plan, const ValidatedPipeline& validated, ExecutorOptions options);
+  Executor(engine::Database& db, const Plan& plan, const ValidatedPipeline& validated,
+           ExecutorOptions options);
   ~Executor();
   // Runs every step; returns true when all succeeded. Results are indexed by step id.
   bool run();

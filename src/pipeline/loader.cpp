@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <fstream>
-#include <tuple>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <tuple>
 
 #include "engine/connection.hpp"
 #include "pipeline/parser.hpp"
@@ -28,18 +27,22 @@ std::map<std::string, std::string> parse_vars(const std::string& text) {
   std::map<std::string, std::string> out;
   if (text.empty()) return out;
   // Text that starts like JSON is JSON: its own error (with the position) says what is wrong.
-  if (text.find_first_not_of(" \t\r\n") != std::string::npos && text[text.find_first_not_of(" \t\r\n")] == '{') {
+  if (text.find_first_not_of(" \t\r\n") != std::string::npos &&
+      text[text.find_first_not_of(" \t\r\n")] == '{') {
     try {
       (void)nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
       std::string what = e.what();
       if (auto at = what.find("parse error"); at != std::string::npos) what = what.substr(at);
-      throw usage_error("--vars is not valid JSON: " + what, "e.g. --vars '{\"env\": \"prod\"}' or --vars env=prod,region=eu");
+      throw usage_error("--vars is not valid JSON: " + what,
+                        "e.g. --vars '{\"env\": \"prod\"}' or --vars env=prod,region=eu");
     }
   }
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (!j.is_discarded()) {
-    if (!j.is_object()) throw usage_error("--vars must be a JSON object or k=v pairs", "e.g. --vars '{\"env\": \"prod\"}' or --vars env=prod,region=eu");
+    if (!j.is_object())
+      throw usage_error("--vars must be a JSON object or k=v pairs",
+                        "e.g. --vars '{\"env\": \"prod\"}' or --vars env=prod,region=eu");
     for (const auto& [k, v] : j.items()) out[k] = v.is_string() ? v.get<std::string>() : v.dump();
     return out;
   }
@@ -64,7 +67,9 @@ std::set<std::string> existing_tables(const Profile& profile) {
     cfg.settings["access_mode"] = "READ_ONLY";
     engine::Database db(cfg);
     engine::Connection con(db);
-    for (const auto& row : con.query("SELECT lower(table_name) FROM duckdb_tables() UNION SELECT lower(view_name) FROM duckdb_views() WHERE NOT internal").rows())
+    for (const auto& row : con.query("SELECT lower(table_name) FROM duckdb_tables() UNION SELECT "
+                                     "lower(view_name) FROM duckdb_views() WHERE NOT internal")
+                               .rows())
       out.insert(row[0]);
   } catch (const Error&) {
     // Locked by a running pipeline or unreadable: validate without its catalog.

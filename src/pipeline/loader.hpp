@@ -33,9 +33,9 @@ struct LoadedPipeline {
   ValidatedPipeline validated;
   std::map<std::string, std::string> variables;
   std::vector<Error> errors;
-  std::vector<std::string> warnings;  // profile, variables and plan warnings, for the user
+  std::vector<std::string> warnings;     // profile, variables and plan warnings, for the user
   connectors::ConnectorContext context;  // the project folder and where exports may write
-  bool uses_state = false;  // incremental sources or transforms
+  bool uses_state = false;               // incremental sources or transforms
 };
 
 LoadedPipeline load_pipeline(const PipelineRequest& request);

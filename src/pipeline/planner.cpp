@@ -6,11 +6,10 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <queue>
 #include <regex>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "core/quote.hpp"
 #include "pipeline/time_macros.hpp"
@@ -32,7 +31,9 @@ int Plan::levels() const {
 namespace {
 
 // Incremental transform macros are not SQL; give DuckDB's parser literals in their place.
-std::string without_time_macros(const std::string& sql) { return bind_time_macros(sql, "1970-01-01", "1970-01-01"); }
+std::string without_time_macros(const std::string& sql) {
+  return bind_time_macros(sql, "1970-01-01", "1970-01-01");
+}
 
 std::string unquote_name(std::string name) {
   if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
@@ -83,77 +84,21 @@ bool source_reads_file(const SourceStmt& src, const std::string& uri) {
   return false;
 }
 
-Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs, std::vector<Error>& errors) {
-  Plan plan;
-  std::map<std::string, int> plain_creates;  // table → line of its first CREATE TABLE (plain/replace)
-  for (const auto& stmt : statements) {
-    Step step;
-    step.statement = stmt;
-    step.id = plan.steps.size();
-    if (const auto* s = std::get_if<SourceStmt>(&stmt.node)) {
-      std::string key = fold_name(s->name);
-      if (plan.source_locations.count(key)) {
-        errors.push_back(validation_error("duplicate source definition: '" + s->name + "'",
-                                          "first defined at line " + std::to_string(plan.source_locations[key].line))
-                             .at(stmt.location));
-        continue;
-      }
-      plan.source_locations[key] = stmt.location;
-      plan.sources.push_back(*s);
-      continue;
-    } else if (const auto* l = std::get_if<LoadStmt>(&stmt.node)) {
-      step.kind = StepKind::Load;
-      step.name = "load " + l->table;
-      step.reads = {fold_name(l->source)};
-      step.writes = {fold_name(l->table)};
-    } else if (const auto* c = std::get_if<CreateTableStmt>(&stmt.node)) {
-      step.kind = StepKind::Transform;
-      step.name = "transform " + c->table;
-      step.writes = {fold_name(c->table)};
-      if (auto r = refs.reads(without_time_macros(c->query))) step.reads = names_of(*r);
-      else step.barrier = true;
-      // SQLFlow lets a pipeline define a table again; each definition runs in file order and a
-      // reader in between sees the earlier one (the dependency pass below keeps versions apart).
-      // Only a plain CREATE TABLE over an existing definition is worth a word.
-      auto key = fold_name(c->table);
-      if (c->mode == TransformMode::Plain && !c->or_replace && plain_creates.count(key))
-        plan.warnings.push_back(stmt.location.file + ":" + std::to_string(stmt.location.line) + ": table '" + c->table +
-                                "' is created again (first at line " + std::to_string(plain_creates[key]) +
-                                "); the later definition replaces the earlier one from here on (write CREATE OR "
-                                "REPLACE TABLE to say so)");
-      if (c->mode == TransformMode::Plain || c->mode == TransformMode::Replace) plain_creates.emplace(key, stmt.location.line);
-    } else if (const auto* e = std::get_if<ExportStmt>(&stmt.node)) {
-      step.kind = StepKind::Export;
-      step.name = "export " + e->uri;
-      if (auto r = refs.reads(e->query)) step.reads = names_of(*r);
-      else step.barrier = true;
-    } else if (const auto* q = std::get_if<SqlStmt>(&stmt.node)) {
-      step.kind = StepKind::Sql;
-      step.name = "sql line " + std::to_string(stmt.location.line);
-      if (auto r = refs.reads(q->sql)) {
-        step.reads = names_of(*r);
-      } else {
-        step.barrier = true;
-        step.writes = sql_writes(q->sql);
-      }
-    } else {
-      continue;  // SET/IF/INCLUDE never reach the planner (resolved earlier)
-    }
-    // Steps are renumbered densely here because SOURCE statements are not steps.
-    step.id = plan.steps.size();
-    plan.steps.push_back(std::move(step));
-  }
+namespace {
 
-  // Dependencies.
-  const size_t n = plan.steps.size();
+// Each step after the writer of each table it reads (the last one before it in file order; for a
+// forward reference, every writer), writers of one table in file order, a writer after the readers
+// of the version it replaces, and barriers after everything before them.
+std::vector<std::set<size_t>> table_dependencies(const std::vector<Step>& steps) {
+  const size_t n = steps.size();
   std::map<std::string, std::vector<size_t>> writers;
-  for (const auto& s : plan.steps)
+  for (const auto& s : steps)
     for (const auto& w : s.writes) writers[w].push_back(s.id);
   std::map<std::string, std::vector<size_t>> backward_readers;  // readers that saw an earlier version
   std::optional<size_t> last_barrier;
   std::vector<std::set<size_t>> deps(n);
   for (size_t i = 0; i < n; ++i) {
-    Step& s = plan.steps[i];
+    const Step& s = steps[i];
     if (s.barrier) {
       for (size_t j = 0; j < i; ++j) deps[i].insert(j);
     } else if (last_barrier) {
@@ -184,18 +129,24 @@ Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs
     }
     if (s.barrier) last_barrier = i;
   }
+  return deps;
+}
 
-  // A source reading a file that an earlier EXPORT writes must wait for that export.
-  for (size_t i = 0; i < n; ++i) {
+// A source reading a file that an earlier EXPORT writes must wait for that export.
+void add_export_dependencies(const Plan& plan, std::vector<std::set<size_t>>& deps) {
+  for (size_t i = 0; i < plan.steps.size(); ++i)
     for (const auto& src : plan.sources) {
       if (!plan.steps[i].reads.count(fold_name(src.name))) continue;
       for (size_t j = 0; j < i; ++j)
         if (const auto* e = std::get_if<ExportStmt>(&plan.steps[j].statement.node))
           if (source_reads_file(src, e->uri)) deps[i].insert(j);
     }
-  }
+}
 
-  // Cycle detection (only forward references can create one).
+// Reports the first cycle (only forward references can make one), naming its steps; true if any.
+bool report_cycle(const std::vector<Step>& steps, const std::vector<std::set<size_t>>& deps,
+                  std::vector<Error>& errors) {
+  const size_t n = steps.size();
   std::vector<int> color(n, 0);
   std::vector<size_t> stack;
   bool cyclic = false;
@@ -208,11 +159,11 @@ Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs
         auto from = std::find(stack.begin(), stack.end(), d);
         std::string chain;
         for (auto it = from; it != stack.end(); ++it)
-          chain += plan.steps[*it].name + " (line " + std::to_string(plan.steps[*it].statement.location.line) + ") → ";
-        chain += plan.steps[d].name;
+          chain += steps[*it].name + " (line " + std::to_string(steps[*it].statement.location.line) + ") → ";
+        chain += steps[d].name;
         errors.push_back(validation_error("circular dependency: " + chain,
                                           "each of these steps reads a table another one creates")
-                             .at(plan.steps[d].statement.location));
+                             .at(steps[d].statement.location));
         cyclic = true;
         return;
       }
@@ -224,10 +175,13 @@ Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs
   };
   for (size_t i = 0; i < n && !cyclic; ++i)
     if (color[i] == 0) visit(i);
-  for (size_t i = 0; i < n; ++i) plan.steps[i].depends_on.assign(deps[i].begin(), deps[i].end());
-  if (cyclic) return plan;
+  return cyclic;
+}
 
-  // Topological order, stable by file position; levels for parallel groups.
+// Puts the steps in a topological order, stable by file position, numbers them densely in that
+// order and gives each its level (parallel group).
+void order_steps(Plan& plan, const std::vector<std::set<size_t>>& deps) {
+  const size_t n = plan.steps.size();
   std::vector<size_t> indegree(n, 0);
   std::vector<std::vector<size_t>> dependents(n);
   for (size_t i = 0; i < n; ++i)
@@ -261,6 +215,85 @@ Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs
     std::sort(s.depends_on.begin(), s.depends_on.end());
   }
   plan.steps = std::move(sorted);
+}
+
+}  // namespace
+
+Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs,
+               std::vector<Error>& errors) {
+  Plan plan;
+  std::map<std::string, int> plain_creates;  // table → line of its first CREATE TABLE (plain/replace)
+  for (const auto& stmt : statements) {
+    Step step;
+    step.statement = stmt;
+    step.id = plan.steps.size();
+    if (const auto* s = std::get_if<SourceStmt>(&stmt.node)) {
+      std::string key = fold_name(s->name);
+      if (plan.source_locations.count(key)) {
+        errors.push_back(
+            validation_error("duplicate source definition: '" + s->name + "'",
+                             "first defined at line " + std::to_string(plan.source_locations[key].line))
+                .at(stmt.location));
+        continue;
+      }
+      plan.source_locations[key] = stmt.location;
+      plan.sources.push_back(*s);
+      continue;
+    } else if (const auto* l = std::get_if<LoadStmt>(&stmt.node)) {
+      step.kind = StepKind::Load;
+      step.name = "load " + l->table;
+      step.reads = {fold_name(l->source)};
+      step.writes = {fold_name(l->table)};
+    } else if (const auto* c = std::get_if<CreateTableStmt>(&stmt.node)) {
+      step.kind = StepKind::Transform;
+      step.name = "transform " + c->table;
+      step.writes = {fold_name(c->table)};
+      if (auto r = refs.reads(without_time_macros(c->query)))
+        step.reads = names_of(*r);
+      else
+        step.barrier = true;
+      // SQLFlow lets a pipeline define a table again; each definition runs in file order and a
+      // reader in between sees the earlier one (the dependency pass below keeps versions apart).
+      // Only a plain CREATE TABLE over an existing definition is worth a word.
+      auto key = fold_name(c->table);
+      if (c->mode == TransformMode::Plain && !c->or_replace && plain_creates.count(key))
+        plan.warnings.push_back(
+            stmt.location.file + ":" + std::to_string(stmt.location.line) + ": table '" + c->table +
+            "' is created again (first at line " + std::to_string(plain_creates[key]) +
+            "); the later definition replaces the earlier one from here on (write CREATE OR "
+            "REPLACE TABLE to say so)");
+      if (c->mode == TransformMode::Plain || c->mode == TransformMode::Replace)
+        plain_creates.emplace(key, stmt.location.line);
+    } else if (const auto* e = std::get_if<ExportStmt>(&stmt.node)) {
+      step.kind = StepKind::Export;
+      step.name = "export " + e->uri;
+      if (auto r = refs.reads(e->query))
+        step.reads = names_of(*r);
+      else
+        step.barrier = true;
+    } else if (const auto* q = std::get_if<SqlStmt>(&stmt.node)) {
+      step.kind = StepKind::Sql;
+      step.name = "sql line " + std::to_string(stmt.location.line);
+      if (auto r = refs.reads(q->sql)) {
+        step.reads = names_of(*r);
+      } else {
+        step.barrier = true;
+        step.writes = sql_writes(q->sql);
+      }
+    } else {
+      continue;  // SET/IF/INCLUDE never reach the planner (resolved earlier)
+    }
+    // Steps are renumbered densely here because SOURCE statements are not steps.
+    step.id = plan.steps.size();
+    plan.steps.push_back(std::move(step));
+  }
+
+  std::vector<std::set<size_t>> deps = table_dependencies(plan.steps);
+  add_export_dependencies(plan, deps);
+  const bool cyclic = report_cycle(plan.steps, deps, errors);
+  for (size_t i = 0; i < plan.steps.size(); ++i)
+    plan.steps[i].depends_on.assign(deps[i].begin(), deps[i].end());
+  if (!cyclic) order_steps(plan, deps);
   return plan;
 }
 

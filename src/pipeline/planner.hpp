@@ -35,7 +35,7 @@ struct Step {
 struct Plan {
   std::vector<SourceStmt> sources;  // in file order
   std::map<std::string, SourceLocation> source_locations;
-  std::vector<Step> steps;          // in a valid execution order (topological, stable)
+  std::vector<Step> steps;            // in a valid execution order (topological, stable)
   std::vector<std::string> warnings;  // "file:line: …" (e.g. a table created twice)
   int levels() const;
 };

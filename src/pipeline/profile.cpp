@@ -45,12 +45,14 @@ struct Loader {
     throw e;
   }
 
-  void warn_unknown(const YAML::Node& map, const std::vector<std::string>& known, const std::string& where) const {
+  void warn_unknown(const YAML::Node& map, const std::vector<std::string>& known,
+                    const std::string& where) const {
     for (const auto& kv : map) {
       std::string key = kv.first.as<std::string>();
       if (std::find(known.begin(), known.end(), key) == known.end())
-        warnings.push_back(file + ":" + std::to_string(kv.first.Mark().line + 1) + ": unknown key '" + key + "'" +
-                           (where.empty() ? "" : " in " + where) + did_you_mean(key, known) + " (ignored)");
+        warnings.push_back(file + ":" + std::to_string(kv.first.Mark().line + 1) + ": unknown key '" + key +
+                           "'" + (where.empty() ? "" : " in " + where) + did_you_mean(key, known) +
+                           " (ignored)");
     }
   }
 
@@ -70,9 +72,12 @@ struct Loader {
       const auto& m = *it;
       out += text.substr(last, static_cast<size_t>(m.position()) - last);
       std::string name = m[1].str();
-      if (auto v = project.env(name)) out += *v;
-      else if (m[2].matched) out += m[2].str();
-      else unset_variable(name, m.str(), node, out);
+      if (auto v = project.env(name))
+        out += *v;
+      else if (m[2].matched)
+        out += m[2].str();
+      else
+        unset_variable(name, m.str(), node, out);
       last = static_cast<size_t>(m.position() + m.length());
     }
     out += text.substr(last);
@@ -87,8 +92,9 @@ struct Loader {
       case Unset::KeepWithWarning:
         out += reference;
         if (unset_warning)
-          *unset_warning = file + ":" + std::to_string(node.Mark().line + 1) + ": environment variable '" + name +
-                           "' is not set; the variable keeps the text " + reference + " (" + hint + ")";
+          *unset_warning = file + ":" + std::to_string(node.Mark().line + 1) + ": environment variable '" +
+                           name + "' is not set; the variable keeps the text " + reference + " (" + hint +
+                           ")";
         return;
       case Unset::Record:
         out += reference;
@@ -96,7 +102,8 @@ struct Loader {
           unset_errors->push_back(config_error("environment variable '" + name + "' is not set", hint)
                                       .at({file, node.Mark().line + 1, node.Mark().column + 1}));
         return;
-      case Unset::Fail: break;
+      case Unset::Fail:
+        break;
     }
     fail("environment variable '" + name + "' is not set", node, hint);
   }
@@ -109,7 +116,8 @@ struct Loader {
       fail("the profile expands to more than " + std::to_string(kMaxValues) +
                " values (YAML aliases referring to aliases?)",
            node, "a profile holds engines, variables and connectors; write them out");
-    if (depth > kMaxDepth) fail("the profile nests deeper than " + std::to_string(kMaxDepth) + " levels", node);
+    if (depth > kMaxDepth)
+      fail("the profile nests deeper than " + std::to_string(kMaxDepth) + " levels", node);
     if (node.IsSequence()) {
       for (const auto& item : node) check_document(item, depth + 1, values);
     } else if (node.IsMap()) {
@@ -133,7 +141,8 @@ struct Loader {
   nlohmann::json to_json(const YAML::Node& node) const {
     switch (node.Type()) {
       case YAML::NodeType::Null:
-      case YAML::NodeType::Undefined: return nullptr;
+      case YAML::NodeType::Undefined:
+        return nullptr;
       case YAML::NodeType::Sequence: {
         nlohmann::json arr = nlohmann::json::array();
         for (const auto& item : node) arr.push_back(to_json(item));
@@ -146,14 +155,14 @@ struct Loader {
       }
       case YAML::NodeType::Scalar: {
         std::string raw = node.Scalar();
-        if (!valid_utf8(raw))
-          fail("the value is not valid UTF-8", node, "save the profile as UTF-8");
+        if (!valid_utf8(raw)) fail("the value is not valid UTF-8", node, "save the profile as UTF-8");
         std::string value = substitute(raw, node);
         if (node.Tag() == "!") return value;  // quoted: always a string
         if (value == "true" || value == "True" || value == "TRUE") return true;
         if (value == "false" || value == "False" || value == "FALSE") return false;
         if (value == "null" || value == "~" || raw.empty()) return nullptr;
-        static const std::regex integer(R"([-+]?[0-9]+)"), number(R"([-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?)");
+        static const std::regex integer(R"([-+]?[0-9]+)"),
+            number(R"([-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?)");
         try {
           if (std::regex_match(value, integer)) return std::stoll(value);
           if (std::regex_match(value, number)) return std::stod(value);
@@ -183,8 +192,9 @@ Profile load_profile(const Project& project, const std::string& name) {
     auto names = project.profile_names();
     std::string list;
     for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    throw config_error("profile '" + name + "' not found in " + project.profiles_dir().string() + did_you_mean(name, names),
-                       names.empty() ? "create profiles/" + name + ".yml" : "available profiles: " + list);
+    throw config_error(
+        "profile '" + name + "' not found in " + project.profiles_dir().string() + did_you_mean(name, names),
+        names.empty() ? "create profiles/" + name + ".yml" : "available profiles: " + list);
   }
   profile.file = file;
   Loader loader{project, fs::relative(file, project.root()).string(), profile.warnings};
@@ -197,8 +207,9 @@ Profile load_profile(const Project& project, const std::string& name) {
   try {
     root = YAML::LoadFile(file.string());
   } catch (const YAML::DeepRecursion& e) {
-    Error err = config_error("the profile nests deeper than yaml-cpp reads (" + std::to_string(e.depth()) + " levels)",
-                             "a profile holds engines, variables and connectors: a few levels deep");
+    Error err = config_error(
+        "the profile nests deeper than yaml-cpp reads (" + std::to_string(e.depth()) + " levels)",
+        "a profile holds engines, variables and connectors: a few levels deep");
     err.at({loader.file, e.mark.line + 1, e.mark.column + 1});
     throw err;
   } catch (const YAML::Exception& e) {
@@ -219,7 +230,8 @@ Profile load_profile(const Project& project, const std::string& name) {
   }
   loader.warn_unknown(root, {"version", "variables", "connectors", "engines", "allowed_paths"}, "");
   if (auto allowed = root["allowed_paths"]) {
-    if (!allowed.IsSequence()) loader.fail("allowed_paths must be a list of folders", allowed, "e.g.  allowed_paths: [/srv/exports]");
+    if (!allowed.IsSequence())
+      loader.fail("allowed_paths must be a list of folders", allowed, "e.g.  allowed_paths: [/srv/exports]");
     for (const auto& item : allowed) {
       fs::path p = loader.scalar(item, "allowed_paths entry");
       profile.allowed_paths.push_back(p.is_absolute() ? p : project.root() / p);
@@ -231,21 +243,23 @@ Profile load_profile(const Project& project, const std::string& name) {
     loader.warn_unknown(engines, {"duckdb"}, "engines");
     if (auto duck = engines["duckdb"]) {
       if (!duck.IsMap()) loader.fail("engines.duckdb must be a mapping", duck);
-      loader.warn_unknown(duck, {"mode", "path", "memory_limit", "threads", "database_path", "settings"}, "engines.duckdb");
+      loader.warn_unknown(duck, {"mode", "path", "memory_limit", "threads", "database_path", "settings"},
+                          "engines.duckdb");
       std::string mode = duck["mode"] ? loader.scalar(duck["mode"], "engines.duckdb.mode") : "memory";
       if (mode != "memory" && mode != "persistent")
         loader.fail("engines.duckdb.mode must be 'memory' or 'persistent', not '" + mode + "'", duck["mode"]);
       profile.engine.persistent = mode == "persistent";
       YAML::Node path = duck["path"] ? duck["path"] : duck["database_path"];
       if (profile.engine.persistent) {
-        if (!path) loader.fail("engines.duckdb.path is required when mode is persistent", duck,
-                               "add e.g.  path: target/" + name + ".duckdb");
+        if (!path)
+          loader.fail("engines.duckdb.path is required when mode is persistent", duck,
+                      "add e.g.  path: target/" + name + ".duckdb");
         fs::path p = loader.scalar(path, "engines.duckdb.path");
         profile.engine.path = p.is_absolute() ? p : project.root() / p;
         std::error_code ec;
         if (fs::is_directory(profile.engine.path, ec))
-          loader.fail("engines.duckdb.path '" + p.string() + "' is a folder; it names the database file", path,
-                      "e.g.  path: target/" + name + ".duckdb");
+          loader.fail("engines.duckdb.path '" + p.string() + "' is a folder; it names the database file",
+                      path, "e.g.  path: target/" + name + ".duckdb");
       }
       if (duck["memory_limit"]) {
         profile.engine.memory_limit = loader.scalar(duck["memory_limit"], "memory_limit");
@@ -258,18 +272,21 @@ Profile load_profile(const Project& project, const std::string& name) {
       }
       if (duck["threads"]) {
         auto t = loader.to_json(duck["threads"]);
-        if (!t.is_number_integer() || t.get<int64_t>() < 1) loader.fail("engines.duckdb.threads must be a positive integer", duck["threads"]);
+        if (!t.is_number_integer() || t.get<int64_t>() < 1)
+          loader.fail("engines.duckdb.threads must be a positive integer", duck["threads"]);
         profile.engine.threads = static_cast<int>(t.get<int64_t>());
       }
       if (auto settings = duck["settings"]) {
-        if (!settings.IsMap()) loader.fail("engines.duckdb.settings must be a mapping of DuckDB option: value", settings,
-                                           "e.g.  settings: {preserve_insertion_order: false}");
+        if (!settings.IsMap())
+          loader.fail("engines.duckdb.settings must be a mapping of DuckDB option: value", settings,
+                      "e.g.  settings: {preserve_insertion_order: false}");
         const std::vector<std::string> known = engine::config_option_names();
         for (const auto& kv : settings) {
           std::string key = kv.first.as<std::string>();
           if (std::find(known.begin(), known.end(), key) == known.end())
-            loader.fail("engines.duckdb.settings: DuckDB has no option '" + key + "'" + did_you_mean(key, known), kv.first,
-                        "see SELECT name FROM duckdb_settings() for the options DuckDB knows");
+            loader.fail(
+                "engines.duckdb.settings: DuckDB has no option '" + key + "'" + did_you_mean(key, known),
+                kv.first, "see SELECT name FROM duckdb_settings() for the options DuckDB knows");
           profile.engine.settings[key] = loader.scalar(kv.second, "engines.duckdb.settings." + key);
         }
       }
@@ -282,7 +299,8 @@ Profile load_profile(const Project& project, const std::string& name) {
     loader.unset = Loader::Unset::KeepWithWarning;
     for (const auto& kv : vars) {
       std::string key = kv.first.as<std::string>();
-      if (!std::regex_match(key, ident)) loader.fail("variable name '" + key + "' is not an identifier", kv.first);
+      if (!std::regex_match(key, ident))
+        loader.fail("variable name '" + key + "' is not an identifier", kv.first);
       std::string warning;
       loader.unset_warning = &warning;
       auto v = loader.to_json(kv.second);
@@ -298,7 +316,8 @@ Profile load_profile(const Project& project, const std::string& name) {
       std::string cname = kv.first.as<std::string>();
       const YAML::Node& c = kv.second;
       if (!c.IsMap() || !c["type"])
-        loader.fail("connector '" + cname + "' needs a type", c, "connectors:\n  " + cname + ":\n    type: CSV\n    params: {…}");
+        loader.fail("connector '" + cname + "' needs a type", c,
+                    "connectors:\n  " + cname + ":\n    type: CSV\n    params: {…}");
       loader.warn_unknown(c, {"type", "params"}, "connectors." + cname);
       ConnectorConfig cfg;
       loader.unset = Loader::Unset::Record;
@@ -306,7 +325,8 @@ Profile load_profile(const Project& project, const std::string& name) {
       cfg.type = loader.scalar(c["type"], "type");
       if (c["params"]) {
         cfg.params = loader.to_json(c["params"]);
-        if (!cfg.params.is_object()) loader.fail("connectors." + cname + ".params must be a mapping", c["params"]);
+        if (!cfg.params.is_object())
+          loader.fail("connectors." + cname + ".params must be a mapping", c["params"]);
       }
       loader.unset_errors = nullptr;
       profile.connectors[cname] = std::move(cfg);
@@ -341,7 +361,8 @@ nlohmann::json mask(const nlohmann::json& value, const std::string& key = {}) {
 std::string describe_profile(const Profile& p, const std::string& section) {
   std::ostringstream out;
   auto want = [&](const char* s) { return section.empty() || section == s; };
-  if (section.empty()) out << "profile: " << p.name << " (" << (p.file.empty() ? "built-in default" : p.file.string()) << ")\n";
+  if (section.empty())
+    out << "profile: " << p.name << " (" << (p.file.empty() ? "built-in default" : p.file.string()) << ")\n";
   if (want("engines")) {
     out << "engines:\n  duckdb:\n    mode: " << (p.engine.persistent ? "persistent" : "memory") << '\n';
     if (p.engine.persistent) out << "    path: " << p.engine.path.string() << '\n';

@@ -47,7 +47,8 @@ std::map<std::string, std::string> parse_dotenv(const std::string& text) {
     if (eq == std::string::npos) continue;
     std::string key = trim(line.substr(0, eq));
     std::string value = trim(line.substr(eq + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
     } else if (auto hash = value.find(" #"); hash != std::string::npos) {
       value = trim(value.substr(0, hash));
@@ -68,8 +69,8 @@ std::vector<std::string> Project::pipeline_names() const {
   std::vector<std::string> out;
   std::error_code ec;
   if (!fs::is_directory(pipelines_dir(), ec)) return out;
-  for (auto it = fs::recursive_directory_iterator(pipelines_dir(), ec); it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(pipelines_dir(), ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->is_regular_file() && it->path().extension() == ".sf") {
       fs::path rel = fs::relative(it->path(), pipelines_dir());
       rel.replace_extension();

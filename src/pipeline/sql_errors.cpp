@@ -33,10 +33,12 @@ int caret_column(const std::string& line, std::string excerpt, long caret) {
     excerpt.erase(0, 3);
     caret -= 3;
   }
-  if (excerpt.size() >= 3 && excerpt.compare(excerpt.size() - 3, 3, "...") == 0) excerpt.resize(excerpt.size() - 3);
+  if (excerpt.size() >= 3 && excerpt.compare(excerpt.size() - 3, 3, "...") == 0)
+    excerpt.resize(excerpt.size() - 3);
   if (caret < 0 || static_cast<size_t>(caret) > excerpt.size()) return 0;
   // The excerpt is the line (or a window of it); its text from the caret on pins the position.
-  if (auto at = line.find(excerpt); at != std::string::npos) return static_cast<int>(at + static_cast<size_t>(caret)) + 1;
+  if (auto at = line.find(excerpt); at != std::string::npos)
+    return static_cast<int>(at + static_cast<size_t>(caret)) + 1;
   std::string tail = excerpt.substr(static_cast<size_t>(caret), 24);
   if (tail.empty()) return 0;
   if (auto at = line.find(tail); at != std::string::npos) return static_cast<int>(at) + 1;
@@ -51,11 +53,14 @@ Error locate_sql_error(const Error& error, const std::string& user_sql, const So
   const std::string& message = error.message();
   if (std::regex_search(message, m, excerpt_pattern())) {
     const size_t n = std::stoul(m[1].str());
-    const long caret = static_cast<long>(m[3].length()) - static_cast<long>(("LINE " + m[1].str() + ": ").size());
+    const long caret =
+        static_cast<long>(m[3].length()) - static_cast<long>(("LINE " + m[1].str() + ": ").size());
     const int col = caret_column(line_of(user_sql, n), m[2].str(), caret);
     where.line = start.line + static_cast<int>(n) - 1;
-    if (n == 1) where.column = col ? start.column + col - 1 : start.column;
-    else where.column = col;
+    if (n == 1)
+      where.column = col ? start.column + col - 1 : start.column;
+    else
+      where.column = col;
   }
   Error located(error.kind(), engine::strip_sql_excerpt(message), error.hint(), error.retryable());
   located.at(where);

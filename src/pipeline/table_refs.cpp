@@ -13,13 +13,13 @@ std::string lower(std::string s) {
   return s;
 }
 
-
 void collect_ctes(const json& node, std::set<std::string>& ctes) {
   if (node.is_object()) {
     if (auto it = node.find("cte_map"); it != node.end() && it->is_object()) {
       if (auto m = it->find("map"); m != it->end() && m->is_array())
         for (const auto& entry : *m)
-          if (entry.contains("key") && entry["key"].is_string()) ctes.insert(lower(entry["key"].get<std::string>()));
+          if (entry.contains("key") && entry["key"].is_string())
+            ctes.insert(lower(entry["key"].get<std::string>()));
     }
     for (const auto& [k, v] : node.items()) collect_ctes(v, ctes);
   } else if (node.is_array()) {
@@ -38,7 +38,6 @@ void collect_tables(const json& node, std::set<TableRef>& out) {
     for (const auto& v : node) collect_tables(v, out);
   }
 }
-
 
 }  // namespace
 

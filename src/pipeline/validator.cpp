@@ -12,7 +12,9 @@ namespace sqlflow::pipeline {
 
 namespace {
 
-std::string lower(std::string s) { return fold_name(std::move(s)); }
+std::string lower(std::string s) {
+  return fold_name(std::move(s));
+}
 
 std::vector<std::string> keys_of(const std::map<std::string, ConnectorConfig>& m) {
   std::vector<std::string> out;
@@ -59,10 +61,12 @@ void choose_incremental_mode(LoadStmt& load, const BoundSource& src, const Sourc
     errors.push_back(
         validation_error("LOAD " + load.table + " MODE REPLACE from incremental SOURCE " + src.name +
                              " would replace the table with only the rows after the watermark",
-                         keys.empty() ? "write MODE APPEND (or MODE UPSERT KEY (…)), leave MODE out (APPEND), or "
-                                        "set \"sync_mode\": \"full_refresh\" to reload everything"
-                                      : "write MODE UPSERT KEY (" + keys + "), leave MODE out (the same), or set "
-                                        "\"sync_mode\": \"full_refresh\" to reload everything")
+                         keys.empty()
+                             ? "write MODE APPEND (or MODE UPSERT KEY (…)), leave MODE out (APPEND), or "
+                               "set \"sync_mode\": \"full_refresh\" to reload everything"
+                             : "write MODE UPSERT KEY (" + keys +
+                                   "), leave MODE out (the same), or set "
+                                   "\"sync_mode\": \"full_refresh\" to reload everything")
             .at(loc));
   }
 }
@@ -96,8 +100,9 @@ ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<st
       }
       for (const auto& unset : it->second.unset_variables) {
         Error e = unset;
-        errors.push_back(Error(e.kind(), e.message() + " (connector '" + s.profile_connector + "', used by SOURCE " +
-                                             s.name + " at line " + std::to_string(loc.line) + ")",
+        errors.push_back(Error(e.kind(),
+                               e.message() + " (connector '" + s.profile_connector + "', used by SOURCE " +
+                                   s.name + " at line " + std::to_string(loc.line) + ")",
                                e.hint())
                              .at(*e.location()));
       }
@@ -141,10 +146,12 @@ ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<st
     for (const auto& w : st.writes) known.insert(w);
   std::vector<std::string> known_list(known.begin(), known.end());
 
-  std::set<std::string> written;  // tables written by the steps before (plan order keeps writers in file order)
+  std::set<std::string>
+      written;  // tables written by the steps before (plan order keeps writers in file order)
   for (auto& st : plan.steps) {
     const auto& loc = st.statement.location;
-    const bool written_earlier = std::any_of(st.writes.begin(), st.writes.end(), [&](const auto& w) { return written.count(w) > 0; });
+    const bool written_earlier =
+        std::any_of(st.writes.begin(), st.writes.end(), [&](const auto& w) { return written.count(w) > 0; });
     written.insert(st.writes.begin(), st.writes.end());
     if (auto* l = std::get_if<LoadStmt>(&st.statement.node)) {
       if (const BoundSource* src = find_source(out, l->source); src && src->incremental)
@@ -154,10 +161,12 @@ ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<st
         for (const auto& s : plan.sources) names.push_back(s.name);
         std::string list;
         for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-        errors.push_back(validation_error("LOAD references undefined source '" + l->source + "'" + did_you_mean(l->source, names),
-                                          names.empty() ? "define it first: SOURCE " + l->source + " TYPE … PARAMS {…};"
-                                                        : "defined sources: " + list)
-                             .at(loc));
+        errors.push_back(
+            validation_error(
+                "LOAD references undefined source '" + l->source + "'" + did_you_mean(l->source, names),
+                names.empty() ? "define it first: SOURCE " + l->source + " TYPE … PARAMS {…};"
+                              : "defined sources: " + list)
+                .at(loc));
       }
       continue;
     }
@@ -174,14 +183,16 @@ ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<st
         for (auto& err : type_errors) errors.push_back(err.at(loc));
         if (type_errors.empty() && info->check_destination)
           check_values(errors, loc, [&] {
-            info->check_destination(e->uri, connectors::normalize_params(info->destination_params, e->options), context);
+            info->check_destination(
+                e->uri, connectors::normalize_params(info->destination_params, e->options), context);
           });
       }
     }
     for (const auto& r : st.reads) {
       if (known.count(r)) continue;
       auto suggestion = closest_match(r, known_list);
-      errors.push_back(validation_error(std::string(to_string(st.kind)) + " step references undefined table '" + r + "'" +
+      errors.push_back(validation_error(std::string(to_string(st.kind)) +
+                                            " step references undefined table '" + r + "'" +
                                             (suggestion ? " (did you mean '" + *suggestion + "'?)" : ""),
                                         "define it with SOURCE, LOAD or CREATE TABLE before using it")
                            .at(loc));

@@ -15,13 +15,13 @@ namespace sqlflow::pipeline {
 
 struct BoundSource {
   std::string name;
-  std::string type;                          // canonical connector type
+  std::string type;  // canonical connector type
   const connectors::ConnectorInfo* info = nullptr;
-  connectors::Params params;                 // normalized (aliases renamed, defaults filled)
+  connectors::Params params;  // normalized (aliases renamed, defaults filled)
   SourceLocation location;
-  bool incremental = false;                  // sync_mode: incremental
+  bool incremental = false;  // sync_mode: incremental
   std::string cursor_field;
-  std::vector<std::string> primary_key;      // "primary_key": a column or a list of columns
+  std::vector<std::string> primary_key;  // "primary_key": a column or a list of columns
 };
 
 struct ValidatedPipeline {

@@ -30,9 +30,10 @@ TEST(Quote, RoundTripThroughDuckDB) {
   engine::Connection con(db);
   for (std::string name : {"a\"b", "x\"; DROP TABLE s;--", "with space", "ünïcødé_表", "select"}) {
     con.execute("CREATE TABLE " + quote_identifier(name) + " (" + quote_identifier(name) + " INTEGER)");
-    EXPECT_EQ(test::query_value(con, "SELECT column_name FROM information_schema.columns WHERE table_name = " +
-                                         quote_literal(name)),
-              name);
+    EXPECT_EQ(
+        test::query_value(con, "SELECT column_name FROM information_schema.columns WHERE table_name = " +
+                                   quote_literal(name)),
+        name);
   }
   for (std::string value : {"it's", "back\\slash", "new\nline", "'; DROP TABLE x; --", "😀"}) {
     EXPECT_EQ(test::query_value(con, "SELECT " + quote_literal(value)), value);

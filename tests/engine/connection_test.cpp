@@ -1,7 +1,8 @@
+#include "engine/connection.hpp"
+
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
-#include "engine/connection.hpp"
 #include "engine/transaction.hpp"
 #include "support/test_support.hpp"
 

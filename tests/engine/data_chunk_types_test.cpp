@@ -105,14 +105,16 @@ TEST_F(DataChunkTypes, WritersRoundTripThroughAppender) {
       app.append(out);
       app.close();
     }
-    EXPECT_EQ(test::query_value(con, "SELECT count(*) FROM src, dst WHERE src.v IS NOT DISTINCT FROM dst.v"), "1")
+    EXPECT_EQ(test::query_value(con, "SELECT count(*) FROM src, dst WHERE src.v IS NOT DISTINCT FROM dst.v"),
+              "1")
         << expr;
   }
 }
 
 TEST_F(DataChunkTypes, TypedWritersProduceExpectedValues) {
   con.execute(
-      "CREATE TABLE t (b BOOLEAN, i8 TINYINT, u64 UBIGINT, d DECIMAL(18,3), h DECIMAL(38,2), s VARCHAR, bl BLOB, "
+      "CREATE TABLE t (b BOOLEAN, i8 TINYINT, u64 UBIGINT, d DECIMAL(18,3), h DECIMAL(38,2), s VARCHAR, bl "
+      "BLOB, "
       "dt DATE, tm TIME, ts TIMESTAMP, iv INTERVAL, u UUID, l BIGINT[], st STRUCT(x INTEGER, y VARCHAR))");
   engine::Result schema_result = con.query("SELECT * FROM t");
   Schema schema = schema_result.schema();
@@ -128,7 +130,8 @@ TEST_F(DataChunkTypes, TypedWritersProduceExpectedValues) {
   c.column(8).set<duckdb_time>(0, duckdb_to_time({12, 34, 56, 789}));
   c.column(9).set<duckdb_timestamp>(0, duckdb_timestamp{1704067200LL * 1000000 + 1});
   c.column(10).set<duckdb_interval>(0, duckdb_interval{14, 3, 5000000});
-  const uint8_t uuid[16] = {0x1b, 0x4e, 0x28, 0xba, 0x2f, 0xa1, 0x11, 0xd2, 0x88, 0x3f, 0x00, 0x16, 0xd3, 0xcc, 0xa4, 0x27};
+  const uint8_t uuid[16] = {0x1b, 0x4e, 0x28, 0xba, 0x2f, 0xa1, 0x11, 0xd2,
+                            0x88, 0x3f, 0x00, 0x16, 0xd3, 0xcc, 0xa4, 0x27};
   c.column(11).set_uuid(0, uuid);
   Vector list = c.column(12);
   list.list_reserve(3);
@@ -148,10 +151,11 @@ TEST_F(DataChunkTypes, TypedWritersProduceExpectedValues) {
   }
   auto rows = test::query_rows(con, "SELECT COLUMNS(*)::VARCHAR FROM t");
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0],
-            "true|-5|18446744073709551615|-1234.567|12676506002282294014967032053.76|quote ' and \"double\"|"
-            "\\x00\\x01z|2024-02-29|12:34:56.000789|2024-01-01 00:00:00.000001|1 year 2 months 3 days 00:00:05|"
-            "1b4e28ba-2fa1-11d2-883f-0016d3cca427|[0, 10, 20]|{'x': 7, 'y': NULL}");
+  EXPECT_EQ(
+      rows[0],
+      "true|-5|18446744073709551615|-1234.567|12676506002282294014967032053.76|quote ' and \"double\"|"
+      "\\x00\\x01z|2024-02-29|12:34:56.000789|2024-01-01 00:00:00.000001|1 year 2 months 3 days 00:00:05|"
+      "1b4e28ba-2fa1-11d2-883f-0016d3cca427|[0, 10, 20]|{'x': 7, 'y': NULL}");
   EXPECT_EQ(rows[1], "NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL");
   // And our readers agree with DuckDB's text for every column of both rows.
   engine::Result r = con.query("SELECT * FROM t");
@@ -159,14 +163,16 @@ TEST_F(DataChunkTypes, TypedWritersProduceExpectedValues) {
   auto chunk = r.next();
   ASSERT_TRUE(chunk);
   std::string ours;
-  for (size_t col = 0; col < s.size(); ++col) ours += (col ? "|" : "") + chunk->column(col).to_string(0, s[col].type);
+  for (size_t col = 0; col < s.size(); ++col)
+    ours += (col ? "|" : "") + chunk->column(col).to_string(0, s[col].type);
   EXPECT_EQ(ours, rows[0]);
 }
 
 TEST_F(DataChunkTypes, ArrowRoundTripKeepsEveryValue) {
   std::string select;
   for (size_t i = 0; i < kSamples.size(); ++i)
-    select += (i ? ", " : "") + ("(" + kSamples[i].first + ")::" + kSamples[i].second + " AS c" + std::to_string(i));
+    select += (i ? ", " : "") +
+              ("(" + kSamples[i].first + ")::" + kSamples[i].second + " AS c" + std::to_string(i));
   engine::Result r = con.query("SELECT " + select);
   Schema schema = r.schema();
   auto chunk = r.next();

@@ -1,11 +1,12 @@
 // The Source-as-table-function adapter: projection pushdown and parallel partitions.
+#include "engine/scan_function.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <mutex>
 
 #include "core/error.hpp"
-#include "engine/scan_function.hpp"
 #include "support/test_support.hpp"
 
 using namespace sqlflow;
@@ -21,7 +22,8 @@ class RecordingSource : public engine::TableSource {
   }
   const Schema& schema() override { return schema_; }
   size_t partition_count() override { return partitions_; }
-  std::unique_ptr<engine::PartitionReader> open(size_t index, const std::vector<size_t>& projection) override {
+  std::unique_ptr<engine::PartitionReader> open(size_t index,
+                                                const std::vector<size_t>& projection) override {
     opened_[index]++;
     {
       std::lock_guard lock(mutex_);
@@ -40,10 +42,14 @@ class RecordingSource : public engine::TableSource {
     Reader(int64_t begin, std::vector<size_t> proj, int64_t fail_at)
         : pos(begin), end(begin + 1000), projection(std::move(proj)), fail_at(fail_at) {}
     size_t next(DataChunk& out) override {
-      if (fail_at >= pos && fail_at < end) throw connection_error("server went away at row " + std::to_string(fail_at), true, "check the network");
+      if (fail_at >= pos && fail_at < end)
+        throw connection_error("server went away at row " + std::to_string(fail_at), true,
+                               "check the network");
       size_t n = std::min<int64_t>(700, end - pos);
       for (size_t i = 0; i < projection.size(); ++i)
-        for (size_t r = 0; r < n; ++r) out.column(i).set<int64_t>(r, (pos + static_cast<int64_t>(r)) * 10 + static_cast<int64_t>(projection[i]));
+        for (size_t r = 0; r < n; ++r)
+          out.column(i).set<int64_t>(
+              r, (pos + static_cast<int64_t>(r)) * 10 + static_cast<int64_t>(projection[i]));
       pos += static_cast<int64_t>(n);
       return n;
     }
@@ -59,9 +65,7 @@ struct Fixture {
   engine::Database db;
   engine::Connection con;
   engine::SourceCatalog catalog;
-  explicit Fixture(int threads) : db(config(threads)), con(db) {
-    catalog.install(con);
-  }
+  explicit Fixture(int threads) : db(config(threads)), con(db) { catalog.install(con); }
   static engine::DatabaseConfig config(int threads) {
     engine::DatabaseConfig c;
     c.threads = threads;
@@ -76,7 +80,8 @@ TEST(ScanFunction, ProducesOnlyTheRequestedColumns) {
   auto src = std::make_shared<RecordingSource>(3);
   f.catalog.add("src", src);
   f.catalog.create_view(f.con, "src");
-  EXPECT_EQ(test::query_value(f.con, "SELECT sum(c) FROM src"), std::to_string((2999LL * 3000 / 2) * 10 + 2 * 3000));
+  EXPECT_EQ(test::query_value(f.con, "SELECT sum(c) FROM src"),
+            std::to_string((2999LL * 3000 / 2) * 10 + 2 * 3000));
   ASSERT_FALSE(src->projections_.empty());
   for (const auto& p : src->projections_) EXPECT_EQ(p, std::vector<size_t>{2});
 }

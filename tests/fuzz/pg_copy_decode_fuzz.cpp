@@ -17,10 +17,10 @@ using namespace sqlflow;
 using namespace sqlflow::connectors::postgres;
 
 std::vector<DecodeSpec> layout(uint8_t pick) {
-  static const Wire kWires[] = {Wire::Bool,      Wire::Int2,      Wire::Int4,     Wire::Int8,  Wire::Float4,
-                                Wire::Float8,    Wire::Numeric,   Wire::Text,     Wire::Jsonb, Wire::Bytea,
-                                Wire::Date,      Wire::Time,      Wire::TimeTz,   Wire::Timestamp,
-                                Wire::TimestampTz, Wire::Interval, Wire::Uuid};
+  static const Wire kWires[] = {
+      Wire::Bool,    Wire::Int2,      Wire::Int4,        Wire::Int8,     Wire::Float4, Wire::Float8,
+      Wire::Numeric, Wire::Text,      Wire::Jsonb,       Wire::Bytea,    Wire::Date,   Wire::Time,
+      Wire::TimeTz,  Wire::Timestamp, Wire::TimestampTz, Wire::Interval, Wire::Uuid};
   constexpr size_t kCount = sizeof(kWires) / sizeof(kWires[0]);
   std::vector<DecodeSpec> out;
   const size_t fields = 1 + pick % 4;

@@ -1,7 +1,6 @@
 // scripts/bootstrap.sh refuses a tampered or truncated DuckDB download with a clear message and
 // leaves third_party/duckdb untouched.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <filesystem>
@@ -17,8 +16,9 @@ TEST(Bootstrap, RejectsATamperedTarball) {
   const auto before = fs::last_write_time(lib);
   test::write_file(dir / "fake.tgz", std::string(4096, 'x'));
   const fs::path out = dir / "out.txt";
-  std::string cmd = "'" + test::source_dir() + "/scripts/bootstrap.sh' --verify-tarballs '" + (dir / "fake.tgz").string() +
-                    "' '" + (dir / "fake.tgz").string() + "' >'" + out.string() + "' 2>&1";
+  std::string cmd = "'" + test::source_dir() + "/scripts/bootstrap.sh' --verify-tarballs '" +
+                    (dir / "fake.tgz").string() + "' '" + (dir / "fake.tgz").string() + "' >'" +
+                    out.string() + "' 2>&1";
   int status = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_NE(WEXITSTATUS(status), 0);

@@ -33,7 +33,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path cases_dir() { return fs::path(test::source_dir()) / "tests/integration/cases"; }
+fs::path cases_dir() {
+  return fs::path(test::source_dir()) / "tests/integration/cases";
+}
 
 std::vector<std::string> case_names() {
   std::vector<std::string> out;
@@ -50,8 +52,10 @@ std::vector<std::string> split_args(const std::string& line) {
   bool has = false;
   for (char c : line) {
     if (quote) {
-      if (c == quote) quote = 0;
-      else cur += c;
+      if (c == quote)
+        quote = 0;
+      else
+        cur += c;
     } else if (c == '\'' || c == '"') {
       quote = c;
       has = true;
@@ -85,10 +89,12 @@ void ensure_postgres() {
       std::istringstream words(buf);
       std::string w;
       while (words >> w)
-        if (auto eq = w.find('='); eq != std::string::npos) setenv(w.substr(0, eq).c_str(), w.substr(eq + 1).c_str(), 1);
+        if (auto eq = w.find('='); eq != std::string::npos)
+          setenv(w.substr(0, eq).c_str(), w.substr(eq + 1).c_str(), 1);
     }
     pclose(f);
-    if (!std::getenv("PGPORT")) throw std::runtime_error("the PostgreSQL test server did not report its port");
+    if (!std::getenv("PGPORT"))
+      throw std::runtime_error("the PostgreSQL test server did not report its port");
   });
 }
 
@@ -98,10 +104,11 @@ int run_psql(const fs::path& dir, const std::string& sql, std::vector<std::strin
   ensure_postgres();
   static int counter = 0;
   const std::string tag = std::to_string(counter++);
-  const fs::path in = dir / (".psql-in-" + tag), out = dir / (".psql-out-" + tag), errf = dir / (".psql-err-" + tag);
+  const fs::path in = dir / (".psql-in-" + tag), out = dir / (".psql-out-" + tag),
+                 errf = dir / (".psql-err-" + tag);
   test::write_file(in, sql + "\n");
-  const std::string cmd = "psql -X -q -t -A -F '|' -v ON_ERROR_STOP=1 -f '" + in.string() + "' >'" + out.string() +
-                          "' 2>'" + errf.string() + "' </dev/null";
+  const std::string cmd = "psql -X -q -t -A -F '|' -v ON_ERROR_STOP=1 -f '" + in.string() + "' >'" +
+                          out.string() + "' 2>'" + errf.string() + "' </dev/null";
   const int status = std::system(cmd.c_str());
   std::istringstream text(test::read_file(out));
   for (std::string l; std::getline(text, l);) rows.push_back(l);
@@ -125,7 +132,9 @@ TEST_P(PipelineCase, Runs) {
   std::string db_path;
   auto check_exit = [&](int expected, size_t line_no) {
     if (have_run) {
-      EXPECT_EQ(last.exit_code, expected) << "case.test:" << line_no << "\nstdout:\n" << last.out << "\nstderr:\n" << last.err;
+      EXPECT_EQ(last.exit_code, expected) << "case.test:" << line_no << "\nstdout:\n"
+                                          << last.out << "\nstderr:\n"
+                                          << last.err;
     }
     have_run = false;
   };
@@ -143,13 +152,21 @@ TEST_P(PipelineCase, Runs) {
     } else if (cmd == "exit") {
       check_exit(std::stoi(rest), no);
     } else if (cmd == "stdout-contains") {
-      EXPECT_NE(last.out.find(rest), std::string::npos) << "case.test:" << no << " stdout lacks: " << rest << "\n" << last.out;
+      EXPECT_NE(last.out.find(rest), std::string::npos)
+          << "case.test:" << no << " stdout lacks: " << rest << "\n"
+          << last.out;
     } else if (cmd == "stderr-contains") {
-      EXPECT_NE(last.err.find(rest), std::string::npos) << "case.test:" << no << " stderr lacks: " << rest << "\n" << last.err;
+      EXPECT_NE(last.err.find(rest), std::string::npos)
+          << "case.test:" << no << " stderr lacks: " << rest << "\n"
+          << last.err;
     } else if (cmd == "stdout-lacks") {
-      EXPECT_EQ(last.out.find(rest), std::string::npos) << "case.test:" << no << " stdout has: " << rest << "\n" << last.out;
+      EXPECT_EQ(last.out.find(rest), std::string::npos)
+          << "case.test:" << no << " stdout has: " << rest << "\n"
+          << last.out;
     } else if (cmd == "stderr-lacks") {
-      EXPECT_EQ(last.err.find(rest), std::string::npos) << "case.test:" << no << " stderr has: " << rest << "\n" << last.err;
+      EXPECT_EQ(last.err.find(rest), std::string::npos)
+          << "case.test:" << no << " stderr has: " << rest << "\n"
+          << last.err;
     } else if (cmd == "db") {
       db_path = (dir.path() / rest).string();
     } else if (cmd == "file-exists") {

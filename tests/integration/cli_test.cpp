@@ -54,7 +54,8 @@ TEST(Cli, InitCreatesAProjectWhoseExampleRuns) {
   auto r = run_sqlflow({"init", "shop"}, dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto project = dir.path() / "shop";
-  for (const char* f : {"profiles/dev.yml", "profiles/prod.yml", "pipelines/example.sf", "data/orders.csv", "README.md"})
+  for (const char* f :
+       {"profiles/dev.yml", "profiles/prod.yml", "pipelines/example.sf", "data/orders.csv", "README.md"})
     EXPECT_TRUE(std::filesystem::exists(project / f)) << f;
   auto run = run_sqlflow({"pipeline", "run", "example"}, project);
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -63,7 +64,9 @@ TEST(Cli, InitCreatesAProjectWhoseExampleRuns) {
   // The prod profile keeps its tables in a file.
   auto prod = run_sqlflow({"pipeline", "run", "example", "--profile", "prod"}, project);
   ASSERT_EQ(prod.exit_code, 0) << prod.err;
-  auto q = run_sqlflow({"query", "--profile", "prod", "--format", "csv", "SELECT count(*) AS n FROM customer_revenue"}, project);
+  auto q = run_sqlflow(
+      {"query", "--profile", "prod", "--format", "csv", "SELECT count(*) AS n FROM customer_revenue"},
+      project);
   EXPECT_EQ(q.out, "n\n5\n") << q.err;
   auto status = run_sqlflow({"status"}, project);
   EXPECT_NE(status.out.find("dev (memory), prod (persistent)"), std::string::npos) << status.out;

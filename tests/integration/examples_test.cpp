@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "support/test_support.hpp"
 
@@ -35,9 +36,18 @@ TEST_P(Example, EveryPipelineRuns) {
     auto r = test::run_sqlflow({"pipeline", "run", name}, dir.path());
     EXPECT_EQ(r.exit_code, 0) << GetParam() << "/" << name << "\n" << r.err;
     EXPECT_NE(r.err.find(" ok — "), std::string::npos) << r.err;
+    // Each EXPORT of the plan wrote its file (or partitioned folder), and left no temporary.
+    auto plan = test::run_sqlflow({"pipeline", "compile", name, "--format", "json"}, dir.path());
+    ASSERT_EQ(plan.exit_code, 0) << plan.err;
+    for (const auto& step : nlohmann::json::parse(plan.out)["steps"]) {
+      if (step["kind"] != "export") continue;
+      const std::string target = step["name"].get<std::string>().substr(std::string("export ").size());
+      EXPECT_TRUE(fs::exists(dir.path() / target))
+          << GetParam() << "/" << name << ": " << target << " not written";
+    }
   }
-  EXPECT_TRUE(fs::exists(dir.path() / "output")) << "no EXPORT output written";
-  EXPECT_FALSE(fs::is_empty(dir.path() / "output"));
+  for (const auto& e : fs::recursive_directory_iterator(dir.path()))
+    EXPECT_EQ(e.path().filename().string().find(".sqlflow-tmp-"), std::string::npos) << e.path();
 }
 
 INSTANTIATE_TEST_SUITE_P(Projects, Example, ::testing::ValuesIn(example_projects()),

@@ -9,9 +9,8 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "engine/connection.hpp"
 #include "fixtures/rest/rest_api_fixture.hpp"
@@ -92,7 +91,8 @@ std::vector<std::string> debris(const fs::path& dir) {
   std::vector<std::string> out;
   if (!fs::exists(dir)) return out;
   for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.path().filename().string().find(".sqlflow-tmp-") != std::string::npos) out.push_back(e.path().string());
+    if (e.path().filename().string().find(".sqlflow-tmp-") != std::string::npos)
+      out.push_back(e.path().string());
   return out;
 }
 
@@ -109,9 +109,10 @@ const char* kPersistent = "engines:\n  duckdb:\n    mode: persistent\n    path: 
 TEST(Interrupt, SigintDuringAnExportKeepsThePreviousFileAndLeavesNoDebris) {
   test::TempDir dir("interrupt-export");
   test::write_file(dir / "output/big.csv", "v\nprevious\n");
-  test::write_file(dir / "pipelines/big.sf",
-                   "EXPORT SELECT range AS id, md5(range::VARCHAR) AS a FROM range(200000000) TO \"output/big.csv\" "
-                   "TYPE CSV OPTIONS {};\n");
+  test::write_file(
+      dir / "pipelines/big.sf",
+      "EXPORT SELECT range AS id, md5(range::VARCHAR) AS a FROM range(200000000) TO \"output/big.csv\" "
+      "TYPE CSV OPTIONS {};\n");
   Running run(dir.path(), {"pipeline", "run", "big", "--metrics-json", "m.json"});
   ASSERT_TRUE(run.wait_until([&] {
     for (const auto& d : debris(dir / "output"))
@@ -134,22 +135,26 @@ TEST(Interrupt, SigtermDuringAnIncrementalLoadLeavesTableAndWatermark) {
   test::TempDir dir("interrupt-load");
   test::write_file(dir / "profiles/dev.yml", kPersistent);
   test::write_file(dir / "pipelines/first.sf",
-                   "CREATE TABLE gen AS SELECT range AS id, TIMESTAMP '2024-01-01' + to_seconds(range) AS ts FROM range(10);\n"
+                   "CREATE TABLE gen AS SELECT range AS id, TIMESTAMP '2024-01-01' + to_seconds(range) AS ts "
+                   "FROM range(10);\n"
                    "EXPORT SELECT * FROM gen TO \"data/events.csv\" TYPE CSV OPTIONS {};\n");
   ASSERT_EQ(test::run_sqlflow({"pipeline", "run", "first"}, dir.path()).exit_code, 0);
   const std::string load =
-      "SOURCE ev TYPE CSV PARAMS {\"path\": \"data/events.csv\", \"sync_mode\": \"incremental\", \"cursor_field\": \"ts\"};\n"
+      "SOURCE ev TYPE CSV PARAMS {\"path\": \"data/events.csv\", \"sync_mode\": \"incremental\", "
+      "\"cursor_field\": \"ts\"};\n"
       "LOAD events FROM ev;\n";
   test::write_file(dir / "pipelines/load.sf", load);
   ASSERT_EQ(test::run_sqlflow({"pipeline", "run", "load"}, dir.path()).exit_code, 0);
   // Many new rows after the watermark: the second run's load is long enough to interrupt.
-  test::write_file(dir / "pipelines/more.sf",
-                   "EXPORT SELECT range AS id, TIMESTAMP '2025-01-01' + to_seconds(range) AS ts FROM range(20000000) "
-                   "TO \"data/events.csv\" TYPE CSV OPTIONS {};\n");
+  test::write_file(
+      dir / "pipelines/more.sf",
+      "EXPORT SELECT range AS id, TIMESTAMP '2025-01-01' + to_seconds(range) AS ts FROM range(20000000) "
+      "TO \"data/events.csv\" TYPE CSV OPTIONS {};\n");
   ASSERT_EQ(test::run_sqlflow({"pipeline", "run", "more"}, dir.path()).exit_code, 0);
   Running run(dir.path(), {"pipeline", "run", "load"});
   // Interrupted once the load has read a good part of the 600 MB file.
-  ASSERT_TRUE(run.wait_until([&] { return run.bytes_read() > (100u << 20); })) << "the load ended before it was interrupted";
+  ASSERT_TRUE(run.wait_until([&] { return run.bytes_read() > (100u << 20); }))
+      << "the load ended before it was interrupted";
   run.signal(SIGTERM);
   Finished f = run.finish();
   EXPECT_EQ(f.exit_code, 143) << f.err;
@@ -169,12 +174,14 @@ TEST(Interrupt, SigintDuringARestFetchStopsWithoutWaitingForEveryPage) {
   o.latency = std::chrono::milliseconds(100);
   test::RestApiFixture api(o);
   test::TempDir dir("interrupt-rest");
-  test::write_file(dir / "pipelines/api.sf",
-                   "SOURCE items TYPE REST PARAMS {\"url\": \"" + api.url("/items/page_nototal") +
-                       "\", \"data_path\": \"data\", \"pagination\": {\"type\": \"page_number\", \"page_size\": 10}};\n"
-                       "LOAD items_table FROM items;\n");
+  test::write_file(
+      dir / "pipelines/api.sf",
+      "SOURCE items TYPE REST PARAMS {\"url\": \"" + api.url("/items/page_nototal") +
+          "\", \"data_path\": \"data\", \"pagination\": {\"type\": \"page_number\", \"page_size\": 10}};\n"
+          "LOAD items_table FROM items;\n");
   Running run(dir.path(), {"pipeline", "run", "api"});
-  ASSERT_TRUE(run.wait_until([&] { return api.count("/items/page_nototal") > 3; })) << "no request reached the API";
+  ASSERT_TRUE(run.wait_until([&] { return api.count("/items/page_nototal") > 3; }))
+      << "no request reached the API";
   run.signal(SIGINT);
   Finished f = run.finish();
   EXPECT_EQ(f.exit_code, 130) << f.err;

@@ -8,7 +8,9 @@ using namespace sqlflow::pipeline;
 
 namespace {
 
-Statement at(int line, StatementNode node) { return Statement{SourceLocation{"p.sf", line, 1}, std::move(node)}; }
+Statement at(int line, StatementNode node) {
+  return Statement{SourceLocation{"p.sf", line, 1}, std::move(node)};
+}
 Statement load(int line, std::string table, std::string source) {
   return at(line, LoadStmt{std::move(table), std::move(source), LoadMode::Replace, {}});
 }
@@ -66,7 +68,8 @@ TEST(Planner, IndependentLoadsShareAGroupAndTransformsFollowTheirInputs) {
 TEST(Planner, ForwardReferencesAreOrderedByDependencyLikeSqlflow) {
   TableRefExtractor refs;
   std::vector<Error> errors;
-  Plan plan = make_plan({create(1, "report", "SELECT * FROM staged"), create(2, "staged", "SELECT 1 AS x")}, refs, errors);
+  Plan plan = make_plan({create(1, "report", "SELECT * FROM staged"), create(2, "staged", "SELECT 1 AS x")},
+                        refs, errors);
   ASSERT_TRUE(errors.empty());
   EXPECT_EQ(plan.steps[0].name, "transform staged");
   EXPECT_EQ(plan.steps[1].name, "transform report");
@@ -86,7 +89,8 @@ TEST(Planner, WritersOfOneTableKeepFileOrderAndReadersSeeTheRightVersion) {
   std::vector<std::string> order;
   for (const auto& s : plan.steps) order.push_back(s.name + "@" + std::to_string(s.statement.location.line));
   // snap reads t before the append; the append waits for snap (write after read).
-  EXPECT_EQ(order, (std::vector<std::string>{"transform t@1", "transform snap@2", "transform t@3", "transform after@4"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"transform t@1", "transform snap@2", "transform t@3",
+                                             "transform after@4"}));
 }
 
 TEST(Planner, UnparseableSqlIsABarrier) {
@@ -123,9 +127,10 @@ TEST(Planner, RedefinedTablesKeepTheirVersionsApart) {
   again.table = "X";
   again.or_replace = true;
   again.query = "SELECT 2";
-  Plan plan = make_plan({create(1, "x", "SELECT 1"), create(2, "early", "SELECT * FROM x"), at(3, again),
-                         create(4, "late", "SELECT * FROM x"), create(5, "y", "SELECT 1"), create(6, "y", "SELECT 2")},
-                        refs, errors);
+  Plan plan = make_plan(
+      {create(1, "x", "SELECT 1"), create(2, "early", "SELECT * FROM x"), at(3, again),
+       create(4, "late", "SELECT * FROM x"), create(5, "y", "SELECT 1"), create(6, "y", "SELECT 2")},
+      refs, errors);
   ASSERT_TRUE(errors.empty());
   const Step& first = step_named(plan, "transform x");
   const Step& second = step_named(plan, "transform X");

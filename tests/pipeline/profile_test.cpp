@@ -65,7 +65,8 @@ TEST(Profile, ErrorsNameTheFileAndKey) {
   }
   // An unset ${VAR}: an error in engines:, the literal text (as SQLFlow) with a warning in
   // variables:, and recorded for the connector (an error only where it is used) in connectors:.
-  test::write_file(dir / "profiles/env.yml", "engines:\n  duckdb:\n    memory_limit: ${SQLFLOW_TEST_SURELY_UNSET}\n");
+  test::write_file(dir / "profiles/env.yml",
+                   "engines:\n  duckdb:\n    memory_limit: ${SQLFLOW_TEST_SURELY_UNSET}\n");
   try {
     load_profile(Project(dir.path()), "env");
     FAIL();
@@ -91,14 +92,17 @@ TEST(Profile, ErrorsNameTheFileAndKey) {
 TEST(Profile, DuckDBSettingsAreCheckedAndReachTheEngine) {
   test::TempDir dir("profile-settings");
   test::write_file(dir / "profiles/dev.yml",
-                   "engines:\n  duckdb:\n    settings:\n      preserve_insertion_order: false\n      default_order: desc\n");
+                   "engines:\n  duckdb:\n    settings:\n      preserve_insertion_order: false\n      "
+                   "default_order: desc\n");
   Profile p = load_profile(Project(dir.path()), "dev");
   engine::Database db(engine_config(p));
   engine::Connection con(db);
-  EXPECT_EQ(test::query_value(con, "SELECT current_setting('preserve_insertion_order')::VARCHAR || ' ' || "
-                                   "lower(current_setting('default_order'))"),
+  EXPECT_EQ(test::query_value(con,
+                              "SELECT current_setting('preserve_insertion_order')::VARCHAR || ' ' || "
+                              "lower(current_setting('default_order'))"),
             "false desc");
-  test::write_file(dir / "profiles/typo.yml", "engines:\n  duckdb:\n    settings:\n      preserve_insertion_ordr: false\n");
+  test::write_file(dir / "profiles/typo.yml",
+                   "engines:\n  duckdb:\n    settings:\n      preserve_insertion_ordr: false\n");
   try {
     load_profile(Project(dir.path()), "typo");
     FAIL();

@@ -14,8 +14,12 @@ namespace sqlflow::test {
 
 namespace fs = std::filesystem;
 
-std::string source_dir() { return SQLFLOW_SOURCE_DIR; }
-std::string build_dir() { return SQLFLOW_BUILD_DIR; }
+std::string source_dir() {
+  return SQLFLOW_SOURCE_DIR;
+}
+std::string build_dir() {
+  return SQLFLOW_BUILD_DIR;
+}
 
 TempDir::TempDir(const std::string& prefix) {
   static std::atomic<int> counter{0};
@@ -34,8 +38,10 @@ namespace {
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }

@@ -50,21 +50,22 @@ files::CopySpec csv_copy_spec(const std::string& uri, const Params& p, const Con
   spec.append_options = options(false);  // the existing file already starts with the header
   if (header) {
     // Appended rows go under the file's own header by name (its order may differ from the query's).
-    spec.existing_columns = [delimiter, quote, escape, what = spec.what](const std::filesystem::path& target) {
+    spec.existing_columns = [delimiter, quote, escape,
+                             what = spec.what](const std::filesystem::path& target) {
       engine::Database db;
       engine::Connection con(db);
       files::SqlArgs a;
       a.flag("header", true).string("delim", delimiter).string("quote", quote).string("escape", escape);
       try {
-        auto rows = con.query("SELECT unnest(Columns).name FROM sniff_csv(" + quote_literal(target.string()) + ", " +
-                              a.str() + ")")
+        auto rows = con.query("SELECT unnest(Columns).name FROM sniff_csv(" + quote_literal(target.string()) +
+                              ", " + a.str() + ")")
                         .rows();
         std::vector<std::string> names;
         for (const auto& r : rows) names.push_back(r[0]);
         return names;
       } catch (const Error& e) {
-        throw data_error(std::string(what) + ": cannot read the header of '" + target.string() + "' to append to it: " +
-                             e.message(),
+        throw data_error(std::string(what) + ": cannot read the header of '" + target.string() +
+                             "' to append to it: " + e.message(),
                          "use mode overwrite, or fix the file");
       }
     };

@@ -25,7 +25,8 @@ ConnectorInfo csv_info() {
         {"delim", "sep"}},
        {"quote_char", ParamType::String, false, "\"", "quote character (empty: no quoting)", {"quote"}},
        {"encoding", ParamType::String, false, nullptr,
-        "utf-8 (also ascii), latin-1 (iso-8859-1) or utf-16; default: utf-8, or utf-16 when the file starts with "
+        "utf-8 (also ascii), latin-1 (iso-8859-1) or utf-16; default: utf-8, or utf-16 when the file starts "
+        "with "
         "its byte order mark"},
        {"engine", ParamType::String, false, nullptr,
         "accepted for compatibility with SQLFlow and ignored: DuckDB's reader is always used"},

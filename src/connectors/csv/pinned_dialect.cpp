@@ -14,21 +14,31 @@ namespace sqlflow::connectors::csv {
 
 namespace {
 // sniff_csv's VARCHAR columns spell "no value" this way (DuckDB's csv_sniffer function).
-std::string or_empty(const std::string& v) { return v == "(empty)" ? std::string() : v; }
-bool is_unset(const std::string& v) { return v.empty() || v == "NULL"; }
+std::string or_empty(const std::string& v) {
+  return v == "(empty)" ? std::string() : v;
+}
+bool is_unset(const std::string& v) {
+  return v.empty() || v == "NULL";
+}
 
 // How many fields the header line really has: the sniffed dialect reads it as text with padding,
 // and a padded field is NULL while an empty one is '' (nullstr is set to a value no file holds).
-size_t header_fields(engine::Connection& con, const std::filesystem::path& file, const files::SqlArgs& dialect,
-                     size_t columns) {
+size_t header_fields(engine::Connection& con, const std::filesystem::path& file,
+                     const files::SqlArgs& dialect, size_t columns) {
   std::vector<std::pair<std::string, std::string>> text;
   for (size_t i = 0; i < columns; ++i) text.emplace_back("c" + std::to_string(i), "VARCHAR");
   files::SqlArgs args;
   // ignore_errors: a bad byte further on in the first buffer must not hide the header line.
-  args.merge(dialect.str()).flag("header", false).string_map("columns", text).flag("null_padding", true)
-      .string("nullstr", "\x01sqlflow-no-null").flag("ignore_errors", true)
+  args.merge(dialect.str())
+      .flag("header", false)
+      .string_map("columns", text)
+      .flag("null_padding", true)
+      .string("nullstr", "\x01sqlflow-no-null")
+      .flag("ignore_errors", true)
       .flag("parallel", false);
-  auto rows = con.query("SELECT * FROM read_csv(" + quote_literal(file.string()) + ", " + args.str() + ") LIMIT 1").rows();
+  auto rows =
+      con.query("SELECT * FROM read_csv(" + quote_literal(file.string()) + ", " + args.str() + ") LIMIT 1")
+          .rows();
   if (rows.empty()) return columns;
   size_t n = columns;
   while (n > 0 && rows[0][n - 1] == "NULL") --n;
@@ -47,9 +57,10 @@ std::optional<std::string> pinned_dialect(engine::Connection& con, const std::fi
                                           const std::string& detect_args, bool null_padding) {
   std::vector<std::vector<std::string>> rows;
   try {
-    rows = con.query("SELECT Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows, HasHeader, "
-                     "to_json(Columns), DateFormat, TimestampFormat FROM sniff_csv(" +
-                     quote_literal(file.string()) + ", " + detect_args + ")")
+    rows = con.query(
+                  "SELECT Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows, HasHeader, "
+                  "to_json(Columns), DateFormat, TimestampFormat FROM sniff_csv(" +
+                  quote_literal(file.string()) + ", " + detect_args + ")")
                .rows();
   } catch (const Error&) {
     return std::nullopt;

@@ -77,10 +77,13 @@ std::string clean_csv_message(const std::string& message) {
     if (line.rfind("Possible fixes", 0) == 0 || line.rfind("Possible Solution", 0) == 0 ||
         line.rfind("Possible solution", 0) == 0 || line.rfind("* ", 0) == 0)
       continue;
-    if (line.size() > 2 && line[0] == ' ' && line[1] == ' ' && line.find(" = ") != std::string::npos) continue;
-    if (line.empty() || line.rfind("LINE ", 0) == 0 || line.find_first_not_of(' ') == line.find('^')) continue;
+    if (line.size() > 2 && line[0] == ' ' && line[1] == ' ' && line.find(" = ") != std::string::npos)
+      continue;
+    if (line.empty() || line.rfind("LINE ", 0) == 0 || line.find_first_not_of(' ') == line.find('^'))
+      continue;
     constexpr size_t kMaxEcho = 200;
-    if (line.size() > kMaxEcho + 40) line = line.substr(0, kMaxEcho) + "… (" + std::to_string(line.size()) + " bytes)";
+    if (line.size() > kMaxEcho + 40)
+      line = line.substr(0, kMaxEcho) + "… (" + std::to_string(line.size()) + " bytes)";
     out += (out.empty() ? "" : "\n") + line;
   }
   return out;
@@ -89,7 +92,8 @@ std::string clean_csv_message(const std::string& message) {
 // The parameter that lifts a DuckDB CSV limit, by the limit the message names.
 std::string csv_hint(const std::string& message) {
   if (message.find("Maximum line size") != std::string::npos)
-    return "a line (or a field) is longer than max_line_size: raise \"max_line_size\" (bytes), or set \"on_error\": "
+    return "a line (or a field) is longer than max_line_size: raise \"max_line_size\" (bytes), or set "
+           "\"on_error\": "
            "\"skip\" to leave such lines out";
   return "fix the file, or set \"on_error\": \"skip\" to load the other rows and keep the bad ones in "
          "sqlflow_rejects.<source>";
@@ -245,19 +249,21 @@ void CsvSource::explain_bind_failure(const std::vector<fs::path>& file_list, con
     if (ext == ".gz" || ext == ".zst" || ext == ".gzip") continue;
     if (m.find("Maximum line size") != std::string::npos) {
       if (auto line = first_line_longer_than(f, options_.max_line_size.value_or(2000000)))
-        throw data_error(std::string(kWhat) + ": '" + f.string() + "' line " + std::to_string(*line) +
-                             " is longer than " + std::to_string(options_.max_line_size.value_or(2000000)) + " bytes",
-                         options_.skip_bad_rows ? "raise \"max_line_size\" (bytes): the line is met while detecting the "
-                                                  "file's dialect, before any row can be skipped"
-                                                : csv_hint(m));
+        throw data_error(
+            std::string(kWhat) + ": '" + f.string() + "' line " + std::to_string(*line) + " is longer than " +
+                std::to_string(options_.max_line_size.value_or(2000000)) + " bytes",
+            options_.skip_bad_rows ? "raise \"max_line_size\" (bytes): the line is met while detecting the "
+                                     "file's dialect, before any row can be skipped"
+                                   : csv_hint(m));
     }
     if (m.find("Error when sniffing") != std::string::npos && !options_.quote.empty()) {
       if (auto line = unclosed_quote_line(f, options_.quote[0]))
-        throw data_error(std::string(kWhat) + ": '" + f.string() + "' line " + std::to_string(*line) +
-                             ": a quoted field opens here and is never closed, so the file's dialect cannot be "
-                             "detected",
-                         "close the quote (or double a quote inside a quoted field), or set \"quote_char\": \"\" "
-                         "to read quotes as ordinary characters");
+        throw data_error(
+            std::string(kWhat) + ": '" + f.string() + "' line " + std::to_string(*line) +
+                ": a quoted field opens here and is never closed, so the file's dialect cannot be "
+                "detected",
+            "close the quote (or double a quote inside a quoted field), or set \"quote_char\": \"\" "
+            "to read quotes as ordinary characters");
     }
   }
   // DuckDB's sniffer rejects a file whose sample holds a malformed line without saying where; a
@@ -349,18 +355,22 @@ void CsvSource::choose_encoding(const std::vector<fs::path>& file_list) {
     if (ext == ".gz" || ext == ".zst" || ext == ".gzip") continue;  // compressed: the mark is inside
     const std::string bom = bom_encoding(f);
     if (bom == "utf-16be")
-      throw data_error(std::string(kWhat) + ": '" + f.string() +
-                           "' is UTF-16 big-endian (it starts with the byte order mark FE FF), which DuckDB's CSV "
-                           "reader cannot read",
-                       "convert it: iconv -f UTF-16BE -t UTF-8 < file > file.utf8.csv");
+      throw data_error(
+          std::string(kWhat) + ": '" + f.string() +
+              "' is UTF-16 big-endian (it starts with the byte order mark FE FF), which DuckDB's CSV "
+              "reader cannot read",
+          "convert it: iconv -f UTF-16BE -t UTF-8 < file > file.utf8.csv");
     if (bom == "utf-16" && options_.encoding_given && options_.encoding != "utf-16")
-      throw data_error(std::string(kWhat) + ": '" + f.string() + "' is UTF-16 (it starts with the byte order mark FF FE), "
-                           "but \"encoding\" says " + options_.encoding,
+      throw data_error(std::string(kWhat) + ": '" + f.string() +
+                           "' is UTF-16 (it starts with the byte order mark FF FE), "
+                           "but \"encoding\" says " +
+                           options_.encoding,
                        "set \"encoding\": \"utf-16\", or leave encoding out to follow the mark");
     if (bom == "utf-16" && !options_.encoding_given) {
       if (!encoding_.empty() || &f == &file_list.front()) encoding_ = "utf-16";
     } else if (!encoding_.empty()) {
-      throw data_error(std::string(kWhat) + ": the files mix UTF-16 (with a byte order mark) and other encodings; '" +
+      throw data_error(std::string(kWhat) +
+                           ": the files mix UTF-16 (with a byte order mark) and other encodings; '" +
                            f.string() + "' has no UTF-16 mark",
                        "read them with separate sources, or convert them to UTF-8");
     }
@@ -389,7 +399,8 @@ bool CsvSource::adapt_after_failure(const Error& error) {
   }
   static const std::regex columns(R"(Expected Number of Columns: ([0-9]+) Found: ([0-9]+))");
   std::smatch c;
-  if (options_.null_padding && !pad_ && std::regex_search(m, c, columns) && std::stoul(c[2].str()) < std::stoul(c[1].str())) {
+  if (options_.null_padding && !pad_ && std::regex_search(m, c, columns) &&
+      std::stoul(c[2].str()) < std::stoul(c[1].str())) {
     short_rows_seen_ = true;
     rebuild();
     return true;
@@ -401,13 +412,15 @@ ReadReport CsvSource::after_read(engine::Connection& con, const std::string& sou
                                  const std::string& target_table) {
   ReadReport report;
   if (lenient_)
-    report.warnings.push_back("the file does not follow RFC 4180 (e.g. it mixes line endings), so DuckDB's strict "
-                              "reader refused it; it was read leniently");
+    report.warnings.push_back(
+        "the file does not follow RFC 4180 (e.g. it mixes line endings), so DuckDB's strict "
+        "reader refused it; it was read leniently");
   if (options_.skip_bad_rows) report.rejected_rows = keep_rejects(con, source_name);
   if (uint64_t padded = padded_rows(con, target_table))
-    report.warnings.push_back(std::to_string(padded) + (padded == 1 ? " row" : " rows") +
-                              " had fewer fields than the header; the missing trailing fields were read as NULL "
-                              "(set \"null_padding\": false to reject such rows)");
+    report.warnings.push_back(
+        std::to_string(padded) + (padded == 1 ? " row" : " rows") +
+        " had fewer fields than the header; the missing trailing fields were read as NULL "
+        "(set \"null_padding\": false to reject such rows)");
   return report;
 }
 
@@ -426,13 +439,16 @@ size_t CsvSource::keep_rejects(engine::Connection& con, const std::string& sourc
   const std::string errors = "temp.main." + quote_identifier(rejects_table_);
   const std::string scans = "temp.main." + quote_identifier(rejects_scan_);
   // DuckDB stores one row per error; a line with two errors is still one rejected input row.
-  con.execute("CREATE OR REPLACE TABLE " + target +
-              " AS SELECT s.file_path AS file, e.line::BIGINT AS line, min(e.line_byte_position)::BIGINT - 1 AS "
-              "byte_offset, string_agg(e.column_name, '; ' ORDER BY e.column_idx) AS \"column\", "
-              "string_agg(e.error_type::VARCHAR, '; ' ORDER BY e.column_idx) AS error_type, "
-              "string_agg(e.error_message, '; ' ORDER BY e.column_idx) AS error, any_value(e.csv_line) AS raw_line FROM " +
-              errors + " e JOIN " + scans +
-              " s ON e.scan_id = s.scan_id AND e.file_id = s.file_id GROUP BY s.file_path, e.line ORDER BY file, line");
+  con.execute(
+      "CREATE OR REPLACE TABLE " + target +
+      " AS SELECT s.file_path AS file, e.line::BIGINT AS line, min(e.line_byte_position)::BIGINT - 1 AS "
+      "byte_offset, string_agg(e.column_name, '; ' ORDER BY e.column_idx) AS \"column\", "
+      "string_agg(e.error_type::VARCHAR, '; ' ORDER BY e.column_idx) AS error_type, "
+      "string_agg(e.error_message, '; ' ORDER BY e.column_idx) AS error, any_value(e.csv_line) AS raw_line "
+      "FROM " +
+      errors + " e JOIN " + scans +
+      " s ON e.scan_id = s.scan_id AND e.file_id = s.file_id GROUP BY s.file_path, e.line ORDER BY file, "
+      "line");
   auto count = con.scalar("SELECT count(*) FROM " + target);
   // Later scans on this connection start from empty tables, so each LOAD reports only its own rejects.
   con.execute("DELETE FROM " + errors + "; DELETE FROM " + scans);
@@ -443,20 +459,23 @@ uint64_t CsvSource::padded_rows(engine::Connection& con, const std::string& targ
   if (!options_.null_padding || files_.empty() || schema().empty()) return 0;
   // A padded row has NULL in the last column; most files have none there, and then nothing is read.
   const std::string last = quote_identifier(schema().back().name);
-  auto nulls = con.scalar("SELECT count(*) FROM " + quote_identifier(target_table) + " WHERE " + last + " IS NULL");
+  auto nulls =
+      con.scalar("SELECT count(*) FROM " + quote_identifier(target_table) + " WHERE " + last + " IS NULL");
   if (!nulls || *nulls == "0") return 0;
   engine::Database db;
   engine::Connection strict(db);
   files::SqlArgs args;
-  if (pinned_) args.merge(*pinned_);
-  else args = detect_args();
+  if (pinned_)
+    args.merge(*pinned_);
+  else
+    args = detect_args();
   read_args(args);
   args.flag("null_padding", false)
       .flag("store_rejects", true)
       .string("rejects_table", "short_errors")
       .string("rejects_scan", "short_scans");
-  strict.execute("CREATE TEMP TABLE n AS SELECT count(*) FROM read_csv(" + files::sql_file_list(files_) + ", " +
-                 args.str() + ")");
+  strict.execute("CREATE TEMP TABLE n AS SELECT count(*) FROM read_csv(" + files::sql_file_list(files_) +
+                 ", " + args.str() + ")");
   auto rows = strict.scalar(
       "SELECT count(*) FROM (SELECT DISTINCT scan_id, file_id, line FROM short_errors WHERE error_type = "
       "'MISSING COLUMNS')");

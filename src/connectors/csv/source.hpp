@@ -88,13 +88,13 @@ class CsvSource : public FileViewSource {
   uint64_t padded_rows(engine::Connection& con, const std::string& target_table);
 
   CsvSourceOptions options_;
-  std::optional<std::string> pinned_;  // pinned_dialect() of the only file, when it succeeded
+  std::optional<std::string> pinned_;         // pinned_dialect() of the only file, when it succeeded
   std::vector<std::filesystem::path> files_;  // what the view reads
-  bool pad_ = false;                  // read with null_padding (see adapt_after_failure)
-  bool short_rows_seen_ = false;      // a strict read failed on a short row
-  bool serial_ = false;               // parallel=false
-  bool lenient_ = false;              // only a lenient sniff (strict_mode=false) found the dialect
-  std::string encoding_;              // options_.encoding, or what the files' byte order mark says
+  bool pad_ = false;                          // read with null_padding (see adapt_after_failure)
+  bool short_rows_seen_ = false;              // a strict read failed on a short row
+  bool serial_ = false;                       // parallel=false
+  bool lenient_ = false;                      // only a lenient sniff (strict_mode=false) found the dialect
+  std::string encoding_;                      // options_.encoding, or what the files' byte order mark says
   std::string rejects_table_;
   std::string rejects_scan_;
 };

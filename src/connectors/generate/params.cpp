@@ -9,9 +9,9 @@ ConnectorInfo generate_info() {
   ConnectorInfo info;
   info.type = "generate";
   info.description = "Deterministic generated rows (id, value, name, ts) for tests and benchmarks.";
-  info.source_params = {
-      {"rows", ParamType::Int, true, nullptr, "number of rows to produce"},
-      {"partition_rows", ParamType::Int, false, 122880, "rows per partition (partitions are read in parallel)"}};
+  info.source_params = {{"rows", ParamType::Int, true, nullptr, "number of rows to produce"},
+                        {"partition_rows", ParamType::Int, false, 122880,
+                         "rows per partition (partitions are read in parallel)"}};
   info.make_source = [](const Params& p, const ConnectorContext&) {
     auto rows = p.at("rows").get<int64_t>();
     auto part = p.at("partition_rows").get<int64_t>();

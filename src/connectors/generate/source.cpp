@@ -79,14 +79,18 @@ GenerateSource::GenerateSource(uint64_t rows, uint64_t partition_rows)
 std::string GenerateSource::equivalent_sql(uint64_t rows) {
   // lpad rather than printf('%011d'): the fastest of printf / format / lpad in DuckDB 1.4, so the
   // baseline is DuckDB at its best.
-  return "SELECT range AS id, range::DOUBLE * 0.5 AS value, 'name-' || lpad(range::VARCHAR, 11, '0') AS name, "
-         "make_timestamp(" + std::to_string(kEpochMicros) + " + range * 1000000) AS ts FROM range(" +
-         std::to_string(rows) + ")";
+  return "SELECT range AS id, range::DOUBLE * 0.5 AS value, 'name-' || lpad(range::VARCHAR, 11, '0') AS "
+         "name, "
+         "make_timestamp(" +
+         std::to_string(kEpochMicros) + " + range * 1000000) AS ts FROM range(" + std::to_string(rows) + ")";
 }
 
-size_t GenerateSource::partition_count() { return static_cast<size_t>((rows_ + partition_rows_ - 1) / partition_rows_); }
+size_t GenerateSource::partition_count() {
+  return static_cast<size_t>((rows_ + partition_rows_ - 1) / partition_rows_);
+}
 
-std::unique_ptr<engine::PartitionReader> GenerateSource::open(size_t index, const std::vector<size_t>& projection) {
+std::unique_ptr<engine::PartitionReader> GenerateSource::open(size_t index,
+                                                              const std::vector<size_t>& projection) {
   uint64_t begin = index * partition_rows_;
   uint64_t end = std::min(rows_, begin + partition_rows_);
   return std::make_unique<RangeReader>(begin, end, projection);

@@ -44,10 +44,12 @@ size_t nesting(const LogicalType& type, bool& json_at_bottom) {
   switch (type.id()) {
     case DUCKDB_TYPE_STRUCT: {
       size_t deepest = 0;
-      for (size_t i = 0; i < type.struct_size(); ++i) deepest = std::max(deepest, nesting(type.struct_child(i), json_at_bottom));
+      for (size_t i = 0; i < type.struct_size(); ++i)
+        deepest = std::max(deepest, nesting(type.struct_child(i), json_at_bottom));
       return deepest + 1;
     }
-    case DUCKDB_TYPE_LIST: return nesting(type.list_child(), json_at_bottom) + 1;
+    case DUCKDB_TYPE_LIST:
+      return nesting(type.list_child(), json_at_bottom) + 1;
     default:
       if (type.alias() == "JSON") json_at_bottom = true;
       return 0;
@@ -75,8 +77,8 @@ std::optional<std::string> JsonSource::exact_number_types(const std::vector<fs::
     objects.string("compression", options_.compression == "none" ? "uncompressed" : options_.compression);
   engine::Database db;
   engine::Connection con(db);
-  auto rows = con.query("SELECT " + select + " FROM read_json_objects(" + files::sql_file_list(file_list) + ", " +
-                        objects.str() + ") LIMIT 20480")
+  auto rows = con.query("SELECT " + select + " FROM read_json_objects(" + files::sql_file_list(file_list) +
+                        ", " + objects.str() + ") LIMIT 20480")
                   .rows();
   bool changed = false;
   std::vector<std::pair<std::string, std::string>> columns;
@@ -88,7 +90,8 @@ std::optional<std::string> JsonSource::exact_number_types(const std::vector<fs::
       const std::string& v = r[k];
       if (v == "NULL") continue;
       size_t start = v[0] == '-' ? 1 : 0, dot = v.find('.');
-      if (v.find_first_of("eE") != std::string::npos || v.find_first_not_of("0123456789.", start) != std::string::npos) {
+      if (v.find_first_of("eE") != std::string::npos ||
+          v.find_first_not_of("0123456789.", start) != std::string::npos) {
         plain = false;
         break;
       }
@@ -102,8 +105,10 @@ std::optional<std::string> JsonSource::exact_number_types(const std::vector<fs::
     }
     if (!plain || int_digits + frac_digits <= 15) continue;  // a DOUBLE holds these exactly enough
     std::string& type = columns[doubles[k]].second;
-    if (integers && int_digits <= 18) type = "BIGINT";
-    else if (integers && int_digits <= 38) type = "HUGEINT";
+    if (integers && int_digits <= 18)
+      type = "BIGINT";
+    else if (integers && int_digits <= 38)
+      type = "HUGEINT";
     else if (int_digits + frac_digits <= 38)
       type = "DECIMAL(" + std::to_string(int_digits + frac_digits) + "," + std::to_string(frac_digits) + ")";
     else {
@@ -122,15 +127,16 @@ std::optional<std::string> JsonSource::exact_number_types(const std::vector<fs::
 ReadReport JsonSource::after_read(engine::Connection&, const std::string&, const std::string&) {
   ReadReport report;
   for (const auto& c : lossy_columns_)
-    report.warnings.push_back("column '" + c + "' holds numbers with more digits than DOUBLE or DECIMAL(38) keep; "
+    report.warnings.push_back("column '" + c +
+                              "' holds numbers with more digits than DOUBLE or DECIMAL(38) keep; "
                               "they lose digits (declare it in `columns` as VARCHAR to keep the text)");
   for (const auto& c : schema()) {
     bool json = false;
     // The document's top level counts as one: a column at nesting n sits at depth n + 1.
     if (nesting(c.type, json) + 1 >= static_cast<size_t>(options_.max_depth) && json)
-      report.warnings.push_back("column '" + c.name + "' holds values nested deeper than " +
-                                std::to_string(options_.max_depth) +
-                                " levels; below that they are kept as JSON text (raise \"max_depth\" to type them)");
+      report.warnings.push_back(
+          "column '" + c.name + "' holds values nested deeper than " + std::to_string(options_.max_depth) +
+          " levels; below that they are kept as JSON text (raise \"max_depth\" to type them)");
   }
   return report;
 }
@@ -197,7 +203,8 @@ JsonSourceOptions JsonSourceOptions::from_params(const Params& p) {
   if (p.contains("max_depth") && p["max_depth"].is_number_integer()) {
     o.max_depth = p["max_depth"].get<int64_t>();
     if (o.max_depth < 1 || o.max_depth > kMaxDepthLimit)
-      throw validation_error(std::string(kWhat) + ": `max_depth` must be 1 to " + std::to_string(kMaxDepthLimit) + ", got " + std::to_string(o.max_depth),
+      throw validation_error(std::string(kWhat) + ": `max_depth` must be 1 to " +
+                                 std::to_string(kMaxDepthLimit) + ", got " + std::to_string(o.max_depth),
                              "levels of nesting read as typed columns; deeper values stay JSON text");
   }
   if (p.contains("maximum_object_size") && p["maximum_object_size"].is_number_integer()) {
@@ -251,7 +258,8 @@ FileViewSource::View JsonSource::build_view(const std::vector<fs::path>& file_li
   if (read_types.empty() && o.json_path.empty()) {
     try {
       if (auto exact = exact_number_types(file_list, describe("SELECT * FROM " + reader)))
-        reader = "read_json(" + files::sql_file_list(file_list) + ", " + args.str() + ", columns=" + *exact + ")";
+        reader =
+            "read_json(" + files::sql_file_list(file_list) + ", " + args.str() + ", columns=" + *exact + ")";
     } catch (const Error&) {
       // The sample could not be read as objects: keep DuckDB's own detection.
     }

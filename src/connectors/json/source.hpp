@@ -10,8 +10,8 @@
 
 #include "connectors/connector.hpp"
 #include "connectors/file_view_source.hpp"
-#include "core/file_paths.hpp"
 #include "core/error.hpp"
+#include "core/file_paths.hpp"
 
 namespace sqlflow::connectors::json {
 

@@ -9,21 +9,24 @@ MemoryDestination::MemoryDestination(std::string table_name) : name_(std::move(t
 
 void MemoryDestination::open(const Schema& schema, WriteMode mode, const std::vector<std::string>& keys) {
   (void)keys;
-  if (mode == WriteMode::Upsert) throw validation_error("the memory destination supports replace and append only");
+  if (mode == WriteMode::Upsert)
+    throw validation_error("the memory destination supports replace and append only");
   pending_ = std::make_shared<Table>();
   pending_->schema = schema;
   if (mode == WriteMode::Append) {
     if (auto old = Store::instance().get(name_)) {
       if (old->schema.size() != schema.size())
-        throw data_error("cannot append to in-memory table '" + name_ + "': it has " + std::to_string(old->schema.size()) +
-                         " columns, the new rows " + std::to_string(schema.size()));
+        throw data_error("cannot append to in-memory table '" + name_ + "': it has " +
+                         std::to_string(old->schema.size()) + " columns, the new rows " +
+                         std::to_string(schema.size()));
       // Chunks are stored as they come, so every chunk of a table must have the same types.
       for (size_t i = 0; i < schema.size(); ++i)
         if (old->schema[i].type.to_sql() != schema[i].type.to_sql())
-          throw data_error("cannot append to in-memory table '" + name_ + "': column " + std::to_string(i + 1) + " ('" +
-                               schema[i].name + "') is " + schema[i].type.to_sql() + ", the table has " +
-                               old->schema[i].type.to_sql(),
-                           "cast the column in the query, e.g. CAST(x AS " + old->schema[i].type.to_sql() + ")");
+          throw data_error(
+              "cannot append to in-memory table '" + name_ + "': column " + std::to_string(i + 1) + " ('" +
+                  schema[i].name + "') is " + schema[i].type.to_sql() + ", the table has " +
+                  old->schema[i].type.to_sql(),
+              "cast the column in the query, e.g. CAST(x AS " + old->schema[i].type.to_sql() + ")");
       for (const auto& c : old->chunks) pending_->chunks.push_back(copy_chunk(c, old->schema));
     }
   }
@@ -39,6 +42,8 @@ void MemoryDestination::commit() {
   Store::instance().put(name_, std::move(pending_));
 }
 
-void MemoryDestination::abort() noexcept { pending_.reset(); }
+void MemoryDestination::abort() noexcept {
+  pending_.reset();
+}
 
 }  // namespace sqlflow::connectors::memory

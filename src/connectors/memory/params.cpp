@@ -12,7 +12,8 @@ ConnectorInfo memory_info() {
   info.schema_discovery = SchemaDiscovery::RunTime;
   info.aliases = {"in_memory"};
   info.description = "Tables held in this process's memory (tests, embedding).";
-  info.source_params = {{"table_name", ParamType::String, true, nullptr, "name of the in-memory table to read"}};
+  info.source_params = {
+      {"table_name", ParamType::String, true, nullptr, "name of the in-memory table to read"}};
   info.destination_params = {
       {"table_name", ParamType::String, false, nullptr, "table to write (default: the EXPORT target)"},
       {"mode", ParamType::String, false, "replace", "replace or append"}};

@@ -36,16 +36,25 @@ MemorySource::MemorySource(std::string table_name) : name_(std::move(table_name)
 const Table& MemorySource::table() {
   if (!table_) {
     table_ = Store::instance().get(name_);
-    if (!table_) throw data_error("no in-memory table named '" + name_ + "'", "write it first with EXPORT … TYPE MEMORY");
+    if (!table_)
+      throw data_error("no in-memory table named '" + name_ + "'",
+                       "write it first with EXPORT … TYPE MEMORY");
   }
   return *table_;
 }
 
-const Schema& MemorySource::schema() { return table().schema; }
-size_t MemorySource::partition_count() { return table().chunks.size(); }
-std::optional<size_t> MemorySource::estimated_rows() { return table().rows(); }
+const Schema& MemorySource::schema() {
+  return table().schema;
+}
+size_t MemorySource::partition_count() {
+  return table().chunks.size();
+}
+std::optional<size_t> MemorySource::estimated_rows() {
+  return table().rows();
+}
 
-std::unique_ptr<engine::PartitionReader> MemorySource::open(size_t index, const std::vector<size_t>& projection) {
+std::unique_ptr<engine::PartitionReader> MemorySource::open(size_t index,
+                                                            const std::vector<size_t>& projection) {
   table();
   return std::make_unique<ChunkReader>(table_, index, projection);
 }

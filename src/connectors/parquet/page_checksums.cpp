@@ -16,8 +16,20 @@ namespace sqlflow::connectors::parquet {
 namespace {
 
 // Compact protocol types.
-enum : int { kTrue = 1, kFalse = 2, kByte = 3, kI16 = 4, kI32 = 5, kI64 = 6, kDouble = 7, kBinary = 8,
-             kList = 9, kSet = 10, kMap = 11, kStruct = 12 };
+enum : int {
+  kTrue = 1,
+  kFalse = 2,
+  kByte = 3,
+  kI16 = 4,
+  kI32 = 5,
+  kI64 = 6,
+  kDouble = 7,
+  kBinary = 8,
+  kList = 9,
+  kSet = 10,
+  kMap = 11,
+  kStruct = 12
+};
 
 class Reader {
  public:
@@ -50,12 +62,23 @@ class Reader {
     std::uint64_t n;
     std::int64_t i;
     switch (type) {
-      case kTrue: case kFalse: return true;
-      case kByte: { std::uint8_t b; return byte(b); }
-      case kI16: case kI32: case kI64: return zigzag(i);
-      case kDouble: return advance(8);
-      case kBinary: return varint(n) && advance(n);
-      case kList: case kSet: {
+      case kTrue:
+      case kFalse:
+        return true;
+      case kByte: {
+        std::uint8_t b;
+        return byte(b);
+      }
+      case kI16:
+      case kI32:
+      case kI64:
+        return zigzag(i);
+      case kDouble:
+        return advance(8);
+      case kBinary:
+        return varint(n) && advance(n);
+      case kList:
+      case kSet: {
         std::uint8_t h;
         if (!byte(h)) return false;
         std::uint64_t size = h >> 4;
@@ -73,8 +96,10 @@ class Reader {
           if (!skip(kv >> 4, depth + 1) || !skip(kv & 0x0f, depth + 1)) return false;
         return true;
       }
-      case kStruct: return skip_struct(depth + 1);
-      default: return false;
+      case kStruct:
+        return skip_struct(depth + 1);
+      default:
+        return false;
     }
   }
   bool skip_struct(int depth) {
@@ -142,7 +167,8 @@ std::optional<PageHeaderFields> read_page_header(const unsigned char* bytes, std
   return out;
 }
 
-ChecksumReport verify_page_checksums(const std::filesystem::path& file, const std::vector<ColumnChunkRange>& chunks) {
+ChecksumReport verify_page_checksums(const std::filesystem::path& file,
+                                     const std::vector<ColumnChunkRange>& chunks) {
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(file.c_str(), "rb"), &std::fclose);
   if (!f) throw data_error("Parquet source: cannot open '" + file.string() + "' to check its page checksums");
   ChecksumReport report;
@@ -169,15 +195,16 @@ ChecksumReport verify_page_checksums(const std::filesystem::path& file, const st
       if (header->crc) {
         const std::size_t n = static_cast<std::size_t>(header->compressed_size);
         if (read_at(data_at, n) != n) {
-          report.mismatch = "column '" + c.column + "', row group " + std::to_string(c.row_group) + ": the page at byte " +
-                            std::to_string(at) + " ends past the end of the file";
+          report.mismatch = "column '" + c.column + "', row group " + std::to_string(c.row_group) +
+                            ": the page at byte " + std::to_string(at) + " ends past the end of the file";
           return report;
         }
-        const auto crc = static_cast<std::uint32_t>(crc32(crc32(0L, Z_NULL, 0), buf.data(), static_cast<uInt>(n)));
+        const auto crc =
+            static_cast<std::uint32_t>(crc32(crc32(0L, Z_NULL, 0), buf.data(), static_cast<uInt>(n)));
         ++report.pages_checked;
         if (crc != *header->crc) {
-          report.mismatch = "column '" + c.column + "', row group " + std::to_string(c.row_group) + ": the page at byte " +
-                            std::to_string(at) + " does not match its checksum";
+          report.mismatch = "column '" + c.column + "', row group " + std::to_string(c.row_group) +
+                            ": the page at byte " + std::to_string(at) + " does not match its checksum";
           return report;
         }
       }

@@ -15,10 +15,10 @@ namespace sqlflow::connectors::parquet {
 
 // Where a column chunk's pages lie (from parquet_metadata()).
 struct ColumnChunkRange {
-  std::string column;          // path_in_schema
+  std::string column;  // path_in_schema
   std::int64_t row_group = 0;
-  std::int64_t start = 0;      // first page header (dictionary page, if any)
-  std::int64_t length = 0;     // total_compressed_size: headers and data of every page
+  std::int64_t start = 0;   // first page header (dictionary page, if any)
+  std::int64_t length = 0;  // total_compressed_size: headers and data of every page
 };
 
 struct ChecksumReport {
@@ -28,7 +28,8 @@ struct ChecksumReport {
 
 // Checks the pages of `chunks` in `file` against their CRCs. A page header that cannot be read
 // ends the check of its chunk: DuckDB's reader reports it if the query reads that chunk.
-ChecksumReport verify_page_checksums(const std::filesystem::path& file, const std::vector<ColumnChunkRange>& chunks);
+ChecksumReport verify_page_checksums(const std::filesystem::path& file,
+                                     const std::vector<ColumnChunkRange>& chunks);
 
 // The Thrift compact-protocol PageHeader fields the check needs, read from `bytes` (nullopt
 // when they are not a page header). `header_size` is set to the header's length.

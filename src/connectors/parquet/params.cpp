@@ -28,7 +28,8 @@ ConnectorInfo parquet_info() {
         "row filters pushed into the reader, e.g. [[\"year\", \">=\", 2024], [\"region\", \"in\", [\"EU\", "
         "\"US\"]]] (a list of such lists: OR)"},
        {"verify_checksums", ParamType::Bool, false, true,
-        "check pages that carry a CRC-32 (written by Spark, parquet-mr, pyarrow with page checksums) before loading; "
+        "check pages that carry a CRC-32 (written by Spark, parquet-mr, pyarrow with page checksums) before "
+        "loading; "
         "DuckDB's reader checks none"},
        {"hive_partitioning", ParamType::Bool, false, nullptr,
         "read col=value/ folder names as columns (default: detected)"}},
@@ -58,7 +59,8 @@ ConnectorInfo parquet_info() {
       "Exports are written to a temporary file or folder beside the target, flushed to disk and renamed on "
       "success; a failed or killed export, or a crash, leaves the previous output.",
       "Pages that carry a CRC-32 are checked before a load (verify_checksums); a damaged page fails the load "
-      "naming file, column and byte. Files without page checksums, DuckDB's own exports among them (its writer "
+      "naming file, column and byte. Files without page checksums, DuckDB's own exports among them (its "
+      "writer "
       "has no option for them), cannot be checked: damage that still decodes loads wrong values unnoticed.",
   };
   return info;

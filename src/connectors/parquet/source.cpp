@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "connectors/file_params.hpp"
+#include "connectors/parquet/page_checksums.hpp"
 #include "core/file_paths.hpp"
 #include "core/quote.hpp"
-#include "connectors/parquet/page_checksums.hpp"
 #include "engine/connection.hpp"
 #include "engine/error_text.hpp"
 
@@ -158,15 +158,18 @@ FileViewSource::View ParquetSource::build_view(const std::vector<std::filesystem
   } catch (const Error& e) {
     const std::string m = engine::strip_sql_excerpt(e.message());
     // A damaged footer: DuckDB's words ("Variable-length int over 10 bytes") do not say that.
-    for (const char* sign : {"Variable-length int", "No magic bytes", "too small to be a Parquet file", "metadata",
-                             "Couldn't deserialize", "Invalid Error"})
+    for (const char* sign : {"Variable-length int", "No magic bytes", "too small to be a Parquet file",
+                             "metadata", "Couldn't deserialize", "Invalid Error"})
       if (m.find(sign) != std::string::npos) {
         std::string which = file_list.size() == 1 ? file_list[0].string() : std::string();
         for (const auto& f : file_list)
           if (m.find(f.string()) != std::string::npos) which = f.string();
-        throw data_error(std::string(kWhat) + ": " + (which.empty() ? "one of " + std::to_string(file_list.size()) + " files" : "'" + which + "'") +
-                             " is not a valid Parquet file: its footer (the file's metadata) cannot be read (" + m + ")",
-                         "the file is truncated or damaged: write it again");
+        throw data_error(
+            std::string(kWhat) + ": " +
+                (which.empty() ? "one of " + std::to_string(file_list.size()) + " files"
+                               : "'" + which + "'") +
+                " is not a valid Parquet file: its footer (the file's metadata) cannot be read (" + m + ")",
+            "the file is truncated or damaged: write it again");
       }
     throw cannot_read(file_list, m, "check `columns` and `filters` against the file's columns");
   }
@@ -181,11 +184,12 @@ void ParquetSource::verify_checksums(const std::vector<std::filesystem::path>& f
     std::vector<ColumnChunkRange> chunks;
     try {
       // The first page of a chunk is its dictionary page when it has one (offset 0: none).
-      for (const auto& r : con.query("SELECT row_group_id, path_in_schema, CASE WHEN dictionary_page_offset > 0 AND "
-                                     "dictionary_page_offset < data_page_offset THEN dictionary_page_offset ELSE "
-                                     "data_page_offset END, total_compressed_size FROM parquet_metadata(" +
-                                     quote_literal(f.string()) + ")")
-                              .rows())
+      for (const auto& r :
+           con.query("SELECT row_group_id, path_in_schema, CASE WHEN dictionary_page_offset > 0 AND "
+                     "dictionary_page_offset < data_page_offset THEN dictionary_page_offset ELSE "
+                     "data_page_offset END, total_compressed_size FROM parquet_metadata(" +
+                     quote_literal(f.string()) + ")")
+               .rows())
         chunks.push_back({r[1], std::stoll(r[0]), std::stoll(r[2]), std::stoll(r[3])});
     } catch (const Error&) {
       continue;  // an unreadable footer is reported by the reader itself, with its own message
@@ -202,9 +206,10 @@ std::optional<Error> ParquetSource::explain_failure(const Error& error) {
   const std::string m = engine::strip_sql_excerpt(error.message());
   for (const auto& f : files_)
     if (m.find(f.string()) != std::string::npos)
-      return data_error(std::string(kWhat) + ": '" + f.string() + "' is corrupted: " + m,
-                        "write the file again; its pages do not decode (DuckDB checks no page checksums, so other "
-                        "damage can go unnoticed)");
+      return data_error(
+          std::string(kWhat) + ": '" + f.string() + "' is corrupted: " + m,
+          "write the file again; its pages do not decode (DuckDB checks no page checksums, so other "
+          "damage can go unnoticed)");
   return std::nullopt;
 }
 

@@ -22,11 +22,15 @@ std::string one_line(std::string s) {
   return out;
 }
 
-bool contains(const std::string& s, const char* needle) { return s.find(needle) != std::string::npos; }
+bool contains(const std::string& s, const char* needle) {
+  return s.find(needle) != std::string::npos;
+}
 
 }  // namespace
 
-size_t connection_attempts() { return g_attempts.load(); }
+size_t connection_attempts() {
+  return g_attempts.load();
+}
 
 std::string ConnectionTarget::pool_key() const {
   std::string all;
@@ -46,10 +50,10 @@ std::string ConnectionTarget::redact(std::string message) const {
 
 bool sqlstate_retryable(const std::string& s) {
   if (s.size() != 5) return false;
-  if (s.compare(0, 2, "08") == 0) return true;                                       // connection exception
-  if (s == "57P01" || s == "57P02" || s == "57P03") return true;                     // shutdown, crash, starting
-  if (s == "40001" || s == "40P01") return true;                                     // serialization, deadlock
-  if (s == "53300") return true;                                                     // too many connections
+  if (s.compare(0, 2, "08") == 0) return true;                    // connection exception
+  if (s == "57P01" || s == "57P02" || s == "57P03") return true;  // shutdown, crash, starting
+  if (s == "40001" || s == "40P01") return true;                  // serialization, deadlock
+  if (s == "53300") return true;                                  // too many connections
   return false;
 }
 
@@ -63,8 +67,9 @@ std::unique_ptr<PgConn> PgConn::connect(const ConnectionTarget& target) {
     if (k == "dbname" && keys.size() == 1) expand = true;  // the first dbname carries the URI
   }
   const std::string timeout = std::to_string(std::max(1, target.connect_timeout));
-  const std::pair<const char*, const char*> fixed[] = {
-      {"connect_timeout", timeout.c_str()}, {"client_encoding", "UTF8"}, {"fallback_application_name", "sqlflow"}};
+  const std::pair<const char*, const char*> fixed[] = {{"connect_timeout", timeout.c_str()},
+                                                       {"client_encoding", "UTF8"},
+                                                       {"fallback_application_name", "sqlflow"}};
   for (const auto& [k, v] : fixed) {
     keys.push_back(k);
     values.push_back(v);
@@ -78,7 +83,8 @@ std::unique_ptr<PgConn> PgConn::connect(const ConnectionTarget& target) {
     std::string msg = target.redact(one_line(PQerrorMessage(raw)));
     bool needs_password = PQconnectionNeedsPassword(raw);
     PQfinish(raw);
-    const bool auth = needs_password || contains(msg, "authentication failed") || contains(msg, "pg_hba.conf") ||
+    const bool auth = needs_password || contains(msg, "authentication failed") ||
+                      contains(msg, "pg_hba.conf") ||
                       (contains(msg, "role \"") && contains(msg, "does not exist")) ||
                       contains(msg, "no password supplied") || contains(msg, "password is required");
     const bool config = contains(msg, "invalid connection option") || contains(msg, "invalid URI") ||
@@ -87,14 +93,17 @@ std::unique_ptr<PgConn> PgConn::connect(const ConnectionTarget& target) {
                         contains(msg, "missing \"=\"") || contains(msg, "definition of service");
     std::string what = "cannot connect to PostgreSQL at " + target.display + ": " + msg;
     if (auth)
-      throw connection_error(what, false,
-                             "check user and password (PARAMS password, PGPASSWORD or ~/.pgpass) and the server's pg_hba.conf");
+      throw connection_error(
+          what, false,
+          "check user and password (PARAMS password, PGPASSWORD or ~/.pgpass) and the server's pg_hba.conf");
     if (config) throw connection_error(what, false, "check the connection parameters");
-    throw connection_error(what, true, "is the server running and reachable from here (host, port, firewall)?");
+    throw connection_error(what, true,
+                           "is the server running and reachable from here (host, port, firewall)?");
   }
   // Server notices (e.g. the FATAL before a terminated connection closes) are reported through our
   // errors, not printed by libpq.
-  PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      raw, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgConn>(new PgConn(raw, std::move(shared)));
 }
 
@@ -118,7 +127,8 @@ Error PgConn::error(const std::string& what, const PGresult* result) const {
   hint = target_->redact(hint);
   const bool lost = PQstatus(conn_) != CONNECTION_OK;
   if (lost || sqlstate_retryable(sqlstate)) {
-    return connection_error(msg, true, hint.empty() ? "the connection was lost; the read or write is retried" : hint);
+    return connection_error(msg, true,
+                            hint.empty() ? "the connection was lost; the read or write is retried" : hint);
   }
   if (sqlstate.compare(0, 2, "28") == 0) return connection_error(msg, false, hint);
   if (sqlstate.compare(0, 2, "42") == 0 || sqlstate == "3F000" || sqlstate == "3D000")
@@ -136,20 +146,24 @@ PgResult PgConn::query(const std::string& sql, const std::vector<std::optional<s
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  PgResult res(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), nullptr,
-                            nullptr, 0));
+  PgResult res(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                            nullptr, nullptr, 0));
   auto st = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) throw error("query", res.get());
   return res;
 }
 
-std::optional<std::string> PgConn::scalar(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+std::optional<std::string> PgConn::scalar(const std::string& sql,
+                                          const std::vector<std::optional<std::string>>& params) {
   PgResult res = query(sql, params);
-  if (PQntuples(res.get()) == 0 || PQnfields(res.get()) == 0 || PQgetisnull(res.get(), 0, 0)) return std::nullopt;
+  if (PQntuples(res.get()) == 0 || PQnfields(res.get()) == 0 || PQgetisnull(res.get(), 0, 0))
+    return std::nullopt;
   return std::string(PQgetvalue(res.get(), 0, 0), PQgetlength(res.get(), 0, 0));
 }
 
-bool PgConn::reusable() { return PQtransactionStatus(conn_) == PQTRANS_IDLE && alive(); }
+bool PgConn::reusable() {
+  return PQtransactionStatus(conn_) == PQTRANS_IDLE && alive();
+}
 
 bool PgConn::alive() {
   if (PQstatus(conn_) != CONNECTION_OK) return false;

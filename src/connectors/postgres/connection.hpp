@@ -58,7 +58,8 @@ class PgConn {
   // Runs one statement with text parameters ($1…; nullopt is NULL) and returns its rows.
   PgResult query(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});
   // The first value of the first row (nullopt for no row or NULL).
-  std::optional<std::string> scalar(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});
+  std::optional<std::string> scalar(const std::string& sql,
+                                    const std::vector<std::optional<std::string>>& params = {});
 
   // Connected, and not inside a transaction or a COPY: fit to go back to a pool. Notices a
   // server-side close of an idle connection without a round trip.
@@ -74,7 +75,8 @@ class PgConn {
   Error error(const std::string& what, const PGresult* result = nullptr) const;
 
  private:
-  PgConn(PGconn* conn, std::shared_ptr<const ConnectionTarget> target) : conn_(conn), target_(std::move(target)) {}
+  PgConn(PGconn* conn, std::shared_ptr<const ConnectionTarget> target)
+      : conn_(conn), target_(std::move(target)) {}
   PGconn* conn_;
   std::shared_ptr<const ConnectionTarget> target_;
 };

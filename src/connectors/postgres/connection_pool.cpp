@@ -19,7 +19,9 @@ Lease& Lease::operator=(Lease&& other) noexcept {
   return *this;
 }
 
-Lease::~Lease() { give_back(); }
+Lease::~Lease() {
+  give_back();
+}
 
 void Lease::discard() {
   if (!conn_) return;
@@ -51,8 +53,8 @@ Registry& registry() {
 }
 }  // namespace
 
-std::shared_ptr<ConnectionPool> ConnectionPool::for_target(const ConnectionTarget& target, int min_connections,
-                                                           int max_connections) {
+std::shared_ptr<ConnectionPool> ConnectionPool::for_target(const ConnectionTarget& target,
+                                                           int min_connections, int max_connections) {
   auto& r = registry();
   std::lock_guard lock(r.mutex);
   auto& slot = r.pools[target.pool_key()];
@@ -121,9 +123,9 @@ Lease ConnectionPool::acquire(std::chrono::milliseconds wait) {
       continue;
     }
     if (freed_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() && open_ >= max_)
-      throw connection_error("all " + std::to_string(max_) + " PostgreSQL connections to " + target_.display +
-                                 " stayed busy",
-                             true, "raise max_connections or run fewer steps against this server at once");
+      throw connection_error(
+          "all " + std::to_string(max_) + " PostgreSQL connections to " + target_.display + " stayed busy",
+          true, "raise max_connections or run fewer steps against this server at once");
   }
 }
 

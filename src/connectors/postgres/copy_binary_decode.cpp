@@ -44,7 +44,8 @@ Numeric parse_numeric(const DecodeSpec& spec, const char* p, size_t len) {
   n.weight = static_cast<int16_t>(wire::be16(p + 2));
   n.sign = wire::be16(p + 4);
   n.dscale = static_cast<int16_t>(wire::be16(p + 6));
-  if (n.ndigits < 0 || len != 8 + 2 * static_cast<size_t>(n.ndigits)) bad(spec, "numeric digit count does not match its length");
+  if (n.ndigits < 0 || len != 8 + 2 * static_cast<size_t>(n.ndigits))
+    bad(spec, "numeric digit count does not match its length");
   if (n.sign != kNumPos && n.sign != kNumNeg && n.sign != kNumNaN && n.sign != kNumPInf && n.sign != kNumNInf)
     bad(spec, "numeric has an invalid sign word");
   if (n.dscale < 0 || n.dscale > 0x3FFF) bad(spec, "numeric has an invalid display scale");
@@ -131,18 +132,28 @@ int128 numeric_to_unscaled(const DecodeSpec& spec, const Numeric& n) {
 void decode_numeric(const DecodeSpec& spec, const char* p, size_t len, const Vector& out, size_t row) {
   Numeric n = parse_numeric(spec, p, len);
   switch (spec.numeric) {
-    case NumericTarget::Decimal: out.set_decimal(row, numeric_to_unscaled(spec, n), spec.width); return;
-    case NumericTarget::Varchar: out.set_string(row, render_numeric(n)); return;
+    case NumericTarget::Decimal:
+      out.set_decimal(row, numeric_to_unscaled(spec, n), spec.width);
+      return;
+    case NumericTarget::Varchar:
+      out.set_string(row, render_numeric(n));
+      return;
     case NumericTarget::Double: {
       double v;
-      if (n.sign == kNumNaN) v = std::numeric_limits<double>::quiet_NaN();
-      else if (n.sign == kNumPInf) v = std::numeric_limits<double>::infinity();
-      else if (n.sign == kNumNInf) v = -std::numeric_limits<double>::infinity();
+      if (n.sign == kNumNaN)
+        v = std::numeric_limits<double>::quiet_NaN();
+      else if (n.sign == kNumPInf)
+        v = std::numeric_limits<double>::infinity();
+      else if (n.sign == kNumNInf)
+        v = -std::numeric_limits<double>::infinity();
       else {
         std::string text = render_numeric(n);
         auto r = std::from_chars(text.data(), text.data() + text.size(), v);
-        if (r.ec == std::errc::result_out_of_range) v = text[0] == '-' ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
-        else if (r.ec != std::errc()) bad(spec, "numeric is not a number");
+        if (r.ec == std::errc::result_out_of_range)
+          v = text[0] == '-' ? -std::numeric_limits<double>::infinity()
+                             : std::numeric_limits<double>::infinity();
+        else if (r.ec != std::errc())
+          bad(spec, "numeric is not a number");
       }
       out.set<double>(row, v);
       return;
@@ -150,7 +161,7 @@ void decode_numeric(const DecodeSpec& spec, const char* p, size_t len, const Vec
   }
 }
 
-constexpr int32_t kEpochDays = 10957;                 // 1970-01-01 → 2000-01-01
+constexpr int32_t kEpochDays = 10957;                // 1970-01-01 → 2000-01-01
 constexpr int64_t kEpochMicros = 946684800000000LL;  // the same in microseconds
 constexpr int64_t kMicrosPerDay = 86400000000LL;
 
@@ -188,22 +199,32 @@ void decode_scalar(const DecodeSpec& spec, const char* p, size_t len, const Vect
       out.set<double>(row, d);
       return;
     }
-    case Wire::Numeric: decode_numeric(spec, p, len, out, row); return;
+    case Wire::Numeric:
+      decode_numeric(spec, p, len, out, row);
+      return;
     case Wire::Text:
-    case Wire::Inet: put_text(spec, p, len, out, row); return;
+    case Wire::Inet:
+      put_text(spec, p, len, out, row);
+      return;
     case Wire::Jsonb:
       if (len < 1 || p[0] != 1) bad(spec, "jsonb value without version byte 1");
       put_text(spec, p + 1, len - 1, out, row);
       return;
-    case Wire::Bytea: out.set_string(row, std::string_view(p, len)); return;
+    case Wire::Bytea:
+      out.set_string(row, std::string_view(p, len));
+      return;
     case Wire::Date: {
       need(spec, len, 4, "date");
       int32_t v = static_cast<int32_t>(wire::be32(p));
       int32_t days;
-      if (v == std::numeric_limits<int32_t>::max()) days = std::numeric_limits<int32_t>::max();
-      else if (v == std::numeric_limits<int32_t>::min()) days = -std::numeric_limits<int32_t>::max();
-      else if (v >= std::numeric_limits<int32_t>::max() - kEpochDays) bad(spec, "date beyond DuckDB's range");
-      else days = v + kEpochDays;
+      if (v == std::numeric_limits<int32_t>::max())
+        days = std::numeric_limits<int32_t>::max();
+      else if (v == std::numeric_limits<int32_t>::min())
+        days = -std::numeric_limits<int32_t>::max();
+      else if (v >= std::numeric_limits<int32_t>::max() - kEpochDays)
+        bad(spec, "date beyond DuckDB's range");
+      else
+        days = v + kEpochDays;
       out.set<duckdb_date>(row, duckdb_date{days});
       return;
     }
@@ -228,10 +249,14 @@ void decode_scalar(const DecodeSpec& spec, const char* p, size_t len, const Vect
       need(spec, len, 8, "timestamp");
       int64_t v = static_cast<int64_t>(wire::be64(p));
       int64_t micros;
-      if (v == std::numeric_limits<int64_t>::max()) micros = std::numeric_limits<int64_t>::max();
-      else if (v == std::numeric_limits<int64_t>::min()) micros = -std::numeric_limits<int64_t>::max();
-      else if (v >= std::numeric_limits<int64_t>::max() - kEpochMicros) bad(spec, "timestamp beyond DuckDB's range");
-      else micros = v + kEpochMicros;
+      if (v == std::numeric_limits<int64_t>::max())
+        micros = std::numeric_limits<int64_t>::max();
+      else if (v == std::numeric_limits<int64_t>::min())
+        micros = -std::numeric_limits<int64_t>::max();
+      else if (v >= std::numeric_limits<int64_t>::max() - kEpochMicros)
+        bad(spec, "timestamp beyond DuckDB's range");
+      else
+        micros = v + kEpochMicros;
       out.set<duckdb_timestamp>(row, duckdb_timestamp{micros});
       return;
     }
@@ -264,12 +289,14 @@ void decode_array(const DecodeSpec& spec, const char* p, size_t len, const Vecto
   }
   if (ndim != 1) {
     if (ndim > 1 && ndim <= 6)
-      bad(spec, "a " + std::to_string(ndim) + "-dimensional array cannot become a LIST (only one-dimensional arrays can)");
+      bad(spec, "a " + std::to_string(ndim) +
+                    "-dimensional array cannot become a LIST (only one-dimensional arrays can)");
     bad(spec, "array has an invalid number of dimensions");
   }
   if (len < 20) bad(spec, "array header is truncated");
   int32_t count = static_cast<int32_t>(wire::be32(p + 12));
-  if (count < 0 || static_cast<size_t>(count) > (len - 20) / 4) bad(spec, "array element count exceeds its length");
+  if (count < 0 || static_cast<size_t>(count) > (len - 20) / 4)
+    bad(spec, "array element count exceeds its length");
   out.list_reserve(base + static_cast<size_t>(count));
   Vector child = out.list_child();
   size_t off = 20;
@@ -282,7 +309,8 @@ void decode_array(const DecodeSpec& spec, const char* p, size_t len, const Vecto
       child.set_null(at);
       continue;
     }
-    if (elen < 0 || static_cast<size_t>(elen) > len - off) bad(spec, "array element length exceeds the array");
+    if (elen < 0 || static_cast<size_t>(elen) > len - off)
+      bad(spec, "array element length exceeds the array");
     child.set_valid(at);
     decode_scalar(spec, p + off, static_cast<size_t>(elen), child, at);
     off += static_cast<size_t>(elen);
@@ -331,7 +359,8 @@ bool valid_utf8(const char* s, size_t n) {
       if ((cc & 0xC0) != 0x80) return false;
       cp = (cp << 6) | (cc & 0x3F);
     }
-    if ((extra == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+    if ((extra == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
       return false;
     i += extra + 1;
   }
@@ -345,8 +374,10 @@ std::string numeric_to_text(const char* p, size_t len, const std::string& column
 }
 
 void decode_value(const DecodeSpec& spec, const char* p, size_t len, const Vector& out, size_t row) {
-  if (spec.array) decode_array(spec, p, len, out, row);
-  else decode_scalar(spec, p, len, out, row);
+  if (spec.array)
+    decode_array(spec, p, len, out, row);
+  else
+    decode_scalar(spec, p, len, out, row);
 }
 
 // ---- the stream ------------------------------------------------------------------------------
@@ -377,7 +408,8 @@ CopyBinaryStream::Scan CopyBinaryStream::scan_row(const char* p, size_t n, size_
   return Scan::Row;
 }
 
-void CopyBinaryStream::decode_row(const char* p, size_t size, size_t row, const std::vector<Vector>& targets) {
+void CopyBinaryStream::decode_row(const char* p, size_t size, size_t row,
+                                  const std::vector<Vector>& targets) {
   (void)size;  // scan_row proved every field lies within `size`
   size_t off = 2;
   for (size_t i = 0; i < fields_.size(); ++i) {
@@ -395,7 +427,8 @@ void CopyBinaryStream::decode_row(const char* p, size_t size, size_t row, const 
 }
 
 size_t CopyBinaryStream::read(const std::vector<Vector>& targets, size_t max_rows, const PullPiece& pull) {
-  if (targets.size() != fields_.size()) throw internal_error("COPY decoder: target count differs from field count");
+  if (targets.size() != fields_.size())
+    throw internal_error("COPY decoder: target count differs from field count");
   // Header: 11-byte signature, int32 flags, int32 extension length, extension bytes.
   static constexpr char kSignature[11] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\xff', '\r', '\n', '\0'};
   size_t rows = 0;
@@ -426,7 +459,9 @@ size_t CopyBinaryStream::read(const std::vector<Vector>& targets, size_t max_row
     } else {
       size_t size = 0;
       switch (scan_row(p, n, size)) {
-        case Scan::Incomplete: incomplete = true; break;
+        case Scan::Incomplete:
+          incomplete = true;
+          break;
         case Scan::Trailer:
           used = size;
           finished_ = true;
@@ -463,11 +498,15 @@ size_t CopyBinaryStream::read(const std::vector<Vector>& targets, size_t max_row
     std::string_view piece;
     if (!pull(piece)) {
       if (!carry_.empty() || !header_done_)
-        throw data_error("PostgreSQL COPY stream ended in the middle of a row", "the connection may have been cut");
-      throw data_error("PostgreSQL COPY stream ended without its trailer", "the connection may have been cut");
+        throw data_error("PostgreSQL COPY stream ended in the middle of a row",
+                         "the connection may have been cut");
+      throw data_error("PostgreSQL COPY stream ended without its trailer",
+                       "the connection may have been cut");
     }
-    if (carry_.empty()) view_ = piece;
-    else carry_.append(piece.data(), piece.size());
+    if (carry_.empty())
+      view_ = piece;
+    else
+      carry_.append(piece.data(), piece.size());
   }
   return rows;
 }

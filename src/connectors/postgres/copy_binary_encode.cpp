@@ -13,7 +13,7 @@ namespace sqlflow::connectors::postgres {
 
 namespace {
 
-constexpr int32_t kEpochDays = 10957;                 // 1970-01-01 → 2000-01-01
+constexpr int32_t kEpochDays = 10957;                // 1970-01-01 → 2000-01-01
 constexpr int64_t kEpochMicros = 946684800000000LL;  // the same in microseconds
 // PostgreSQL's range (datatype/timestamp.h): 4714-11-24 BC … 294276 AD for timestamps,
 // 4714-11-24 BC … 5874897 AD for dates, relative to 2000-01-01.
@@ -33,8 +33,10 @@ bool is_integer(duckdb_type id) {
     case DUCKDB_TYPE_UINTEGER:
     case DUCKDB_TYPE_UBIGINT:
     case DUCKDB_TYPE_HUGEINT:
-    case DUCKDB_TYPE_UHUGEINT: return true;
-    default: return false;
+    case DUCKDB_TYPE_UHUGEINT:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -45,35 +47,50 @@ bool is_timestamp(duckdb_type id) {
 
 bool scalar_compatible(duckdb_type src, const EncodeTarget& t) {
   switch (t.wire) {
-    case Wire::Bool: return src == DUCKDB_TYPE_BOOLEAN;
+    case Wire::Bool:
+      return src == DUCKDB_TYPE_BOOLEAN;
     case Wire::Int2:
     case Wire::Int4:
-    case Wire::Int8: return is_integer(src);
+    case Wire::Int8:
+      return is_integer(src);
     case Wire::Numeric:
-      return is_integer(src) || src == DUCKDB_TYPE_DECIMAL || src == DUCKDB_TYPE_FLOAT || src == DUCKDB_TYPE_DOUBLE ||
+      return is_integer(src) || src == DUCKDB_TYPE_DECIMAL || src == DUCKDB_TYPE_FLOAT ||
+             src == DUCKDB_TYPE_DOUBLE ||
              src == DUCKDB_TYPE_VARCHAR;  // numeric text, as an unconstrained numeric is read
-    case Wire::Float4: return src == DUCKDB_TYPE_FLOAT;
+    case Wire::Float4:
+      return src == DUCKDB_TYPE_FLOAT;
     case Wire::Float8:
       return src == DUCKDB_TYPE_FLOAT || src == DUCKDB_TYPE_DOUBLE || src == DUCKDB_TYPE_TINYINT ||
              src == DUCKDB_TYPE_SMALLINT || src == DUCKDB_TYPE_INTEGER || src == DUCKDB_TYPE_UTINYINT ||
              src == DUCKDB_TYPE_USMALLINT || src == DUCKDB_TYPE_UINTEGER;
     case Wire::Text:
-    case Wire::Jsonb: return src == DUCKDB_TYPE_VARCHAR || src == DUCKDB_TYPE_ENUM;
-    case Wire::Bytea: return src == DUCKDB_TYPE_BLOB;
-    case Wire::Date: return src == DUCKDB_TYPE_DATE;
-    case Wire::Time: return src == DUCKDB_TYPE_TIME;
-    case Wire::TimeTz: return src == DUCKDB_TYPE_TIME_TZ;
-    case Wire::Timestamp: return is_timestamp(src);
-    case Wire::TimestampTz: return src == DUCKDB_TYPE_TIMESTAMP_TZ;
-    case Wire::Interval: return src == DUCKDB_TYPE_INTERVAL;
-    case Wire::Uuid: return src == DUCKDB_TYPE_UUID || src == DUCKDB_TYPE_VARCHAR;
-    case Wire::Inet: return src == DUCKDB_TYPE_VARCHAR;
+    case Wire::Jsonb:
+      return src == DUCKDB_TYPE_VARCHAR || src == DUCKDB_TYPE_ENUM;
+    case Wire::Bytea:
+      return src == DUCKDB_TYPE_BLOB;
+    case Wire::Date:
+      return src == DUCKDB_TYPE_DATE;
+    case Wire::Time:
+      return src == DUCKDB_TYPE_TIME;
+    case Wire::TimeTz:
+      return src == DUCKDB_TYPE_TIME_TZ;
+    case Wire::Timestamp:
+      return is_timestamp(src);
+    case Wire::TimestampTz:
+      return src == DUCKDB_TYPE_TIMESTAMP_TZ;
+    case Wire::Interval:
+      return src == DUCKDB_TYPE_INTERVAL;
+    case Wire::Uuid:
+      return src == DUCKDB_TYPE_UUID || src == DUCKDB_TYPE_VARCHAR;
+    case Wire::Inet:
+      return src == DUCKDB_TYPE_VARCHAR;
   }
   return false;
 }
 
 [[noreturn]] void value_error(const EncodeTarget& t, const std::string& what) {
-  throw data_error("cannot write a value into PostgreSQL column \"" + t.column + "\" (" + t.pg_type + "): " + what);
+  throw data_error("cannot write a value into PostgreSQL column \"" + t.column + "\" (" + t.pg_type +
+                   "): " + what);
 }
 
 std::string int128_text(int128 v) {
@@ -91,21 +108,31 @@ std::string int128_text(int128 v) {
 
 int128 read_integer(duckdb_type id, const Vector& v, size_t row) {
   switch (id) {
-    case DUCKDB_TYPE_TINYINT: return v.get<int8_t>(row);
-    case DUCKDB_TYPE_SMALLINT: return v.get<int16_t>(row);
-    case DUCKDB_TYPE_INTEGER: return v.get<int32_t>(row);
-    case DUCKDB_TYPE_BIGINT: return v.get<int64_t>(row);
-    case DUCKDB_TYPE_UTINYINT: return v.get<uint8_t>(row);
-    case DUCKDB_TYPE_USMALLINT: return v.get<uint16_t>(row);
-    case DUCKDB_TYPE_UINTEGER: return v.get<uint32_t>(row);
-    case DUCKDB_TYPE_UBIGINT: return v.get<uint64_t>(row);
-    case DUCKDB_TYPE_HUGEINT: return v.get_hugeint(row);
+    case DUCKDB_TYPE_TINYINT:
+      return v.get<int8_t>(row);
+    case DUCKDB_TYPE_SMALLINT:
+      return v.get<int16_t>(row);
+    case DUCKDB_TYPE_INTEGER:
+      return v.get<int32_t>(row);
+    case DUCKDB_TYPE_BIGINT:
+      return v.get<int64_t>(row);
+    case DUCKDB_TYPE_UTINYINT:
+      return v.get<uint8_t>(row);
+    case DUCKDB_TYPE_USMALLINT:
+      return v.get<uint16_t>(row);
+    case DUCKDB_TYPE_UINTEGER:
+      return v.get<uint32_t>(row);
+    case DUCKDB_TYPE_UBIGINT:
+      return v.get<uint64_t>(row);
+    case DUCKDB_TYPE_HUGEINT:
+      return v.get_hugeint(row);
     case DUCKDB_TYPE_UHUGEINT: {
       duckdb_uhugeint h = v.get<duckdb_uhugeint>(row);
       uint128 u = (static_cast<uint128>(h.upper) << 64) | h.lower;
       return static_cast<int128>(u);  // values ≥ 2^127 are rejected by numeric(39,0) on the server
     }
-    default: return 0;
+    default:
+      return 0;
   }
 }
 
@@ -119,7 +146,8 @@ const uint128* pow10_table() {
   return table;
 }
 
-void put_numeric_groups(std::string& out, std::vector<uint16_t>& groups, int weight, bool negative, int dscale) {
+void put_numeric_groups(std::string& out, std::vector<uint16_t>& groups, int weight, bool negative,
+                        int dscale) {
   size_t first = 0;
   while (first < groups.size() && groups[first] == 0) {
     ++first;
@@ -226,7 +254,8 @@ bool put_numeric_text(std::string& out, std::string_view text) {
   if (i < text.size()) {
     if (text[i] != 'e' && text[i] != 'E') return false;
     ++i;
-    auto r = std::from_chars(text.data() + i + (i < text.size() && text[i] == '+'), text.data() + text.size(), exponent);
+    auto r = std::from_chars(text.data() + i + (i < text.size() && text[i] == '+'), text.data() + text.size(),
+                             exponent);
     if (r.ec != std::errc() || r.ptr != text.data() + text.size() || exponent > 100000 || exponent < -100000)
       return false;
   }
@@ -252,7 +281,8 @@ bool put_numeric_text(std::string& out, std::string_view text) {
   return true;
 }
 
-std::optional<EncodeTarget> encode_target_for(TypeCatalog& types, const std::string& column, uint32_t type_oid) {
+std::optional<EncodeTarget> encode_target_for(TypeCatalog& types, const std::string& column,
+                                              uint32_t type_oid) {
   EncodeTarget t;
   t.column = column;
   t.pg_type = types.get(type_oid).name;
@@ -332,7 +362,9 @@ void CopyBinaryEncoder::put_header(std::string& out) {
   wire::put32(out, 0);  // header extension length
 }
 
-void CopyBinaryEncoder::put_trailer(std::string& out) { wire::put16(out, 0xFFFF); }
+void CopyBinaryEncoder::put_trailer(std::string& out) {
+  wire::put16(out, 0xFFFF);
+}
 
 void CopyBinaryEncoder::encode_scalar(const Column& c, duckdb_type id, const Vector& v, size_t row,
                                       std::string& out) const {
@@ -370,7 +402,8 @@ void CopyBinaryEncoder::encode_scalar(const Column& c, duckdb_type id, const Vec
         put_numeric(out, read_integer(id, v, row), 0);
       } else if (id == DUCKDB_TYPE_VARCHAR) {
         std::string_view s = v.get_string(row);
-        if (!put_numeric_text(out, s)) value_error(t, "'" + std::string(s.substr(0, 40)) + "' is not a number");
+        if (!put_numeric_text(out, s))
+          value_error(t, "'" + std::string(s.substr(0, 40)) + "' is not a number");
       } else if (id == DUCKDB_TYPE_DECIMAL) {
         const LogicalType& type = c.id == DUCKDB_TYPE_LIST ? c.child : c.type;
         put_numeric(out, v.get_decimal(row, type.decimal_width()), type.decimal_scale());
@@ -378,8 +411,10 @@ void CopyBinaryEncoder::encode_scalar(const Column& c, duckdb_type id, const Vec
         double d = id == DUCKDB_TYPE_FLOAT ? static_cast<double>(v.get<float>(row)) : v.get<double>(row);
         char buf[64];
         std::string_view text;
-        if (std::isnan(d)) text = "NaN";
-        else if (std::isinf(d)) text = d > 0 ? "Infinity" : "-Infinity";
+        if (std::isnan(d))
+          text = "NaN";
+        else if (std::isinf(d))
+          text = d > 0 ? "Infinity" : "-Infinity";
         else {
           auto r = std::to_chars(buf, buf + sizeof buf, d);
           text = std::string_view(buf, static_cast<size_t>(r.ptr - buf));
@@ -433,8 +468,10 @@ void CopyBinaryEncoder::encode_scalar(const Column& c, duckdb_type id, const Vec
           int n = 0;
           for (char ch : s) {
             if (ch == '-' || ch == '{' || ch == '}') continue;
-            int h = (ch >= '0' && ch <= '9') ? ch - '0' : (ch >= 'a' && ch <= 'f') ? ch - 'a' + 10
-                                                    : (ch >= 'A' && ch <= 'F')   ? ch - 'A' + 10 : -1;
+            int h = (ch >= '0' && ch <= '9')   ? ch - '0'
+                    : (ch >= 'a' && ch <= 'f') ? ch - 'a' + 10
+                    : (ch >= 'A' && ch <= 'F') ? ch - 'A' + 10
+                                               : -1;
             if (h < 0 || n >= 32) value_error(t, "'" + std::string(s) + "' is not a UUID");
             bytes[n / 2] = static_cast<uint8_t>(n % 2 ? (bytes[n / 2] | h) : (h << 4));
             ++n;
@@ -457,7 +494,8 @@ void CopyBinaryEncoder::encode_scalar(const Column& c, duckdb_type id, const Vec
         int max_bits = v6 ? 128 : 32, bits = max_bits;
         if (!bits_text.empty()) {
           auto r = std::from_chars(bits_text.data(), bits_text.data() + bits_text.size(), bits);
-          if (r.ec != std::errc() || r.ptr != bits_text.data() + bits_text.size() || bits < 0 || bits > max_bits)
+          if (r.ec != std::errc() || r.ptr != bits_text.data() + bits_text.size() || bits < 0 ||
+              bits > max_bits)
             value_error(t, "'" + std::string(s) + "' has an invalid netmask");
         }
         const int nb = v6 ? 16 : 4;
@@ -476,11 +514,14 @@ void CopyBinaryEncoder::encode_scalar(const Column& c, duckdb_type id, const Vec
     case Wire::Date: {
       int32_t d = v.get<duckdb_date>(row).days;
       int32_t pg;
-      if (d == std::numeric_limits<int32_t>::max()) pg = std::numeric_limits<int32_t>::max();
-      else if (d == -std::numeric_limits<int32_t>::max()) pg = std::numeric_limits<int32_t>::min();
+      if (d == std::numeric_limits<int32_t>::max())
+        pg = std::numeric_limits<int32_t>::max();
+      else if (d == -std::numeric_limits<int32_t>::max())
+        pg = std::numeric_limits<int32_t>::min();
       else {
         int64_t x = static_cast<int64_t>(d) - kEpochDays;
-        if (x < kPgMinDate || x >= kPgEndDate) value_error(t, "date out of PostgreSQL's range (4714 BC to 5874897 AD)");
+        if (x < kPgMinDate || x >= kPgEndDate)
+          value_error(t, "date out of PostgreSQL's range (4714 BC to 5874897 AD)");
         pg = static_cast<int32_t>(x);
       }
       wire::put32(out, 4);
@@ -504,13 +545,18 @@ void CopyBinaryEncoder::encode_scalar(const Column& c, duckdb_type id, const Vec
     case Wire::TimestampTz: {
       int64_t raw = v.get<int64_t>(row);
       int64_t pg;
-      if (raw == std::numeric_limits<int64_t>::max()) pg = std::numeric_limits<int64_t>::max();
-      else if (raw == -std::numeric_limits<int64_t>::max()) pg = std::numeric_limits<int64_t>::min();
+      if (raw == std::numeric_limits<int64_t>::max())
+        pg = std::numeric_limits<int64_t>::max();
+      else if (raw == -std::numeric_limits<int64_t>::max())
+        pg = std::numeric_limits<int64_t>::min();
       else {
         int128 micros = raw;
-        if (id == DUCKDB_TYPE_TIMESTAMP_S) micros *= 1000000;
-        else if (id == DUCKDB_TYPE_TIMESTAMP_MS) micros *= 1000;
-        else if (id == DUCKDB_TYPE_TIMESTAMP_NS) micros = raw >= 0 ? raw / 1000 : -((-static_cast<int128>(raw) + 999) / 1000);
+        if (id == DUCKDB_TYPE_TIMESTAMP_S)
+          micros *= 1000000;
+        else if (id == DUCKDB_TYPE_TIMESTAMP_MS)
+          micros *= 1000;
+        else if (id == DUCKDB_TYPE_TIMESTAMP_NS)
+          micros = raw >= 0 ? raw / 1000 : -((-static_cast<int128>(raw) + 999) / 1000);
         micros -= kEpochMicros;
         if (micros < kPgMinTimestamp || micros >= kPgEndTimestamp)
           value_error(t, "timestamp out of PostgreSQL's range (4714 BC to 294276 AD)");
@@ -534,7 +580,8 @@ void CopyBinaryEncoder::encode_scalar(const Column& c, duckdb_type id, const Vec
 void CopyBinaryEncoder::encode(const DataChunk& chunk, std::string& out) const {
   const size_t rows = chunk.size();
   const size_t ncols = columns_.size();
-  if (chunk.column_count() != ncols) throw internal_error("COPY encoder: chunk has the wrong number of columns");
+  if (chunk.column_count() != ncols)
+    throw internal_error("COPY encoder: chunk has the wrong number of columns");
   std::vector<Vector> vectors;
   std::vector<uint64_t*> validity;
   vectors.reserve(ncols);

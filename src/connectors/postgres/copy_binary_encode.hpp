@@ -16,17 +16,18 @@ namespace sqlflow::connectors::postgres {
 // One column of the target table, as the encoder needs to know it.
 struct EncodeTarget {
   std::string column;
-  std::string pg_type;      // format_type, for messages
-  Wire wire = Wire::Text;   // the (element) receive format
+  std::string pg_type;     // format_type, for messages
+  Wire wire = Wire::Text;  // the (element) receive format
   bool array = false;
-  uint32_t elem_oid = 0;    // arrays: the array type's element oid (array_recv checks it)
-  bool cidr = false;        // Wire::Inet: cidr rather than inet
-  bool oid = false;         // Wire::Int4 carrying an unsigned oid
+  uint32_t elem_oid = 0;  // arrays: the array type's element oid (array_recv checks it)
+  bool cidr = false;      // Wire::Inet: cidr rather than inet
+  bool oid = false;       // Wire::Int4 carrying an unsigned oid
 };
 
 // The target of a PostgreSQL column type (domains resolved), or nullopt when we cannot write it in
 // binary (then the column is reported as incompatible).
-std::optional<EncodeTarget> encode_target_for(TypeCatalog& types, const std::string& column, uint32_t type_oid);
+std::optional<EncodeTarget> encode_target_for(TypeCatalog& types, const std::string& column,
+                                              uint32_t type_oid);
 
 // Why `source` cannot be written into `target`, or "" when it can.
 std::string encode_incompatibility(const LogicalType& source, const EncodeTarget& target);
@@ -47,7 +48,7 @@ class CopyBinaryEncoder {
     LogicalType type;
     duckdb_type id;
     EncodeTarget target;
-    LogicalType child;                // LIST element type
+    LogicalType child;  // LIST element type
     duckdb_type child_id = DUCKDB_TYPE_INVALID;
     std::vector<std::string> labels;  // ENUM dictionary (source or LIST element)
     duckdb_type enum_physical = DUCKDB_TYPE_INVALID;

@@ -1,8 +1,8 @@
 #include "connectors/postgres/copy_pump.hpp"
 
-#include <chrono>
-
 #include <poll.h>
+
+#include <chrono>
 
 namespace sqlflow::connectors::postgres {
 
@@ -96,7 +96,8 @@ bool CopyOutPump::next(std::string_view& piece) {
       auto t0 = std::chrono::steady_clock::now();
       changed_.wait(lock, [&] { return !queue_.empty() || done_; });
       wait_ns_ += static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+              .count());
     }
     if (queue_.empty()) {
       if (error_) std::rethrow_exception(error_);

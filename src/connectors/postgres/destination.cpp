@@ -56,8 +56,7 @@ PostgresDestination::PostgresDestination(const std::string& uri, DestinationOpti
     if (uri.rfind("postgres://", 0) == 0 || uri.rfind("postgresql://", 0) == 0) {
       ConnectionTarget redactor;  // the whole URI may hold a password
       redactor.secrets = {uri};
-      throw validation_error("EXPORT TO \"" + redactor.redact(uri) +
-                                 "\" TYPE POSTGRES does not name a table",
+      throw validation_error("EXPORT TO \"" + redactor.redact(uri) + "\" TYPE POSTGRES does not name a table",
                              "write TO \"schema.table\", or give OPTIONS {\"table\": …}");
     }
     if (auto dot = uri.find('.'); dot != std::string::npos) {
@@ -120,8 +119,10 @@ void PostgresDestination::check_upsert_index(const std::vector<std::string>& key
       "SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = (SELECT c.oid FROM pg_catalog.pg_class c "
       "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2) "
       "AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL "
-      "AND (SELECT array_agg(a.attname::text ORDER BY a.attname COLLATE \"C\") FROM pg_catalog.pg_attribute a "
-      "WHERE a.attrelid = i.indrelid AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1])) = " + array,
+      "AND (SELECT array_agg(a.attname::text ORDER BY a.attname COLLATE \"C\") FROM pg_catalog.pg_attribute "
+      "a "
+      "WHERE a.attrelid = i.indrelid AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1])) = " +
+          array,
       params);
   if (!found)
     throw validation_error("upsert into PostgreSQL table " + quoted(table_name_) +
@@ -155,7 +156,8 @@ void PostgresDestination::open(const Schema& schema, WriteMode mode, const std::
     lease_->exec("BEGIN");
     // Staging tables are never committed, so a committed one can only be a leftover: drop it.
     PgResult left = lease_->query(
-        "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+        "c.relnamespace "
         "WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname LIKE $2",
         {schema_name_, like_escape(staging_prefix()) + "%"});
     for (int r = 0; r < PQntuples(left.get()); ++r)
@@ -166,7 +168,8 @@ void PostgresDestination::open(const Schema& schema, WriteMode mode, const std::
                                  pool_->target().display,
                              "create it first (CREATE SCHEMA …) or export to another schema");
     PgResult rel = lease_->query(
-        "SELECT c.relkind FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "SELECT c.relkind FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+        "c.relnamespace "
         "WHERE n.nspname = $1 AND c.relname = $2",
         {schema_name_, table_name_});
     const bool exists = PQntuples(rel.get()) > 0;
@@ -185,7 +188,8 @@ void PostgresDestination::open(const Schema& schema, WriteMode mode, const std::
                                "create it, or set OPTIONS {\"create_table\": true}");
       std::string ddl = "CREATE TABLE " + quoted(table_name_) + " (";
       for (size_t i = 0; i < schema.size(); ++i)
-        ddl += (i ? ", " : "") + quote_identifier(schema[i].name) + " " + pg_type_for(schema[i].type, schema[i].name);
+        ddl += (i ? ", " : "") + quote_identifier(schema[i].name) + " " +
+               pg_type_for(schema[i].type, schema[i].name);
       lease_->exec(ddl + ")");
       if (mode_ == WriteMode::Upsert)
         lease_->exec("CREATE UNIQUE INDEX ON " + quoted(table_name_) + " (" + join_quoted(keys_) + ")");
@@ -197,26 +201,32 @@ void PostgresDestination::open(const Schema& schema, WriteMode mode, const std::
       std::vector<std::string> problems, target_names;
       for (const auto& t : tcols) target_names.push_back(t.name);
       for (const auto& c : columns_) {
-        auto it = std::find_if(tcols.begin(), tcols.end(), [&](const TargetColumn& t) { return t.name == c; });
-        if (it == tcols.end()) problems.push_back("column \"" + c + "\" is not in the target" + did_you_mean(c, target_names));
-        else if (it->generated) problems.push_back("column \"" + c + "\" is a generated column in the target");
+        auto it =
+            std::find_if(tcols.begin(), tcols.end(), [&](const TargetColumn& t) { return t.name == c; });
+        if (it == tcols.end())
+          problems.push_back("column \"" + c + "\" is not in the target" + did_you_mean(c, target_names));
+        else if (it->generated)
+          problems.push_back("column \"" + c + "\" is a generated column in the target");
       }
       for (const auto& t : tcols)
         if (t.not_null && !t.has_default && !t.generated &&
             std::find(columns_.begin(), columns_.end(), t.name) == columns_.end())
-          problems.push_back("target column \"" + t.name + "\" is NOT NULL without a default and the result lacks it");
+          problems.push_back("target column \"" + t.name +
+                             "\" is NOT NULL without a default and the result lacks it");
       if (!problems.empty()) {
         std::string msg;
         for (const auto& p : problems) msg += (msg.empty() ? "" : "; ") + p;
-        throw validation_error("the exported result does not match PostgreSQL table " + quoted(table_name_) + ": " + msg,
-                               "rename or cast columns in the EXPORT query, or use another target");
+        throw validation_error(
+            "the exported result does not match PostgreSQL table " + quoted(table_name_) + ": " + msg,
+            "rename or cast columns in the EXPORT query, or use another target");
       }
       if (mode_ == WriteMode::Append) {
         copy_table_ = quoted(table_name_);
       } else if (mode_ == WriteMode::Replace) {
         if (relkind == 'p')
-          throw validation_error("replace of the partitioned PostgreSQL table " + quoted(table_name_) + " is not supported",
-                                 "use mode append (after deleting what should go), or export to a plain table");
+          throw validation_error(
+              "replace of the partitioned PostgreSQL table " + quoted(table_name_) + " is not supported",
+              "use mode append (after deleting what should go), or export to a plain table");
         std::random_device rd;
         const std::string stage = staging_prefix() + hex8(static_cast<uint32_t>(rd()));
         lease_->exec("CREATE TABLE " + quoted(stage) + " (LIKE " + quoted(table_name_) + " INCLUDING ALL)");
@@ -242,7 +252,8 @@ void PostgresDestination::open(const Schema& schema, WriteMode mode, const std::
     std::vector<EncodeTarget> targets;
     std::vector<std::string> problems;
     for (size_t i = 0; i < columns_.size(); ++i) {
-      auto it = std::find_if(tcols.begin(), tcols.end(), [&](const TargetColumn& t) { return t.name == columns_[i]; });
+      auto it = std::find_if(tcols.begin(), tcols.end(),
+                             [&](const TargetColumn& t) { return t.name == columns_[i]; });
       auto target = encode_target_for(types, columns_[i], it->type);
       if (!target) {
         problems.push_back("column \"" + columns_[i] + "\": PostgreSQL type " + types.get(it->type).name +
@@ -256,15 +267,17 @@ void PostgresDestination::open(const Schema& schema, WriteMode mode, const std::
     if (!problems.empty()) {
       std::string msg;
       for (const auto& p : problems) msg += (msg.empty() ? "" : "; ") + p;
-      throw validation_error("the exported result does not match PostgreSQL table " + quoted(table_name_) + ": " + msg,
-                             "cast the columns in the EXPORT query to matching types");
+      throw validation_error(
+          "the exported result does not match PostgreSQL table " + quoted(table_name_) + ": " + msg,
+          "cast the columns in the EXPORT query to matching types");
     }
     encoder_.emplace(types_of(schema), std::move(targets));
 
-    const std::string sql = "COPY " + copy_table_ + " (" + join_quoted(columns_) + ") FROM STDIN (FORMAT binary" +
-                            (freeze ? ", FREEZE" : "") + ")";
+    const std::string sql = "COPY " + copy_table_ + " (" + join_quoted(columns_) +
+                            ") FROM STDIN (FORMAT binary" + (freeze ? ", FREEZE" : "") + ")";
     PgResult res(PQexec(lease_->get(), sql.c_str()));
-    if (!res || PQresultStatus(res.get()) != PGRES_COPY_IN) throw lease_->error("COPY into " + quoted(table_name_), res.get());
+    if (!res || PQresultStatus(res.get()) != PGRES_COPY_IN)
+      throw lease_->error("COPY into " + quoted(table_name_), res.get());
     copying_ = true;
     io_.requests += 1;
     buffer_.clear();
@@ -327,8 +340,8 @@ void PostgresDestination::commit() {
       for (const auto& c : columns_)
         if (std::find(keys_.begin(), keys_.end(), c) == keys_.end())
           sets += (sets.empty() ? "" : ", ") + quote_identifier(c) + " = EXCLUDED." + quote_identifier(c);
-      lease_->exec("INSERT INTO " + target + " (" + join_quoted(columns_) + ") SELECT " + join_quoted(columns_) +
-                   " FROM " + copy_table_ + " ON CONFLICT (" + keys + ") DO " +
+      lease_->exec("INSERT INTO " + target + " (" + join_quoted(columns_) + ") SELECT " +
+                   join_quoted(columns_) + " FROM " + copy_table_ + " ON CONFLICT (" + keys + ") DO " +
                    (sets.empty() ? "NOTHING" : "UPDATE SET " + sets));
     }
     if (swap_) {
@@ -338,7 +351,8 @@ void PostgresDestination::commit() {
           "SELECT s.relname, a.attname FROM pg_catalog.pg_depend d "
           "JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S' "
           "JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
-          "WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass "
+          "WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = "
+          "'pg_catalog.pg_class'::regclass "
           "AND d.deptype = 'a' AND d.refobjid = (SELECT c.oid FROM pg_catalog.pg_class c "
           "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2)",
           {schema_name_, table_name_});
@@ -350,8 +364,9 @@ void PostgresDestination::commit() {
         lease_->exec("DROP TABLE " + target);
       } catch (const Error& e) {
         if (e.retryable()) throw;
-        throw validation_error(e.message(), "views or foreign keys depend on the table, so replace cannot swap it: "
-                                            "use mode append, or drop the dependents first");
+        throw validation_error(e.message(),
+                               "views or foreign keys depend on the table, so replace cannot swap it: "
+                               "use mode append, or drop the dependents first");
       }
       lease_->exec("ALTER TABLE " + quoted(stage_name_) + " RENAME TO " + quote_identifier(table_name_));
       for (const auto& [seq, col] : owned)
@@ -359,24 +374,26 @@ void PostgresDestination::commit() {
       // Indexes and identity sequences made by LIKE carry the staging name: give them the target's.
       PgResult named = lease_->query(
           "SELECT c.relname, c.relkind FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON "
-          "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('i', 'S') AND left(c.relname, $3) = $2",
+          "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('i', 'S') AND left(c.relname, $3) = "
+          "$2",
           {schema_name_, stage_name_, std::to_string(stage_name_.size())});
       for (int r = 0; r < PQntuples(named.get()); ++r) {
         std::string old_name = PQgetvalue(named.get(), r, 0);
         std::string new_name = table_name_ + old_name.substr(stage_name_.size());
         if (new_name.size() > 63) continue;  // PostgreSQL would truncate it; keep the generated name
         const bool index = PQgetvalue(named.get(), r, 1)[0] == 'i';
-        lease_->exec(std::string(index ? "ALTER INDEX " : "ALTER SEQUENCE ") + quoted(old_name) + " RENAME TO " +
-                     quote_identifier(new_name));
+        lease_->exec(std::string(index ? "ALTER INDEX " : "ALTER SEQUENCE ") + quoted(old_name) +
+                     " RENAME TO " + quote_identifier(new_name));
       }
     }
     PgResult done(PQexec(lease_->get(), "COMMIT"));
     if (!done || PQresultStatus(done.get()) != PGRES_COMMAND_OK) {
       Error e = lease_->error("COMMIT of the export into " + target, done.get());
       if (lease_->broken())
-        throw connection_error(e.message(), false,
-                               "the connection broke during COMMIT, so whether the export committed is unknown: "
-                               "check the target before running it again");
+        throw connection_error(
+            e.message(), false,
+            "the connection broke during COMMIT, so whether the export committed is unknown: "
+            "check the target before running it again");
       throw e;
     }
     done_ = true;
@@ -401,8 +418,10 @@ void PostgresDestination::abort() noexcept {
       PGresult* r = PQexec(conn, "ROLLBACK");
       if (r) PQclear(r);
     }
-    if (lease_->reusable()) lease_ = Lease();
-    else lease_.discard();
+    if (lease_->reusable())
+      lease_ = Lease();
+    else
+      lease_.discard();
   } catch (...) {
     lease_.discard();
   }

@@ -14,20 +14,33 @@ namespace {
 
 std::vector<ParamSpec> connection_specs() {
   return {
-      {"connection", ParamType::Secret, false, nullptr,
-       "postgresql:// URI (or key=value conninfo); explicit parameters override its parts", {"uri", "dsn"}},
+      {"connection",
+       ParamType::Secret,
+       false,
+       nullptr,
+       "postgresql:// URI (or key=value conninfo); explicit parameters override its parts",
+       {"uri", "dsn"}},
       {"host", ParamType::String, false, nullptr, "server host (default: PGHOST, else localhost)"},
       {"port", ParamType::Any, false, nullptr, "server port (default: PGPORT, else 5432)"},
-      {"dbname", ParamType::String, false, nullptr, "database (default: PGDATABASE, else the user name)", {"database"}},
+      {"dbname",
+       ParamType::String,
+       false,
+       nullptr,
+       "database (default: PGDATABASE, else the user name)",
+       {"database"}},
       {"user", ParamType::String, false, nullptr, "user (default: PGUSER, else the OS user)", {"username"}},
       {"password", ParamType::Secret, false, nullptr, "password (default: PGPASSWORD or ~/.pgpass)"},
-      {"sslmode", ParamType::String, false, nullptr, "disable, allow, prefer, require, verify-ca or verify-full"},
+      {"sslmode", ParamType::String, false, nullptr,
+       "disable, allow, prefer, require, verify-ca or verify-full"},
       {"application_name", ParamType::String, false, "sqlflow", "shown in pg_stat_activity"},
       {"connect_timeout", ParamType::Int, false, 30, "seconds to wait for a connection"},
-      {"min_connections", ParamType::Int, false, 1, "accepted for SQLFlow compatibility; connections open on demand"},
+      {"min_connections", ParamType::Int, false, 1,
+       "accepted for SQLFlow compatibility; connections open on demand"},
       {"max_connections", ParamType::Int, false, 8,
-       "most connections open at once to this server for the whole run (pool shared by sources and destinations)"},
-      {"max_retries", ParamType::Int, false, 3, "attempts for connection-level failures (never for a wrong password)"},
+       "most connections open at once to this server for the whole run (pool shared by sources and "
+       "destinations)"},
+      {"max_retries", ParamType::Int, false, 3,
+       "attempts for connection-level failures (never for a wrong password)"},
       {"resilience", ParamType::Object, false, nullptr, resilience::describe_param_doc("postgres")},
   };
 }
@@ -52,7 +65,8 @@ int integer(const Params& p, const char* key, int fallback) {
     long n = std::strtol(s.c_str(), &end, 10);
     if (!s.empty() && end && *end == '\0') return static_cast<int>(n);
   }
-  throw validation_error("postgres: parameter '" + std::string(key) + "' must be an integer, got " + v.dump());
+  throw validation_error("postgres: parameter '" + std::string(key) + "' must be an integer, got " +
+                         v.dump());
 }
 
 std::vector<std::string> string_list(const Params& p, const char* key) {
@@ -74,9 +88,11 @@ std::vector<std::string> string_list(const Params& p, const char* key) {
     }
     return out;
   }
-  if (!v.is_array()) throw validation_error("postgres: parameter '" + std::string(key) + "' must be a list of names");
+  if (!v.is_array())
+    throw validation_error("postgres: parameter '" + std::string(key) + "' must be a list of names");
   for (const auto& e : v) {
-    if (!e.is_string()) throw validation_error("postgres: parameter '" + std::string(key) + "' must be a list of names");
+    if (!e.is_string())
+      throw validation_error("postgres: parameter '" + std::string(key) + "' must be a list of names");
     out.push_back(e.get<std::string>());
   }
   return out;
@@ -105,11 +121,16 @@ ConnectionOptions ConnectionOptions::from(const Params& p) {
     for (PQconninfoOption* opt = opts; opt->keyword; ++opt) {
       if (!opt->val) continue;
       std::string k = opt->keyword, v = opt->val;
-      if (k == "host") host = v;
-      else if (k == "port") port = v;
-      else if (k == "dbname") dbname = v;
-      else if (k == "user") user = v;
-      else if (k == "password") t.secrets.push_back(v);
+      if (k == "host")
+        host = v;
+      else if (k == "port")
+        port = v;
+      else if (k == "dbname")
+        dbname = v;
+      else if (k == "user")
+        user = v;
+      else if (k == "password")
+        t.secrets.push_back(v);
     }
     PQconninfoFree(opts);
     if (!port.empty() && port.find_first_not_of("0123456789,") != std::string::npos)
@@ -124,7 +145,8 @@ ConnectionOptions ConnectionOptions::from(const Params& p) {
     if (part) *part = value;
   };
   set("host", str(p, "host"), &host);
-  if (p.contains("port") && !p["port"].is_null()) set("port", std::to_string(integer(p, "port", 5432)), &port);
+  if (p.contains("port") && !p["port"].is_null())
+    set("port", std::to_string(integer(p, "port", 5432)), &port);
   set("dbname", str(p, "dbname"), &dbname);
   set("user", str(p, "user"), &user);
   std::string password = str(p, "password");
@@ -153,7 +175,8 @@ ConnectionOptions ConnectionOptions::from(const Params& p) {
   overrides["retry"]["max_attempts"] = max_retries;
   if (p.contains("resilience") && !p["resilience"].is_null()) {
     if (!p["resilience"].is_object())
-      throw validation_error("postgres parameter 'resilience' must be an object", resilience::describe_param_doc("postgres"));
+      throw validation_error("postgres parameter 'resilience' must be an object",
+                             resilience::describe_param_doc("postgres"));
     overrides.merge_patch(p["resilience"]);
   }
   t.policy = resilience::make_policy("postgres", overrides);
@@ -172,12 +195,17 @@ std::vector<ParamSpec> source_param_specs() {
       {"columns", ParamType::Any, false, nullptr, "only these columns (list or comma-separated)"},
       {"where", ParamType::String, false, nullptr, "SQL condition added to the read (runs as written)"},
       {"partitions", ParamType::Any, false, "auto",
-       "auto (one per 32 MB of table, at most 64) | N | off: parallel reads by ctid page ranges (or partition_column ranges) on one snapshot"},
-      {"partition_column", ParamType::String, false, nullptr, "integer/numeric column to split ranges on instead of ctid"},
+       "auto (one per 32 MB of table, at most 64) | N | off: parallel reads by ctid page ranges (or "
+       "partition_column ranges) on one snapshot"},
+      {"partition_column", ParamType::String, false, nullptr,
+       "integer/numeric column to split ranges on instead of ctid"},
       {"numeric_mode", ParamType::String, false, "varchar",
-       "numerics without precision <= 38: varchar (exact text) | double (approximate) | decimal(P,S) (error if a value does not fit)"},
-      {"cursor_field", ParamType::String, false, nullptr, "incremental: read rows with cursor_field > the last watermark"},
-      {"batch_size", ParamType::Int, false, nullptr, "accepted for SQLFlow compatibility (reads stream in 2048-row chunks)"},
+       "numerics without precision <= 38: varchar (exact text) | double (approximate) | decimal(P,S) (error "
+       "if a value does not fit)"},
+      {"cursor_field", ParamType::String, false, nullptr,
+       "incremental: read rows with cursor_field > the last watermark"},
+      {"batch_size", ParamType::Int, false, nullptr,
+       "accepted for SQLFlow compatibility (reads stream in 2048-row chunks)"},
       {"timeout_seconds", ParamType::Int, false, nullptr, "statement timeout for each read"},
   };
   specs.insert(specs.end(), more.begin(), more.end());
@@ -187,14 +215,25 @@ std::vector<ParamSpec> source_param_specs() {
 std::vector<ParamSpec> destination_param_specs() {
   auto specs = connection_specs();
   std::vector<ParamSpec> more = {
-      {"schema", ParamType::String, false, nullptr, "schema of the target (default: from the EXPORT target, else public)"},
-      {"table", ParamType::String, false, nullptr, "target table (default: the EXPORT target \"table\" or \"schema.table\")",
+      {"schema", ParamType::String, false, nullptr,
+       "schema of the target (default: from the EXPORT target, else public)"},
+      {"table",
+       ParamType::String,
+       false,
+       nullptr,
+       "target table (default: the EXPORT target \"table\" or \"schema.table\")",
        {"table_name"}},
-      {"mode", ParamType::String, false, nullptr, "replace | append | upsert (default: the EXPORT's mode, else replace)"},
+      {"mode", ParamType::String, false, nullptr,
+       "replace | append | upsert (default: the EXPORT's mode, else replace)"},
       {"if_exists", ParamType::String, false, nullptr, "SQLFlow's form: replace | append | fail"},
-      {"upsert_keys", ParamType::Any, false, nullptr, "upsert: key columns (a unique index on them must exist or is created)",
+      {"upsert_keys",
+       ParamType::Any,
+       false,
+       nullptr,
+       "upsert: key columns (a unique index on them must exist or is created)",
        {"keys", "key"}},
-      {"create_table", ParamType::Bool, false, true, "create the target from the result's schema when it is missing"},
+      {"create_table", ParamType::Bool, false, true,
+       "create the target from the result's schema when it is missing"},
   };
   specs.insert(specs.end(), more.begin(), more.end());
   return specs;
@@ -251,15 +290,22 @@ DestinationOptions DestinationOptions::from(const Params& raw) {
   for (auto& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (auto& c : if_exists) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (!mode.empty()) {
-    if (mode == "replace") o.mode = WriteMode::Replace;
-    else if (mode == "append") o.mode = WriteMode::Append;
-    else if (mode == "upsert" || mode == "merge") o.mode = WriteMode::Upsert;
-    else throw validation_error("postgres: mode must be replace, append or upsert, got '" + mode + "'");
+    if (mode == "replace")
+      o.mode = WriteMode::Replace;
+    else if (mode == "append")
+      o.mode = WriteMode::Append;
+    else if (mode == "upsert" || mode == "merge")
+      o.mode = WriteMode::Upsert;
+    else
+      throw validation_error("postgres: mode must be replace, append or upsert, got '" + mode + "'");
   }
   if (!if_exists.empty()) {
-    if (!mode.empty()) throw validation_error("postgres: give either 'mode' or SQLFlow's 'if_exists', not both");
-    if (if_exists == "replace") o.mode = WriteMode::Replace;
-    else if (if_exists == "append") o.mode = WriteMode::Append;
+    if (!mode.empty())
+      throw validation_error("postgres: give either 'mode' or SQLFlow's 'if_exists', not both");
+    if (if_exists == "replace")
+      o.mode = WriteMode::Replace;
+    else if (if_exists == "append")
+      o.mode = WriteMode::Append;
     else if (if_exists == "fail") {
       o.mode = WriteMode::Append;
       o.fail_if_exists = true;
@@ -268,7 +314,8 @@ DestinationOptions DestinationOptions::from(const Params& raw) {
     }
   }
   o.upsert_keys = string_list(p, "upsert_keys");
-  if (p.contains("create_table") && p["create_table"].is_boolean()) o.create_table = p["create_table"].get<bool>();
+  if (p.contains("create_table") && p["create_table"].is_boolean())
+    o.create_table = p["create_table"].get<bool>();
   return o;
 }
 
@@ -295,16 +342,21 @@ ConnectorInfo postgres_info() {
   };
   info.notes = type_mapping_notes();
   std::vector<std::string> more = {
-      "reads: COPY (SELECT ...) TO STDOUT (FORMAT binary), decoded straight into DuckDB vectors; tables are split",
-      "  by ctid page ranges (PostgreSQL >= 14) or partition_column ranges and read on several pooled connections",
+      "reads: COPY (SELECT ...) TO STDOUT (FORMAT binary), decoded straight into DuckDB vectors; tables are "
+      "split",
+      "  by ctid page ranges (PostgreSQL >= 14) or partition_column ranges and read on several pooled "
+      "connections",
       "  that share one exported snapshot (one consistent point in time).",
       "dropped connection during a read: a partition is retried on a new connection only if none of its rows",
-      "  were handed to DuckDB yet; otherwise the read fails with a retryable error and the LOAD is retried whole",
+      "  were handed to DuckDB yet; otherwise the read fails with a retryable error and the LOAD is retried "
+      "whole",
       "  (its DuckDB transaction rolled back, so no row is duplicated).",
       "incremental: WHERE cursor_field > the watermark, which is bound with set_config() and read back with",
-      "  current_setting() (never pasted into SQL); text cursors compare in the \"C\" collation (byte order).",
+      "  current_setting() (never pasted into SQL); text cursors compare in the \"C\" collation (byte "
+      "order).",
       "writes: COPY ... FROM STDIN (FORMAT binary) in one transaction per EXPORT:",
-      "  replace: into a new table (LIKE the target INCLUDING ALL when it exists), then drop + rename + commit;",
+      "  replace: into a new table (LIKE the target INCLUDING ALL when it exists), then drop + rename + "
+      "commit;",
       "  append: into the target; upsert: into a temp table, then INSERT ... ON CONFLICT (keys) DO UPDATE.",
       "  Readers never see a partial load; a failure or a killed process leaves the target as it was.",
   };

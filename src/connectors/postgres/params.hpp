@@ -44,8 +44,8 @@ struct SourceOptions {
 
 struct DestinationOptions {
   ConnectionOptions connection;
-  std::string schema;  // empty: from the EXPORT target, else public
-  std::string table;   // empty: from the EXPORT target
+  std::string schema;             // empty: from the EXPORT target, else public
+  std::string table;              // empty: from the EXPORT target
   std::optional<WriteMode> mode;  // OPTIONS "mode" (or SQLFlow's "if_exists"); else the EXPORT's
   bool fail_if_exists = false;    // SQLFlow's if_exists=fail
   std::vector<std::string> upsert_keys;

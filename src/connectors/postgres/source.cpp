@@ -1,8 +1,8 @@
 #include "connectors/postgres/source.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstring>
@@ -79,8 +79,10 @@ class SnapshotSession {
       // Ready: another connection if the pool has one, else wait for one of ours to come back.
       std::optional<Lease> extra;
       lock.unlock();
-      if (live_snapshot() == 0) extra = pool_->acquire();
-      else extra = pool_->try_acquire();
+      if (live_snapshot() == 0)
+        extra = pool_->acquire();
+      else
+        extra = pool_->try_acquire();
       if (extra) {
         try {
           begin(*extra, false);
@@ -102,8 +104,10 @@ class SnapshotSession {
     const bool keep = lease->alive() && PQtransactionStatus(lease->get()) == PQTRANS_INTRANS;
     if (!keep) lease.discard();
     std::lock_guard lock(mutex_);
-    if (keep) idle_.push_back(std::move(lease));
-    else --live_;
+    if (keep)
+      idle_.push_back(std::move(lease));
+    else
+      --live_;
     ready_.notify_all();
   }
 
@@ -145,7 +149,8 @@ class SnapshotSession {
         }
       }
       if (!setup_sql_.empty()) lease->exec(setup_sql_);
-      if (cursor_lower_) lease->query("SELECT set_config('sqlflow.cursor_lower', $1, true)", {*cursor_lower_});
+      if (cursor_lower_)
+        lease->query("SELECT set_config('sqlflow.cursor_lower', $1, true)", {*cursor_lower_});
     } catch (...) {
       lease.discard();
       throw;
@@ -173,8 +178,12 @@ void CursorMax::merge(const CursorMax& o) {
     return;
   }
   switch (kind) {
-    case Kind::Int: i = std::max(i, o.i); break;
-    case Kind::Decimal: d = std::max(d, o.d); break;
+    case Kind::Int:
+      i = std::max(i, o.i);
+      break;
+    case Kind::Decimal:
+      d = std::max(d, o.d);
+      break;
     case Kind::Double:
       // PostgreSQL orders NaN above every other value.
       if (std::isnan(o.f) || (!std::isnan(f) && o.f > f)) f = o.f;
@@ -200,9 +209,12 @@ bool cursor_supported(const DecodeSpec& d, const std::string& select_suffix) {
     case Wire::Timestamp:
     case Wire::TimestampTz:
     case Wire::Text:
-    case Wire::Uuid: return true;
-    case Wire::Numeric: return d.numeric == NumericTarget::Decimal;
-    default: return false;
+    case Wire::Uuid:
+      return true;
+    case Wire::Numeric:
+      return d.numeric == NumericTarget::Decimal;
+    default:
+      return false;
   }
 }
 
@@ -212,13 +224,21 @@ void observe(CursorMax& m, const DecodeSpec& d, const Vector& v, size_t rows) {
     CursorMax x;
     x.set = true;
     switch (d.wire) {
-      case Wire::Int2: x.i = v.get<int16_t>(r); break;
-      case Wire::Int4: x.i = v.get<int32_t>(r); break;
+      case Wire::Int2:
+        x.i = v.get<int16_t>(r);
+        break;
+      case Wire::Int4:
+        x.i = v.get<int32_t>(r);
+        break;
       case Wire::Int8:
       case Wire::Time:
       case Wire::Timestamp:
-      case Wire::TimestampTz: x.i = v.get<int64_t>(r); break;
-      case Wire::Date: x.i = v.get<duckdb_date>(r).days; break;
+      case Wire::TimestampTz:
+        x.i = v.get<int64_t>(r);
+        break;
+      case Wire::Date:
+        x.i = v.get<duckdb_date>(r).days;
+        break;
       case Wire::Float4:
         x.kind = CursorMax::Kind::Double;
         x.f = v.get<float>(r);
@@ -262,8 +282,8 @@ std::string date_text(int32_t days, bool* bc) {
 }
 
 std::string time_text(int64_t micros) {
-  return pad(micros / 3600000000LL, 2) + ":" + pad(micros / 60000000LL % 60, 2) + ":" + pad(micros / 1000000 % 60, 2) +
-         "." + pad(micros % 1000000, 6);
+  return pad(micros / 3600000000LL, 2) + ":" + pad(micros / 60000000LL % 60, 2) + ":" +
+         pad(micros / 1000000 % 60, 2) + "." + pad(micros % 1000000, 6);
 }
 
 std::string decimal_text(int128 v, int scale) {
@@ -285,7 +305,8 @@ std::string render_cursor(const CursorMax& m, const DecodeSpec& d) {
   switch (d.wire) {
     case Wire::Int2:
     case Wire::Int4:
-    case Wire::Int8: return std::to_string(m.i);
+    case Wire::Int8:
+      return std::to_string(m.i);
     case Wire::Date: {
       if (m.i == std::numeric_limits<int32_t>::max()) return "infinity";
       if (m.i == -std::numeric_limits<int32_t>::max()) return "-infinity";
@@ -293,7 +314,8 @@ std::string render_cursor(const CursorMax& m, const DecodeSpec& d) {
       std::string s = date_text(static_cast<int32_t>(m.i), &bc);
       return bc ? s + " BC" : s;
     }
-    case Wire::Time: return time_text(m.i);
+    case Wire::Time:
+      return time_text(m.i);
     case Wire::Timestamp:
     case Wire::TimestampTz: {
       if (m.i == std::numeric_limits<int64_t>::max()) return "infinity";
@@ -317,7 +339,8 @@ std::string render_cursor(const CursorMax& m, const DecodeSpec& d) {
                                       : std::to_chars(buf, buf + sizeof buf, m.f);
       return std::string(buf, r.ptr);
     }
-    case Wire::Numeric: return decimal_text(m.d, d.scale);
+    case Wire::Numeric:
+      return decimal_text(m.d, d.scale);
     case Wire::Uuid: {
       static const char* hex = "0123456789abcdef";
       std::string out;
@@ -329,7 +352,8 @@ std::string render_cursor(const CursorMax& m, const DecodeSpec& d) {
       }
       return out;
     }
-    default: return m.bytes;
+    default:
+      return m.bytes;
   }
 }
 
@@ -341,8 +365,9 @@ class PgPartitionReader : public engine::PartitionReader {
  public:
   static constexpr size_t kHidden = std::numeric_limits<size_t>::max();
 
-  PgPartitionReader(PostgresSource& source, std::shared_ptr<SnapshotSession> session, size_t index, std::string sql,
-                    std::vector<DecodeSpec> fields, std::vector<size_t> outputs, std::optional<size_t> cursor_field)
+  PgPartitionReader(PostgresSource& source, std::shared_ptr<SnapshotSession> session, size_t index,
+                    std::string sql, std::vector<DecodeSpec> fields, std::vector<size_t> outputs,
+                    std::optional<size_t> cursor_field)
       : source_(source),
         session_(std::move(session)),
         index_(index),
@@ -389,8 +414,9 @@ class PgPartitionReader : public engine::PartitionReader {
         fail();
         if (!e.retryable()) throw;
         if (emitted_ > 0)
-          throw connection_error("reading partition " + std::to_string(index_) + " of " + source_.qualified_name() +
-                                     " broke off after " + std::to_string(emitted_) + " rows: " + e.message(),
+          throw connection_error("reading partition " + std::to_string(index_) + " of " +
+                                     source_.qualified_name() + " broke off after " +
+                                     std::to_string(emitted_) + " rows: " + e.message(),
                                  true, "rows were already handed on, so the LOAD is retried whole");
         if (attempt >= attempts) throw;
         source_.io_.retries.fetch_add(1, std::memory_order_relaxed);
@@ -474,7 +500,8 @@ PostgresSource::PostgresSource(SourceOptions options) : options_(std::move(optio
 PostgresSource::~PostgresSource() = default;
 
 std::string PostgresSource::qualified_name() const {
-  return options_.table.empty() ? "the query" : quote_identifier(options_.schema) + "." + quote_identifier(options_.table);
+  return options_.table.empty() ? "the query"
+                                : quote_identifier(options_.schema) + "." + quote_identifier(options_.table);
 }
 
 std::string PostgresSource::query_text() const {
@@ -505,7 +532,8 @@ void PostgresSource::discover() {
           qualified_ = quote_identifier(options_.schema) + "." + quote_identifier(options_.table);
           return lease->query(
               "SELECT c.oid, c.relkind, pg_relation_size(c.oid) / current_setting('block_size')::int8, "
-              "c.reltuples::int8 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+              "c.reltuples::int8 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+              "c.relnamespace "
               "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r','p','v','m','f')",
               {options_.schema, options_.table});
         };
@@ -524,18 +552,20 @@ void PostgresSource::discover() {
         }
         if (PQntuples(rel.get()) == 0) {
           PgResult names = lease->query(
-              "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+              "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+              "c.relnamespace "
               "WHERE n.nspname = $1 AND c.relkind IN ('r','p','v','m','f') ORDER BY 1",
               {options_.schema});
           std::vector<std::string> candidates;
-          for (int r = 0; r < PQntuples(names.get()); ++r) candidates.emplace_back(PQgetvalue(names.get(), r, 0));
+          for (int r = 0; r < PQntuples(names.get()); ++r)
+            candidates.emplace_back(PQgetvalue(names.get(), r, 0));
           auto schema_exists =
               lease->scalar("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {options_.schema});
           if (!schema_exists)
-            throw validation_error("PostgreSQL schema " + quote_identifier(options_.schema) + " does not exist on " +
-                                   pool_->target().display);
-          throw validation_error("PostgreSQL table " + qualified_ + " does not exist on " + pool_->target().display +
-                                     did_you_mean(options_.table, candidates),
+            throw validation_error("PostgreSQL schema " + quote_identifier(options_.schema) +
+                                   " does not exist on " + pool_->target().display);
+          throw validation_error("PostgreSQL table " + qualified_ + " does not exist on " +
+                                     pool_->target().display + did_you_mean(options_.table, candidates),
                                  "check the source's schema and table parameters");
         }
         const std::string oid = PQgetvalue(rel.get(), 0, 0);
@@ -555,11 +585,14 @@ void PostgresSource::discover() {
         // Describe the query without running it.
         const std::string text = query_text();
         PgResult prep(PQprepare(lease->get(), "", text.c_str(), 0, nullptr));
-        if (!prep || PQresultStatus(prep.get()) != PGRES_COMMAND_OK) throw lease->error("the source query", prep.get());
+        if (!prep || PQresultStatus(prep.get()) != PGRES_COMMAND_OK)
+          throw lease->error("the source query", prep.get());
         PgResult desc(PQdescribePrepared(lease->get(), ""));
-        if (!desc || PQresultStatus(desc.get()) != PGRES_COMMAND_OK) throw lease->error("the source query", desc.get());
+        if (!desc || PQresultStatus(desc.get()) != PGRES_COMMAND_OK)
+          throw lease->error("the source query", desc.get());
         for (int f = 0; f < PQnfields(desc.get()); ++f)
-          raw.push_back({PQfname(desc.get(), f), static_cast<uint32_t>(PQftype(desc.get(), f)), PQfmod(desc.get(), f)});
+          raw.push_back(
+              {PQfname(desc.get(), f), static_cast<uint32_t>(PQftype(desc.get(), f)), PQfmod(desc.get(), f)});
         std::vector<std::string> seen;
         for (const auto& r : raw) {
           if (std::find(seen.begin(), seen.end(), r.name) != seen.end())
@@ -607,7 +640,8 @@ void PostgresSource::plan_partitions(PgConn& conn) {
     std::string col = quote_identifier(options_.partition_column);
     if (options_.partitions == PartitionMode::Auto && options_.table.empty()) wanted = 4;
     std::string where = options_.where.empty() ? "" : " WHERE (" + options_.where + ")";
-    PgResult mm = conn.query("SELECT min(" + col + ")::text, max(" + col + ")::text FROM " + relation_sql() + where);
+    PgResult mm =
+        conn.query("SELECT min(" + col + ")::text, max(" + col + ")::text FROM " + relation_sql() + where);
     if (PQgetisnull(mm.get(), 0, 0) || wanted <= 1) return;
     long double lo = std::floor(std::strtold(PQgetvalue(mm.get(), 0, 0), nullptr));
     long double hi = std::floor(std::strtold(PQgetvalue(mm.get(), 0, 1), nullptr));
@@ -619,7 +653,8 @@ void PostgresSource::plan_partitions(PgConn& conn) {
     }
     if (bounds.empty()) return;
     partition_predicates_.clear();
-    partition_predicates_.push_back("(" + col + " < " + std::to_string(bounds[0]) + " OR " + col + " IS NULL)");
+    partition_predicates_.push_back("(" + col + " < " + std::to_string(bounds[0]) + " OR " + col +
+                                    " IS NULL)");
     for (size_t i = 1; i < bounds.size(); ++i)
       partition_predicates_.push_back(col + " >= " + std::to_string(bounds[i - 1]) + " AND " + col + " < " +
                                       std::to_string(bounds[i]));
@@ -642,8 +677,10 @@ void PostgresSource::plan_partitions(PgConn& conn) {
   }
   // The last range is open-ended: pages added after we measured the table belong to it.
   std::string& last = partition_predicates_.back();
-  if (auto at = last.find(" AND ctid < "); at != std::string::npos) last.resize(at);
-  else if (last.rfind("ctid < ", 0) == 0) last.clear();
+  if (auto at = last.find(" AND ctid < "); at != std::string::npos)
+    last.resize(at);
+  else if (last.rfind("ctid < ", 0) == 0)
+    last.clear();
 }
 
 const Schema& PostgresSource::schema() {
@@ -675,7 +712,8 @@ std::optional<std::string> PostgresSource::max_cursor_value() {
   discover();
   std::lock_guard lock(mutex_);
   if (!cursor_max_.set || cursor_field_.empty()) return std::nullopt;
-  auto it = std::find_if(columns_.begin(), columns_.end(), [&](const Column& c) { return c.name == cursor_field_; });
+  auto it = std::find_if(columns_.begin(), columns_.end(),
+                         [&](const Column& c) { return c.name == cursor_field_; });
   if (it == columns_.end()) return std::nullopt;
   return render_cursor(cursor_max_, it->plan.decode);
 }
@@ -703,20 +741,21 @@ std::string PostgresSource::copy_sql(size_t index, const std::vector<size_t>& pr
   if (!options_.where.empty()) conds.push_back("(" + options_.where + ")");
   if (!partition_predicates_.at(index).empty()) conds.push_back(partition_predicates_[index]);
   if (!field.empty()) {
-    auto it = std::find_if(columns_.begin(), columns_.end(), [&](const Column& c) { return c.name == field; });
+    auto it =
+        std::find_if(columns_.begin(), columns_.end(), [&](const Column& c) { return c.name == field; });
     if (it == columns_.end()) {
       std::vector<std::string> names;
       for (const auto& c : columns_) names.push_back(c.name);
-      throw validation_error("postgres: cursor_field \"" + field + "\" is not a column of " + qualified_name() +
-                             did_you_mean(field, names));
+      throw validation_error("postgres: cursor_field \"" + field + "\" is not a column of " +
+                             qualified_name() + did_you_mean(field, names));
     }
     if (!cursor_supported(it->plan.decode, it->plan.select_suffix))
       throw validation_error("postgres: cursor_field \"" + field + "\" has type " + it->plan.pg_type +
                                  ", which cannot be used as an incremental cursor",
                              "use an integer, numeric, float, date, time, timestamp, text or uuid column");
     // Only the hidden cursor column, when DuckDB did not ask for it.
-    if (std::find_if(projection.begin(), projection.end(), [&](size_t p) { return columns_[p].name == field; }) ==
-        projection.end())
+    if (std::find_if(projection.begin(), projection.end(),
+                     [&](size_t p) { return columns_[p].name == field; }) == projection.end())
       list += (list.empty() ? "" : ", ") + quote_identifier(field);
     if (lower) {
       const bool text = it->plan.decode.wire == Wire::Text;
@@ -750,7 +789,8 @@ std::shared_ptr<SnapshotSession> PostgresSource::session_for(size_t index) {
   return s;
 }
 
-std::unique_ptr<engine::PartitionReader> PostgresSource::open(size_t index, const std::vector<size_t>& projection) {
+std::unique_ptr<engine::PartitionReader> PostgresSource::open(size_t index,
+                                                              const std::vector<size_t>& projection) {
   discover();
   if (index >= partition_predicates_.size())
     throw internal_error("postgres source: partition " + std::to_string(index) + " does not exist");
@@ -771,14 +811,15 @@ std::unique_ptr<engine::PartitionReader> PostgresSource::open(size_t index, cons
     for (size_t i = 0; i < projection.size(); ++i)
       if (columns_[projection[i]].name == field) cursor_field = i;
     if (!cursor_field) {
-      auto it = std::find_if(columns_.begin(), columns_.end(), [&](const Column& c) { return c.name == field; });
+      auto it =
+          std::find_if(columns_.begin(), columns_.end(), [&](const Column& c) { return c.name == field; });
       fields.push_back(it->plan.decode);
       outputs.push_back(PgPartitionReader::kHidden);
       cursor_field = fields.size() - 1;
     }
   }
-  return std::make_unique<PgPartitionReader>(*this, session_for(index), index, std::move(sql), std::move(fields),
-                                             std::move(outputs), cursor_field);
+  return std::make_unique<PgPartitionReader>(*this, session_for(index), index, std::move(sql),
+                                             std::move(fields), std::move(outputs), cursor_field);
 }
 
 IoStats PostgresSource::io_stats() const {
@@ -802,8 +843,8 @@ std::string PostgresSource::test_connection() {
   const char* version = PQparameterStatus(lease->get(), "server_version");
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f", best);
-  return "PostgreSQL " + std::string(version ? version : "?") + " at " + pool_->target().display + ", round trip " +
-         buf + " ms";
+  return "PostgreSQL " + std::string(version ? version : "?") + " at " + pool_->target().display +
+         ", round trip " + buf + " ms";
 }
 
 }  // namespace sqlflow::connectors::postgres

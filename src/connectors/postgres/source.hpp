@@ -82,7 +82,7 @@ class PostgresSource : public Source {
   std::once_flag discovered_;
   Schema schema_;
   std::vector<Column> columns_;
-  std::string qualified_;            // "schema"."table" when reading a table
+  std::string qualified_;                          // "schema"."table" when reading a table
   std::vector<std::string> partition_predicates_;  // one per partition ("" = everything)
   std::optional<size_t> estimated_rows_;
   char relkind_ = 'r';

@@ -12,28 +12,61 @@ namespace sqlflow::connectors::postgres {
 LogicalType DecodeSpec::duckdb_type() const {
   LogicalType t;
   switch (wire) {
-    case Wire::Bool: t = LogicalType::of(DUCKDB_TYPE_BOOLEAN); break;
-    case Wire::Int2: t = LogicalType::of(DUCKDB_TYPE_SMALLINT); break;
-    case Wire::Int4: t = LogicalType::of(DUCKDB_TYPE_INTEGER); break;
-    case Wire::Int8: t = LogicalType::of(DUCKDB_TYPE_BIGINT); break;
-    case Wire::Float4: t = LogicalType::of(DUCKDB_TYPE_FLOAT); break;
-    case Wire::Float8: t = LogicalType::of(DUCKDB_TYPE_DOUBLE); break;
+    case Wire::Bool:
+      t = LogicalType::of(DUCKDB_TYPE_BOOLEAN);
+      break;
+    case Wire::Int2:
+      t = LogicalType::of(DUCKDB_TYPE_SMALLINT);
+      break;
+    case Wire::Int4:
+      t = LogicalType::of(DUCKDB_TYPE_INTEGER);
+      break;
+    case Wire::Int8:
+      t = LogicalType::of(DUCKDB_TYPE_BIGINT);
+      break;
+    case Wire::Float4:
+      t = LogicalType::of(DUCKDB_TYPE_FLOAT);
+      break;
+    case Wire::Float8:
+      t = LogicalType::of(DUCKDB_TYPE_DOUBLE);
+      break;
     case Wire::Numeric:
-      if (numeric == NumericTarget::Decimal) t = LogicalType::decimal(width, scale);
-      else if (numeric == NumericTarget::Double) t = LogicalType::of(DUCKDB_TYPE_DOUBLE);
-      else t = LogicalType::of(DUCKDB_TYPE_VARCHAR);
+      if (numeric == NumericTarget::Decimal)
+        t = LogicalType::decimal(width, scale);
+      else if (numeric == NumericTarget::Double)
+        t = LogicalType::of(DUCKDB_TYPE_DOUBLE);
+      else
+        t = LogicalType::of(DUCKDB_TYPE_VARCHAR);
       break;
     case Wire::Text:
     case Wire::Jsonb:
-    case Wire::Inet: t = LogicalType::of(DUCKDB_TYPE_VARCHAR); break;
-    case Wire::Bytea: t = LogicalType::of(DUCKDB_TYPE_BLOB); break;
-    case Wire::Date: t = LogicalType::of(DUCKDB_TYPE_DATE); break;
-    case Wire::Time: t = LogicalType::of(DUCKDB_TYPE_TIME); break;
-    case Wire::TimeTz: t = LogicalType::of(DUCKDB_TYPE_TIME_TZ); break;
-    case Wire::Timestamp: t = LogicalType::of(DUCKDB_TYPE_TIMESTAMP); break;
-    case Wire::TimestampTz: t = LogicalType::of(DUCKDB_TYPE_TIMESTAMP_TZ); break;
-    case Wire::Interval: t = LogicalType::of(DUCKDB_TYPE_INTERVAL); break;
-    case Wire::Uuid: t = LogicalType::of(DUCKDB_TYPE_UUID); break;
+    case Wire::Inet:
+      t = LogicalType::of(DUCKDB_TYPE_VARCHAR);
+      break;
+    case Wire::Bytea:
+      t = LogicalType::of(DUCKDB_TYPE_BLOB);
+      break;
+    case Wire::Date:
+      t = LogicalType::of(DUCKDB_TYPE_DATE);
+      break;
+    case Wire::Time:
+      t = LogicalType::of(DUCKDB_TYPE_TIME);
+      break;
+    case Wire::TimeTz:
+      t = LogicalType::of(DUCKDB_TYPE_TIME_TZ);
+      break;
+    case Wire::Timestamp:
+      t = LogicalType::of(DUCKDB_TYPE_TIMESTAMP);
+      break;
+    case Wire::TimestampTz:
+      t = LogicalType::of(DUCKDB_TYPE_TIMESTAMP_TZ);
+      break;
+    case Wire::Interval:
+      t = LogicalType::of(DUCKDB_TYPE_INTERVAL);
+      break;
+    case Wire::Uuid:
+      t = LogicalType::of(DUCKDB_TYPE_UUID);
+      break;
   }
   return array ? LogicalType::list(t) : t;
 }
@@ -41,7 +74,8 @@ LogicalType DecodeSpec::duckdb_type() const {
 NumericMode NumericMode::parse(const std::string& text) {
   std::string s;
   for (char c : text)
-    if (!std::isspace(static_cast<unsigned char>(c))) s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!std::isspace(static_cast<unsigned char>(c)))
+      s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   NumericMode m;
   if (s == "varchar" || s == "text") return m;
   if (s == "double") {
@@ -122,28 +156,46 @@ const PgTypeInfo& TypeCatalog::get(uint32_t type_oid) {
 
 std::optional<Wire> native_wire(uint32_t type_oid) {
   switch (type_oid) {
-    case oid::kBool: return Wire::Bool;
-    case oid::kInt2: return Wire::Int2;
-    case oid::kInt4: return Wire::Int4;
-    case oid::kInt8: return Wire::Int8;
-    case oid::kFloat4: return Wire::Float4;
-    case oid::kFloat8: return Wire::Float8;
-    case oid::kNumeric: return Wire::Numeric;
+    case oid::kBool:
+      return Wire::Bool;
+    case oid::kInt2:
+      return Wire::Int2;
+    case oid::kInt4:
+      return Wire::Int4;
+    case oid::kInt8:
+      return Wire::Int8;
+    case oid::kFloat4:
+      return Wire::Float4;
+    case oid::kFloat8:
+      return Wire::Float8;
+    case oid::kNumeric:
+      return Wire::Numeric;
     case oid::kText:
     case oid::kVarchar:
     case oid::kBpchar:
     case oid::kName:
-    case oid::kJson: return Wire::Text;  // json_send is the text itself
-    case oid::kJsonb: return Wire::Jsonb;
-    case oid::kBytea: return Wire::Bytea;
-    case oid::kDate: return Wire::Date;
-    case oid::kTime: return Wire::Time;
-    case oid::kTimeTz: return Wire::TimeTz;
-    case oid::kTimestamp: return Wire::Timestamp;
-    case oid::kTimestampTz: return Wire::TimestampTz;
-    case oid::kInterval: return Wire::Interval;
-    case oid::kUuid: return Wire::Uuid;
-    default: return std::nullopt;
+    case oid::kJson:
+      return Wire::Text;  // json_send is the text itself
+    case oid::kJsonb:
+      return Wire::Jsonb;
+    case oid::kBytea:
+      return Wire::Bytea;
+    case oid::kDate:
+      return Wire::Date;
+    case oid::kTime:
+      return Wire::Time;
+    case oid::kTimeTz:
+      return Wire::TimeTz;
+    case oid::kTimestamp:
+      return Wire::Timestamp;
+    case oid::kTimestampTz:
+      return Wire::TimestampTz;
+    case oid::kInterval:
+      return Wire::Interval;
+    case oid::kUuid:
+      return Wire::Uuid;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -182,8 +234,8 @@ void plan_numeric(DecodeSpec& spec, int32_t typmod, const NumericMode& mode) {
 
 }  // namespace
 
-SourceColumnPlan plan_source_column(TypeCatalog& types, const std::string& name, uint32_t type_oid, int32_t typmod,
-                                    const NumericMode& numeric_mode) {
+SourceColumnPlan plan_source_column(TypeCatalog& types, const std::string& name, uint32_t type_oid,
+                                    int32_t typmod, const NumericMode& numeric_mode) {
   SourceColumnPlan plan;
   plan.decode.column = name;
   plan.pg_type = types.get(type_oid).name;
@@ -229,41 +281,60 @@ std::string pg_type_for(const LogicalType& type, const std::string& column) {
     if (a == "JSON") return "jsonb";
   }
   switch (type.id()) {
-    case DUCKDB_TYPE_BOOLEAN: return "boolean";
+    case DUCKDB_TYPE_BOOLEAN:
+      return "boolean";
     case DUCKDB_TYPE_TINYINT:
     case DUCKDB_TYPE_UTINYINT:
-    case DUCKDB_TYPE_SMALLINT: return "smallint";
+    case DUCKDB_TYPE_SMALLINT:
+      return "smallint";
     case DUCKDB_TYPE_USMALLINT:
-    case DUCKDB_TYPE_INTEGER: return "integer";
+    case DUCKDB_TYPE_INTEGER:
+      return "integer";
     case DUCKDB_TYPE_UINTEGER:
-    case DUCKDB_TYPE_BIGINT: return "bigint";
-    case DUCKDB_TYPE_UBIGINT: return "numeric(20,0)";
+    case DUCKDB_TYPE_BIGINT:
+      return "bigint";
+    case DUCKDB_TYPE_UBIGINT:
+      return "numeric(20,0)";
     case DUCKDB_TYPE_HUGEINT:
-    case DUCKDB_TYPE_UHUGEINT: return "numeric(39,0)";
-    case DUCKDB_TYPE_FLOAT: return "real";
-    case DUCKDB_TYPE_DOUBLE: return "double precision";
+    case DUCKDB_TYPE_UHUGEINT:
+      return "numeric(39,0)";
+    case DUCKDB_TYPE_FLOAT:
+      return "real";
+    case DUCKDB_TYPE_DOUBLE:
+      return "double precision";
     case DUCKDB_TYPE_DECIMAL:
-      return "numeric(" + std::to_string(type.decimal_width()) + "," + std::to_string(type.decimal_scale()) + ")";
+      return "numeric(" + std::to_string(type.decimal_width()) + "," + std::to_string(type.decimal_scale()) +
+             ")";
     case DUCKDB_TYPE_VARCHAR:
-    case DUCKDB_TYPE_ENUM: return "text";
-    case DUCKDB_TYPE_BLOB: return "bytea";
-    case DUCKDB_TYPE_DATE: return "date";
-    case DUCKDB_TYPE_TIME: return "time";
-    case DUCKDB_TYPE_TIME_TZ: return "timetz";
+    case DUCKDB_TYPE_ENUM:
+      return "text";
+    case DUCKDB_TYPE_BLOB:
+      return "bytea";
+    case DUCKDB_TYPE_DATE:
+      return "date";
+    case DUCKDB_TYPE_TIME:
+      return "time";
+    case DUCKDB_TYPE_TIME_TZ:
+      return "timetz";
     case DUCKDB_TYPE_TIMESTAMP:
     case DUCKDB_TYPE_TIMESTAMP_S:
     case DUCKDB_TYPE_TIMESTAMP_MS:
-    case DUCKDB_TYPE_TIMESTAMP_NS: return "timestamp";
-    case DUCKDB_TYPE_TIMESTAMP_TZ: return "timestamptz";
-    case DUCKDB_TYPE_INTERVAL: return "interval";
-    case DUCKDB_TYPE_UUID: return "uuid";
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return "timestamp";
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return "timestamptz";
+    case DUCKDB_TYPE_INTERVAL:
+      return "interval";
+    case DUCKDB_TYPE_UUID:
+      return "uuid";
     case DUCKDB_TYPE_LIST: {
       LogicalType child = type.list_child();
       if (child.id() == DUCKDB_TYPE_LIST || child.id() == DUCKDB_TYPE_STRUCT || child.id() == DUCKDB_TYPE_MAP)
         break;
       return pg_type_for(child, column) + "[]";
     }
-    default: break;
+    default:
+      break;
   }
   throw validation_error("column \"" + column + "\" has DuckDB type " + type.to_sql() +
                              ", which has no PostgreSQL counterpart here",
@@ -275,14 +346,17 @@ std::vector<std::string> type_mapping_notes() {
       "type mapping PostgreSQL -> DuckDB (source):",
       "  bool -> BOOLEAN; int2/int4/int8 -> SMALLINT/INTEGER/BIGINT; oid -> BIGINT",
       "  float4/float8 -> FLOAT/DOUBLE (NaN and +-Infinity kept)",
-      "  numeric(p,s) with p <= 38 -> DECIMAL(p,s) exactly (numeric(p,s) with s>p -> DECIMAL(s,s); s<0 -> DECIMAL(p-s,0));",
+      "  numeric(p,s) with p <= 38 -> DECIMAL(p,s) exactly (numeric(p,s) with s>p -> DECIMAL(s,s); s<0 -> "
+      "DECIMAL(p-s,0));",
       "    NaN/Infinity in such a column is an error naming the column",
       "  numeric without precision, or p > 38 -> by numeric_mode: varchar (default: exact text, NaN/Infinity",
-      "    spelled as PostgreSQL does) | double (approximate, opt-in) | decimal(P,S) (a value that does not fit or",
+      "    spelled as PostgreSQL does) | double (approximate, opt-in) | decimal(P,S) (a value that does not "
+      "fit or",
       "    would be rounded is an error, never silently changed)",
       "  text/varchar/char(n)/name/json -> VARCHAR; jsonb -> VARCHAR (JSON text); bytea -> BLOB",
       "  date/time/timetz/timestamp/timestamptz/interval -> DATE/TIME/TIMETZ/TIMESTAMP/TIMESTAMPTZ/INTERVAL",
-      "    (infinity, -infinity and BC dates kept; timestamps beyond DuckDB's range (year 294247) are an error)",
+      "    (infinity, -infinity and BC dates kept; timestamps beyond DuckDB's range (year 294247) are an "
+      "error)",
       "  uuid -> UUID; domains -> their base type; one-dimensional arrays -> LIST of the element type",
       "    (a multi-dimensional array value is an error naming the column: cast it to text in a query)",
       "  everything else (enum, inet, cidr, citext, money, xml, ranges, ...) -> VARCHAR via ::text",
@@ -292,9 +366,12 @@ std::vector<std::string> type_mapping_notes() {
       "  FLOAT -> real; DOUBLE -> double precision; DECIMAL(p,s) -> numeric(p,s)",
       "  VARCHAR/ENUM -> text; JSON -> jsonb; BLOB -> bytea; DATE -> date; TIME -> time; TIMETZ -> timetz",
       "  TIMESTAMP (and _S/_MS/_NS, truncated to microseconds) -> timestamp; TIMESTAMPTZ -> timestamptz",
-      "  INTERVAL -> interval; UUID -> uuid; LIST(x) -> x[]; STRUCT/MAP/UNION/nested lists: cast in the query",
-      "  existing tables: VARCHAR may also go into varchar/char/citext/json/jsonb/enum/inet/cidr/uuid columns,",
-      "  integers into any wider integer or numeric column, DECIMAL into numeric, FLOAT into double precision",
+      "  INTERVAL -> interval; UUID -> uuid; LIST(x) -> x[]; STRUCT/MAP/UNION/nested lists: cast in the "
+      "query",
+      "  existing tables: VARCHAR may also go into varchar/char/citext/json/jsonb/enum/inet/cidr/uuid "
+      "columns,",
+      "  integers into any wider integer or numeric column, DECIMAL into numeric, FLOAT into double "
+      "precision",
   };
 }
 

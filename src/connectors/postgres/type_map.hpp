@@ -20,15 +20,31 @@ class PgConn;
 namespace oid {
 constexpr uint32_t kBool = 16, kBytea = 17, kChar = 18, kName = 19, kInt8 = 20, kInt2 = 21, kInt4 = 23,
                    kText = 25, kOid = 26, kJson = 114, kXml = 142, kCidr = 650, kFloat4 = 700, kFloat8 = 701,
-                   kInet = 869, kBpchar = 1042, kVarchar = 1043, kDate = 1082, kTime = 1083, kTimestamp = 1114,
-                   kTimestampTz = 1184, kInterval = 1186, kTimeTz = 1266, kNumeric = 1700, kUuid = 2950,
-                   kJsonb = 3802;
+                   kInet = 869, kBpchar = 1042, kVarchar = 1043, kDate = 1082, kTime = 1083,
+                   kTimestamp = 1114, kTimestampTz = 1184, kInterval = 1186, kTimeTz = 1266, kNumeric = 1700,
+                   kUuid = 2950, kJsonb = 3802;
 }  // namespace oid
 
 // The binary send/recv formats we decode and encode natively.
 enum class Wire : uint8_t {
-  Bool, Int2, Int4, Int8, Float4, Float8, Numeric, Text, Jsonb, Bytea, Date, Time, TimeTz, Timestamp,
-  TimestampTz, Interval, Uuid, Inet
+  Bool,
+  Int2,
+  Int4,
+  Int8,
+  Float4,
+  Float8,
+  Numeric,
+  Text,
+  Jsonb,
+  Bytea,
+  Date,
+  Time,
+  TimeTz,
+  Timestamp,
+  TimestampTz,
+  Interval,
+  Uuid,
+  Inet
 };
 
 // Where a PostgreSQL numeric lands in DuckDB.
@@ -56,11 +72,11 @@ struct NumericMode {
 // What pg_type says about one type.
 struct PgTypeInfo {
   uint32_t oid = 0;
-  std::string name;       // format_type(oid, NULL), quoted as needed
-  char typtype = 'b';     // b base, d domain, e enum, c composite, r range, m multirange, p pseudo
-  uint32_t basetype = 0;  // domains
-  int32_t typtypmod = -1; // domains: the base type's typmod
-  uint32_t elem = 0;      // arrays (typcategory 'A')
+  std::string name;        // format_type(oid, NULL), quoted as needed
+  char typtype = 'b';      // b base, d domain, e enum, c composite, r range, m multirange, p pseudo
+  uint32_t basetype = 0;   // domains
+  int32_t typtypmod = -1;  // domains: the base type's typmod
+  uint32_t elem = 0;       // arrays (typcategory 'A')
   bool is_array = false;
 };
 
@@ -85,13 +101,13 @@ std::pair<uint32_t, int32_t> resolve_domain(TypeCatalog& types, uint32_t type_oi
 struct SourceColumnPlan {
   std::string select_suffix;  // cast appended to the quoted column in the COPY query, e.g. "::text"
   DecodeSpec decode;
-  std::string pg_type;        // format_type of the column's declared type (for messages and casts)
+  std::string pg_type;  // format_type of the column's declared type (for messages and casts)
 };
 
 // Plans a column of declared type (oid, typmod). Types without a native decoder are selected
 // with a cast to text (enums, inet/cidr, citext, money, xml, ranges, …; arrays of them to text[]).
-SourceColumnPlan plan_source_column(TypeCatalog& types, const std::string& name, uint32_t type_oid, int32_t typmod,
-                                    const NumericMode& numeric_mode);
+SourceColumnPlan plan_source_column(TypeCatalog& types, const std::string& name, uint32_t type_oid,
+                                    int32_t typmod, const NumericMode& numeric_mode);
 
 // The PostgreSQL type a new table column gets for a DuckDB type; throws a validation error naming
 // the column when there is none (STRUCT, MAP, UNION, nested LIST, …).

@@ -21,7 +21,8 @@ std::string lower(std::string s) {
 std::string hex_digest(const EVP_MD* md, const std::string& data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1) throw internal_error("digest auth: hashing failed");
+  if (EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1)
+    throw internal_error("digest auth: hashing failed");
   static const char* hex = "0123456789abcdef";
   std::string s;
   for (unsigned i = 0; i < len; ++i) {
@@ -77,8 +78,8 @@ std::map<std::string, std::string> parse_digest_challenge(const std::string& hea
 }
 
 std::string DigestAuth::authorization(const std::map<std::string, std::string>& c, const std::string& user,
-                                      const std::string& password, const std::string& method, const std::string& uri,
-                                      std::uint32_t nc, const std::string& cnonce) {
+                                      const std::string& password, const std::string& method,
+                                      const std::string& uri, std::uint32_t nc, const std::string& cnonce) {
   auto get = [&](const char* k) {
     auto it = c.find(k);
     return it == c.end() ? std::string() : it->second;
@@ -113,10 +114,11 @@ std::string DigestAuth::authorization(const std::map<std::string, std::string>& 
   std::string ha1 = hex_digest(md, user + ":" + realm + ":" + password);
   if (sess) ha1 = hex_digest(md, ha1 + ":" + nonce + ":" + cnonce);
   std::string ha2 = hex_digest(md, method + ":" + uri);
-  std::string response = qop.empty() ? hex_digest(md, ha1 + ":" + nonce + ":" + ha2)
-                                     : hex_digest(md, ha1 + ":" + nonce + ":" + ncbuf + ":" + cnonce + ":" + qop + ":" + ha2);
-  std::string h = "Digest username=\"" + user + "\", realm=\"" + realm + "\", nonce=\"" + nonce + "\", uri=\"" + uri +
-                  "\", response=\"" + response + "\"";
+  std::string response =
+      qop.empty() ? hex_digest(md, ha1 + ":" + nonce + ":" + ha2)
+                  : hex_digest(md, ha1 + ":" + nonce + ":" + ncbuf + ":" + cnonce + ":" + qop + ":" + ha2);
+  std::string h = "Digest username=\"" + user + "\", realm=\"" + realm + "\", nonce=\"" + nonce +
+                  "\", uri=\"" + uri + "\", response=\"" + response + "\"";
   if (!algorithm.empty()) h += ", algorithm=" + algorithm;
   if (!qop.empty()) h += ", qop=" + qop + ", nc=" + ncbuf + ", cnonce=\"" + cnonce + "\"";
   if (!opaque.empty()) h += ", opaque=\"" + opaque + "\"";
@@ -138,7 +140,8 @@ void DigestAuth::apply(net::Request& req) {
       auto parsed = parse_digest_challenge(r.header("WWW-Authenticate"));
       if (r.status != 401 || parsed.empty() || !parsed.count("nonce"))
         throw config_error("digest auth: " + req.method + " " + net::redact_url(req.url) +
-                               " did not answer with a Digest challenge (HTTP " + std::to_string(r.status) + ")",
+                               " did not answer with a Digest challenge (HTTP " + std::to_string(r.status) +
+                               ")",
                            "check that the API uses HTTP Digest authentication, or pick another auth.type");
       challenge_ = std::move(parsed);
       nc_ = 0;
@@ -151,8 +154,9 @@ void DigestAuth::apply(net::Request& req) {
   RAND_bytes(rnd, sizeof rnd);
   char cnonce[17];
   for (int i = 0; i < 8; ++i) std::snprintf(cnonce + 2 * i, 3, "%02x", rnd[i]);
-  net::set_header(req.headers, "Authorization",
-                  authorization(challenge, user_, password_.reveal(), req.method, path_and_query(req.url), nc, cnonce));
+  net::set_header(
+      req.headers, "Authorization",
+      authorization(challenge, user_, password_.reveal(), req.method, path_and_query(req.url), nc, cnonce));
 }
 
 bool DigestAuth::on_unauthorized() {

@@ -34,9 +34,10 @@ class DigestAuth final : public net::Authenticator {
   std::size_t challenges_fetched() const;
 
   // The Authorization header value for one request (exposed for tests).
-  static std::string authorization(const std::map<std::string, std::string>& challenge, const std::string& user,
-                                   const std::string& password, const std::string& method, const std::string& uri,
-                                   std::uint32_t nc, const std::string& cnonce);
+  static std::string authorization(const std::map<std::string, std::string>& challenge,
+                                   const std::string& user, const std::string& password,
+                                   const std::string& method, const std::string& uri, std::uint32_t nc,
+                                   const std::string& cnonce);
 
  private:
   std::string user_;

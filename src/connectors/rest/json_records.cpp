@@ -38,8 +38,9 @@ std::string offset_text(od::document& doc, const char* base) {
 }
 
 [[noreturn]] void malformed(const PageContext& ctx, error_code e, const std::string& at) {
-  throw data_error("REST response of " + where(ctx) + " is not valid JSON" + at + ": " + simdjson::error_message(e),
-                   "the API sent a malformed body; if this repeats, check the URL and data_path");
+  throw data_error(
+      "REST response of " + where(ctx) + " is not valid JSON" + at + ": " + simdjson::error_message(e),
+      "the API sent a malformed body; if this repeats, check the URL and data_path");
 }
 
 // A body that is not JSON at all (an HTML login or error page, XML) says so before any parse
@@ -51,7 +52,8 @@ void check_looks_like_json(const PageBody& body, const PageContext& ctx) {
   const bool html = v.substr(first, 200).find("html") != std::string_view::npos ||
                     v.substr(first, 200).find("HTML") != std::string_view::npos;
   throw data_error("REST response of " + where(ctx) + " is " + (html ? "an HTML page" : "XML or HTML") +
-                       ", not JSON (it starts with \"" + std::string(v.substr(first, std::min<size_t>(40, v.size() - first))) +
+                       ", not JSON (it starts with \"" +
+                       std::string(v.substr(first, std::min<size_t>(40, v.size() - first))) +
                        (v.size() - first > 40 ? "…" : "") + "\")",
                    "check the URL and the credentials: a login or error page often comes back as HTML");
 }
@@ -59,7 +61,8 @@ void check_looks_like_json(const PageBody& body, const PageContext& ctx) {
 od::document open_document(od::parser& parser, const PageBody& body, const PageContext& ctx) {
   check_looks_like_json(body, ctx);
   od::document doc;
-  error_code e = parser.iterate(simdjson::padded_string_view(body.data(), body.size(), body.capacity())).get(doc);
+  error_code e =
+      parser.iterate(simdjson::padded_string_view(body.data(), body.size(), body.capacity())).get(doc);
   if (e) malformed(ctx, e, "");
   return doc;
 }
@@ -94,7 +97,8 @@ bool find_records(od::document& doc, const PageBody& body, const RecordsSpec& sp
     if ((e = doc.type().get(root))) malformed(ctx, e, offset_text(doc, body.data()));
     if (root != od::json_type::object && root != od::json_type::array) {
       std::string_view raw;
-      std::string shown = doc.raw_json_token().get(raw) ? std::string("a scalar") : std::string(raw.substr(0, 40));
+      std::string shown =
+          doc.raw_json_token().get(raw) ? std::string("a scalar") : std::string(raw.substr(0, 40));
       while (!shown.empty() && std::isspace(static_cast<unsigned char>(shown.back()))) shown.pop_back();
       throw data_error("REST response of " + where(ctx) + " is the JSON value " + shown +
                            ", which has no data_path '" + spec.data_path + "'",
@@ -119,8 +123,9 @@ bool find_records(od::document& doc, const PageBody& body, const RecordsSpec& sp
                        "data_path must lead to the list of records, e.g. data.items");
   }
   if (e && ctx.first)
-    throw data_error("REST data_path '" + spec.data_path + "' was not found in the response of " + where(ctx),
-                     "check data_path against the API's response (dot path, e.g. data.items; $ for a top-level array)");
+    throw data_error(
+        "REST data_path '" + spec.data_path + "' was not found in the response of " + where(ctx),
+        "check data_path against the API's response (dot path, e.g. data.items; $ for a top-level array)");
   return false;
 }
 
@@ -152,7 +157,8 @@ std::optional<std::int64_t> int_at(od::document& doc, const PageBody& body, cons
   std::int64_t n = 0;
   auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
   if (ec != std::errc() || p != text->data() + text->size() || n < 0)
-    throw data_error("REST pagination field " + path_name + " in " + where(ctx) + " is not a count: " + text->substr(0, 40),
+    throw data_error("REST pagination field " + path_name + " in " + where(ctx) +
+                         " is not a count: " + text->substr(0, 40),
                      "total_path / total_pages_path must lead to a non-negative integer");
   return n;
 }
@@ -174,7 +180,8 @@ bool big_integer(std::string_view token) {
 
 }  // namespace
 
-PageMeta read_page_meta(const PageBody& body, const RecordsSpec& spec, const MetaPaths& paths, const PageContext& ctx) {
+PageMeta read_page_meta(const PageBody& body, const RecordsSpec& spec, const MetaPaths& paths,
+                        const PageContext& ctx) {
   // One parser per thread: its buffers are reused from page to page (they grow to the largest
   // page a thread has read; producer threads end with their scan).
   thread_local od::parser parser;
@@ -222,10 +229,14 @@ struct Sampler {
 
   ValueKind kind_of(od::value& v, od::json_type t) {
     switch (t) {
-      case od::json_type::null: return ValueKind::Null;
-      case od::json_type::boolean: return ValueKind::Bool;
-      case od::json_type::array: return ValueKind::Json;
-      case od::json_type::object: return ValueKind::Json;
+      case od::json_type::null:
+        return ValueKind::Null;
+      case od::json_type::boolean:
+        return ValueKind::Bool;
+      case od::json_type::array:
+        return ValueKind::Json;
+      case od::json_type::object:
+        return ValueKind::Json;
       case od::json_type::string: {
         std::string_view s;
         if (v.get_string().get(s)) return ValueKind::String;
@@ -241,7 +252,8 @@ struct Sampler {
         }
         if (nt == od::number_type::signed_integer) {
           std::int64_t i = 0;
-          if (!v.get_int64().get(i) && (i > (std::int64_t{1} << 53) || i < -(std::int64_t{1} << 53))) return ValueKind::WideInt;
+          if (!v.get_int64().get(i) && (i > (std::int64_t{1} << 53) || i < -(std::int64_t{1} << 53)))
+            return ValueKind::WideInt;
           return ValueKind::Int;
         }
         if (nt == od::number_type::unsigned_integer) return ValueKind::BigNumber;  // ≥ 2^63
@@ -281,8 +293,8 @@ struct Sampler {
 
 }  // namespace
 
-size_t sample_records(const PageBody& body, const RecordsSpec& spec, size_t max_records, SchemaBuilder& builder,
-                      const PageContext& ctx) {
+size_t sample_records(const PageBody& body, const RecordsSpec& spec, size_t max_records,
+                      SchemaBuilder& builder, const PageContext& ctx) {
   od::parser parser;
   od::document doc = open_document(parser, body, ctx);
   od::array arr;
@@ -333,8 +345,8 @@ struct RecordDecoder::Impl {
   RecordsSpec spec;
   UnknownKey on_unknown;
   std::unordered_map<std::string, size_t, TransparentHash, std::equal_to<>> index;  // name → column
-  std::vector<int> out_pos;  // column → position in the output chunk, -1 when not projected
-  std::vector<size_t> projected;  // output position → column
+  std::vector<int> out_pos;         // column → position in the output chunk, -1 when not projected
+  std::vector<size_t> projected;    // output position → column
   std::vector<std::uint64_t> seen;  // output position → generation that wrote it
   std::uint64_t generation = 0;
   std::unordered_map<std::string, bool, TransparentHash, std::equal_to<>> reported;
@@ -364,12 +376,14 @@ struct RecordDecoder::Impl {
     std::string token(trimmed_token(v));
     if (token.size() > 60) token = token.substr(0, 57) + "...";
     const RestColumn& c = columns[col];
-    std::string msg = "REST " + where(ctx) + ", record " + std::to_string(record + 1) + ": '" + c.name + "' is " +
-                      token + ", which does not fit the column's type " + sql_name(c.as);
+    std::string msg = "REST " + where(ctx) + ", record " + std::to_string(record + 1) + ": '" + c.name +
+                      "' is " + token + ", which does not fit the column's type " + sql_name(c.as);
     if (why) msg += std::string(" (") + why + ")";
-    std::string hint = c.declared ? "the type comes from PARAMS columns; declare a wider one (e.g. VARCHAR)"
-                                  : "the type was inferred from the first records; declare it in PARAMS columns, e.g. "
-                                    "\"columns\": {\"" + c.name + "\": \"VARCHAR\"}, or sample more pages with infer_sample_pages";
+    std::string hint =
+        c.declared ? "the type comes from PARAMS columns; declare a wider one (e.g. VARCHAR)"
+                   : "the type was inferred from the first records; declare it in PARAMS columns, e.g. "
+                     "\"columns\": {\"" +
+                         c.name + "\": \"VARCHAR\"}, or sample more pages with infer_sample_pages";
     throw data_error(msg, hint);
   }
 
@@ -402,7 +416,8 @@ struct RecordDecoder::Impl {
           write_string(p, row, s);
         } else if (t == od::json_type::object || t == od::json_type::array) {
           std::string_view s;
-          if (error_code e = simdjson::to_json_string(v).get(s)) malformed(ctx, e, offset_text(doc, body->data()));
+          if (error_code e = simdjson::to_json_string(v).get(s))
+            malformed(ctx, e, offset_text(doc, body->data()));
           write_string(p, row, s);
         } else {
           if (t == od::json_type::number) {  // check it is a number before keeping its text
@@ -467,8 +482,10 @@ struct RecordDecoder::Impl {
         } else if (t == od::json_type::string) {
           std::string_view s;
           if (v.get_string().get(s)) mismatch(col, v);
-          if (s == "true") b = true;
-          else if (s != "false") mismatch(col, v);
+          if (s == "true")
+            b = true;
+          else if (s != "false")
+            mismatch(col, v);
         } else {
           mismatch(col, v);
         }
@@ -545,7 +562,7 @@ struct RecordDecoder::Impl {
       return;
     }
     if (t == od::json_type::null) return;  // nothing lost
-    if (t == od::json_type::object) {  // an empty object flattens to nothing
+    if (t == od::json_type::object) {      // an empty object flattens to nothing
       od::object obj;
       size_t n = 0;
       if (!v.get_object().get(obj) && !obj.count_fields().get(n) && n == 0) return;
@@ -556,8 +573,10 @@ struct RecordDecoder::Impl {
   // A record that is not an object: its value is the column "value".
   void field_value(od::value v, size_t row) {
     auto found = index.find(std::string_view(name));
-    if (found != index.end()) leaf(found->second, v, row);
-    else other(v, row);
+    if (found != index.end())
+      leaf(found->second, v, row);
+    else
+      other(v, row);
   }
 
   void fields(od::object& obj, size_t row) {
@@ -595,8 +614,10 @@ struct RecordDecoder::Impl {
         pr.depth = depth;
         pr.col = col;
       }
-      if (col != kNoColumn) leaf(col, f.value(), row);
-      else other(f.value(), row);
+      if (col != kNoColumn)
+        leaf(col, f.value(), row);
+      else
+        other(f.value(), row);
       name.resize(base);
     }
   }

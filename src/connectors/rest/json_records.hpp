@@ -41,7 +41,7 @@ struct PageContext {
 };
 
 struct RecordsSpec {
-  std::string data_path;  // as the user wrote it, for messages
+  std::string data_path;     // as the user wrote it, for messages
   std::string data_pointer;  // RFC 6901; empty: the document root
   bool flatten = true;
   std::string flatten_separator = ".";  // between the keys of a flattened name: address.street
@@ -67,11 +67,12 @@ struct PageMeta {
 
 // Counts the records and reads the pagination fields. Throws a data Error (URL, page, byte
 // offset) when the body is not valid JSON or data_path leads to no array.
-PageMeta read_page_meta(const PageBody& body, const RecordsSpec& spec, const MetaPaths& paths, const PageContext& ctx);
+PageMeta read_page_meta(const PageBody& body, const RecordsSpec& spec, const MetaPaths& paths,
+                        const PageContext& ctx);
 
 // Observes up to `max_records` records into `builder`; returns how many it looked at.
-size_t sample_records(const PageBody& body, const RecordsSpec& spec, size_t max_records, SchemaBuilder& builder,
-                      const PageContext& ctx);
+size_t sample_records(const PageBody& body, const RecordsSpec& spec, size_t max_records,
+                      SchemaBuilder& builder, const PageContext& ctx);
 
 // Writes the records of one page at a time into chunks. Not thread-safe; one per reader.
 class RecordDecoder {
@@ -80,8 +81,8 @@ class RecordDecoder {
   // loaded); the caller warns. Never called for null values.
   using UnknownKey = std::function<void(const std::string& key, const PageContext& ctx)>;
 
-  RecordDecoder(const std::vector<RestColumn>& columns, RecordsSpec spec, const std::vector<size_t>& projection,
-                UnknownKey on_unknown);
+  RecordDecoder(const std::vector<RestColumn>& columns, RecordsSpec spec,
+                const std::vector<size_t>& projection, UnknownKey on_unknown);
   ~RecordDecoder();
   RecordDecoder(const RecordDecoder&) = delete;
   RecordDecoder& operator=(const RecordDecoder&) = delete;

@@ -14,12 +14,18 @@ using nlohmann::json;
 
 const char* to_string(PaginationOptions::Type type) {
   switch (type) {
-    case PaginationOptions::Type::None: return "none";
-    case PaginationOptions::Type::PageNumber: return "page_number";
-    case PaginationOptions::Type::Offset: return "offset";
-    case PaginationOptions::Type::Cursor: return "cursor";
-    case PaginationOptions::Type::LinkHeader: return "link_header";
-    case PaginationOptions::Type::NextUrl: return "next_url";
+    case PaginationOptions::Type::None:
+      return "none";
+    case PaginationOptions::Type::PageNumber:
+      return "page_number";
+    case PaginationOptions::Type::Offset:
+      return "offset";
+    case PaginationOptions::Type::Cursor:
+      return "cursor";
+    case PaginationOptions::Type::LinkHeader:
+      return "link_header";
+    case PaginationOptions::Type::NextUrl:
+      return "next_url";
   }
   return "?";
 }
@@ -74,26 +80,28 @@ void check_keys(const json& obj, const std::string& where, const std::vector<std
   for (const auto& [k, v] : obj.items()) {
     (void)v;
     if (std::find(known.begin(), known.end(), k) == known.end())
-      throw validation_error("unknown key '" + k + "' in REST " + where + did_you_mean(k, known),
-                             "known keys: " + [&] {
-                               std::string s;
-                               for (const auto& n : known) s += (s.empty() ? "" : ", ") + n;
-                               return s;
-                             }());
+      throw validation_error(
+          "unknown key '" + k + "' in REST " + where + did_you_mean(k, known), "known keys: " + [&] {
+            std::string s;
+            for (const auto& n : known) s += (s.empty() ? "" : ", ") + n;
+            return s;
+          }());
   }
 }
 
-std::string get_string(const json& obj, const std::string& key, const std::string& where, std::string def = {}) {
+std::string get_string(const json& obj, const std::string& key, const std::string& where,
+                       std::string def = {}) {
   if (!obj.contains(key) || obj.at(key).is_null()) return def;
   const json& v = obj.at(key);
-  if (!v.is_string()) throw validation_error("REST " + where + "." + key + " must be a string, got " + v.type_name());
+  if (!v.is_string())
+    throw validation_error("REST " + where + "." + key + " must be a string, got " + v.type_name());
   return v.get<std::string>();
 }
 
 net::SecretString get_secret(const json& obj, const std::string& key, const std::string& where) {
   std::string value = get_string(obj, key, where);
   if (!value.empty()) metrics::register_secret(value);  // the run's log masker
-  return net::SecretString(std::move(value));            // the HTTP layer's scrubber
+  return net::SecretString(std::move(value));           // the HTTP layer's scrubber
 }
 
 std::int64_t get_int(const json& obj, const std::string& key, const std::string& where, std::int64_t def,
@@ -111,7 +119,9 @@ std::int64_t get_int(const json& obj, const std::string& key, const std::string&
   } else {
     throw validation_error("REST " + where + key + " must be an integer, got " + v.dump());
   }
-  if (n < min) throw validation_error("REST " + where + key + " must be at least " + std::to_string(min) + ", got " + std::to_string(n));
+  if (n < min)
+    throw validation_error("REST " + where + key + " must be at least " + std::to_string(min) + ", got " +
+                           std::to_string(n));
   return n;
 }
 
@@ -130,7 +140,8 @@ bool get_bool(const json& obj, const std::string& key, const std::string& where,
 double get_number(const json& obj, const std::string& key, double def) {
   if (!obj.contains(key) || obj.at(key).is_null()) return def;
   const json& v = obj.at(key);
-  if (!v.is_number()) throw validation_error("REST parameter '" + key + "' must be a number, got " + v.dump());
+  if (!v.is_number())
+    throw validation_error("REST parameter '" + key + "' must be a number, got " + v.dump());
   return v.get<double>();
 }
 
@@ -139,12 +150,14 @@ AuthOptions parse_auth(const json& params) {
   AuthOptions out;
   if (a.empty()) return out;
   std::string type = lower(get_string(a, "type", "auth"));
-  const std::vector<std::string> types = {"basic", "digest", "bearer", "api_key", "oauth2_client_credentials", "none"};
+  const std::vector<std::string> types = {"basic", "digest", "bearer", "api_key", "oauth2_client_credentials",
+                                          "none"};
   if (type == "apikey") type = "api_key";
   if (type == "oauth2" || type == "client_credentials") type = "oauth2_client_credentials";
   if (std::find(types.begin(), types.end(), type) == types.end())
-    throw validation_error("REST auth.type must be one of basic, digest, bearer, api_key, oauth2_client_credentials, got '" +
-                               type + "'" + did_you_mean(type, types));
+    throw validation_error(
+        "REST auth.type must be one of basic, digest, bearer, api_key, oauth2_client_credentials, got '" +
+        type + "'" + did_you_mean(type, types));
   if (type == "none") return out;
   if (type == "basic" || type == "digest") {
     check_keys(a, "auth", {"type", "username", "password"});
@@ -168,7 +181,8 @@ AuthOptions parse_auth(const json& params) {
     out.in_query = in == "query";
     if (out.key_value.empty()) throw validation_error("REST auth type api_key needs auth.key_value");
   } else {
-    check_keys(a, "auth", {"type", "token_url", "client_id", "client_secret", "scope", "audience", "client_auth"});
+    check_keys(a, "auth",
+               {"type", "token_url", "client_id", "client_secret", "scope", "audience", "client_auth"});
     out.type = AuthOptions::Type::OAuth2ClientCredentials;
     out.token_url = get_string(a, "token_url", "auth");
     out.client_id = get_string(a, "client_id", "auth");
@@ -180,7 +194,8 @@ AuthOptions parse_auth(const json& params) {
       throw validation_error("REST auth.client_auth must be basic or body, got '" + ca + "'");
     out.client_auth_basic = ca == "basic";
     if (out.token_url.empty() || out.client_id.empty() || out.client_secret.empty())
-      throw validation_error("REST auth type oauth2_client_credentials needs token_url, client_id and client_secret");
+      throw validation_error(
+          "REST auth type oauth2_client_credentials needs token_url, client_id and client_secret");
   }
   return out;
 }
@@ -190,17 +205,20 @@ PaginationOptions parse_pagination(const json& params, std::string& legacy_curso
   PaginationOptions out;
   if (p.empty()) return out;
   check_keys(p, "pagination",
-             {"type", "page_param", "size_param", "page_size", "start_page", "offset_param", "limit_param", "limit",
-              "start_offset", "total_path", "total_pages_path", "cursor_path", "cursor_param", "next_path",
-              "parallel_safe"});
+             {"type", "page_param", "size_param", "page_size", "start_page", "offset_param", "limit_param",
+              "limit", "start_offset", "total_path", "total_pages_path", "cursor_path", "cursor_param",
+              "next_path", "parallel_safe"});
   // SQLFlow's pagination object has no type: it is page-number pagination.
   std::string type = lower(get_string(p, "type", "pagination", "page_number"));
-  const std::vector<std::string> types = {"none", "page_number", "offset", "cursor", "link_header", "next_url"};
+  const std::vector<std::string> types = {"none",   "page_number", "offset",
+                                          "cursor", "link_header", "next_url"};
   if (type == "page" || type == "page_size") type = "page_number";
   if (type == "link") type = "link_header";
   if (std::find(types.begin(), types.end(), type) == types.end())
-    throw validation_error("REST pagination.type must be one of none, page_number, offset, cursor, link_header, next_url, got '" +
-                           type + "'" + did_you_mean(type, types));
+    throw validation_error(
+        "REST pagination.type must be one of none, page_number, offset, cursor, link_header, next_url, got "
+        "'" +
+        type + "'" + did_you_mean(type, types));
   using T = PaginationOptions::Type;
   out.type = type == "none"          ? T::None
              : type == "page_number" ? T::PageNumber
@@ -254,7 +272,9 @@ std::vector<std::string> split_path(const std::string& path) {
   while (true) {
     size_t dot = p.find('.', start);
     std::string part = p.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (part.empty()) throw validation_error("REST: empty component in the path '" + path + "'", "paths look like data.items");
+    if (part.empty())
+      throw validation_error("REST: empty component in the path '" + path + "'",
+                             "paths look like data.items");
     out.push_back(part);
     if (dot == std::string::npos) break;
     start = dot + 1;
@@ -267,9 +287,12 @@ std::string to_json_pointer(const std::string& path) {
   for (const auto& part : split_path(path)) {
     out += '/';
     for (char c : part) {
-      if (c == '~') out += "~0";
-      else if (c == '/') out += "~1";
-      else out += c;
+      if (c == '~')
+        out += "~0";
+      else if (c == '/')
+        out += "~1";
+      else
+        out += c;
     }
   }
   return out;
@@ -325,7 +348,8 @@ RestOptions RestOptions::from_params(const json& params) {
 void RestOptions::validate() const {
   std::string l = lower(url);
   if (l.rfind("http://", 0) != 0 && l.rfind("https://", 0) != 0)
-    throw validation_error("REST url must start with http:// or https://", "e.g. \"url\": \"https://api.example.com/v1/items\"");
+    throw validation_error("REST url must start with http:// or https://",
+                           "e.g. \"url\": \"https://api.example.com/v1/items\"");
   if (method != "GET" && method != "POST")
     throw validation_error("REST method must be GET or POST, got '" + method + "'");
   if (body && method != "POST")
@@ -335,8 +359,9 @@ void RestOptions::validate() const {
   if (parallel_requests > 256) throw validation_error("REST parallel_requests must be at most 256");
   (void)split_path(data_path);
   if (flatten_separator.empty() || flatten_separator.size() > 4)
-    throw validation_error("REST flatten_separator must be 1 to 4 characters, got '" + flatten_separator + "'",
-                           "\".\" (SQLFlow's), \"_\" or \"__\"");
+    throw validation_error(
+        "REST flatten_separator must be 1 to 4 characters, got '" + flatten_separator + "'",
+        "\".\" (SQLFlow's), \"_\" or \"__\"");
 }
 
 }  // namespace sqlflow::connectors::rest

@@ -3,12 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "net/secret.hpp"
 
@@ -50,8 +49,8 @@ struct PaginationOptions {
   std::string total_path;        // total number of records
   std::string total_pages_path;  // total number of pages (page_number only)
   // cursor
-  std::string cursor_path;               // where the next cursor is in the body
-  std::string cursor_param = "cursor";   // the request parameter that carries it
+  std::string cursor_path;              // where the next cursor is in the body
+  std::string cursor_param = "cursor";  // the request parameter that carries it
   // next_url
   std::string next_path;
   // Fetch pages in parallel when the total is known (false: one at a time, in order).
@@ -63,7 +62,7 @@ const char* to_string(PaginationOptions::Type type);
 struct RestOptions {
   std::string url;
   std::string method = "GET";
-  KeyValues params;   // query parameters, in order
+  KeyValues params;  // query parameters, in order
   KeyValues headers;
   std::optional<std::string> body;  // POST body (objects are sent as JSON)
   std::string data_path;            // dot path to the records array; empty or "$": the top level
@@ -74,7 +73,7 @@ struct RestOptions {
   std::optional<double> retry_delay;  // seconds before the first retry
   AuthOptions auth;
   PaginationOptions pagination;
-  KeyValues columns;  // name → DuckDB type, overriding inference (in order)
+  KeyValues columns;           // name → DuckDB type, overriding inference (in order)
   std::int64_t max_pages = 0;  // 0: no limit
   int parallel_requests = 4;
   // Rows in page order (one reader decodes; pages are still fetched parallel_requests at a time),

@@ -111,7 +111,8 @@ std::string resolve_reference(const std::string& base, const std::string& ref) {
   char* out = nullptr;
   if (rc == CURLUE_OK) rc = curl_url_get(u.get(), CURLUPART_URL, &out, 0);
   if (rc != CURLUE_OK || !out)
-    throw data_error("REST: the next-page link '" + net::redact_url(ref) + "' is not a usable URL: " + curl_url_strerror(rc));
+    throw data_error("REST: the next-page link '" + net::redact_url(ref) +
+                     "' is not a usable URL: " + curl_url_strerror(rc));
   std::string s(out);
   curl_free(out);
   return s;
@@ -125,7 +126,8 @@ KeyValues PagePlanner::params_for(std::int64_t index) const {
   KeyValues out;
   if (o_.type == PaginationOptions::Type::PageNumber) {
     out.emplace_back(o_.page_param, std::to_string(o_.start_page + index));
-    if (o_.page_size > 0 && !o_.size_param.empty()) out.emplace_back(o_.size_param, std::to_string(o_.page_size));
+    if (o_.page_size > 0 && !o_.size_param.empty())
+      out.emplace_back(o_.size_param, std::to_string(o_.page_size));
   } else if (o_.type == PaginationOptions::Type::Offset) {
     out.emplace_back(o_.offset_param, std::to_string(o_.start_offset + index * o_.limit));
     out.emplace_back(o_.limit_param, std::to_string(o_.limit));

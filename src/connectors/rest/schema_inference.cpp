@@ -11,13 +11,20 @@ namespace sqlflow::connectors::rest {
 
 const char* sql_name(WriteAs as) {
   switch (as) {
-    case WriteAs::Bool: return "BOOLEAN";
-    case WriteAs::Int32: return "INTEGER";
-    case WriteAs::Int64: return "BIGINT";
-    case WriteAs::Double: return "DOUBLE";
-    case WriteAs::Varchar: return "VARCHAR";
-    case WriteAs::Timestamp: return "TIMESTAMP";
-    case WriteAs::Date: return "DATE";
+    case WriteAs::Bool:
+      return "BOOLEAN";
+    case WriteAs::Int32:
+      return "INTEGER";
+    case WriteAs::Int64:
+      return "BIGINT";
+    case WriteAs::Double:
+      return "DOUBLE";
+    case WriteAs::Varchar:
+      return "VARCHAR";
+    case WriteAs::Timestamp:
+      return "TIMESTAMP";
+    case WriteAs::Date:
+      return "DATE";
   }
   return "?";
 }
@@ -31,48 +38,65 @@ ValueKind widen(ValueKind a, ValueKind b) {
   auto integer = [](K k) { return k == K::Int || k == K::WideInt; };
   if (integer(a) && integer(b)) return K::WideInt;
   if (numeric(a) && numeric(b))
-    return a == K::WideInt || b == K::WideInt || a == K::LossyDouble || b == K::LossyDouble ? K::LossyDouble : K::Double;
+    return a == K::WideInt || b == K::WideInt || a == K::LossyDouble || b == K::LossyDouble ? K::LossyDouble
+                                                                                            : K::Double;
   // Everything else that disagrees can only be kept as text.
   return K::String;
 }
 
 WriteAs write_as_for(ValueKind kind) {
   switch (kind) {
-    case ValueKind::Bool: return WriteAs::Bool;
+    case ValueKind::Bool:
+      return WriteAs::Bool;
     case ValueKind::Int:
-    case ValueKind::WideInt: return WriteAs::Int64;
+    case ValueKind::WideInt:
+      return WriteAs::Int64;
     case ValueKind::Double:
-    case ValueKind::LossyDouble: return WriteAs::Double;
-    case ValueKind::Timestamp: return WriteAs::Timestamp;
-    default: return WriteAs::Varchar;
+    case ValueKind::LossyDouble:
+      return WriteAs::Double;
+    case ValueKind::Timestamp:
+      return WriteAs::Timestamp;
+    default:
+      return WriteAs::Varchar;
   }
 }
 
 WriteAs parse_declared_type(const std::string& column, const std::string& type) {
   std::string t;
   for (char c : type)
-    if (!std::isspace(static_cast<unsigned char>(c))) t += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!std::isspace(static_cast<unsigned char>(c)))
+      t += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (t == "BOOLEAN" || t == "BOOL" || t == "LOGICAL") return WriteAs::Bool;
   if (t == "INTEGER" || t == "INT" || t == "INT4" || t == "SIGNED") return WriteAs::Int32;
   if (t == "BIGINT" || t == "INT8" || t == "LONG") return WriteAs::Int64;
   if (t == "DOUBLE" || t == "FLOAT8" || t == "NUMERIC" || t == "REAL" || t == "FLOAT" || t == "DECIMAL")
     return WriteAs::Double;
-  if (t == "VARCHAR" || t == "TEXT" || t == "STRING" || t == "JSON" || t == "CHAR" || t == "BPCHAR") return WriteAs::Varchar;
-  if (t == "TIMESTAMP" || t == "DATETIME" || t == "TIMESTAMPTZ" || t == "TIMESTAMP WITH TIME ZONE") return WriteAs::Timestamp;
+  if (t == "VARCHAR" || t == "TEXT" || t == "STRING" || t == "JSON" || t == "CHAR" || t == "BPCHAR")
+    return WriteAs::Varchar;
+  if (t == "TIMESTAMP" || t == "DATETIME" || t == "TIMESTAMPTZ" || t == "TIMESTAMP WITH TIME ZONE")
+    return WriteAs::Timestamp;
   if (t == "DATE") return WriteAs::Date;
-  throw validation_error("REST columns." + column + ": unsupported type '" + type + "'",
-                         "use BOOLEAN, INTEGER, BIGINT, DOUBLE, VARCHAR, TIMESTAMP or DATE, and CAST in SQL for others");
+  throw validation_error(
+      "REST columns." + column + ": unsupported type '" + type + "'",
+      "use BOOLEAN, INTEGER, BIGINT, DOUBLE, VARCHAR, TIMESTAMP or DATE, and CAST in SQL for others");
 }
 
 LogicalType logical_type(WriteAs as) {
   switch (as) {
-    case WriteAs::Bool: return LogicalType::of(DUCKDB_TYPE_BOOLEAN);
-    case WriteAs::Int32: return LogicalType::of(DUCKDB_TYPE_INTEGER);
-    case WriteAs::Int64: return LogicalType::of(DUCKDB_TYPE_BIGINT);
-    case WriteAs::Double: return LogicalType::of(DUCKDB_TYPE_DOUBLE);
-    case WriteAs::Varchar: return LogicalType::of(DUCKDB_TYPE_VARCHAR);
-    case WriteAs::Timestamp: return LogicalType::of(DUCKDB_TYPE_TIMESTAMP);
-    case WriteAs::Date: return LogicalType::of(DUCKDB_TYPE_DATE);
+    case WriteAs::Bool:
+      return LogicalType::of(DUCKDB_TYPE_BOOLEAN);
+    case WriteAs::Int32:
+      return LogicalType::of(DUCKDB_TYPE_INTEGER);
+    case WriteAs::Int64:
+      return LogicalType::of(DUCKDB_TYPE_BIGINT);
+    case WriteAs::Double:
+      return LogicalType::of(DUCKDB_TYPE_DOUBLE);
+    case WriteAs::Varchar:
+      return LogicalType::of(DUCKDB_TYPE_VARCHAR);
+    case WriteAs::Timestamp:
+      return LogicalType::of(DUCKDB_TYPE_TIMESTAMP);
+    case WriteAs::Date:
+      return LogicalType::of(DUCKDB_TYPE_DATE);
   }
   return LogicalType::of(DUCKDB_TYPE_VARCHAR);
 }
@@ -121,7 +145,8 @@ std::vector<RestColumn> SchemaBuilder::finish(const KeyValues& declared) const {
   // Fields that were objects on some records and scalars on others: one JSON column each.
   std::vector<std::string> mixed;
   for (const auto& [name, _] : objects_)
-    if (kinds_.count(name) && kinds_.at(name) != ValueKind::Null && !find_declared(name)) mixed.push_back(name);
+    if (kinds_.count(name) && kinds_.at(name) != ValueKind::Null && !find_declared(name))
+      mixed.push_back(name);
   auto under_mixed = [&](const std::string& name) {
     for (const auto& m : mixed)
       if (name.size() > m.size() + separator_.size() && name.compare(0, m.size(), m) == 0 &&
@@ -131,10 +156,14 @@ std::vector<RestColumn> SchemaBuilder::finish(const KeyValues& declared) const {
   };
   for (const auto& name : order_) {
     if (under_mixed(name)) continue;
-    if (std::find(mixed.begin(), mixed.end(), name) != mixed.end()) add(name, WriteAs::Varchar, false, true);
-    else if (const std::string* t = find_declared(name)) add(name, parse_declared_type(name, *t), true, declared_json(*t));
-    else if (kinds_.at(name) == ValueKind::Null && objects_.count(name)) continue;  // see observe_object
-    else add(name, write_as_for(kinds_.at(name)), false, kinds_.at(name) == ValueKind::Json);
+    if (std::find(mixed.begin(), mixed.end(), name) != mixed.end())
+      add(name, WriteAs::Varchar, false, true);
+    else if (const std::string* t = find_declared(name))
+      add(name, parse_declared_type(name, *t), true, declared_json(*t));
+    else if (kinds_.at(name) == ValueKind::Null && objects_.count(name))
+      continue;  // see observe_object
+    else
+      add(name, write_as_for(kinds_.at(name)), false, kinds_.at(name) == ValueKind::Json);
   }
   for (const auto& [name, type] : declared)
     if (!kinds_.count(name)) add(name, parse_declared_type(name, type), true, declared_json(type));
@@ -268,8 +297,8 @@ std::string format_iso_timestamp(std::int64_t micros) {
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
   char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
-                        static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
+  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y),
+                        m, d, static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
                         static_cast<long long>(rem % 60));
   std::string out(buf, static_cast<size_t>(n));
   if (frac) {

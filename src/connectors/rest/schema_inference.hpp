@@ -16,7 +16,18 @@ namespace sqlflow::connectors::rest {
 // What one JSON value looks like, for inference.
 // WideInt: an integer beyond ±2^53 (exact as BIGINT, not as DOUBLE); LossyDouble: a field that
 // mixes such integers with fractions, so DOUBLE drops digits of the integers.
-enum class ValueKind : std::uint8_t { Null, Bool, Int, WideInt, Double, LossyDouble, BigNumber, String, Timestamp, Json };
+enum class ValueKind : std::uint8_t {
+  Null,
+  Bool,
+  Int,
+  WideInt,
+  Double,
+  LossyDouble,
+  BigNumber,
+  String,
+  Timestamp,
+  Json
+};
 
 // How values are written into a column (the column's DuckDB type, as the writer sees it).
 enum class WriteAs : std::uint8_t { Bool, Int32, Int64, Double, Varchar, Timestamp, Date };

@@ -187,7 +187,7 @@ struct RestSource::Core {
   std::optional<std::string> watermark;  // as sent in cursor_param
   std::string cached_key;
   std::map<std::int64_t, FetchedPage> cached;  // pages fetched by schema(), for the first scan
-  std::optional<PageMeta> first_meta;           // of the first page schema() fetched
+  std::optional<PageMeta> first_meta;          // of the first page schema() fetched
   std::shared_ptr<Plan> plan;
   std::vector<std::string> warnings;
   std::set<std::string> warned_keys;
@@ -233,9 +233,11 @@ struct RestSource::Core {
     nlohmann::json overrides = nlohmann::json::object();
     if (o.max_retries) overrides["retry"]["max_attempts"] = *o.max_retries + 1;
     if (o.retry_delay) overrides["retry"]["initial_delay"] = *o.retry_delay;
-    if (o.resilience.is_object()) overrides.merge_patch(o.resilience);
+    if (o.resilience.is_object())
+      overrides.merge_patch(o.resilience);
     else if (!o.resilience.is_null())
-      throw validation_error("REST parameter 'resilience' must be an object", resilience::describe_param_doc("rest"));
+      throw validation_error("REST parameter 'resilience' must be an object",
+                             resilience::describe_param_doc("rest"));
     auto policy = resilience::make_policy("rest", overrides);
     net::ClientOptions co;
     co.timeout = std::chrono::duration_cast<net::Duration>(std::chrono::duration<double>(o.timeout_s));
@@ -252,14 +254,22 @@ struct RestSource::Core {
     using T = AuthOptions::Type;
     const AuthOptions& a = o.auth;
     switch (a.type) {
-      case T::None: break;
-      case T::Basic: co.auth = std::make_shared<net::BasicAuth>(a.username, a.password); break;
-      case T::Bearer: co.auth = std::make_shared<net::BearerAuth>(a.token); break;
+      case T::None:
+        break;
+      case T::Basic:
+        co.auth = std::make_shared<net::BasicAuth>(a.username, a.password);
+        break;
+      case T::Bearer:
+        co.auth = std::make_shared<net::BearerAuth>(a.token);
+        break;
       case T::ApiKey:
         co.auth = std::make_shared<net::ApiKeyAuth>(
-            a.key_name, a.key_value, a.in_query ? net::ApiKeyAuth::Location::Query : net::ApiKeyAuth::Location::Header);
+            a.key_name, a.key_value,
+            a.in_query ? net::ApiKeyAuth::Location::Query : net::ApiKeyAuth::Location::Header);
         break;
-      case T::Digest: co.auth = std::make_shared<DigestAuth>(a.username, a.password, side(false)); break;
+      case T::Digest:
+        co.auth = std::make_shared<DigestAuth>(a.username, a.password, side(false));
+        break;
       case T::OAuth2ClientCredentials: {
         net::OAuth2ClientCredentials::Options oo;
         oo.token_url = a.token_url;
@@ -322,7 +332,8 @@ struct RestSource::Core {
 
   [[noreturn]] void fail_response(const net::Response& r, std::int64_t index) {
     const Error& e = *r.error;
-    throw Error(e.kind(), "REST page " + std::to_string(index + 1) + ": " + e.message(), e.hint(), e.retryable());
+    throw Error(e.kind(), "REST page " + std::to_string(index + 1) + ": " + e.message(), e.hint(),
+                e.retryable());
   }
 
   FetchedPage finish_page(net::Response&& r, const std::string& url, std::int64_t index) {
@@ -355,15 +366,16 @@ struct RestSource::Core {
 
   // The next page of a chain (cursor, link, next_url, or addressable pages without a known
   // count), or nullopt when `prev` was the last. `seen` catches APIs that loop.
-  std::optional<std::string> next_url(const FetchedPage& prev, const KeyValues& wm, std::set<std::string>& seen,
-                                      std::optional<std::int64_t> known_count) {
+  std::optional<std::string> next_url(const FetchedPage& prev, const KeyValues& wm,
+                                      std::set<std::string>& seen, std::optional<std::int64_t> known_count) {
     const std::int64_t next_index = prev.index + 1;
     if (o.max_pages > 0 && next_index >= o.max_pages) return std::nullopt;
     if (known_count && next_index >= *known_count) return std::nullopt;
     using T = PaginationOptions::Type;
     std::string url;
     switch (o.pagination.type) {
-      case T::None: return std::nullopt;
+      case T::None:
+        return std::nullopt;
       case T::PageNumber:
       case T::Offset:
         if (!known_count && planner.is_last(prev.meta)) return std::nullopt;
@@ -372,7 +384,8 @@ struct RestSource::Core {
       case T::Cursor: {
         if (!prev.meta.cursor) return std::nullopt;
         if (!seen.insert("cursor:" + *prev.meta.cursor).second)
-          throw data_error("REST pagination loop: page " + std::to_string(next_index) + " returned the cursor of an earlier page",
+          throw data_error("REST pagination loop: page " + std::to_string(next_index) +
+                               " returned the cursor of an earlier page",
                            "check pagination.cursor_path: it must lead to the cursor of the NEXT page");
         url = url_with({{o.pagination.cursor_param, *prev.meta.cursor}}, wm);
         break;
@@ -393,8 +406,8 @@ struct RestSource::Core {
                          "the API's next link repeats an earlier page");
       // Credentials go only to the host they were given for.
       if (has_auth && net::HttpClient::endpoint_of(url) != base_endpoint)
-        throw data_error("REST: the next-page link of page " + std::to_string(next_index) + " points to another host (" +
-                             net::HttpClient::endpoint_of(url) + ")",
+        throw data_error("REST: the next-page link of page " + std::to_string(next_index) +
+                             " points to another host (" + net::HttpClient::endpoint_of(url) + ")",
                          "credentials are sent only to " + base_endpoint);
     }
     return url;
@@ -405,10 +418,11 @@ struct RestSource::Core {
   void note_unknown(const std::string& key, const PageContext& ctx) {
     std::lock_guard lock(mutex);
     if (!warned_keys.insert(key).second) return;
-    std::string msg = "REST source " + net::redact_url(o.url) + ": key '" + key + "' first appears on page " +
-                      std::to_string(ctx.page) +
-                      ", after the columns were inferred; its values are not loaded. Declare it in PARAMS columns "
-                      "(or sample more with infer_sample_pages) to load it";
+    std::string msg =
+        "REST source " + net::redact_url(o.url) + ": key '" + key + "' first appears on page " +
+        std::to_string(ctx.page) +
+        ", after the columns were inferred; its values are not loaded. Declare it in PARAMS columns "
+        "(or sample more with infer_sample_pages) to load it";
     warnings.push_back(msg);
     spdlog::warn("{}", msg);
   }
@@ -443,15 +457,17 @@ struct RestSource::Core {
     }
     std::vector<RestColumn> cols = builder.finish(o.columns);
     if (cols.empty())
-      throw data_error("REST source " + net::redact_url(o.url) + ": the first page" +
-                           (o.infer_sample_pages > 1 ? "s have" : " has") + " no records (" + std::to_string(sampled) +
-                           " sampled), so its columns cannot be inferred",
-                       "declare them in PARAMS columns, e.g. \"columns\": {\"id\": \"BIGINT\", \"name\": \"VARCHAR\"}");
+      throw data_error(
+          "REST source " + net::redact_url(o.url) + ": the first page" +
+              (o.infer_sample_pages > 1 ? "s have" : " has") + " no records (" + std::to_string(sampled) +
+              " sampled), so its columns cannot be inferred",
+          "declare them in PARAMS columns, e.g. \"columns\": {\"id\": \"BIGINT\", \"name\": \"VARCHAR\"}");
     Schema s;
     for (const auto& c : cols) s.push_back({c.name, logical_type(c)});
     std::lock_guard lock(mutex);
     for (const auto& f : builder.lossy_fields(o.columns))
-      warnings.push_back("column '" + f + "' mixes integers beyond 2^53 with fractions: as DOUBLE those integers lose "
+      warnings.push_back("column '" + f +
+                         "' mixes integers beyond 2^53 with fractions: as DOUBLE those integers lose "
                          "digits; declare it in PARAMS columns as VARCHAR to keep every digit");
     columns = std::move(cols);
     first_meta = pages.at(0).meta;
@@ -486,9 +502,8 @@ struct RestSource::Core {
         if (o.max_pages > 0) n = std::min(n, o.max_pages);
         plan->page_count = n;
         // One range keeps rows in page order; several let DuckDB threads decode them at once.
-        const std::int64_t per = o.preserve_order
-                                     ? n
-                                     : std::max<std::int64_t>(std::int64_t{4} * o.parallel_requests, (n + 7) / 8);
+        const std::int64_t per =
+            o.preserve_order ? n : std::max<std::int64_t>(std::int64_t{4} * o.parallel_requests, (n + 7) / 8);
         for (std::int64_t b = 0; b < n; b += per) plan->ranges.emplace_back(b, std::min(n, b + per));
       }
     }
@@ -536,7 +551,8 @@ struct RestSource::Core {
       Window w = fetch_window(plan, next, stop - next, wm);
       const size_t slots = w.urls.size();
       for (size_t i = 0; i < slots; ++i) {
-        FetchedPage p = finish_page(std::move(w.responses[i]), w.urls[i], next + static_cast<std::int64_t>(i));
+        FetchedPage p =
+            finish_page(std::move(w.responses[i]), w.urls[i], next + static_cast<std::int64_t>(i));
         w.responses[i] = net::Response();
         if (!out.push(std::move(p))) return;
       }
@@ -559,8 +575,10 @@ struct RestSource::Core {
       if (!out.push(std::move(*page))) return;
       page.reset();
       if (!url) break;
-      if (auto cached = plan.take(index); cached && cached->url == *url) page = std::move(cached);
-      else page = fetch(*url, index);
+      if (auto cached = plan.take(index); cached && cached->url == *url)
+        page = std::move(cached);
+      else
+        page = fetch(*url, index);
     }
   }
 
@@ -588,7 +606,8 @@ struct RestSource::Core {
       Window w = fetch_window(plan, next, want, wm);
       const size_t slots = w.urls.size();
       for (size_t i = 0; i < slots && !last; ++i) {
-        FetchedPage p = finish_page(std::move(w.responses[i]), w.urls[i], next + static_cast<std::int64_t>(i));
+        FetchedPage p =
+            finish_page(std::move(w.responses[i]), w.urls[i], next + static_cast<std::int64_t>(i));
         w.responses[i] = net::Response();
         last = ends_after(p);
         if (!out.push(std::move(p))) return;
@@ -602,7 +621,8 @@ struct RestSource::Core {
     std::lock_guard lock(mutex);
     if (!first_meta) return std::nullopt;
     const PageMeta& m = *first_meta;
-    if (o.pagination.type == PaginationOptions::Type::PageNumber || o.pagination.type == PaginationOptions::Type::Offset) {
+    if (o.pagination.type == PaginationOptions::Type::PageNumber ||
+        o.pagination.type == PaginationOptions::Type::Offset) {
       if (!o.pagination.total_path.empty() && m.total) return static_cast<size_t>(*m.total);
       if (!o.pagination.total_pages_path.empty() && m.total_pages && o.pagination.page_size > 0)
         return static_cast<size_t>(*m.total_pages * o.pagination.page_size);
@@ -620,8 +640,9 @@ class RestReader final : public engine::PartitionReader {
              const std::vector<size_t>& projection)
       : core_(std::move(core)),
         plan_(std::move(plan)),
-        decoder_(core_->columns, core_->spec, projection,
-                 [c = core_.get()](const std::string& key, const PageContext& ctx) { c->note_unknown(key, ctx); }),
+        decoder_(
+            core_->columns, core_->spec, projection,
+            [c = core_.get()](const std::string& key, const PageContext& ctx) { c->note_unknown(key, ctx); }),
         stream_(static_cast<size_t>(core_->o.parallel_requests)) {
     KeyValues wm = core_->watermark_params();
     RestSource::Core* c = core_.get();
@@ -673,12 +694,13 @@ class RestReader final : public engine::PartitionReader {
     if (!repeated) return;
     const auto& pg = core_->o.pagination;
     const std::string param = type == PaginationOptions::Type::PageNumber ? pg.page_param : pg.offset_param;
-    throw data_error("REST source " + net::redact_url(core_->o.url) + ": page " + std::to_string(page.index + 1) +
-                         " has the same records as page " + std::to_string(page.index) +
-                         ": the API seems to ignore the '" + param + "' parameter",
-                     "check pagination.type and the parameter names against the API's documentation (" +
-                         std::string(type == PaginationOptions::Type::PageNumber ? "page_param" : "offset_param") +
-                         ", size_param)");
+    throw data_error(
+        "REST source " + net::redact_url(core_->o.url) + ": page " + std::to_string(page.index + 1) +
+            " has the same records as page " + std::to_string(page.index) +
+            ": the API seems to ignore the '" + param + "' parameter",
+        "check pagination.type and the parameter names against the API's documentation (" +
+            std::string(type == PaginationOptions::Type::PageNumber ? "page_param" : "offset_param") +
+            ", size_param)");
   }
 
   std::shared_ptr<RestSource::Core> core_;
@@ -693,8 +715,7 @@ class RestReader final : public engine::PartitionReader {
 
 }  // namespace
 
-RestSource::RestSource(RestOptions options,
-                       RequestLatencySink on_request_latency)
+RestSource::RestSource(RestOptions options, RequestLatencySink on_request_latency)
     : core_(std::make_shared<Core>(std::move(options), std::move(on_request_latency))) {}
 
 IoStats RestSource::io_stats() const {
@@ -724,7 +745,8 @@ size_t RestSource::partition_count() {
   return plan->page_count ? plan->ranges.size() : 1;
 }
 
-std::unique_ptr<engine::PartitionReader> RestSource::open(size_t index, const std::vector<size_t>& projection) {
+std::unique_ptr<engine::PartitionReader> RestSource::open(size_t index,
+                                                          const std::vector<size_t>& projection) {
   std::shared_ptr<Plan> plan;
   {
     std::lock_guard lock(core_->mutex);
@@ -751,10 +773,12 @@ void RestSource::set_cursor(const std::string& field, const std::optional<std::s
 }
 
 std::string RestSource::test_connection() {
-  FetchedPage p = core_->fetch(core_->url_with(core_->planner.addressable() ? core_->planner.params_for(0) : KeyValues{},
-                                               core_->watermark_params()),
-                               0);
-  return "HTTP OK, " + std::to_string(p.meta.records) + " records on the first page of " + net::redact_url(core_->o.url);
+  FetchedPage p =
+      core_->fetch(core_->url_with(core_->planner.addressable() ? core_->planner.params_for(0) : KeyValues{},
+                                   core_->watermark_params()),
+                   0);
+  return "HTTP OK, " + std::to_string(p.meta.records) + " records on the first page of " +
+         net::redact_url(core_->o.url);
 }
 
 const std::vector<RestColumn>& RestSource::columns() {

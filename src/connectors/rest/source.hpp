@@ -21,16 +21,15 @@ class HttpClient;
 namespace sqlflow::connectors::rest {
 
 struct SourceStats {
-  std::atomic<std::uint64_t> pages{0};     // pages fetched (bodies received)
-  std::atomic<std::uint64_t> records{0};   // records handed to the engine
-  std::atomic<std::uint64_t> bytes{0};     // body bytes received
+  std::atomic<std::uint64_t> pages{0};    // pages fetched (bodies received)
+  std::atomic<std::uint64_t> records{0};  // records handed to the engine
+  std::atomic<std::uint64_t> bytes{0};    // body bytes received
 };
 
 class RestSource final : public Source {
  public:
   // `on_request_latency` (may be empty) receives each request attempt's latency, for metrics.
-  explicit RestSource(RestOptions options,
-                      RequestLatencySink on_request_latency = {});
+  explicit RestSource(RestOptions options, RequestLatencySink on_request_latency = {});
   ~RestSource() override;
 
   // Fetches the first page (and infer_sample_pages - 1 more) once, infers the columns, and keeps

@@ -169,10 +169,12 @@ TEST_F(CsvSource, ShortRowsArePaddedWithNullAndCounted) {
   write_file(dir / "r.csv", "a,b,c\n1,2,3\n4,5\n6,7,8\n9\n");
   auto s = view("src", {{"path", "r.csv"}});
   auto r = load_source(con, "t", "src", *s);
-  EXPECT_EQ(query_rows(con, "SELECT a, coalesce(b::VARCHAR, '-'), coalesce(c::VARCHAR, '-') FROM t ORDER BY a"),
-            (std::vector<std::string>{"1|2|3", "4|5|-", "6|7|8", "9|-|-"}));
+  EXPECT_EQ(
+      query_rows(con, "SELECT a, coalesce(b::VARCHAR, '-'), coalesce(c::VARCHAR, '-') FROM t ORDER BY a"),
+      (std::vector<std::string>{"1|2|3", "4|5|-", "6|7|8", "9|-|-"}));
   ASSERT_EQ(r.warnings.size(), 1u);
-  EXPECT_NE(r.warnings[0].find("2 rows had fewer fields than the header"), std::string::npos) << r.warnings[0];
+  EXPECT_NE(r.warnings[0].find("2 rows had fewer fields than the header"), std::string::npos)
+      << r.warnings[0];
   // A NULL in the last column that was written as such is not counted as padding.
   write_file(dir / "n.csv", "a,b\n1,\n2,3\n");
   auto n = view("nulls", {{"path", "n.csv"}});
@@ -187,7 +189,8 @@ TEST_F(CsvSource, OnErrorSkipPadsShortRowsAndRejectsTheRest) {
   auto r = load_source(con, "t", "src", *s);
   EXPECT_EQ(r.rows, 3u);
   EXPECT_EQ(r.rejected, 2u);
-  EXPECT_EQ(query_rows(con, "SELECT line FROM sqlflow_rejects.src ORDER BY line"), (std::vector<std::string>{"3", "5"}));
+  EXPECT_EQ(query_rows(con, "SELECT line FROM sqlflow_rejects.src ORDER BY line"),
+            (std::vector<std::string>{"3", "5"}));
   EXPECT_EQ(query_value(con, "SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM t"), "1,3,5");
 }
 
@@ -205,7 +208,8 @@ TEST_F(CsvSource, RowsWithTooManyFieldsStayAnError) {
   // The sniffer would widen the table to the longest row; the header decides the width.
   write_file(dir / "l.csv", "a,b,c\n1,2,3\n4,5,6,7\n");
   auto s = view("src", {{"path", "l.csv"}});
-  EXPECT_EQ(query_rows(con, "SELECT column_name FROM (DESCRIBE src)"), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(query_rows(con, "SELECT column_name FROM (DESCRIBE src)"),
+            (std::vector<std::string>{"a", "b", "c"}));
   auto err = error_of([&] { load_source(con, "t", "src", *s); });
   EXPECT_NE(err.find("Expected Number of Columns: 3 Found: 4"), std::string::npos) << err;
   // A header whose last name is empty is a real column, not a widened one.

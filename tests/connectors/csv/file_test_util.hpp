@@ -73,7 +73,8 @@ inline LoadResult load_source(engine::Connection& con, const std::string& table,
       return r;
     } catch (const Error& e) {
       if (adaptations == 3 || !source.adapt_after_failure(e)) throw;
-      con.execute("CREATE OR REPLACE TEMP VIEW " + quote_identifier(source_name) + " AS " + *source.view_sql());
+      con.execute("CREATE OR REPLACE TEMP VIEW " + quote_identifier(source_name) + " AS " +
+                  *source.view_sql());
     }
   }
 }

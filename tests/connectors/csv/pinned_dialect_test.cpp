@@ -25,12 +25,15 @@ class PinnedDialect : public ::testing::Test {
   engine::Connection con{db};
 
   std::string describe(const std::string& reader) {
-    return query_value(con, "SELECT string_agg(column_name || ' ' || column_type, ', ') FROM (DESCRIBE SELECT * FROM " +
-                                reader + ")");
+    return query_value(
+        con, "SELECT string_agg(column_name || ' ' || column_type, ', ') FROM (DESCRIBE SELECT * FROM " +
+                 reader + ")");
   }
 };
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -70,7 +73,8 @@ TEST_F(PinnedDialect, AwkwardFilesReadTheSamePinnedAsDetected) {
     const std::string detected = "read_csv(" + file + ", allow_quoted_nulls=false)";
     const std::string pinned = "read_csv(" + file + ", allow_quoted_nulls=false, " + *args + ")";
     EXPECT_EQ(describe(pinned), describe(detected)) << *args;
-    EXPECT_EQ(query_rows(con, "SELECT * FROM " + pinned), query_rows(con, "SELECT * FROM " + detected)) << *args;
+    EXPECT_EQ(query_rows(con, "SELECT * FROM " + pinned), query_rows(con, "SELECT * FROM " + detected))
+        << *args;
   }
 }
 

@@ -29,10 +29,13 @@ TEST(MemoryConnector, RoundTripsEveryRowThroughTheScanFunction) {
   cfg.threads = 4;
   engine::Database db(cfg);
   engine::Connection con(db);
-  export_query(con, "nums", "SELECT range AS id, range::VARCHAR || 'x' AS s, [range, range + 1] AS l FROM range(10000)",
+  export_query(con, "nums",
+               "SELECT range AS id, range::VARCHAR || 'x' AS s, [range, range + 1] AS l FROM range(10000)",
                WriteMode::Replace);
   // Appending rows of other types is refused (stored chunks keep their layout).
-  EXPECT_THROW(export_query(con, "nums", "SELECT 10000 AS id, 'last' AS s, [1]::BIGINT[] AS l", WriteMode::Append), Error);
+  EXPECT_THROW(
+      export_query(con, "nums", "SELECT 10000 AS id, 'last' AS s, [1]::BIGINT[] AS l", WriteMode::Append),
+      Error);
   export_query(con, "nums", "SELECT 10000::BIGINT AS id, 'last' AS s, [1]::BIGINT[] AS l", WriteMode::Append);
 
   engine::SourceCatalog catalog;
@@ -42,7 +45,8 @@ TEST(MemoryConnector, RoundTripsEveryRowThroughTheScanFunction) {
   catalog.create_view(con, "src");
   EXPECT_EQ(test::query_value(con, "SELECT count(*) FROM src"), "10001");
   EXPECT_EQ(test::query_value(con, "SELECT sum(id) FROM src"), std::to_string(10000LL * 10001 / 2));
-  EXPECT_EQ(test::query_value(con, "SELECT count(*) FROM src WHERE s <> id::VARCHAR || 'x' AND id < 10000"), "0");
+  EXPECT_EQ(test::query_value(con, "SELECT count(*) FROM src WHERE s <> id::VARCHAR || 'x' AND id < 10000"),
+            "0");
   EXPECT_EQ(test::query_value(con, "SELECT l FROM src WHERE id = 7"), "[7, 8]");
   EXPECT_EQ(test::query_value(con, "SELECT s FROM src WHERE id = 10000"), "last");
 }

@@ -32,7 +32,9 @@ class Compact {
     }
     bytes += static_cast<char>(v);
   }
-  void zigzag(std::int64_t v) { varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63)); }
+  void zigzag(std::int64_t v) {
+    varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
+  }
   void field(int id, int type) {
     bytes += static_cast<char>(((id - last_.back()) << 4) | type);
     last_.back() = id;
@@ -81,7 +83,8 @@ std::string parquet_with_checksums(const std::vector<std::int64_t>& values, size
     h.i32(1, 0);  // DATA_PAGE
     h.i32(2, static_cast<std::int64_t>(data.size()));
     h.i32(3, static_cast<std::int64_t>(data.size()));
-    h.i32(4, static_cast<std::int32_t>(crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size()))));
+    h.i32(4, static_cast<std::int32_t>(
+                 crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size()))));
     h.begin_struct(5);  // DataPageHeader
     h.i32(1, static_cast<std::int64_t>(n));
     h.i32(2, 0);  // PLAIN
@@ -100,8 +103,8 @@ std::string parquet_with_checksums(const std::vector<std::int64_t>& values, size
   m.i32(5, 1);
   m.end_struct();
   m.begin_list_element();  // v
-  m.i32(1, 2);  // INT64
-  m.i32(3, 0);  // REQUIRED
+  m.i32(1, 2);             // INT64
+  m.i32(3, 0);             // REQUIRED
   m.binary(4, "v");
   m.end_struct();
   m.i64(3, static_cast<std::int64_t>(values.size()));
@@ -191,7 +194,8 @@ TEST(PageChecksums, ADamagedPageThatStillDecodesFailsTheLoad) {
   {
     engine::Database db;
     engine::Connection con(db);
-    EXPECT_EQ(test::query_value(con, "SELECT count(*) || '|' || sum(v) FROM '" + (dir / "good.parquet").string() + "'"),
+    EXPECT_EQ(test::query_value(
+                  con, "SELECT count(*) || '|' || sum(v) FROM '" + (dir / "good.parquet").string() + "'"),
               "1000|499500");
   }
   EXPECT_EQ(load_error(dir.path(), "good.parquet"), "");
@@ -204,10 +208,13 @@ TEST(PageChecksums, ADamagedPageThatStillDecodesFailsTheLoad) {
   {
     engine::Database db;
     engine::Connection con(db);
-    EXPECT_NE(test::query_value(con, "SELECT sum(v) FROM '" + (dir / "bad.parquet").string() + "'"), "499500");
+    EXPECT_NE(test::query_value(con, "SELECT sum(v) FROM '" + (dir / "bad.parquet").string() + "'"),
+              "499500");
   }
   std::string err = load_error(dir.path(), "bad.parquet");
-  EXPECT_NE(err.find("bad.parquet' is corrupted: column 'v', row group 0: the page at byte"), std::string::npos) << err;
+  EXPECT_NE(err.find("bad.parquet' is corrupted: column 'v', row group 0: the page at byte"),
+            std::string::npos)
+      << err;
   EXPECT_NE(err.find("does not match its checksum"), std::string::npos) << err;
 }
 
@@ -215,7 +222,8 @@ TEST(PageChecksums, FilesWithoutChecksumsAreReadOnlyToTheFirstPageHeader) {
   test::TempDir dir("pq-nocrc");
   engine::Database db;
   engine::Connection con(db);
-  con.execute("COPY (SELECT range AS v FROM range(100000)) TO '" + (dir / "duck.parquet").string() + "' (FORMAT parquet)");
+  con.execute("COPY (SELECT range AS v FROM range(100000)) TO '" + (dir / "duck.parquet").string() +
+              "' (FORMAT parquet)");
   EXPECT_EQ(verify_page_checksums(dir / "duck.parquet", chunks_of(dir / "duck.parquet")).pages_checked, 0);
   EXPECT_EQ(load_error(dir.path(), "duck.parquet"), "");
 }

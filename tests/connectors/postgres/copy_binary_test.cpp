@@ -25,8 +25,8 @@ std::vector<DecodeSpec> hostile_layout() {
     s.column = name;
     return s;
   };
-  std::vector<DecodeSpec> f = {spec(Wire::Int4, "i"),  spec(Wire::Text, "t"),      spec(Wire::Numeric, "n"),
-                               spec(Wire::Int4, "a"),  spec(Wire::Timestamp, "ts"), spec(Wire::Jsonb, "j"),
+  std::vector<DecodeSpec> f = {spec(Wire::Int4, "i"), spec(Wire::Text, "t"),       spec(Wire::Numeric, "n"),
+                               spec(Wire::Int4, "a"), spec(Wire::Timestamp, "ts"), spec(Wire::Jsonb, "j"),
                                spec(Wire::Uuid, "u"), spec(Wire::Time, "tm")};
   f[2].numeric = NumericTarget::Decimal;
   f[2].width = 10;
@@ -61,7 +61,9 @@ size_t decode_all(const std::string& data, size_t piece = 7) {
   }
 }
 
-std::string hostile_dir() { return test::source_dir() + "/tests/connectors/postgres/hostile"; }
+std::string hostile_dir() {
+  return test::source_dir() + "/tests/connectors/postgres/hostile";
+}
 
 TEST(CopyBinaryDecode, ValidStreamDecodesInAnyPieceSize) {
   const std::string valid = test::read_file(hostile_dir() + "/valid.bin");
@@ -113,8 +115,8 @@ TEST(CopyBinaryDecode, Utf8Validation) {
   EXPECT_TRUE(valid_utf8("", 0));
   const std::string good = "plain ascii long enough for the fast path é 😀 中文";
   EXPECT_TRUE(valid_utf8(good.data(), good.size()));
-  for (std::string bad : {"\x80", "\xc3", "\xc0\x80", "\xe0\x80\x80", "\xed\xbf\xbf", "\xf8\x88\x80\x80\x80", "\xf4\x90\x80\x80",
-                          "abcdefgh\xff"})
+  for (std::string bad : {"\x80", "\xc3", "\xc0\x80", "\xe0\x80\x80", "\xed\xbf\xbf", "\xf8\x88\x80\x80\x80",
+                          "\xf4\x90\x80\x80", "abcdefgh\xff"})
     EXPECT_FALSE(valid_utf8(bad.data(), bad.size())) << bad;
 }
 
@@ -176,15 +178,16 @@ TEST(CopyBinaryNumeric, DecodesIntoDecimalOrFailsLoudly) {
   EXPECT_EQ(decode("-12345678901234567890.123456789012345678"), "-12345678901234567890.123456789012345678");
   EXPECT_EQ(decode("0.000000000000000001"), "0.000000000000000001");
   EXPECT_EQ(decode("7"), "7.000000000000000000");
-  EXPECT_THROW(decode("0.0000000000000000001"), Error);      // 19 fractional digits
-  EXPECT_THROW(decode("123456789012345678901"), Error);      // 21 integer digits
+  EXPECT_THROW(decode("0.0000000000000000001"), Error);  // 19 fractional digits
+  EXPECT_THROW(decode("123456789012345678901"), Error);  // 21 integer digits
   EXPECT_THROW(decode("NaN"), Error);
 }
 
 TEST(CopyBinaryEncode, EncoderOutputDecodesBack) {
   // DuckDB values → binary COPY → decoder: the same values.
   std::vector<LogicalType> types = {LogicalType::of(DUCKDB_TYPE_BIGINT), LogicalType::of(DUCKDB_TYPE_VARCHAR),
-                                    LogicalType::decimal(12, 3), LogicalType::list(LogicalType::of(DUCKDB_TYPE_INTEGER))};
+                                    LogicalType::decimal(12, 3),
+                                    LogicalType::list(LogicalType::of(DUCKDB_TYPE_INTEGER))};
   DataChunk in(types);
   for (size_t r = 0; r < 3; ++r) {
     in.column(0).set<int64_t>(r, static_cast<int64_t>(r) * 1000000000000LL - 5);
@@ -233,7 +236,8 @@ TEST(CopyBinaryEncode, EncoderOutputDecodesBack) {
   out.set_size(3);
   for (size_t r = 0; r < 3; ++r)
     for (size_t c2 = 0; c2 < 4; ++c2)
-      EXPECT_EQ(out.column(c2).to_string(r, types[c2]), in.column(c2).to_string(r, types[c2])) << r << "," << c2;
+      EXPECT_EQ(out.column(c2).to_string(r, types[c2]), in.column(c2).to_string(r, types[c2]))
+          << r << "," << c2;
 }
 
 TEST(CopyBinaryEncode, IncompatibleTypesAreNamed) {

@@ -1,6 +1,8 @@
 // The PostgreSQL destination against the real test server: the three modes, readers never seeing
 // a partial load, failures injected mid-load (backend terminated, process SIGKILLed) leaving the
 // target exactly as it was, schema mismatches reported before any data moves, hostile names.
+#include "connectors/postgres/destination.hpp"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,7 +10,6 @@
 #include <chrono>
 #include <thread>
 
-#include "connectors/postgres/destination.hpp"
 #include "pg_test_util.hpp"
 
 using namespace sqlflow;
@@ -24,17 +25,22 @@ class PgDestination : public PgTest {
   void create_target(int rows) {
     admin->exec("CREATE TABLE " + q("target") + " (id serial PRIMARY KEY, name text, amount numeric(12,2))");
     admin->exec("CREATE INDEX target_name_idx ON " + q("target") + " (name)");
-    admin->exec("INSERT INTO " + q("target") + " (id, name, amount) SELECT g, 'old' || g, g * 1.5 FROM generate_series(1, " +
+    admin->exec("INSERT INTO " + q("target") +
+                " (id, name, amount) SELECT g, 'old' || g, g * 1.5 FROM generate_series(1, " +
                 std::to_string(rows) + ") g");
-    admin->exec("SELECT setval(pg_get_serial_sequence('" + q("target") + "', 'id'), " + std::to_string(rows) + ")");
+    admin->exec("SELECT setval(pg_get_serial_sequence('" + q("target") + "', 'id'), " + std::to_string(rows) +
+                ")");
   }
   std::string fingerprint(const std::string& table = "target") {
-    return admin->value("SELECT count(*) || ':' || coalesce(md5(string_agg(id || '/' || coalesce(name, '') || '/' || "
-                        "coalesce(amount::text, ''), ',' ORDER BY id)), '') FROM " + q(table));
+    return admin->value(
+        "SELECT count(*) || ':' || coalesce(md5(string_agg(id || '/' || coalesce(name, '') || '/' || "
+        "coalesce(amount::text, ''), ',' ORDER BY id)), '') FROM " +
+        q(table));
   }
   std::string staging_tables() {
-    return admin->value("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '" +
-                        schema + "' AND c.relname LIKE 'sqlflow\\_stage\\_%'");
+    return admin->value(
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '" +
+        schema + "' AND c.relname LIKE 'sqlflow\\_stage\\_%'");
   }
   // DuckDB rows (id, name, amount) for ids [from, to].
   std::string new_rows(int from, int to) {
@@ -60,8 +66,9 @@ TEST_F(PgDestination, ReplaceSwapsTheTableAndKeepsItsDefinition) {
   EXPECT_EQ(duck.export_to(new_rows(1, 50), *d, WriteMode::Replace), 50u);
   EXPECT_EQ(admin->value("SELECT count(*) || ' ' || min(name) FROM " + q("target")), "50 new1");
   // Indexes, primary key and the serial column's sequence survive the swap under their names.
-  EXPECT_EQ(admin->value("SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = '" +
-                         schema + "' AND tablename = 'target'"),
+  EXPECT_EQ(admin->value(
+                "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = '" +
+                schema + "' AND tablename = 'target'"),
             "target_name_idx,target_pkey");
   admin->exec("INSERT INTO " + q("target") + " (name) VALUES ('serial')");
   EXPECT_EQ(admin->value("SELECT id FROM " + q("target") + " WHERE name = 'serial'"), "101");
@@ -102,7 +109,8 @@ TEST_F(PgDestination, UpsertCreatesTheTableWithAUniqueIndex) {
   duck.export_to(new_rows(1, 5), *d, WriteMode::Upsert);
   auto d2 = make_destination(schema + ".fresh", dest_params({{"mode", "upsert"}, {"upsert_keys", {"id"}}}));
   duck.export_to("SELECT 3 AS id, 'changed' AS name, 0.5::DECIMAL(12,2) AS amount", *d2, WriteMode::Upsert);
-  EXPECT_EQ(admin->value("SELECT count(*) || ' ' || max(name) FILTER (WHERE id = 3) FROM " + q("fresh")), "5 changed");
+  EXPECT_EQ(admin->value("SELECT count(*) || ' ' || max(name) FILTER (WHERE id = 3) FROM " + q("fresh")),
+            "5 changed");
   // Without a unique index an existing table is refused before anything moves.
   admin->exec("CREATE TABLE " + q("nokey") + " (id int, name text, amount numeric(12,2))");
   auto d3 = make_destination(schema + ".nokey", dest_params({{"mode", "upsert"}, {"upsert_keys", {"id"}}}));
@@ -202,7 +210,8 @@ TEST_F(PgDestination, KilledProcessMidLoadLeavesTheTargetAsItWas) {
     if (child == 0) {
       close(ready[0]);
       try {
-        auto d = make_destination(schema + ".target", merged(conn_params(child_app), {{"mode", mode}, {"upsert_keys", {"id"}}}));
+        auto d = make_destination(schema + ".target",
+                                  merged(conn_params(child_app), {{"mode", mode}, {"upsert_keys", {"id"}}}));
         d->open(schema_of, WriteMode::Replace, {});
         for (const auto& c : chunks) d->write(c);
         if (write(ready[1], "x", 1) != 1) _exit(3);
@@ -217,13 +226,17 @@ TEST_F(PgDestination, KilledProcessMidLoadLeavesTheTargetAsItWas) {
     ASSERT_EQ(read(ready[0], &byte, 1), 1) << "the child failed before writing";
     close(ready[0]);
     // The COPY is under way on the server: rows were sent but not committed.
-    EXPECT_EQ(admin->value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + child_app + "'"), "1");
+    EXPECT_EQ(
+        admin->value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + child_app + "'"),
+        "1");
     kill(child, SIGKILL);
     int status = 0;
     waitpid(child, &status, 0);
     EXPECT_TRUE(WIFSIGNALED(status));
     for (int i = 0; i < 500; ++i) {
-      if (admin->value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + child_app + "'") == "0") break;
+      if (admin->value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + child_app +
+                       "'") == "0")
+        break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     EXPECT_EQ(fingerprint(), before);
@@ -254,7 +267,8 @@ TEST_F(PgDestination, SchemaMismatchIsReportedBeforeAnyDataMoves) {
   Duck duck;
   auto d = dest({{"mode", "append"}});
   try {
-    duck.export_to("SELECT 1 AS id, 'x' AS nmae, 'not a number' AS amount, 42 AS extra", *d, WriteMode::Append);
+    duck.export_to("SELECT 1 AS id, 'x' AS nmae, 'not a number' AS amount, 42 AS extra", *d,
+                   WriteMode::Append);
     FAIL() << "expected a mismatch";
   } catch (const Error& e) {
     std::string text = e.what();
@@ -285,7 +299,8 @@ TEST_F(PgDestination, SchemaMismatchIsReportedBeforeAnyDataMoves) {
   }
   EXPECT_EQ(admin->value("SELECT count(*) FROM " + q("small")), "0");
   // if_exists: fail (SQLFlow's form) refuses an existing table.
-  auto d4 = make_destination("ignored", dest_params({{"table_name", "target"}, {"schema", schema}, {"if_exists", "fail"}}));
+  auto d4 = make_destination(
+      "ignored", dest_params({{"table_name", "target"}, {"schema", schema}, {"if_exists", "fail"}}));
   EXPECT_THROW(duck.export_to(new_rows(1, 1), *d4, WriteMode::Replace), Error);
   EXPECT_EQ(fingerprint(), before);
 }
@@ -305,7 +320,8 @@ TEST_F(PgDestination, HostileIdentifiersRoundTripAndTheSentinelSurvives) {
     duck.export_to("SELECT * FROM h", *d, WriteMode::Append);
   }
   EXPECT_EQ(admin->value("SELECT count(*) FROM " + q(table + "2")), "2");
-  EXPECT_EQ(admin->value("SELECT " + quote_identifier(column) + " || '|' || \"select\" FROM " + q(table)), "1|a'b\"c");
+  EXPECT_EQ(admin->value("SELECT " + quote_identifier(column) + " || '|' || \"select\" FROM " + q(table)),
+            "1|a'b\"c");
   EXPECT_EQ(admin->value("SELECT count(*) FROM " + q("sentinel")), "0");
   // And back into DuckDB through the source.
   duck.load("back", make_source(source_params(table)));
@@ -314,16 +330,18 @@ TEST_F(PgDestination, HostileIdentifiersRoundTripAndTheSentinelSurvives) {
 
 TEST_F(PgDestination, TypeConversionsIntoExistingColumns) {
   admin->exec("CREATE TYPE " + q("color") + " AS ENUM ('red', 'green')");
-  admin->exec("CREATE TABLE " + q("conv") + " (a bigint, b numeric, c double precision, d jsonb, e " + q("color") +
-              ", f inet, g uuid, h text[], i oid)");
+  admin->exec("CREATE TABLE " + q("conv") + " (a bigint, b numeric, c double precision, d jsonb, e " +
+              q("color") + ", f inet, g uuid, h text[], i oid)");
   Duck duck;
   auto d = make_destination(schema + ".conv", dest_params({{"mode", "append"}}));
-  duck.export_to("SELECT 7::TINYINT AS a, 12345678901234567890::UBIGINT AS b, 1.5::FLOAT AS c, '{\"k\": [1]}' AS d, "
-                 "'green' AS e, '10.0.0.1/8' AS f, '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}' AS g, ['x', NULL] AS h, "
-                 "4000000000 AS i",
-                 *d, WriteMode::Append);
+  duck.export_to(
+      "SELECT 7::TINYINT AS a, 12345678901234567890::UBIGINT AS b, 1.5::FLOAT AS c, '{\"k\": [1]}' AS d, "
+      "'green' AS e, '10.0.0.1/8' AS f, '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}' AS g, ['x', NULL] AS h, "
+      "4000000000 AS i",
+      *d, WriteMode::Append);
   EXPECT_EQ(admin->value("SELECT concat_ws('|', a, b, c, d, e, f, g, h, i) FROM " + q("conv")),
-            "7|12345678901234567890|1.5|{\"k\": [1]}|green|10.0.0.1/8|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|{x,NULL}|4000000000");
+            "7|12345678901234567890|1.5|{\"k\": "
+            "[1]}|green|10.0.0.1/8|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|{x,NULL}|4000000000");
 }
 
 }  // namespace

@@ -35,7 +35,8 @@ inline void ensure_server() {
     if (std::getenv("PGHOST") && std::getenv("PGPORT") && std::getenv("PGPASSWORD")) return;
     const std::string script = test::source_dir() + "/scripts/pg-test-server.sh";
     if (!std::getenv("SQLFLOW_PG_DIR")) setenv("SQLFLOW_PG_DIR", (test::build_dir() + "/pg-test").c_str(), 1);
-    if (std::system((script + " start --idle-stop 60 >&2").c_str()) != 0) throw std::runtime_error("cannot start the PostgreSQL test server");
+    if (std::system((script + " start --idle-stop 60 >&2").c_str()) != 0)
+      throw std::runtime_error("cannot start the PostgreSQL test server");
     FILE* f = popen((script + " env").c_str(), "r");
     if (!f) throw std::runtime_error("cannot run " + script + " env");
     char line[4096];
@@ -48,12 +49,14 @@ inline void ensure_server() {
         size_t end = s.find_first_of(" \n", pos);
         if (end == std::string::npos) end = s.size();
         std::string kv = s.substr(pos, end - pos);
-        if (auto eq = kv.find('='); eq != std::string::npos) setenv(kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str(), 1);
+        if (auto eq = kv.find('='); eq != std::string::npos)
+          setenv(kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str(), 1);
         pos = end + 1;
       }
     }
     pclose(f);
-    if (!std::getenv("PGPORT")) throw std::runtime_error("the PostgreSQL test server did not report its port");
+    if (!std::getenv("PGPORT"))
+      throw std::runtime_error("the PostgreSQL test server did not report its port");
   });
 }
 
@@ -68,7 +71,8 @@ class Admin {
   Admin() {
     ensure_server();
     conn_ = PQconnectdb("application_name=sqlflow_test_admin");
-    if (PQstatus(conn_) != CONNECTION_OK) throw std::runtime_error(std::string("admin connection: ") + PQerrorMessage(conn_));
+    if (PQstatus(conn_) != CONNECTION_OK)
+      throw std::runtime_error(std::string("admin connection: ") + PQerrorMessage(conn_));
     exec("SET client_min_messages = warning");
   }
   ~Admin() { PQfinish(conn_); }
@@ -86,7 +90,8 @@ class Admin {
     std::vector<std::vector<std::string>> out;
     for (int i = 0; i < PQntuples(r); ++i) {
       std::vector<std::string> row;
-      for (int j = 0; j < PQnfields(r); ++j) row.push_back(PQgetisnull(r, i, j) ? "NULL" : PQgetvalue(r, i, j));
+      for (int j = 0; j < PQnfields(r); ++j)
+        row.push_back(PQgetisnull(r, i, j) ? "NULL" : PQgetvalue(r, i, j));
       out.push_back(std::move(row));
     }
     PQclear(r);
@@ -106,8 +111,8 @@ class Admin {
 // Connection parameters spelled out as a pipeline would (not through the environment).
 inline nlohmann::json conn_params(const std::string& application_name = "sqlflow_test") {
   ensure_server();
-  return {{"host", env("PGHOST")},         {"port", std::stoi(env("PGPORT"))}, {"dbname", env("PGDATABASE")},
-          {"user", env("PGUSER")},         {"password", env("PGPASSWORD")},    {"application_name", application_name},
+  return {{"host", env("PGHOST")}, {"port", std::stoi(env("PGPORT"))}, {"dbname", env("PGDATABASE")},
+          {"user", env("PGUSER")}, {"password", env("PGPASSWORD")},    {"application_name", application_name},
           {"connect_timeout", 5}};
 }
 
@@ -123,7 +128,8 @@ inline std::unique_ptr<connectors::Source> make_source(const nlohmann::json& par
   return info.make_source(params, {});
 }
 
-inline std::unique_ptr<connectors::Destination> make_destination(const std::string& uri, const nlohmann::json& params) {
+inline std::unique_ptr<connectors::Destination> make_destination(const std::string& uri,
+                                                                 const nlohmann::json& params) {
   const auto& info = connectors::Registry::instance().get("postgres", connectors::Role::Destination);
   auto errors = connectors::check_params(info, connectors::Role::Destination, params);
   if (!errors.empty()) throw errors.front();
@@ -132,9 +138,12 @@ inline std::unique_ptr<connectors::Destination> make_destination(const std::stri
 
 // A DuckDB database with the scan table function installed.
 struct Duck {
-  explicit Duck(int threads = 2) : db(engine::DatabaseConfig{"", threads, "", {}}), con(db) { catalog.install(con); }
+  explicit Duck(int threads = 2) : db(engine::DatabaseConfig{"", threads, "", {}}), con(db) {
+    catalog.install(con);
+  }
   // CREATE TABLE `table` AS SELECT * FROM the source, inside one DuckDB transaction.
-  void load(const std::string& table, std::shared_ptr<connectors::Source> source, const std::string& select = "*") {
+  void load(const std::string& table, std::shared_ptr<connectors::Source> source,
+            const std::string& select = "*") {
     catalog.add("src_" + table, source);
     catalog.create_view(con, "src_" + table);
     con.execute("BEGIN");
@@ -178,7 +187,8 @@ class PgTest : public ::testing::Test {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     std::string name = std::string(info->test_suite_name()) + "_" + info->name();
     std::string clean;
-    for (char c : name) clean += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+    for (char c : name)
+      clean += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
     schema = "t_" + clean.substr(0, 40) + "_" + std::to_string(getpid());
     admin->exec("DROP SCHEMA IF EXISTS " + quote_identifier(schema) + " CASCADE");
     admin->exec("CREATE SCHEMA " + quote_identifier(schema));
@@ -187,8 +197,11 @@ class PgTest : public ::testing::Test {
   void TearDown() override {
     if (admin) admin->exec("DROP SCHEMA IF EXISTS " + quote_identifier(schema) + " CASCADE");
   }
-  std::string q(const std::string& table) const { return quote_identifier(schema) + "." + quote_identifier(table); }
-  nlohmann::json source_params(const std::string& table, const nlohmann::json& extra = nlohmann::json::object()) {
+  std::string q(const std::string& table) const {
+    return quote_identifier(schema) + "." + quote_identifier(table);
+  }
+  nlohmann::json source_params(const std::string& table,
+                               const nlohmann::json& extra = nlohmann::json::object()) {
     return merged(merged(conn_params(app()), {{"schema", schema}, {"table", table}}), extra);
   }
   nlohmann::json dest_params(const nlohmann::json& extra = nlohmann::json::object()) {

@@ -1,7 +1,9 @@
 // The PostgreSQL source against the real test server: parallel reads on one snapshot, projection
 // pushdown, incremental reads, dropped connections, and clear errors without secrets.
-#include <sys/socket.h>
+#include "connectors/postgres/source.hpp"
+
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -10,7 +12,6 @@
 
 #include "connectors/postgres/connection.hpp"
 #include "connectors/postgres/connection_pool.hpp"
-#include "connectors/postgres/source.hpp"
 #include "pg_test_util.hpp"
 
 using namespace sqlflow;
@@ -23,7 +24,8 @@ class PgSource : public PgTest {
  protected:
   // accounts(id, balance, filler): `rows` rows whose balances sum to 0.
   void create_accounts(int rows) {
-    admin->exec("CREATE TABLE " + q("accounts") + " (id int PRIMARY KEY, balance bigint NOT NULL, filler text)");
+    admin->exec("CREATE TABLE " + q("accounts") +
+                " (id int PRIMARY KEY, balance bigint NOT NULL, filler text)");
     admin->exec("INSERT INTO " + q("accounts") + " SELECT g, 0, repeat('x', 100) FROM generate_series(1, " +
                 std::to_string(rows) + ") g");
     admin->exec("VACUUM ANALYZE " + q("accounts"));
@@ -31,8 +33,9 @@ class PgSource : public PgTest {
 
   std::vector<std::string> backends(const std::string& state, const std::string& query_like = "%") {
     std::vector<std::string> pids;
-    for (auto& r : admin->rows("SELECT pid FROM pg_stat_activity WHERE application_name = '" + app() +
-                               "' AND state = '" + state + "' AND query LIKE '" + query_like + "' ORDER BY pid"))
+    for (auto& r :
+         admin->rows("SELECT pid FROM pg_stat_activity WHERE application_name = '" + app() +
+                     "' AND state = '" + state + "' AND query LIKE '" + query_like + "' ORDER BY pid"))
       pids.push_back(r[0]);
     return pids;
   }
@@ -59,10 +62,12 @@ TEST_F(PgSource, ParallelReadEqualsSerialRead) {
   Duck duck(4);
   duck.load("p", std::move(parallel));
   duck.load("s", std::move(serial));
-  const std::string sum = "SELECT count(*), count(DISTINCT id), sum(balance), sum(hash(id, balance, filler)) FROM ";
+  const std::string sum =
+      "SELECT count(*), count(DISTINCT id), sum(balance), sum(hash(id, balance, filler)) FROM ";
   EXPECT_EQ(test::query_rows(duck.con, sum + "p"), test::query_rows(duck.con, sum + "s"));
   EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM p"), "20000");
-  EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM (SELECT * FROM p EXCEPT SELECT * FROM s)"), "0");
+  EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM (SELECT * FROM p EXCEPT SELECT * FROM s)"),
+            "0");
   // The metrics counters: one COPY per partition, and the same row bytes either way — each extra
   // COPY adds one binary header (19 bytes) and trailer (2 bytes), per PostgreSQL's COPY docs.
   connectors::IoStats pio = p_src->io_stats(), sio = s_src->io_stats();
@@ -87,9 +92,10 @@ TEST_F(PgSource, ParallelPartitionsShareOneSnapshotWhileAWriterRuns) {
     while (!stop) {
       int a = pick(rng), b = pick(rng);
       if (a == b) continue;
-      w.exec("BEGIN; UPDATE " + q("accounts") + " SET balance = balance - 5 WHERE id = " + std::to_string(a) + "; UPDATE " +
-             q("accounts") + " SET balance = balance + 5 WHERE id = " + std::to_string(b) + "; INSERT INTO " +
-             q("accounts") + " VALUES (" + std::to_string(next_id++) + ", 0, repeat('y', 100)); COMMIT");
+      w.exec("BEGIN; UPDATE " + q("accounts") + " SET balance = balance - 5 WHERE id = " + std::to_string(a) +
+             "; UPDATE " + q("accounts") + " SET balance = balance + 5 WHERE id = " + std::to_string(b) +
+             "; INSERT INTO " + q("accounts") + " VALUES (" + std::to_string(next_id++) +
+             ", 0, repeat('y', 100)); COMMIT");
       ++commits;
     }
   });
@@ -97,7 +103,8 @@ TEST_F(PgSource, ParallelPartitionsShareOneSnapshotWhileAWriterRuns) {
     int before = commits;
     Duck duck(4);
     duck.load("p", make_source(source_params("accounts", {{"partitions", 8}})));
-    EXPECT_EQ(test::query_rows(duck.con, "SELECT count(*) = count(DISTINCT id), count(*) = max(id), sum(balance) FROM p"),
+    EXPECT_EQ(test::query_rows(
+                  duck.con, "SELECT count(*) = count(DISTINCT id), count(*) = max(id), sum(balance) FROM p"),
               (std::vector<std::string>{"true|true|0"}));
     EXPECT_GE(std::stoi(test::query_value(duck.con, "SELECT count(*) FROM p")), 40000);
     while (commits == before) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -109,8 +116,10 @@ TEST_F(PgSource, ParallelPartitionsShareOneSnapshotWhileAWriterRuns) {
   Duck duck(4);
   duck.load("p", make_source(source_params("accounts", {{"partitions", 8}})));
   duck.load("s", make_source(source_params("accounts", {{"partitions", "off"}})));
-  EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM (SELECT * FROM p EXCEPT SELECT * FROM s)"), "0");
-  EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM (SELECT * FROM s EXCEPT SELECT * FROM p)"), "0");
+  EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM (SELECT * FROM p EXCEPT SELECT * FROM s)"),
+            "0");
+  EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM (SELECT * FROM s EXCEPT SELECT * FROM p)"),
+            "0");
 }
 
 TEST_F(PgSource, OnlyProjectedColumnsAreCopied) {
@@ -120,7 +129,8 @@ TEST_F(PgSource, OnlyProjectedColumnsAreCopied) {
   ASSERT_NE(pg_source, nullptr);
   EXPECT_EQ(pg_source->copy_sql(0, {1}),
             "COPY (SELECT \"balance\" FROM " + q("accounts") + ") TO STDOUT (FORMAT binary)");
-  EXPECT_EQ(pg_source->copy_sql(0, {}), "COPY (SELECT  FROM " + q("accounts") + ") TO STDOUT (FORMAT binary)");
+  EXPECT_EQ(pg_source->copy_sql(0, {}),
+            "COPY (SELECT  FROM " + q("accounts") + ") TO STDOUT (FORMAT binary)");
   Duck duck;
   std::shared_ptr<connectors::Source> shared = std::move(source);
   duck.catalog.add("acc", shared);
@@ -132,12 +142,16 @@ TEST_F(PgSource, OnlyProjectedColumnsAreCopied) {
 TEST_F(PgSource, QueryColumnsAndWhereParameters) {
   create_accounts(100);
   Duck duck;
-  duck.load("q", make_source(merged(conn_params(app()),
-                                    {{"query", "SELECT id * 2 AS twice, filler FROM " + q("accounts") + " WHERE id <= 10;"}})));
+  duck.load("q",
+            make_source(merged(conn_params(app()), {{"query", "SELECT id * 2 AS twice, filler FROM " +
+                                                                  q("accounts") + " WHERE id <= 10;"}})));
   EXPECT_EQ(test::query_value(duck.con, "SELECT sum(twice) FROM q"), "110");
   duck.load("w", make_source(source_params("accounts", {{"columns", {"id"}}, {"where", "id > 90"}})));
-  EXPECT_EQ(test::query_rows(duck.con, "SELECT count(*), min(id) FROM w"), (std::vector<std::string>{"10|91"}));
-  EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'w'"), "1");
+  EXPECT_EQ(test::query_rows(duck.con, "SELECT count(*), min(id) FROM w"),
+            (std::vector<std::string>{"10|91"}));
+  EXPECT_EQ(
+      test::query_value(duck.con, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'w'"),
+      "1");
   duck.load("r", make_source(source_params("accounts", {{"partition_column", "id"}, {"partitions", 4}})));
   EXPECT_EQ(test::query_rows(duck.con, "SELECT count(*), count(DISTINCT id), sum(id) FROM r"),
             (std::vector<std::string>{"100|100|5050"}));
@@ -145,12 +159,14 @@ TEST_F(PgSource, QueryColumnsAndWhereParameters) {
 
 TEST_F(PgSource, IncrementalRunsLoadEachRowOnce) {
   admin->exec("CREATE TABLE " + q("events") + " (id bigint, at timestamptz, name text)");
-  admin->exec("INSERT INTO " + q("events") + " SELECT g, '2024-01-01'::timestamptz + g * interval '1 minute', 'e' || g "
+  admin->exec("INSERT INTO " + q("events") +
+              " SELECT g, '2024-01-01'::timestamptz + g * interval '1 minute', 'e' || g "
               "FROM generate_series(1, 100) g");
   Duck duck;
   std::optional<std::string> watermark;
   {
-    auto source = make_source(source_params("events", {{"sync_mode", "incremental"}, {"cursor_field", "id"}}));
+    auto source =
+        make_source(source_params("events", {{"sync_mode", "incremental"}, {"cursor_field", "id"}}));
     ASSERT_TRUE(source->supports_cursor());
     source->set_cursor("id", watermark);
     std::shared_ptr<connectors::Source> shared = std::move(source);
@@ -183,15 +199,20 @@ TEST_F(PgSource, IncrementalRunsLoadEachRowOnce) {
 
 TEST_F(PgSource, TimestampTextAndNumericCursorsRoundTripTheirWatermark) {
   admin->exec("CREATE TABLE " + q("c") + " (ts timestamptz, d date, t text, n numeric(12,3), u uuid)");
-  admin->exec("INSERT INTO " + q("c") + " VALUES ('2024-03-01 10:11:12.345678+02', '0044-03-15 BC', 'apple', 1.5, "
-              "'00000000-0000-0000-0000-000000000001'), ('2023-01-01 00:00:00+00', '2024-01-01', 'Zebra', -7.25, "
-              "'ffffffff-0000-0000-0000-000000000000'), ('2024-03-01 08:11:12.345677+00', '2020-01-01', "
-              "'\xc3\xa9t\xc3\xa9', 1.499, NULL)");
+  admin->exec(
+      "INSERT INTO " + q("c") +
+      " VALUES ('2024-03-01 10:11:12.345678+02', '0044-03-15 BC', 'apple', 1.5, "
+      "'00000000-0000-0000-0000-000000000001'), ('2023-01-01 00:00:00+00', '2024-01-01', 'Zebra', -7.25, "
+      "'ffffffff-0000-0000-0000-000000000000'), ('2024-03-01 08:11:12.345677+00', '2020-01-01', "
+      "'\xc3\xa9t\xc3\xa9', 1.499, NULL)");
   struct Case {
     const char* column;
     const char* expected;
-  } cases[] = {{"ts", "2024-03-01 08:11:12.345678+00"}, {"d", "2024-01-01"}, {"t", "\xc3\xa9t\xc3\xa9"},
-               {"n", "1.500"}, {"u", "ffffffff-0000-0000-0000-000000000000"}};
+  } cases[] = {{"ts", "2024-03-01 08:11:12.345678+00"},
+               {"d", "2024-01-01"},
+               {"t", "\xc3\xa9t\xc3\xa9"},
+               {"n", "1.500"},
+               {"u", "ffffffff-0000-0000-0000-000000000000"}};
   for (const auto& c : cases) {
     auto first = make_source(source_params("c"));
     first->set_cursor(c.column, std::nullopt);
@@ -213,14 +234,16 @@ TEST_F(PgSource, TimestampTextAndNumericCursorsRoundTripTheirWatermark) {
     auto first = make_source(source_params("c"));
     duck.load("all", std::move(first));
     for (const char* column : {"ts", "d", "n", "u"}) {
-      std::string mark = test::query_value(duck.con, std::string("SELECT max(") + column + ")::VARCHAR FROM \"all\"");
+      std::string mark =
+          test::query_value(duck.con, std::string("SELECT max(") + column + ")::VARCHAR FROM \"all\"");
       auto again = make_source(source_params("c"));
       again->set_cursor(column, mark);
       duck.load("next", std::move(again));
       EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM next"), "0") << column << " from " << mark;
     }
     auto bc = make_source(source_params("c"));
-    bc->set_cursor("d", test::query_value(duck.con, "SELECT min(d)::VARCHAR FROM \"all\""));  // "0044-03-15 (BC)"
+    bc->set_cursor("d",
+                   test::query_value(duck.con, "SELECT min(d)::VARCHAR FROM \"all\""));  // "0044-03-15 (BC)"
     duck.load("after_bc", std::move(bc));
     EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM after_bc"), "2");
   }
@@ -235,7 +258,8 @@ TEST_F(PgSource, TimestampTextAndNumericCursorsRoundTripTheirWatermark) {
 
 TEST_F(PgSource, WrongPasswordFailsClearlyOnceAndKeepsTheSecret) {
   const std::string secret = "canary-Secret-9xq";
-  auto params = merged(conn_params("sqlflow_wrongpw"), {{"password", secret}, {"schema", schema}, {"table", "nope"}});
+  auto params =
+      merged(conn_params("sqlflow_wrongpw"), {{"password", secret}, {"schema", schema}, {"table", "nope"}});
   auto source = make_source(params);
   const size_t before = pg::connection_attempts();
   try {
@@ -251,9 +275,10 @@ TEST_F(PgSource, WrongPasswordFailsClearlyOnceAndKeepsTheSecret) {
   }
   EXPECT_EQ(pg::connection_attempts() - before, 1u);
   // The same secret inside a connection URI is redacted too.
-  auto uri_params = nlohmann::json{{"connection", "postgresql://" + env("PGUSER") + ":" + secret + "@" + env("PGHOST") +
-                                                      ":" + env("PGPORT") + "/" + env("PGDATABASE")},
-                                   {"table", "nope"}};
+  auto uri_params =
+      nlohmann::json{{"connection", "postgresql://" + env("PGUSER") + ":" + secret + "@" + env("PGHOST") +
+                                        ":" + env("PGPORT") + "/" + env("PGDATABASE")},
+                     {"table", "nope"}};
   try {
     make_source(uri_params)->schema();
     FAIL() << "expected an authentication error";
@@ -272,7 +297,8 @@ TEST_F(PgSource, UnreachableServerIsRetriedThenReported) {
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   close(fd);  // nothing listens on this port now
   const int port = ntohs(addr.sin_port);
-  auto params = merged(conn_params("sqlflow_unreachable"), {{"port", port}, {"table", "t"}, {"max_retries", 2}});
+  auto params =
+      merged(conn_params("sqlflow_unreachable"), {{"port", port}, {"table", "t"}, {"max_retries", 2}});
   const size_t before = pg::connection_attempts();
   try {
     make_source(params)->schema();
@@ -300,7 +326,9 @@ TEST_F(PgSource, MissingTableNamesItAndSuggests) {
   }
   EXPECT_THROW(make_source(merged(conn_params(), {{"table", "a"}, {"query", "SELECT 1"}})), Error);
   EXPECT_THROW(make_source(merged(conn_params(), {{"table", "a"}, {"partitions", "many"}})), Error);
-  EXPECT_THROW(make_source(merged(conn_params(), {{"connection", "postgresql://u@h:notaport/db"}, {"table", "a"}})), Error);
+  EXPECT_THROW(
+      make_source(merged(conn_params(), {{"connection", "postgresql://u@h:notaport/db"}, {"table", "a"}})),
+      Error);
 }
 
 TEST_F(PgSource, HostileIdentifiersAreQuoted) {
@@ -310,9 +338,11 @@ TEST_F(PgSource, HostileIdentifiersAreQuoted) {
   admin->exec("CREATE TABLE " + q(table) + " (" + quote_identifier(column) + " text, \"select\" int)");
   admin->exec("INSERT INTO " + q(table) + " VALUES ('v1', 1), ('v\"2''', 2)");
   Duck duck;
-  duck.load("h", make_source(source_params(table, {{"partitions", 2}, {"cursor_field", column}, {"sync_mode", "incremental"}})));
-  EXPECT_EQ(test::query_rows(duck.con, "SELECT " + quote_identifier(column) + ", \"select\" FROM h ORDER BY 2"),
-            (std::vector<std::string>{"v1|1", "v\"2'|2"}));
+  duck.load("h", make_source(source_params(
+                     table, {{"partitions", 2}, {"cursor_field", column}, {"sync_mode", "incremental"}})));
+  EXPECT_EQ(
+      test::query_rows(duck.con, "SELECT " + quote_identifier(column) + ", \"select\" FROM h ORDER BY 2"),
+      (std::vector<std::string>{"v1|1", "v\"2'|2"}));
   EXPECT_EQ(admin->value("SELECT count(*) FROM " + q("sentinel")), "0");
 }
 
@@ -355,7 +385,9 @@ TEST_F(PgSource, ConnectionsArePooledAcrossSources) {
   auto params = source_params("accounts", {{"partitions", "off"}});
   Duck duck;
   duck.load("a", make_source(params));
-  auto count = [&] { return admin->value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app() + "'"); };
+  auto count = [&] {
+    return admin->value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app() + "'");
+  };
   const std::string after_first = count();
   duck.load("b", make_source(params));
   duck.load("c", make_source(params));
@@ -403,8 +435,9 @@ TEST_F(PgSource, DroppedIdleConnectionIsReplacedBeforeAnyRowIsHandedOn) {
 }
 
 TEST_F(PgSource, ConnectionDroppedMidPartitionFailsRetryably) {
-  auto source = make_source(merged(conn_params(app()),
-                                   {{"query", "SELECT g, repeat('y', 200) AS pad FROM generate_series(1, 2000000) g"}}));
+  auto source = make_source(
+      merged(conn_params(app()),
+             {{"query", "SELECT g, repeat('y', 200) AS pad FROM generate_series(1, 2000000) g"}}));
   std::vector<LogicalType> types = {LogicalType::of(DUCKDB_TYPE_INTEGER)};
   DataChunk chunk(types);
   auto reader = source->open(0, {0});
@@ -435,7 +468,9 @@ TEST_F(PgSource, LoadFailingMidwayLeavesNoTableBehind) {
   duck.con.execute("BEGIN");
   EXPECT_THROW(duck.con.execute("CREATE TABLE t AS SELECT * FROM bad"), Error);
   duck.con.execute("ROLLBACK");
-  EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 't'"), "0");
+  EXPECT_EQ(
+      test::query_value(duck.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 't'"),
+      "0");
 }
 
 }  // namespace

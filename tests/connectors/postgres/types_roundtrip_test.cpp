@@ -7,9 +7,9 @@ using namespace pgtest;
 
 namespace {
 
-const char* kColumns[] = {"i2", "i4", "i8", "f4", "f8", "n38", "n10", "nun", "b", "t", "vc", "ch", "nm", "ci",
-                          "by", "d", "tm", "ttz", "ts", "tstz", "iv", "u", "j", "jb", "ip", "cd", "e", "dom",
-                          "ai", "at", "an", "ats", "ae", "i8n", "o"};
+const char* kColumns[] = {"i2", "i4", "i8", "f4",  "f8", "n38", "n10", "nun",  "b",  "t",   "vc", "ch",
+                          "nm", "ci", "by", "d",   "tm", "ttz", "ts",  "tstz", "iv", "u",   "j",  "jb",
+                          "ip", "cd", "e",  "dom", "ai", "at",  "an",  "ats",  "ae", "i8n", "o"};
 
 class TypesRoundTrip : public PgTest {
  protected:
@@ -58,8 +58,8 @@ class TypesRoundTrip : public PgTest {
   }
 
   std::string checksum(const std::string& table, const std::string& column) {
-    return admin->value("SELECT md5(string_agg(coalesce(" + quote_identifier(column) + "::text, '<NULL>'), '|' ORDER BY id)) FROM " +
-                        q(table));
+    return admin->value("SELECT md5(string_agg(coalesce(" + quote_identifier(column) +
+                        "::text, '<NULL>'), '|' ORDER BY id)) FROM " + q(table));
   }
 };
 
@@ -76,41 +76,77 @@ TEST_F(TypesRoundTrip, EveryTypeRoundTripsIntoTheSameTableDefinition) {
 
   EXPECT_EQ(admin->value("SELECT count(*) FROM " + q("back")), "6");
   EXPECT_EQ(checksum("src", "id"), checksum("back", "id"));
-  for (const char* column : kColumns) EXPECT_EQ(checksum("src", column), checksum("back", column)) << "column " << column;
+  for (const char* column : kColumns)
+    EXPECT_EQ(checksum("src", column), checksum("back", column)) << "column " << column;
 }
 
 TEST_F(TypesRoundTrip, DuckDBTypesAndValuesAreTheExpectedOnes) {
   create_all_types("src");
   Duck duck;
   duck.load("t", make_source(source_params("src")));
-  auto types = test::query_rows(duck.con, "SELECT column_name, data_type FROM information_schema.columns "
-                                          "WHERE table_name = 't' ORDER BY ordinal_position");
-  std::vector<std::string> expected = {
-      "id|INTEGER", "i2|SMALLINT", "i4|INTEGER", "i8|BIGINT", "f4|FLOAT", "f8|DOUBLE", "n38|DECIMAL(38,18)",
-      "n10|DECIMAL(10,2)", "nun|VARCHAR", "b|BOOLEAN", "t|VARCHAR", "vc|VARCHAR", "ch|VARCHAR", "nm|VARCHAR",
-      "ci|VARCHAR", "by|BLOB", "d|DATE", "tm|TIME", "ttz|TIME WITH TIME ZONE", "ts|TIMESTAMP",
-      "tstz|TIMESTAMP WITH TIME ZONE", "iv|INTERVAL", "u|UUID", "j|VARCHAR", "jb|VARCHAR", "ip|VARCHAR",
-      "cd|VARCHAR", "e|VARCHAR", "dom|INTEGER", "ai|INTEGER[]", "at|VARCHAR[]", "an|DECIMAL(10,2)[]",
-      "ats|TIMESTAMP[]", "ae|VARCHAR[]", "i8n|DECIMAL(7,0)", "o|BIGINT"};
+  auto types = test::query_rows(duck.con,
+                                "SELECT column_name, data_type FROM information_schema.columns "
+                                "WHERE table_name = 't' ORDER BY ordinal_position");
+  std::vector<std::string> expected = {"id|INTEGER",
+                                       "i2|SMALLINT",
+                                       "i4|INTEGER",
+                                       "i8|BIGINT",
+                                       "f4|FLOAT",
+                                       "f8|DOUBLE",
+                                       "n38|DECIMAL(38,18)",
+                                       "n10|DECIMAL(10,2)",
+                                       "nun|VARCHAR",
+                                       "b|BOOLEAN",
+                                       "t|VARCHAR",
+                                       "vc|VARCHAR",
+                                       "ch|VARCHAR",
+                                       "nm|VARCHAR",
+                                       "ci|VARCHAR",
+                                       "by|BLOB",
+                                       "d|DATE",
+                                       "tm|TIME",
+                                       "ttz|TIME WITH TIME ZONE",
+                                       "ts|TIMESTAMP",
+                                       "tstz|TIMESTAMP WITH TIME ZONE",
+                                       "iv|INTERVAL",
+                                       "u|UUID",
+                                       "j|VARCHAR",
+                                       "jb|VARCHAR",
+                                       "ip|VARCHAR",
+                                       "cd|VARCHAR",
+                                       "e|VARCHAR",
+                                       "dom|INTEGER",
+                                       "ai|INTEGER[]",
+                                       "at|VARCHAR[]",
+                                       "an|DECIMAL(10,2)[]",
+                                       "ats|TIMESTAMP[]",
+                                       "ae|VARCHAR[]",
+                                       "i8n|DECIMAL(7,0)",
+                                       "o|BIGINT"};
   EXPECT_EQ(types, expected);
   // Values as DuckDB itself sees them.
-  EXPECT_EQ(test::query_value(duck.con, "SELECT n38::VARCHAR FROM t WHERE id = 2"), "-12345678901234567890.123456789012345678");
+  EXPECT_EQ(test::query_value(duck.con, "SELECT n38::VARCHAR FROM t WHERE id = 2"),
+            "-12345678901234567890.123456789012345678");
   EXPECT_EQ(test::query_value(duck.con, "SELECT nun FROM t WHERE id = 3"),
             "123456789012345678901234567890.123456789012345678901234567890");
   EXPECT_EQ(test::query_value(duck.con, "SELECT nun FROM t WHERE id = 2"), "NaN");
   EXPECT_EQ(test::query_value(duck.con, "SELECT nun FROM t WHERE id = 6"), "0.000");
-  EXPECT_EQ(test::query_value(duck.con, "SELECT isnan(f4) AND isinf(f8) AND f8 < 0 FROM t WHERE id = 2"), "true");
+  EXPECT_EQ(test::query_value(duck.con, "SELECT isnan(f4) AND isinf(f8) AND f8 < 0 FROM t WHERE id = 2"),
+            "true");
   EXPECT_EQ(test::query_value(duck.con, "SELECT t FROM t WHERE id = 2"),
             "quote' \"dq\" back\\slash\nnewline\ttab \xF0\x9F\x98\x80 end");
   EXPECT_EQ(test::query_value(duck.con, "SELECT t = '' AND vc IS NOT NULL FROM t WHERE id = 3"), "true");
   EXPECT_EQ(test::query_value(duck.con, "SELECT t IS NULL FROM t WHERE id = 4"), "true");
   EXPECT_EQ(test::query_value(duck.con, "SELECT d::VARCHAR FROM t WHERE id = 3"), "0001-01-01 (BC)");
   EXPECT_EQ(test::query_value(duck.con, "SELECT d::VARCHAR FROM t WHERE id = 2"), "infinity");
-  EXPECT_EQ(test::query_value(duck.con, "SELECT ts::VARCHAR FROM t WHERE id = 1"), "2024-01-01 10:00:00.123456");
+  EXPECT_EQ(test::query_value(duck.con, "SELECT ts::VARCHAR FROM t WHERE id = 1"),
+            "2024-01-01 10:00:00.123456");
   EXPECT_EQ(test::query_value(duck.con, "SELECT epoch_us(tstz) FROM t WHERE id = 6"), "0");
   EXPECT_EQ(test::query_value(duck.con, "SELECT ts = '-infinity'::TIMESTAMP FROM t WHERE id = 5"), "true");
-  EXPECT_EQ(test::query_value(duck.con, "SELECT iv::VARCHAR FROM t WHERE id = 1"), "1 year 2 months 3 days 04:05:06.7");
-  EXPECT_EQ(test::query_value(duck.con, "SELECT u::VARCHAR FROM t WHERE id = 1"), "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+  EXPECT_EQ(test::query_value(duck.con, "SELECT iv::VARCHAR FROM t WHERE id = 1"),
+            "1 year 2 months 3 days 04:05:06.7");
+  EXPECT_EQ(test::query_value(duck.con, "SELECT u::VARCHAR FROM t WHERE id = 1"),
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
   EXPECT_EQ(test::query_value(duck.con, "SELECT jb FROM t WHERE id = 1"), "{\"k\": [1, 2, {\"x\": null}]}");
   EXPECT_EQ(test::query_value(duck.con, "SELECT ip || ' ' || cd || ' ' || e FROM t WHERE id = 2"),
             "::1/128 2001:db8::/32 it's \"complicated\"");
@@ -135,12 +171,13 @@ TEST_F(TypesRoundTrip, NewTableFromTheResultSchemaKeepsEveryValue) {
     std::string c = quote_identifier(column);
     std::string expr = std::string(column) == "ch" ? c + "::char(5)::text" : c + "::text";
     auto sum = [&](const std::string& table) {
-      return admin->value("SELECT md5(string_agg(coalesce(" + expr + ", '<NULL>'), '|' ORDER BY id)) FROM " + q(table));
+      return admin->value("SELECT md5(string_agg(coalesce(" + expr + ", '<NULL>'), '|' ORDER BY id)) FROM " +
+                          q(table));
     };
     EXPECT_EQ(sum("src"), sum("created")) << "column " << column;
   }
-  EXPECT_EQ(admin->value("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '" + q("created") +
-                         "'::regclass AND attname = 'n38'"),
+  EXPECT_EQ(admin->value("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '" +
+                         q("created") + "'::regclass AND attname = 'n38'"),
             "numeric(38,18)");
 }
 

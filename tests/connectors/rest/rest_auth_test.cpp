@@ -5,9 +5,9 @@
 #include "rest_test_util.hpp"
 
 using namespace sqlflow;
+using test::rest_params;
 using test::RestApiFixture;
 using test::RestScan;
-using test::rest_params;
 
 namespace {
 std::string who(const nlohmann::json& params) {
@@ -19,7 +19,8 @@ std::string who(const nlohmann::json& params) {
 TEST(RestAuth, Basic) {
   RestApiFixture api;
   auto p = rest_params(api, "/auth/basic");
-  p["auth"] = {{"type", "basic"}, {"username", RestApiFixture::kUser}, {"password", RestApiFixture::kPassword}};
+  p["auth"] = {
+      {"type", "basic"}, {"username", RestApiFixture::kUser}, {"password", RestApiFixture::kPassword}};
   EXPECT_EQ(who(p), "basic");
 }
 
@@ -35,7 +36,8 @@ TEST(RestAuth, ApiKeyInHeaderAndQuery) {
   auto p = rest_params(api, "/auth/apikey");
   p["auth"] = {{"type", "api_key"}, {"key_value", RestApiFixture::kApiKey}};  // X-API-Key by default
   EXPECT_EQ(who(p), "api_key");
-  p["auth"] = {{"type", "api_key"}, {"key_name", "api_key"}, {"key_value", RestApiFixture::kApiKey}, {"in", "query"}};
+  p["auth"] = {
+      {"type", "api_key"}, {"key_name", "api_key"}, {"key_value", RestApiFixture::kApiKey}, {"in", "query"}};
   EXPECT_EQ(who(p), "api_key");
   EXPECT_EQ(api.server().requests_to("/auth/apikey").back().header("X-API-Key"), "");
 }
@@ -44,7 +46,8 @@ TEST(RestAuth, Digest) {
   RestApiFixture api;
   auto p = rest_params(api, "/auth/digest");
   p["params"] = {{"q", "ab"}};  // (cpp-httplib decodes %XX in the header it hands the fixture)
-  p["auth"] = {{"type", "digest"}, {"username", RestApiFixture::kUser}, {"password", RestApiFixture::kPassword}};
+  p["auth"] = {
+      {"type", "digest"}, {"username", RestApiFixture::kUser}, {"password", RestApiFixture::kPassword}};
   EXPECT_EQ(who(p), "digest");
   // One challenge, then authorized requests (schema + scan reuse one page: one authorized GET).
   auto reqs = api.server().requests_to("/auth/digest");
@@ -65,7 +68,7 @@ TEST(RestAuth, DigestResponseMatchesRfc2617Example) {
                                                   {"nonce", "dcd98b7102dd2f0e8b11d0f600bfb0c093"},
                                                   {"opaque", "5ccc069c403ebaf9f0171e9517f40e41"}};
   std::string h = connectors::rest::DigestAuth::authorization(challenge, "Mufasa", "Circle Of Life", "GET",
-                                                               "/dir/index.html", 1, "0a4f113b");
+                                                              "/dir/index.html", 1, "0a4f113b");
   EXPECT_NE(h.find("response=\"6629fae49393a05397450978507c4ef1\""), std::string::npos) << h;
   EXPECT_NE(h.find("nc=00000001"), std::string::npos) << h;
   auto parsed = connectors::rest::parse_digest_challenge(
@@ -119,9 +122,12 @@ TEST(RestAuth, SecretsStayOutOfErrors) {
     std::string secret;
   };
   std::vector<Case> cases = {
-      {"/auth/basic", {{"type", "basic"}, {"username", "alice"}, {"password", "not-the-password-1"}}, "not-the-password-1"},
+      {"/auth/basic",
+       {{"type", "basic"}, {"username", "alice"}, {"password", "not-the-password-1"}},
+       "not-the-password-1"},
       {"/auth/bearer", {{"type", "bearer"}, {"token", "not-the-token-22"}}, "not-the-token-22"},
-      {"/auth/apikey", {{"type", "api_key"}, {"key_name", "api_key"}, {"key_value", "not-the-key-333"}, {"in", "query"}},
+      {"/auth/apikey",
+       {{"type", "api_key"}, {"key_name", "api_key"}, {"key_value", "not-the-key-333"}, {"in", "query"}},
        "not-the-key-333"},
       {"/auth/oauth",
        {{"type", "oauth2_client_credentials"},
@@ -134,8 +140,10 @@ TEST(RestAuth, SecretsStayOutOfErrors) {
   cases.push_back({"/auth/bearer", nullptr, "not-the-token-55555"});
   for (const auto& c : cases) {
     auto p = rest_params(api, c.path);
-    if (c.auth.is_null()) p["headers"] = {{"Authorization", "Bearer not-the-token-55555"}};
-    else p["auth"] = c.auth;
+    if (c.auth.is_null())
+      p["headers"] = {{"Authorization", "Bearer not-the-token-55555"}};
+    else
+      p["auth"] = c.auth;
     p["max_retries"] = 0;
     std::string err = test::error_of([&] { who(p); });
     EXPECT_FALSE(err.empty()) << c.path;
@@ -165,8 +173,12 @@ TEST(RestTls, CaBundleIsTrustedAndUnknownCertificatesAreNot) {
   test::HttpFixture server(8, &tls);
   server.get("/secure", test::HttpFixture::reply({200, R"([{"id":1},{"id":2}])"}));
   server.start();
-  nlohmann::json p = {{"url", server.url("/secure")}, {"max_retries", 0}, {"resilience", {{"rate_limit", false}}}};
-  std::string err = test::error_of([&] { RestScan scan(p); scan.value("SELECT count(*) FROM sqlflow_scan('s')"); });
+  nlohmann::json p = {
+      {"url", server.url("/secure")}, {"max_retries", 0}, {"resilience", {{"rate_limit", false}}}};
+  std::string err = test::error_of([&] {
+    RestScan scan(p);
+    scan.value("SELECT count(*) FROM sqlflow_scan('s')");
+  });
   EXPECT_NE(err.find("certificate"), std::string::npos) << err;
   p["ca_bundle"] = tls.cert.string();
   RestScan scan(p);

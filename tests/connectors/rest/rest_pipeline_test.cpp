@@ -18,10 +18,15 @@ namespace {
 struct Project {
   test::TempDir dir{"rest-e2e"};
   Project() {
-    test::write_file(dir / "profiles/dev.yml", "engines:\n  duckdb:\n    mode: persistent\n    path: target/state.duckdb\n");
+    test::write_file(dir / "profiles/dev.yml",
+                     "engines:\n  duckdb:\n    mode: persistent\n    path: target/state.duckdb\n");
   }
-  void pipeline(const std::string& name, const std::string& text) { test::write_file(dir / ("pipelines/" + name + ".sf"), text); }
-  test::RunResult run(const std::string& name) { return test::run_sqlflow({"pipeline", "run", name}, dir.path()); }
+  void pipeline(const std::string& name, const std::string& text) {
+    test::write_file(dir / ("pipelines/" + name + ".sf"), text);
+  }
+  test::RunResult run(const std::string& name) {
+    return test::run_sqlflow({"pipeline", "run", name}, dir.path());
+  }
   std::vector<std::string> query(const std::string& sql) {
     engine::DatabaseConfig c;
     c.path = (dir / "target/state.duckdb").string();
@@ -42,36 +47,44 @@ TEST(RestPipeline, PagesLoadIntoATableWithExactValues) {
   Project p;
   p.pipeline("api", std::string(R"(
 SOURCE items TYPE REST PARAMS {
-  "url": ")") + api.url("/items/page") + R"(",
+  "url": ")") + api.url("/items/page") +
+                        R"(",
   "data_path": "data",
   "pagination": {"type": "page_number", "page_size": 40, "total_pages_path": "total_pages"},
-  "parallel_requests": 8, )" + kFastResilience + R"( };
+  "parallel_requests": 8, )" +
+                        kFastResilience + R"( };
 LOAD items_table FROM items;
 SOURCE items_by_cursor TYPE REST PARAMS {
-  "url": ")" + api.url("/items/cursor") + R"(",
+  "url": ")" + api.url("/items/cursor") +
+                        R"(",
   "data_path": "items",
   "pagination": {"type": "cursor", "cursor_path": "meta.next_cursor", "cursor_param": "cursor"}, )" +
-                         kFastResilience + R"( };
+                        kFastResilience + R"( };
 LOAD cursor_table FROM items_by_cursor;
 SOURCE items_by_link TYPE REST PARAMS {
-  "url": ")" + api.url("/items/link") + R"(", "pagination": {"type": "link_header"}, )" + kFastResilience + R"( };
+  "url": ")" + api.url("/items/link") +
+                        R"(", "pagination": {"type": "link_header"}, )" + kFastResilience + R"( };
 LOAD link_table FROM items_by_link;
 CREATE TABLE by_rank AS SELECT "meta.rank" AS meta_rank, count(*) AS n, sum(price) AS total FROM items_table GROUP BY 1;
 )");
   auto r = p.run("api");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(p.query("SELECT count(*), count(DISTINCT id), sum(id), min(created_at), max(created_at) FROM items_table"),
-            std::vector<std::string>{"1000|1000|499500|2024-01-01 00:00:00|2024-01-01 00:16:39"});
-  EXPECT_EQ(p.query("SELECT * FROM items_table WHERE id = 999"),
-            std::vector<std::string>{"999|name-999|1498.5|false|2024-01-01 00:16:39|fixture|9|[\"t999\",\"x\"]"});
+  EXPECT_EQ(
+      p.query(
+          "SELECT count(*), count(DISTINCT id), sum(id), min(created_at), max(created_at) FROM items_table"),
+      std::vector<std::string>{"1000|1000|499500|2024-01-01 00:00:00|2024-01-01 00:16:39"});
+  EXPECT_EQ(
+      p.query("SELECT * FROM items_table WHERE id = 999"),
+      std::vector<std::string>{"999|name-999|1498.5|false|2024-01-01 00:16:39|fixture|9|[\"t999\",\"x\"]"});
   EXPECT_EQ(p.query("SELECT meta_rank, n, total FROM by_rank WHERE meta_rank IN (0, 9) ORDER BY meta_rank"),
             (std::vector<std::string>{"0|100|74250.0", "9|100|75600.0"}));
   EXPECT_EQ(api.count("/items/page"), 25u);
   // The same records through two sequential pagination styles.
   for (const char* t : {"cursor_table", "link_table"}) {
-    EXPECT_EQ(p.query(std::string("SELECT count(*) FROM (SELECT * FROM items_table EXCEPT ALL SELECT * FROM ") + t +
-                      ") UNION ALL SELECT count(*) FROM " + t),
-              (std::vector<std::string>{"0", "1000"}))
+    EXPECT_EQ(
+        p.query(std::string("SELECT count(*) FROM (SELECT * FROM items_table EXCEPT ALL SELECT * FROM ") + t +
+                ") UNION ALL SELECT count(*) FROM " + t),
+        (std::vector<std::string>{"0", "1000"}))
         << t;
   }
 }
@@ -82,9 +95,11 @@ TEST(RestPipeline, IncrementalWatermarkAdvancesOnlyWhenTheLoadCommits) {
   Project p;
   p.pipeline("inc", std::string(R"(
 SOURCE events TYPE REST PARAMS {
-  "url": ")") + api.url("/incremental") + R"(",
+  "url": ")") + api.url("/incremental") +
+                        R"(",
   "sync_mode": "incremental", "cursor_field": "updated_at", "cursor_param": "updated_since",
-  "primary_key": "id", )" + kFastResilience + R"( };
+  "primary_key": "id", )" +
+                        kFastResilience + R"( };
 LOAD events_table FROM events MODE APPEND;
 )");
   auto r = p.run("inc");
@@ -100,7 +115,8 @@ LOAD events_table FROM events MODE APPEND;
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("not valid JSON"), std::string::npos) << r.err;
   EXPECT_EQ(p.query("SELECT count(*) FROM events_table"), std::vector<std::string>{"3"});
-  EXPECT_EQ(p.query("SELECT value FROM sqlflow_state.watermarks"), std::vector<std::string>{"2024-01-01 02:00:00"});
+  EXPECT_EQ(p.query("SELECT value FROM sqlflow_state.watermarks"),
+            std::vector<std::string>{"2024-01-01 02:00:00"});
 
   // Fixed: the watermark goes to the API as ISO 8601 and each new record loads exactly once.
   api.set_incremental_broken(false);
@@ -123,7 +139,8 @@ TEST(RestPipeline, SecretsNeverReachTheOutput) {
   Project p;
   auto write = [&](const std::string& token) {
     p.pipeline("secret", std::string(R"(
-SOURCE s TYPE REST PARAMS {"url": ")") + api.url("/auth/bearer") + R"(", "auth": {"type": "bearer", "token": ")" + token +
+SOURCE s TYPE REST PARAMS {"url": ")") +
+                             api.url("/auth/bearer") + R"(", "auth": {"type": "bearer", "token": ")" + token +
                              R"("}, "max_retries": 0, )" + kFastResilience + R"( };
 LOAD t FROM s;
 )");
@@ -149,8 +166,10 @@ TEST(RestPipeline, RetriesThrottlingBytesAndLatencyReachTheRunMetrics) {
   RestApiFixture api(o);
   Project p;
   p.pipeline("metered", std::string(R"(
-SOURCE s TYPE REST PARAMS {"url": ")") + api.url("/chaos/429") + R"(", "data_path": "data",
-  "pagination": {"type": "page_number", "page_size": 100}, "parallel_requests": 1, )" + kFastResilience + R"( };
+SOURCE s TYPE REST PARAMS {"url": ")") +
+                            api.url("/chaos/429") + R"(", "data_path": "data",
+  "pagination": {"type": "page_number", "page_size": 100}, "parallel_requests": 1, )" +
+                            kFastResilience + R"( };
 LOAD t FROM s;
 )");
   auto r = test::run_sqlflow({"pipeline", "run", "metered", "--metrics-json", "m.json"}, p.dir.path());

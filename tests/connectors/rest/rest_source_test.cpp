@@ -9,9 +9,9 @@
 #include "rest_test_util.hpp"
 
 using namespace sqlflow;
+using test::rest_params;
 using test::RestApiFixture;
 using test::RestScan;
-using test::rest_params;
 
 namespace {
 
@@ -22,13 +22,15 @@ std::string expected_totals(std::int64_t n) {
   std::snprintf(price, sizeof price, "%.1f", static_cast<double>(sum) * 1.5);
   return std::to_string(n) + "|" + std::to_string(sum) + "|" + price + "|" + std::to_string(n);
 }
-const char* kTotalsSql = "SELECT count(*), sum(id), sum(price)::DECIMAL(18,1), count(DISTINCT id) FROM sqlflow_scan('s')";
+const char* kTotalsSql =
+    "SELECT count(*), sum(id), sum(price)::DECIMAL(18,1), count(DISTINCT id) FROM sqlflow_scan('s')";
 
 }  // namespace
 
 TEST(RestPagination, PageNumberWithTotalPagesFetchesInParallel) {
   RestApiFixture::Options o;
-  o.latency = std::chrono::milliseconds(250);  // long enough that parallel requests overlap even on a busy machine
+  o.latency =
+      std::chrono::milliseconds(250);  // long enough that parallel requests overlap even on a busy machine
   RestApiFixture api(o);
   auto p = rest_params(api, "/items/page");
   p["data_path"] = "data";
@@ -48,7 +50,8 @@ TEST(RestPagination, SeveralPartitionsCoverEveryPageOnce) {
   auto p = rest_params(api, "/items/page");
   p["data_path"] = "data";
   // SQLFlow's pagination object (no type) with total_path: 25 pages of 10.
-  p["pagination"] = {{"page_param", "page"}, {"size_param", "limit"}, {"page_size", 10}, {"total_path", "total"}};
+  p["pagination"] = {
+      {"page_param", "page"}, {"size_param", "limit"}, {"page_size", 10}, {"total_path", "total"}};
   p["parallel_requests"] = 1;  // partitions of 4 pages
   p["preserve_order"] = false;
   RestScan scan(p, 4);
@@ -225,14 +228,16 @@ TEST(RestTypes, InferredColumnsAndValues) {
   RestApiFixture api;
   auto p = rest_params(api, "/items/all");
   RestScan scan(p);
-  EXPECT_EQ(scan.rows("SELECT column_name || ' ' || column_type FROM (DESCRIBE SELECT * FROM sqlflow_scan('s'))"),
-            (std::vector<std::string>{"id BIGINT", "name VARCHAR", "price DOUBLE", "active BOOLEAN",
-                                      "created_at TIMESTAMP", "meta.source VARCHAR", "meta.rank BIGINT",
-                                      "tags JSON"}));
+  EXPECT_EQ(
+      scan.rows("SELECT column_name || ' ' || column_type FROM (DESCRIBE SELECT * FROM sqlflow_scan('s'))"),
+      (std::vector<std::string>{"id BIGINT", "name VARCHAR", "price DOUBLE", "active BOOLEAN",
+                                "created_at TIMESTAMP", "meta.source VARCHAR", "meta.rank BIGINT",
+                                "tags JSON"}));
   EXPECT_EQ(scan.value("SELECT tags->>0 FROM sqlflow_scan('s') WHERE id = 7"), "t7");
-  EXPECT_EQ(scan.rows("SELECT * FROM sqlflow_scan('s') WHERE id IN (7, 100) ORDER BY id"),
-            (std::vector<std::string>{"7|name-7|10.5|false|2024-01-01 00:00:07|fixture|7|[\"t7\",\"x\"]",
-                                      "100|name-100|150.0|true|2024-01-01 00:01:40|fixture|0|[\"t100\",\"x\"]"}));
+  EXPECT_EQ(
+      scan.rows("SELECT * FROM sqlflow_scan('s') WHERE id IN (7, 100) ORDER BY id"),
+      (std::vector<std::string>{"7|name-7|10.5|false|2024-01-01 00:00:07|fixture|7|[\"t7\",\"x\"]",
+                                "100|name-100|150.0|true|2024-01-01 00:01:40|fixture|0|[\"t100\",\"x\"]"}));
   // Projection: only some columns, and none at all.
   EXPECT_EQ(scan.value("SELECT max(name) FROM sqlflow_scan('s')"), "name-99");
   EXPECT_EQ(scan.value("SELECT count(*) FROM sqlflow_scan('s')"), "250");
@@ -253,8 +258,9 @@ TEST(RestTypes, NoFlattenKeepsObjectsAsJsonColumns) {
 TEST(RestTypes, TypesWidenWithinTheSample) {
   RestApiFixture api;
   RestScan scan(rest_params(api, "/widen"));
-  EXPECT_EQ(scan.rows("SELECT column_name || ' ' || column_type FROM (DESCRIBE SELECT * FROM sqlflow_scan('s'))"),
-            (std::vector<std::string>{"n DOUBLE", "v VARCHAR", "ts TIMESTAMP", "b BOOLEAN"}));
+  EXPECT_EQ(
+      scan.rows("SELECT column_name || ' ' || column_type FROM (DESCRIBE SELECT * FROM sqlflow_scan('s'))"),
+      (std::vector<std::string>{"n DOUBLE", "v VARCHAR", "ts TIMESTAMP", "b BOOLEAN"}));
   EXPECT_EQ(scan.rows("SELECT * FROM sqlflow_scan('s') ORDER BY v"),
             (std::vector<std::string>{"1.0|1|2024-03-01 10:00:00|true", "NULL|3|NULL|false",
                                       "2.5|two|2024-03-01 10:30:00|NULL"}));
@@ -266,10 +272,13 @@ TEST(RestTypes, NestedUnicodeAndEscapes) {
   p["data_path"] = "result.rows";
   p["flatten_separator"] = "_";  // SQLFlow's default is '.', as the other tests show
   RestScan scan(p);
-  EXPECT_EQ(scan.rows("SELECT column_name FROM (DESCRIBE SELECT * FROM sqlflow_scan('s'))"),
-            (std::vector<std::string>{"id", "user_name", "user_address_city", "user_address_zip", "tags", "note"}));
-  EXPECT_EQ(scan.rows("SELECT id, user_name, user_address_city, user_address_zip, tags FROM sqlflow_scan('s') ORDER BY id"),
-            (std::vector<std::string>{"1|Zoë \"Z\" Ångström|Kraków|30-001|[\"a\",\"b\"]", "2|李雷|北京|NULL|[]"}));
+  EXPECT_EQ(
+      scan.rows("SELECT column_name FROM (DESCRIBE SELECT * FROM sqlflow_scan('s'))"),
+      (std::vector<std::string>{"id", "user_name", "user_address_city", "user_address_zip", "tags", "note"}));
+  EXPECT_EQ(
+      scan.rows("SELECT id, user_name, user_address_city, user_address_zip, tags FROM sqlflow_scan('s') "
+                "ORDER BY id"),
+      (std::vector<std::string>{"1|Zoë \"Z\" Ångström|Kraków|30-001|[\"a\",\"b\"]", "2|李雷|北京|NULL|[]"}));
   EXPECT_EQ(scan.value("SELECT note FROM sqlflow_scan('s') WHERE id = 1"), "line1\nline2\ttab \\ back é 😀");
   EXPECT_EQ(scan.value("SELECT count(*) FROM sqlflow_scan('s') WHERE note IS NULL"), "1");
 }
@@ -345,7 +354,8 @@ TEST(RestErrors, MalformedBodyNamesPageAndOffsetAndIsNotRetried) {
   auto p = rest_params(api, "/malformed");
   p["data_path"] = "data";
   p["pagination"] = {{"type", "page_number"}, {"page_size", 50}, {"total_pages_path", "total_pages"}};
-  p["auth"] = {{"type", "api_key"}, {"key_name", "api_key"}, {"key_value", "query-secret-777"}, {"in", "query"}};
+  p["auth"] = {
+      {"type", "api_key"}, {"key_name", "api_key"}, {"key_value", "query-secret-777"}, {"in", "query"}};
   RestScan scan(p);
   std::string err = test::error_of([&] { scan.value("SELECT count(*) FROM sqlflow_scan('s')"); });
   EXPECT_NE(err.find("page 2"), std::string::npos) << err;
@@ -353,7 +363,8 @@ TEST(RestErrors, MalformedBodyNamesPageAndOffsetAndIsNotRetried) {
   EXPECT_NE(err.find("/malformed?page=2"), std::string::npos) << err;
   EXPECT_EQ(err.find("query-secret-777"), std::string::npos) << err;
   size_t page2 = 0;
-  for (const auto& r : api.server().requests_to("/malformed")) page2 += r.target.find("page=2") != std::string::npos;
+  for (const auto& r : api.server().requests_to("/malformed"))
+    page2 += r.target.find("page=2") != std::string::npos;
   EXPECT_EQ(page2, 1u);
 }
 
@@ -418,7 +429,10 @@ TEST(RestErrors, SlowResponseTimesOut) {
   auto p = rest_params(api, "/slow");
   p["timeout"] = 0.3;
   p["max_retries"] = 0;
-  std::string err = test::error_of([&] { RestScan scan(p); scan.value("SELECT count(*) FROM sqlflow_scan('s')"); });
+  std::string err = test::error_of([&] {
+    RestScan scan(p);
+    scan.value("SELECT count(*) FROM sqlflow_scan('s')");
+  });
   EXPECT_NE(err.find("timed out"), std::string::npos) << err;
 }
 
@@ -426,12 +440,18 @@ TEST(RestErrors, MissingDataPathAndEmptyFirstPage) {
   RestApiFixture api;
   auto p = rest_params(api, "/items/page");
   p["data_path"] = "items";
-  std::string err = test::error_of([&] { RestScan scan(p); scan.value("SELECT count(*) FROM sqlflow_scan('s')"); });
+  std::string err = test::error_of([&] {
+    RestScan scan(p);
+    scan.value("SELECT count(*) FROM sqlflow_scan('s')");
+  });
   EXPECT_NE(err.find("data_path 'items' was not found"), std::string::npos) << err;
 
   auto e = rest_params(api, "/empty");
   e["data_path"] = "data";
-  err = test::error_of([&] { RestScan scan(e); scan.value("SELECT count(*) FROM sqlflow_scan('s')"); });
+  err = test::error_of([&] {
+    RestScan scan(e);
+    scan.value("SELECT count(*) FROM sqlflow_scan('s')");
+  });
   EXPECT_NE(err.find("no records"), std::string::npos) << err;
   EXPECT_NE(err.find("columns"), std::string::npos) << err;
   e["columns"] = {{"id", "BIGINT"}};
@@ -463,18 +483,25 @@ TEST(RestHostile, AnApiIgnoringThePageParameterIsAnErrorNotALoopOrCopies) {
   }
   p["max_pages"] = 30;  // used to load 30 copies, exit 0
   RestScan capped(p);
-  EXPECT_NE(test::error_of([&] { capped.value("SELECT count(*) FROM sqlflow_scan('s')"); }).find("same records"),
-            std::string::npos);
+  EXPECT_NE(
+      test::error_of([&] { capped.value("SELECT count(*) FROM sqlflow_scan('s')"); }).find("same records"),
+      std::string::npos);
 }
 
 TEST(RestHostile, ScalarAndHtmlBodiesSayWhatCameBack) {
   RestApiFixture api;
   auto scalar = rest_params(api, "/hostile/scalar");
   scalar["data_path"] = "data";
-  std::string err = test::error_of([&] { RestScan scan(scalar); scan.source->schema(); });
+  std::string err = test::error_of([&] {
+    RestScan scan(scalar);
+    scan.source->schema();
+  });
   EXPECT_NE(err.find("is the JSON value 42, which has no data_path 'data'"), std::string::npos) << err;
   EXPECT_EQ(err.find("Invalid JSON pointer"), std::string::npos) << err;
-  err = test::error_of([&] { RestScan scan(rest_params(api, "/hostile/html")); scan.source->schema(); });
+  err = test::error_of([&] {
+    RestScan scan(rest_params(api, "/hostile/html"));
+    scan.source->schema();
+  });
   EXPECT_NE(err.find("is an HTML page, not JSON"), std::string::npos) << err;
   EXPECT_NE(err.find("login"), std::string::npos) << err;
 }
@@ -482,8 +509,9 @@ TEST(RestHostile, ScalarAndHtmlBodiesSayWhatCameBack) {
 TEST(RestHostile, AFieldThatIsSometimesAnObjectIsOneJsonColumn) {
   RestApiFixture api;
   RestScan scan(rest_params(api, "/hostile/mixed"));
-  EXPECT_EQ(scan.rows("SELECT column_name || ' ' || column_type FROM (DESCRIBE SELECT * FROM sqlflow_scan('s'))"),
-            (std::vector<std::string>{"id BIGINT", "x JSON"}));
+  EXPECT_EQ(
+      scan.rows("SELECT column_name || ' ' || column_type FROM (DESCRIBE SELECT * FROM sqlflow_scan('s'))"),
+      (std::vector<std::string>{"id BIGINT", "x JSON"}));
   EXPECT_EQ(scan.rows("SELECT x FROM sqlflow_scan('s') ORDER BY id"),
             (std::vector<std::string>{"1", "{\"a\":2}", "3"}));
 }
@@ -492,7 +520,10 @@ TEST(RestHostile, DecompressedBytesInFlightAreBounded) {
   RestApiFixture api;
   auto p = rest_params(api, "/hostile/expanding");
   p["max_response_mb"] = 1;  // the page is 6 MB once decompressed
-  std::string err = test::error_of([&] { RestScan scan(p); scan.source->schema(); });
+  std::string err = test::error_of([&] {
+    RestScan scan(p);
+    scan.source->schema();
+  });
   EXPECT_NE(err.find("more than 1 MB once decompressed"), std::string::npos) << err;
   EXPECT_NE(err.find("max_response_mb"), std::string::npos) << err;
   EXPECT_EQ(err.find("on_data"), std::string::npos) << err;

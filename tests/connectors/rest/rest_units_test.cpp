@@ -13,11 +13,15 @@ using namespace sqlflow;
 using namespace sqlflow::connectors::rest;
 
 TEST(RestLinkHeader, FindsRelNext) {
-  EXPECT_EQ(parse_link_next(R"(<https://api.github.com/repos/x/issues?page=2>; rel="next", <https://api.github.com/repos/x/issues?page=5>; rel="last")"),
-            "https://api.github.com/repos/x/issues?page=2");
+  EXPECT_EQ(
+      parse_link_next(
+          R"(<https://api.github.com/repos/x/issues?page=2>; rel="next", <https://api.github.com/repos/x/issues?page=5>; rel="last")"),
+      "https://api.github.com/repos/x/issues?page=2");
   // Shopify: page_info cursors, the previous link first.
-  EXPECT_EQ(parse_link_next(R"(<https://s.myshopify.com/admin/api/2024-01/products.json?page_info=abc>; rel="previous", <https://s.myshopify.com/admin/api/2024-01/products.json?page_info=def>; rel="next")"),
-            "https://s.myshopify.com/admin/api/2024-01/products.json?page_info=def");
+  EXPECT_EQ(
+      parse_link_next(
+          R"(<https://s.myshopify.com/admin/api/2024-01/products.json?page_info=abc>; rel="previous", <https://s.myshopify.com/admin/api/2024-01/products.json?page_info=def>; rel="next")"),
+      "https://s.myshopify.com/admin/api/2024-01/products.json?page_info=def");
   EXPECT_EQ(parse_link_next(R"(</p?a=1,2>; title="a, b"; rel="prefetch next")"), "/p?a=1,2");
   EXPECT_EQ(parse_link_next(R"(<x>; REL=NEXT)"), "x");
   EXPECT_EQ(parse_link_next(R"(<x>; rel="nextish", <y>; rel="last")"), std::nullopt);
@@ -44,8 +48,8 @@ TEST(RestTimestamps, Iso8601) {
   EXPECT_EQ(us, -1);
   EXPECT_EQ(format_iso_timestamp(-1), "1969-12-31T23:59:59.999999Z");
   EXPECT_EQ(format_iso_timestamp(1709287200LL * 1000000), "2024-03-01T10:00:00Z");
-  for (const char* bad : {"2024-03-01", "2024-02-30T00:00:00Z", "2024-03-01T25:00:00Z", "2024-03-01T10:00:00Zx",
-                          "2024-3-01T10:00:00", "hello", "2024-03-01T10:00:00+2"}) {
+  for (const char* bad : {"2024-03-01", "2024-02-30T00:00:00Z", "2024-03-01T25:00:00Z",
+                          "2024-03-01T10:00:00Zx", "2024-3-01T10:00:00", "hello", "2024-03-01T10:00:00+2"}) {
     EXPECT_FALSE(parse_iso_timestamp(bad, us)) << bad;
   }
   std::int32_t days = 0;
@@ -84,15 +88,20 @@ TEST(RestOptions, Validation) {
     return std::string();
   };
   EXPECT_NE(err({{"url", "ftp://x"}}).find("http://"), std::string::npos);
-  EXPECT_NE(err({{"url", "http://x"}, {"pagination", {{"type", "cursr"}}}}).find("did you mean 'cursor'"), std::string::npos);
-  EXPECT_NE(err({{"url", "http://x"}, {"pagination", {{"type", "cursor"}}}}).find("cursor_path"), std::string::npos);
-  EXPECT_NE(err({{"url", "http://x"}, {"pagination", {{"page_sise", 5}}}}).find("did you mean 'page_size'"), std::string::npos);
+  EXPECT_NE(err({{"url", "http://x"}, {"pagination", {{"type", "cursr"}}}}).find("did you mean 'cursor'"),
+            std::string::npos);
+  EXPECT_NE(err({{"url", "http://x"}, {"pagination", {{"type", "cursor"}}}}).find("cursor_path"),
+            std::string::npos);
+  EXPECT_NE(err({{"url", "http://x"}, {"pagination", {{"page_sise", 5}}}}).find("did you mean 'page_size'"),
+            std::string::npos);
   EXPECT_NE(err({{"url", "http://x"}, {"auth", {{"type", "bearer"}}}}).find("auth.token"), std::string::npos);
-  EXPECT_NE(err({{"url", "http://x"}, {"params", "not json"}}).find("'params' must be an object"), std::string::npos);
+  EXPECT_NE(err({{"url", "http://x"}, {"params", "not json"}}).find("'params' must be an object"),
+            std::string::npos);
   EXPECT_NE(err({{"url", "http://x"}, {"body", "{}"}}).find("POST"), std::string::npos);
   EXPECT_NE(err({{"url", "http://x"}, {"data_path", "a..b"}}).find("empty component"), std::string::npos);
   // SQLFlow's pagination.cursor_param (without a type) is the incremental parameter.
-  auto o = RestOptions::from_params({{"url", "http://x"}, {"pagination", {{"page_size", 10}, {"cursor_param", "since"}}}});
+  auto o = RestOptions::from_params(
+      {{"url", "http://x"}, {"pagination", {{"page_size", 10}, {"cursor_param", "since"}}}});
   EXPECT_EQ(o.pagination.type, PaginationOptions::Type::PageNumber);
   EXPECT_EQ(o.cursor_param, "since");
   EXPECT_EQ(to_json_pointer("$.data.items"), "/data/items");
@@ -136,7 +145,8 @@ std::string decode_all(const std::string& body) {
     size_t n = d.decode(chunk, 0);
     std::string out;
     for (size_t r = 0; r < n; ++r)
-      for (size_t c = 0; c < cols.size(); ++c) out += chunk.column(c).to_string(r, types[c]) + (c + 1 < cols.size() ? "|" : ";");
+      for (size_t c = 0; c < cols.size(); ++c)
+        out += chunk.column(c).to_string(r, types[c]) + (c + 1 < cols.size() ? "|" : ";");
     return out;
   } catch (const Error& e) {
     return e.what();
@@ -146,7 +156,8 @@ std::string decode_all(const std::string& body) {
 TEST(RestJson, HostileBodies) {
   EXPECT_EQ(meta_error("[1,2,3]"), "");
   EXPECT_EQ(meta_error("  {\"a\":[]}  ", "a"), "");
-  for (const char* bad : {"", "[", "[{\"a\":1},", "[{\"a\":1}]]", "[1] x", "{\"a\":[1,2}", "\"str", "[1,,2]"}) {
+  for (const char* bad :
+       {"", "[", "[{\"a\":1},", "[{\"a\":1}]]", "[1] x", "{\"a\":[1,2}", "\"str", "[1,,2]"}) {
     std::string err = meta_error(bad);
     EXPECT_NE(err.find("page 3 (http://h/x) is not valid JSON"), std::string::npos) << bad << " → " << err;
   }
@@ -173,7 +184,8 @@ TEST(RestJson, HostileBodies) {
   deep += "1";
   deep += std::string(100000, '}');
   std::string deep_rows = decode_all("[" + deep + "]");
-  EXPECT_TRUE(deep_rows.empty() || deep_rows.find("JSON") != std::string::npos || deep_rows.find(';') != std::string::npos);
+  EXPECT_TRUE(deep_rows.empty() || deep_rows.find("JSON") != std::string::npos ||
+              deep_rows.find(';') != std::string::npos);
   std::string arrays = "[{\"x\":" + std::string(5000, '[') + std::string(5000, ']') + "}]";
   EXPECT_FALSE(decode_all(arrays).empty());
 }
