@@ -59,32 +59,11 @@ Cells cells_of(engine::Result& result) {
   return c;
 }
 
-bool numeric(duckdb_type t) {
-  switch (t) {
-    case DUCKDB_TYPE_TINYINT:
-    case DUCKDB_TYPE_SMALLINT:
-    case DUCKDB_TYPE_INTEGER:
-    case DUCKDB_TYPE_BIGINT:
-    case DUCKDB_TYPE_UTINYINT:
-    case DUCKDB_TYPE_USMALLINT:
-    case DUCKDB_TYPE_UINTEGER:
-    case DUCKDB_TYPE_UBIGINT:
-    case DUCKDB_TYPE_HUGEINT:
-    case DUCKDB_TYPE_UHUGEINT:
-    case DUCKDB_TYPE_DECIMAL:
-    case DUCKDB_TYPE_FLOAT:
-    case DUCKDB_TYPE_DOUBLE:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // One cell as JSON by its type: numbers, booleans and null as such; JSON columns as their value.
 nlohmann::ordered_json json_cell(const std::optional<std::string>& v, const LogicalType& type) {
   if (!v) return nullptr;
   if (type.id() == DUCKDB_TYPE_BOOLEAN) return *v == "true";
-  if (numeric(type.id())) {
+  if (is_numeric_type(type.id())) {
     auto j = nlohmann::ordered_json::parse(*v, nullptr, false);
     return j.is_number() ? j : nlohmann::ordered_json(*v);  // inf, nan: as text
   }

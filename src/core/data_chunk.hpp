@@ -5,6 +5,7 @@
 
 #include <duckdb.h>
 
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -97,7 +98,10 @@ class DataChunk {
   size_t size() const { return duckdb_data_chunk_get_size(chunk_); }
   void set_size(size_t rows) const { duckdb_data_chunk_set_size(chunk_, rows); }
   size_t column_count() const { return duckdb_data_chunk_get_column_count(chunk_); }
-  Vector column(size_t i) const { return Vector(duckdb_data_chunk_get_vector(chunk_, i)); }
+  Vector column(size_t i) const {
+    assert(i < column_count() && "DataChunk::column: index past the last column");
+    return Vector(duckdb_data_chunk_get_vector(chunk_, i));
+  }
   void reset() const { duckdb_data_chunk_reset(chunk_); }
   duckdb_data_chunk handle() const { return chunk_; }
   // Gives up ownership (the caller destroys it, or hands it to a C API that does).

@@ -155,4 +155,27 @@ std::vector<LogicalType> types_of(const Schema& schema) {
   return out;
 }
 
+bool is_integer_type(duckdb_type id) {
+  switch (id) {
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UHUGEINT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_numeric_type(duckdb_type id) {
+  return is_integer_type(id) || id == DUCKDB_TYPE_DECIMAL || id == DUCKDB_TYPE_FLOAT ||
+         id == DUCKDB_TYPE_DOUBLE;
+}
+
 }  // namespace sqlflow

@@ -52,4 +52,9 @@ using Schema = std::vector<Column>;
 
 std::vector<LogicalType> types_of(const Schema& schema);
 
+// TINYINT … UHUGEINT.
+bool is_integer_type(duckdb_type id);
+// The integers, DECIMAL, FLOAT and DOUBLE.
+bool is_numeric_type(duckdb_type id);
+
 }  // namespace sqlflow

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <cassert>
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
@@ -583,14 +584,17 @@ bool Executor::run() {
       {
         std::lock_guard lock(mutex);
         --running;
-        if (result.status == StepStatus::Failed)
+        if (result.status == StepStatus::Failed) {
           failed = true;
-        else
-          for (size_t d : dependents[id])
+        } else {
+          for (size_t d : dependents[id]) {
+            assert(remaining_deps[d] > 0 && "a step's dependencies were counted down twice");
             if (--remaining_deps[d] == 0) {
               ready.push_back(d);
               std::sort(ready.begin(), ready.end(), std::greater<>());
             }
+          }
+        }
       }
       cv.notify_all();
     }

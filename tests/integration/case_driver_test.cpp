@@ -71,37 +71,10 @@ std::vector<std::string> split_args(const std::string& line) {
   return out;
 }
 
-// Cases that need PostgreSQL use the server scripts/run-tests.sh started (PG* in the environment)
-// or start it here with scripts/pg-test-server.sh, whose watchdog stops it after a minute without
-// clients (plain ctest has no cleanup step), and export its libpq environment to the runs.
-void ensure_postgres() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (std::getenv("PGHOST") && std::getenv("PGPORT") && std::getenv("PGPASSWORD")) return;
-    const std::string script = test::source_dir() + "/scripts/pg-test-server.sh";
-    if (!std::getenv("SQLFLOW_PG_DIR")) setenv("SQLFLOW_PG_DIR", (test::build_dir() + "/pg-test").c_str(), 1);
-    if (std::system((script + " start --idle-stop 60 >&2").c_str()) != 0)
-      throw std::runtime_error("cannot start the PostgreSQL test server");
-    FILE* f = popen((script + " env").c_str(), "r");
-    if (!f) throw std::runtime_error("cannot run " + script + " env");
-    char buf[4096];
-    while (std::fgets(buf, sizeof buf, f)) {
-      std::istringstream words(buf);
-      std::string w;
-      while (words >> w)
-        if (auto eq = w.find('='); eq != std::string::npos)
-          setenv(w.substr(0, eq).c_str(), w.substr(eq + 1).c_str(), 1);
-    }
-    pclose(f);
-    if (!std::getenv("PGPORT"))
-      throw std::runtime_error("the PostgreSQL test server did not report its port");
-  });
-}
-
 // Runs SQL through psql (unaligned, tuples only, stop at the first error); returns its exit code,
 // the output rows and stderr.
 int run_psql(const fs::path& dir, const std::string& sql, std::vector<std::string>& rows, std::string& err) {
-  ensure_postgres();
+  test::ensure_postgres();
   static int counter = 0;
   const std::string tag = std::to_string(counter++);
   const fs::path in = dir / (".psql-in-" + tag), out = dir / (".psql-out-" + tag),
@@ -178,7 +151,7 @@ TEST_P(PipelineCase, Runs) {
       for (++i; i < lines.size() && lines[i] != "EOF"; ++i) content += lines[i] + "\n";
       test::write_file(dir.path() / rest, content);
     } else if (cmd == "postgres") {
-      ensure_postgres();
+      test::ensure_postgres();
     } else if (cmd == "psql") {
       check_exit(0, no);
       std::string sql = rest;

@@ -5,8 +5,11 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <stdexcept>
 
 #include "core/quote.hpp"
 
@@ -95,6 +98,31 @@ std::string read_file(const fs::path& path) {
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
+}
+
+void ensure_postgres() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (std::getenv("PGHOST") && std::getenv("PGPORT") && std::getenv("PGPASSWORD")) return;
+    const std::string script = source_dir() + "/scripts/pg-test-server.sh";
+    if (!std::getenv("SQLFLOW_PG_DIR")) setenv("SQLFLOW_PG_DIR", (build_dir() + "/pg-test").c_str(), 1);
+    if (std::system((script + " start --idle-stop 60 >&2").c_str()) != 0)
+      throw std::runtime_error("cannot start the PostgreSQL test server");
+    FILE* f = popen((script + " env").c_str(), "r");
+    if (!f) throw std::runtime_error("cannot run " + script + " env");
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, f)) {
+      // "export PGHOST=… PGPORT=…": every NAME=value word.
+      std::istringstream words(buf);
+      std::string w;
+      while (words >> w)
+        if (auto eq = w.find('='); eq != std::string::npos)
+          setenv(w.substr(0, eq).c_str(), w.substr(eq + 1).c_str(), 1);
+    }
+    pclose(f);
+    if (!std::getenv("PGPORT"))
+      throw std::runtime_error("the PostgreSQL test server did not report its port");
+  });
 }
 
 }  // namespace sqlflow::test

@@ -42,4 +42,10 @@ std::string read_file(const std::filesystem::path& path);
 std::string source_dir();
 std::string build_dir();
 
+// Makes sure a PostgreSQL server is reachable through PGHOST/PGPORT/…: the one run-tests.sh
+// started, or one this process starts with scripts/pg-test-server.sh (idempotent, so the next test
+// process reuses it; its watchdog stops it after a minute without clients, since plain ctest has
+// no cleanup step). Its libpq environment is exported, so child processes inherit it.
+void ensure_postgres();
+
 }  // namespace sqlflow::test

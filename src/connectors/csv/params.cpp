@@ -10,24 +10,34 @@ namespace {
 
 ConnectorInfo csv_info() {
   namespace shared = file_params;
+  const CsvSourceOptions defaults;  // the ParamSpecs' defaults come from here, so they cannot drift
   ConnectorInfo info;
   info.type = "csv";
   info.description = "CSV files, read and written by DuckDB's own CSV reader and writer.";
   info.source_params = shared::join({
       {{"path", ParamType::Any, true, nullptr,
         "a file, a glob (data/sales_*.csv) or a list of them; relative to the project"},
-       {"has_header", ParamType::Bool, false, true, "the first line holds the column names", {"header"}},
+       {"has_header",
+        ParamType::Bool,
+        false,
+        defaults.has_header,
+        "the first line holds the column names",
+        {"header"}},
        {"delimiter",
         ParamType::String,
         false,
-        ",",
+        defaults.delimiter,
         "field separator (1-4 characters; \"\\t\" for tabs)",
         {"delim", "sep"}},
-       {"quote_char", ParamType::String, false, "\"", "quote character (empty: no quoting)", {"quote"}},
+       {"quote_char",
+        ParamType::String,
+        false,
+        defaults.quote,
+        "quote character (empty: no quoting)",
+        {"quote"}},
        {"encoding", ParamType::String, false, nullptr,
-        "utf-8 (also ascii), latin-1 (iso-8859-1) or utf-16; default: utf-8, or utf-16 when the file starts "
-        "with "
-        "its byte order mark"},
+        "utf-8 (also ascii), latin-1 (iso-8859-1) or utf-16; default: utf-8, or utf-16 when the file "
+        "starts with its byte order mark"},
        {"engine", ParamType::String, false, nullptr,
         "accepted for compatibility with SQLFlow and ignored: DuckDB's reader is always used"},
        {"escape_char",
@@ -61,12 +71,12 @@ ConnectorInfo csv_info() {
         nullptr,
         "strptime format of TIMESTAMP columns",
         {"timestampformat"}},
-       {"skip_rows", ParamType::Int, false, 0, "lines to skip before the header", {"skip"}},
+       {"skip_rows", ParamType::Int, false, defaults.skip_rows, "lines to skip before the header", {"skip"}},
        shared::source_compression(),
-       {"on_error", ParamType::String, false, "fail",
+       {"on_error", ParamType::String, false, defaults.on_error,
         "fail: a bad row stops the load, naming file, line and value; skip: bad rows are left out and kept "
         "in sqlflow_rejects.<source>"},
-       {"null_padding", ParamType::Bool, false, true,
+       {"null_padding", ParamType::Bool, false, defaults.null_padding,
         "a row with fewer fields than the header gets NULL for the missing ones (as SQLFlow/pandas), counted "
         "in the summary; false: such a row is an error (or a reject). Too many fields is always one"}},
       shared::multi_file("files of a glob may have different columns; match them by name"),

@@ -118,23 +118,10 @@ CsvSourceOptions CsvSourceOptions::from_params(const Params& p) {
   CsvSourceOptions o;
   o.path = file_params::required_path(p, kWhat);
   o.has_header = file_params::bool_or(p, "has_header", o.has_header);
-  if (auto d = opt_string(p, "delimiter")) {
-    o.delimiter = *d == "\\t" ? "\t" : *d;
-    if (o.delimiter.empty() || o.delimiter.size() > 4)
-      throw validation_error(std::string(kWhat) + ": `delimiter` must be 1 to 4 characters, got '" + *d +
-                             "'");
-  }
-  if (auto q = opt_string(p, "quote_char")) {
-    if (q->size() > 1)
-      throw validation_error(std::string(kWhat) + ": `quote_char` must be one character (or empty for none)");
-    o.quote = *q;
-  }
+  if (auto d = opt_string(p, "delimiter")) o.delimiter = *d == "\\t" ? "\t" : *d;
+  if (auto q = opt_string(p, "quote_char")) o.quote = *q;
   o.escape = o.quote;  // RFC 4180: a quote inside a quoted field is doubled
-  if (auto e = opt_string(p, "escape_char")) {
-    if (e->size() > 1)
-      throw validation_error(std::string(kWhat) + ": `escape_char` must be one character (or empty)");
-    o.escape = *e;
-  }
+  if (auto e = opt_string(p, "escape_char")) o.escape = *e;
   if (auto e = opt_string(p, "encoding")) {
     o.encoding = duckdb_encoding(*e);
     o.encoding_given = true;
@@ -143,40 +130,43 @@ CsvSourceOptions CsvSourceOptions::from_params(const Params& p) {
     if (!p["columns"].is_object())
       throw validation_error(std::string(kWhat) + ": `columns` must be an object of column name → type",
                              "e.g. {\"id\": \"BIGINT\", \"price\": \"DECIMAL(10,2)\"}");
-    for (const auto& [name, type] : p["columns"].items()) {
-      if (!type.is_string() || type.get<std::string>().empty())
-        throw validation_error(std::string(kWhat) + ": the type of column '" + name +
-                               "' in `columns` must be a type name such as \"INTEGER\"");
-      o.column_types.emplace_back(name, type.get<std::string>());
-    }
+    for (const auto& [name, type] : p["columns"].items())
+      o.column_types.emplace_back(name, type.is_string() ? type.get<std::string>() : std::string());
   }
   if (p.contains("names") && !p["names"].is_null()) o.names = string_list(p["names"], "names");
   if (p.contains("null_values") && !p["null_values"].is_null())
     o.null_values = string_list(p["null_values"], "null_values");
   if (auto f = opt_string(p, "date_format")) o.date_format = *f;
   if (auto f = opt_string(p, "timestamp_format")) o.timestamp_format = *f;
-  if (p.contains("skip_rows") && p["skip_rows"].is_number_integer()) {
+  if (p.contains("skip_rows") && p["skip_rows"].is_number_integer())
     o.skip_rows = p["skip_rows"].get<int64_t>();
-    if (o.skip_rows < 0) throw validation_error(std::string(kWhat) + ": `skip_rows` must be ≥ 0");
-  }
   if (auto c = opt_string(p, "compression")) o.compression = file_params::source_compression_value(*c, kWhat);
-  if (auto e = opt_string(p, "on_error")) {
-    std::string v = ascii_lower(*e);
-    if (v == "skip")
-      o.skip_bad_rows = true;
-    else if (v != "fail")
-      throw validation_error(std::string(kWhat) + ": `on_error` must be fail or skip, got '" + *e + "'");
-  }
+  if (auto e = opt_string(p, "on_error")) o.on_error = ascii_lower(*e);
+  o.skip_bad_rows = o.on_error == "skip";
   o.null_padding = file_params::bool_or(p, "null_padding", o.null_padding);
   o.union_by_name = file_params::bool_or(p, "union_by_name", o.union_by_name);
   o.filename = file_params::bool_or(p, "filename", o.filename);
   if (p.contains("sample_size") && p["sample_size"].is_number_integer())
     o.sample_size = p["sample_size"].get<int64_t>();
-  if (p.contains("max_line_size") && p["max_line_size"].is_number_integer()) {
+  if (p.contains("max_line_size") && p["max_line_size"].is_number_integer())
     o.max_line_size = p["max_line_size"].get<int64_t>();
-    if (*o.max_line_size < 1) throw validation_error(std::string(kWhat) + ": `max_line_size` must be > 0");
-  }
+  o.validate();
   return o;
+}
+
+void CsvSourceOptions::validate() const {
+  auto fail = [](const std::string& what) { throw validation_error(std::string(kWhat) + ": " + what); };
+  if (delimiter.empty() || delimiter.size() > 4)
+    fail("`delimiter` must be 1 to 4 characters, got '" + delimiter + "'");
+  if (quote.size() > 1) fail("`quote_char` must be one character (or empty for none)");
+  if (escape.size() > 1) fail("`escape_char` must be one character (or empty)");
+  for (const auto& [name, type] : column_types)
+    if (type.empty())
+      fail("the type of column '" + name + "' in `columns` must be a type name such as \"INTEGER\"");
+  if (skip_rows < 0) fail("`skip_rows` must be ≥ 0");
+  if (on_error != "fail" && on_error != "skip")
+    fail("`on_error` must be fail or skip, got '" + on_error + "'");
+  if (max_line_size && *max_line_size < 1) fail("`max_line_size` must be > 0");
 }
 
 CsvSource::CsvSource(CsvSourceOptions options, ConnectorContext context)

@@ -15,7 +15,9 @@
 
 namespace sqlflow::connectors::csv {
 
-// The source's parameters, parsed and validated once (no I/O).
+// The source's parameters: a plain struct whose initialisers are the defaults (`connect describe`
+// shows them from here, csv/params.cpp), parsed by from_params and checked by validate() before
+// any I/O, as Arrow's csv::ReadOptions.
 struct CsvSourceOptions {
   nlohmann::json path;  // a string or a list of strings; each a file or a glob
   bool has_header = true;
@@ -31,14 +33,18 @@ struct CsvSourceOptions {
   std::string timestamp_format;
   int64_t skip_rows = 0;
   std::string compression = "auto";
-  bool skip_bad_rows = false;  // on_error: skip
-  bool null_padding = true;    // a row with fewer fields than the header gets NULLs (as pandas)
+  std::string on_error = "fail";  // fail or skip
+  bool skip_bad_rows = false;     // on_error == "skip"
+  bool null_padding = true;       // a row with fewer fields than the header gets NULLs (as pandas)
   bool union_by_name = false;
   bool filename = false;
   std::optional<int64_t> sample_size;
   std::optional<int64_t> max_line_size;  // DuckDB's limit on one line (2 MB by default)
 
+  // Parses PARAMS (normalized) and validates the result.
   static CsvSourceOptions from_params(const Params& params);
+  // Throws a validation Error naming the first bad value.
+  void validate() const;
 };
 
 class CsvSource : public FileViewSource {

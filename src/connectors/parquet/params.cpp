@@ -60,8 +60,8 @@ ConnectorInfo parquet_info() {
       "success; a failed or killed export, or a crash, leaves the previous output.",
       "Pages that carry a CRC-32 are checked before a load (verify_checksums); a damaged page fails the load "
       "naming file, column and byte. Files without page checksums, DuckDB's own exports among them (its "
-      "writer "
-      "has no option for them), cannot be checked: damage that still decodes loads wrong values unnoticed.",
+      "writer has no option for them), cannot be checked: damage that still decodes loads wrong values "
+      "unnoticed.",
   };
   return info;
 }

@@ -23,21 +23,7 @@ constexpr int32_t kPgMinDate = -2451545;
 constexpr int32_t kPgEndDate = 2147483494 - 2451545;
 
 bool is_integer(duckdb_type id) {
-  switch (id) {
-    case DUCKDB_TYPE_TINYINT:
-    case DUCKDB_TYPE_SMALLINT:
-    case DUCKDB_TYPE_INTEGER:
-    case DUCKDB_TYPE_BIGINT:
-    case DUCKDB_TYPE_UTINYINT:
-    case DUCKDB_TYPE_USMALLINT:
-    case DUCKDB_TYPE_UINTEGER:
-    case DUCKDB_TYPE_UBIGINT:
-    case DUCKDB_TYPE_HUGEINT:
-    case DUCKDB_TYPE_UHUGEINT:
-      return true;
-    default:
-      return false;
-  }
+  return is_integer_type(id);
 }
 
 bool is_timestamp(duckdb_type id) {

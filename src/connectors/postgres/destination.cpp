@@ -119,8 +119,8 @@ void PostgresDestination::check_upsert_index(const std::vector<std::string>& key
       "SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = (SELECT c.oid FROM pg_catalog.pg_class c "
       "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2) "
       "AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL "
-      "AND (SELECT array_agg(a.attname::text ORDER BY a.attname COLLATE \"C\") FROM pg_catalog.pg_attribute "
-      "a "
+      "AND (SELECT array_agg(a.attname::text ORDER BY a.attname COLLATE \"C\") "
+      "FROM pg_catalog.pg_attribute a "
       "WHERE a.attrelid = i.indrelid AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1])) = " +
           array,
       params);

@@ -97,11 +97,10 @@ ConnectorInfo rest_info() {
       "Secrets (password, token, key_value, client_secret, and sensitive headers or query parameters such as "
       "Authorization or api_key) never appear in messages, logs or metrics.",
       "ISO 8601 date-time strings become TIMESTAMP columns in UTC (offsets applied); arrays, and objects "
-      "when "
-      "flatten_response is false, become JSON columns (DuckDB's JSON type: use ->> or json_extract on them).",
+      "when flatten_response is false, become JSON columns (DuckDB's JSON type: use ->> or json_extract on "
+      "them).",
       "Incremental loads send the stored watermark as cursor_param on every request (a TIMESTAMP watermark "
-      "as "
-      "ISO 8601 UTC, e.g. 2024-01-03T10:00:00Z); the watermark advances only when the load commits.",
+      "as ISO 8601 UTC, e.g. 2024-01-03T10:00:00Z); the watermark advances only when the load commits.",
       "The rest resilience profile limits requests to 60 per minute (burst 10) by default; raise it with "
       "\"resilience\": {\"rate_limit\": {\"requests_per_minute\": 600}} for APIs that allow more.",
   };

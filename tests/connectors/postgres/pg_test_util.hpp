@@ -26,38 +26,9 @@ namespace pgtest {
 
 using namespace sqlflow;
 
-// Makes sure a server is reachable through PGHOST/PGPORT/…: the one run-tests.sh started, or one
-// this process starts with the script (idempotent, so the next test process reuses it; its
-// watchdog stops it after a minute without clients, since plain ctest has no cleanup step).
+// Makes sure the private test server runs (test_support.hpp).
 inline void ensure_server() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (std::getenv("PGHOST") && std::getenv("PGPORT") && std::getenv("PGPASSWORD")) return;
-    const std::string script = test::source_dir() + "/scripts/pg-test-server.sh";
-    if (!std::getenv("SQLFLOW_PG_DIR")) setenv("SQLFLOW_PG_DIR", (test::build_dir() + "/pg-test").c_str(), 1);
-    if (std::system((script + " start --idle-stop 60 >&2").c_str()) != 0)
-      throw std::runtime_error("cannot start the PostgreSQL test server");
-    FILE* f = popen((script + " env").c_str(), "r");
-    if (!f) throw std::runtime_error("cannot run " + script + " env");
-    char line[4096];
-    while (std::fgets(line, sizeof line, f)) {
-      std::string s = line;
-      if (s.rfind("export ", 0) != 0) continue;
-      s = s.substr(7);
-      size_t pos = 0;
-      while (pos < s.size()) {
-        size_t end = s.find_first_of(" \n", pos);
-        if (end == std::string::npos) end = s.size();
-        std::string kv = s.substr(pos, end - pos);
-        if (auto eq = kv.find('='); eq != std::string::npos)
-          setenv(kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str(), 1);
-        pos = end + 1;
-      }
-    }
-    pclose(f);
-    if (!std::getenv("PGPORT"))
-      throw std::runtime_error("the PostgreSQL test server did not report its port");
-  });
+  test::ensure_postgres();
 }
 
 inline std::string env(const char* name) {
