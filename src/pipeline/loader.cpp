@@ -30,7 +30,8 @@ std::map<std::string, std::string> parse_vars(const std::string& text) {
   if (text.find_first_not_of(" \t\r\n") != std::string::npos &&
       text[text.find_first_not_of(" \t\r\n")] == '{') {
     try {
-      (void)nlohmann::json::parse(text);
+      auto checked = nlohmann::json::parse(text);
+      (void)checked;
     } catch (const nlohmann::json::parse_error& e) {
       std::string what = e.what();
       if (auto at = what.find("parse error"); at != std::string::npos) what = what.substr(at);

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "connectors/postgres/wire.hpp"
 #include "core/error.hpp"
@@ -22,6 +23,50 @@ void need(const DecodeSpec& spec, size_t len, size_t expected, const char* type)
                   std::to_string(len));
 }
 
+// One value's bytes, read front to back. Every read checks that its bytes are there before it
+// reads them (as duckdb-postgres' ReadInteger<T>), so no read can pass the value's end.
+class ValueReader {
+ public:
+  ValueReader(const DecodeSpec& spec, const char* p, size_t len) : spec_(spec), p_(p), len_(len) {}
+
+  // A fixed-width value: exactly `size` bytes of `type`.
+  ValueReader& sized(size_t size, const char* type) {
+    need(spec_, len_, size, type);
+    return *this;
+  }
+  // The next integer, big-endian on the wire; `what` names it when the bytes run out.
+  template <class T>
+  T read(const char* what) {
+    static_assert(std::is_integral_v<T> && (sizeof(T) == 2 || sizeof(T) == 4 || sizeof(T) == 8));
+    if (len_ - pos_ < sizeof(T)) bad(spec_, std::string(what) + " is truncated");
+    const char* at = p_ + pos_;
+    pos_ += sizeof(T);
+    if constexpr (sizeof(T) == 2)
+      return static_cast<T>(wire::be16(at));
+    else if constexpr (sizeof(T) == 4)
+      return static_cast<T>(wire::be32(at));
+    else
+      return static_cast<T>(wire::be64(at));
+  }
+  // The next `n` bytes (checked), e.g. an array element.
+  const char* take(size_t n, const char* what) {
+    if (len_ - pos_ < n) bad(spec_, what);
+    const char* at = p_ + pos_;
+    pos_ += n;
+    return at;
+  }
+  size_t remaining() const { return len_ - pos_; }
+  void end(const char* what) const {
+    if (pos_ != len_) bad(spec_, what);
+  }
+
+ private:
+  const DecodeSpec& spec_;
+  const char* p_;
+  size_t len_;
+  size_t pos_ = 0;
+};
+
 void put_text(const DecodeSpec& spec, const char* p, size_t len, const Vector& out, size_t row) {
   if (!valid_utf8(p, len)) bad(spec, "text is not valid UTF-8");
   out.set_string(row, std::string_view(p, len));
@@ -39,19 +84,20 @@ constexpr uint16_t kNumPos = 0x0000, kNumNeg = 0x4000, kNumNaN = 0xC000, kNumPIn
 
 Numeric parse_numeric(const DecodeSpec& spec, const char* p, size_t len) {
   if (len < 8) bad(spec, "a numeric value needs at least 8 bytes");
+  ValueReader r(spec, p, len);
   Numeric n;
-  n.ndigits = static_cast<int16_t>(wire::be16(p));
-  n.weight = static_cast<int16_t>(wire::be16(p + 2));
-  n.sign = wire::be16(p + 4);
-  n.dscale = static_cast<int16_t>(wire::be16(p + 6));
-  if (n.ndigits < 0 || len != 8 + 2 * static_cast<size_t>(n.ndigits))
+  n.ndigits = r.read<int16_t>("numeric header");
+  n.weight = r.read<int16_t>("numeric header");
+  n.sign = r.read<uint16_t>("numeric header");
+  n.dscale = r.read<int16_t>("numeric header");
+  if (n.ndigits < 0 || r.remaining() != 2 * static_cast<size_t>(n.ndigits))
     bad(spec, "numeric digit count does not match its length");
   if (n.sign != kNumPos && n.sign != kNumNeg && n.sign != kNumNaN && n.sign != kNumPInf && n.sign != kNumNInf)
     bad(spec, "numeric has an invalid sign word");
   if (n.dscale < 0 || n.dscale > 0x3FFF) bad(spec, "numeric has an invalid display scale");
-  n.digits = p + 8;
+  n.digits = r.take(2 * static_cast<size_t>(n.ndigits), "numeric digits are truncated");
   for (int i = 0; i < n.ndigits; ++i)
-    if (wire::be16(n.digits + 2 * i) > 9999) bad(spec, "numeric digit out of range");
+    if (n.digit(i) > 9999) bad(spec, "numeric digit out of range");
   return n;
 }
 
@@ -172,28 +218,23 @@ void decode_scalar(const DecodeSpec& spec, const char* p, size_t len, const Vect
       out.set<bool>(row, p[0] != 0);
       return;
     case Wire::Int2:
-      need(spec, len, 2, "int2");
-      out.set<int16_t>(row, static_cast<int16_t>(wire::be16(p)));
+      out.set<int16_t>(row, ValueReader(spec, p, len).sized(2, "int2").read<int16_t>("int2"));
       return;
     case Wire::Int4:
-      need(spec, len, 4, "int4");
-      out.set<int32_t>(row, static_cast<int32_t>(wire::be32(p)));
+      out.set<int32_t>(row, ValueReader(spec, p, len).sized(4, "int4").read<int32_t>("int4"));
       return;
     case Wire::Int8:
-      need(spec, len, 8, "int8");
-      out.set<int64_t>(row, static_cast<int64_t>(wire::be64(p)));
+      out.set<int64_t>(row, ValueReader(spec, p, len).sized(8, "int8").read<int64_t>("int8"));
       return;
     case Wire::Float4: {
-      need(spec, len, 4, "float4");
-      uint32_t bits = wire::be32(p);
+      uint32_t bits = ValueReader(spec, p, len).sized(4, "float4").read<uint32_t>("float4");
       float f;
       std::memcpy(&f, &bits, 4);
       out.set<float>(row, f);
       return;
     }
     case Wire::Float8: {
-      need(spec, len, 8, "float8");
-      uint64_t bits = wire::be64(p);
+      uint64_t bits = ValueReader(spec, p, len).sized(8, "float8").read<uint64_t>("float8");
       double d;
       std::memcpy(&d, &bits, 8);
       out.set<double>(row, d);
@@ -214,8 +255,7 @@ void decode_scalar(const DecodeSpec& spec, const char* p, size_t len, const Vect
       out.set_string(row, std::string_view(p, len));
       return;
     case Wire::Date: {
-      need(spec, len, 4, "date");
-      int32_t v = static_cast<int32_t>(wire::be32(p));
+      int32_t v = ValueReader(spec, p, len).sized(4, "date").read<int32_t>("date");
       int32_t days;
       if (v == std::numeric_limits<int32_t>::max())
         days = std::numeric_limits<int32_t>::max();
@@ -229,16 +269,16 @@ void decode_scalar(const DecodeSpec& spec, const char* p, size_t len, const Vect
       return;
     }
     case Wire::Time: {
-      need(spec, len, 8, "time");
-      int64_t v = static_cast<int64_t>(wire::be64(p));
+      int64_t v = ValueReader(spec, p, len).sized(8, "time").read<int64_t>("time");
       if (v < 0 || v > kMicrosPerDay) bad(spec, "time of day out of range");
       out.set<duckdb_time>(row, duckdb_time{v});
       return;
     }
     case Wire::TimeTz: {
-      need(spec, len, 12, "timetz");
-      int64_t v = static_cast<int64_t>(wire::be64(p));
-      int32_t zone = static_cast<int32_t>(wire::be32(p + 8));  // seconds west of UTC
+      ValueReader r(spec, p, len);
+      r.sized(12, "timetz");
+      int64_t v = r.read<int64_t>("timetz");
+      int32_t zone = r.read<int32_t>("timetz");  // seconds west of UTC
       if (v < 0 || v > kMicrosPerDay) bad(spec, "time of day out of range");
       if (zone < -57599 || zone > 57599) bad(spec, "time zone offset out of range");
       out.set<duckdb_time_tz>(row, duckdb_create_time_tz(v, -zone));
@@ -246,8 +286,7 @@ void decode_scalar(const DecodeSpec& spec, const char* p, size_t len, const Vect
     }
     case Wire::Timestamp:
     case Wire::TimestampTz: {
-      need(spec, len, 8, "timestamp");
-      int64_t v = static_cast<int64_t>(wire::be64(p));
+      int64_t v = ValueReader(spec, p, len).sized(8, "timestamp").read<int64_t>("timestamp");
       int64_t micros;
       if (v == std::numeric_limits<int64_t>::max())
         micros = std::numeric_limits<int64_t>::max();
@@ -261,11 +300,12 @@ void decode_scalar(const DecodeSpec& spec, const char* p, size_t len, const Vect
       return;
     }
     case Wire::Interval: {
-      need(spec, len, 16, "interval");
+      ValueReader r(spec, p, len);
+      r.sized(16, "interval");
       duckdb_interval iv;
-      iv.micros = static_cast<int64_t>(wire::be64(p));
-      iv.days = static_cast<int32_t>(wire::be32(p + 8));
-      iv.months = static_cast<int32_t>(wire::be32(p + 12));
+      iv.micros = r.read<int64_t>("interval");
+      iv.days = r.read<int32_t>("interval");
+      iv.months = r.read<int32_t>("interval");
       out.set<duckdb_interval>(row, iv);
       return;
     }
@@ -280,10 +320,13 @@ void decode_scalar(const DecodeSpec& spec, const char* p, size_t len, const Vect
 // bound), then each element as int32 length (-1 NULL) + bytes.
 void decode_array(const DecodeSpec& spec, const char* p, size_t len, const Vector& out, size_t row) {
   if (len < 12) bad(spec, "array header is truncated");
-  int32_t ndim = static_cast<int32_t>(wire::be32(p));
+  ValueReader r(spec, p, len);
+  const int32_t ndim = r.read<int32_t>("array header");
+  (void)r.read<int32_t>("array header");   // has-nulls flag
+  (void)r.read<uint32_t>("array header");  // element type oid
   const size_t base = out.list_size();
   if (ndim == 0) {
-    if (len != 12) bad(spec, "empty array has trailing bytes");
+    r.end("empty array has trailing bytes");
     out.set_list_entry(row, base, 0);
     return;
   }
@@ -294,28 +337,26 @@ void decode_array(const DecodeSpec& spec, const char* p, size_t len, const Vecto
     bad(spec, "array has an invalid number of dimensions");
   }
   if (len < 20) bad(spec, "array header is truncated");
-  int32_t count = static_cast<int32_t>(wire::be32(p + 12));
-  if (count < 0 || static_cast<size_t>(count) > (len - 20) / 4)
+  const int32_t count = r.read<int32_t>("array header");
+  (void)r.read<int32_t>("array header");  // lower bound
+  if (count < 0 || static_cast<size_t>(count) > r.remaining() / 4)
     bad(spec, "array element count exceeds its length");
   out.list_reserve(base + static_cast<size_t>(count));
   Vector child = out.list_child();
-  size_t off = 20;
   for (int32_t k = 0; k < count; ++k) {
-    if (len - off < 4) bad(spec, "array element is truncated");
-    int32_t elen = static_cast<int32_t>(wire::be32(p + off));
-    off += 4;
+    const int32_t elen = r.read<int32_t>("array element");
     const size_t at = base + static_cast<size_t>(k);
     if (elen == -1) {
       child.set_null(at);
       continue;
     }
-    if (elen < 0 || static_cast<size_t>(elen) > len - off)
+    if (elen < 0 || static_cast<size_t>(elen) > r.remaining())
       bad(spec, "array element length exceeds the array");
     child.set_valid(at);
-    decode_scalar(spec, p + off, static_cast<size_t>(elen), child, at);
-    off += static_cast<size_t>(elen);
+    decode_scalar(spec, r.take(static_cast<size_t>(elen), "array element length exceeds the array"),
+                  static_cast<size_t>(elen), child, at);
   }
-  if (off != len) bad(spec, "array has trailing bytes");
+  r.end("array has trailing bytes");
   out.list_set_size(base + static_cast<size_t>(count));
   out.set_list_entry(row, base, static_cast<uint64_t>(count));
 }
@@ -410,19 +451,24 @@ CopyBinaryStream::Scan CopyBinaryStream::scan_row(const char* p, size_t n, size_
 
 void CopyBinaryStream::decode_row(const char* p, size_t size, size_t row,
                                   const std::vector<Vector>& targets) {
-  (void)size;  // scan_row proved every field lies within `size`
-  size_t off = 2;
+  // scan_row proved every field lies within `size`; the reader checks each read again anyway.
+  static const DecodeSpec kRow = [] {
+    DecodeSpec row_spec;
+    row_spec.column = "(row)";
+    return row_spec;
+  }();
+  ValueReader fields(kRow, p, size);
+  (void)fields.read<int16_t>("row header");
   for (size_t i = 0; i < fields_.size(); ++i) {
-    int32_t len = static_cast<int32_t>(wire::be32(p + off));
-    off += 4;
+    const int32_t len = fields.read<int32_t>("field length");
     const Vector& out = targets[i];
     if (len == -1) {
       out.set_null(row);
       continue;
     }
     out.set_valid(row);
-    decode_value(fields_[i], p + off, static_cast<size_t>(len), out, row);
-    off += static_cast<size_t>(len);
+    decode_value(fields_[i], fields.take(static_cast<size_t>(len), "field is truncated"),
+                 static_cast<size_t>(len), out, row);
   }
 }
 
