@@ -12,9 +12,6 @@ namespace sqlflow::pipeline {
 
 namespace {
 
-std::string lower(std::string s) {
-  return fold_name(std::move(s));
-}
 
 std::vector<std::string> keys_of(const std::map<std::string, ConnectorConfig>& m) {
   std::vector<std::string> out;
