@@ -14,7 +14,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libpq-dev libcpp-httplib-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-client hyperfine clang clang-format libclang-rt-14-dev
-  python3-pandas python3-psycopg2 time bc nodejs npm
+  libpython3.11-dev python3-numpy python3-pandas python3-psycopg2 time bc nodejs npm
 )
 
 log() { printf 'bootstrap: %s\n' "$*" >&2; }

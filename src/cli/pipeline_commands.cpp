@@ -163,6 +163,7 @@ void run_command(const RunOptions& o) {
   eo.pipeline_name = lp.name;
   eo.jobs = o.jobs;
   eo.context = lp.context;
+  eo.udfs = lp.udfs;
   eo.context.on_request_latency = [&run](std::string_view connector, std::chrono::nanoseconds latency) {
     run.request_latency(connector).record(latency);
   };
@@ -246,6 +247,7 @@ void run_command(const RunOptions& o) {
 void bind_statements(LoadedPipeline& lp, bool offline) {
   pipeline::BindOptions bo;
   bo.context = lp.context;
+  bo.udfs = lp.udfs;
   bo.offline = offline;
   for (const auto& e : lp.errors)
     if (e.location()) bo.already_reported.insert({e.location()->file, e.location()->line});

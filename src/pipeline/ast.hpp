@@ -103,9 +103,18 @@ struct SqlStmt {
 using StatementNode =
     std::variant<SourceStmt, LoadStmt, CreateTableStmt, ExportStmt, SetStmt, IncludeStmt, IfStmt, SqlStmt>;
 
+// A table UDF call (PYTHON_FUNC after FROM or JOIN) that the statement's SQL reads as the
+// temporary table `placeholder`; the executor fills it from `input` before the statement runs.
+struct TableUdfCall {
+  std::string placeholder;
+  std::string udf;    // qualified: python_udfs.module.fn
+  std::string input;  // the table (or source) the UDF reads, as written
+};
+
 struct Statement {
   SourceLocation location;  // file, line and column of the statement's first token
   StatementNode node;
+  std::vector<TableUdfCall> table_udfs = {};  // set when PYTHON_FUNC calls are resolved
 };
 
 struct Pipeline {

@@ -11,6 +11,8 @@
 #include "engine/error_text.hpp"
 #include "pipeline/sql_errors.hpp"
 #include "pipeline/time_macros.hpp"
+#include "udf/scalar.hpp"
+#include "udf/table.hpp"
 
 namespace sqlflow::pipeline {
 
@@ -291,6 +293,21 @@ struct Binder {
     }
   }
 
+  // Table UDF results as empty tables of the columns they are expected to have.
+  bool declare_table_udfs(const Step& step) {
+    for (const auto& call : step.statement.table_udfs) {
+      const udf::UdfInfo* u = options.udfs ? options.udfs->find(call.udf) : nullptr;
+      if (!u) return false;
+      try {
+        udf::declare_table_udf_result(con, *u, call.input, call.placeholder);
+      } catch (const Error& e) {
+        error(locate_sql_error(e, call.input, step.statement.location));
+        return false;
+      }
+    }
+    return true;
+  }
+
   void bind_step(const Step& step) {
     const auto& loc = step.statement.location;
     if (options.already_reported.count({loc.file, loc.line})) {
@@ -313,6 +330,10 @@ struct Binder {
                                  ", whose columns are not known before the run");
       return;
     }
+    if (!declare_table_udfs(step)) {
+      mark_failed(step.writes);
+      return;
+    }
     const auto& node = step.statement.node;
     if (const auto* l = std::get_if<LoadStmt>(&node))
       bind_load(step, *l);
@@ -330,6 +351,13 @@ struct Binder {
 BindResult bind_plan(const Plan& plan, const ValidatedPipeline& validated, const Profile& profile,
                      const BindOptions& options) {
   Binder b(plan, validated, options);
+  if (options.udfs) {
+    try {
+      udf::register_scalar_udfs(b.con, *options.udfs, options.context.base_dir);
+    } catch (const Error& e) {
+      b.result.errors.push_back(e);
+    }
+  }
   b.copy_existing_tables(profile);
   for (const auto& step : plan.steps) {
     // A barrier's reads are unknown: every source may be read.

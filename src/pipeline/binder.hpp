@@ -8,6 +8,7 @@
 // is reported before anything is loaded, at its .sf line.
 #pragma once
 
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "pipeline/planner.hpp"
 #include "pipeline/profile.hpp"
 #include "pipeline/validator.hpp"
+#include "udf/catalog.hpp"
 
 namespace sqlflow::pipeline {
 
@@ -27,6 +29,7 @@ struct BindOptions {
   // Statements (file, line) already reported by validate(): not bound again, so one mistake is
   // reported once; what they define counts as unknown.
   std::set<std::pair<std::string, int>> already_reported;
+  std::shared_ptr<const udf::Catalog> udfs;  // registered in the shadow catalog when set
 };
 
 struct BindResult {

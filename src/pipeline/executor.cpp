@@ -16,6 +16,8 @@
 #include "pipeline/sql_errors.hpp"
 #include "pipeline/state.hpp"
 #include "pipeline/time_macros.hpp"
+#include "udf/scalar.hpp"
+#include "udf/table.hpp"
 
 namespace sqlflow::pipeline {
 
@@ -395,7 +397,17 @@ struct Executor::Impl {
     result.io += dest->io_stats();
   }
 
+  // Table UDF calls of the statement: their results become the temporary tables it reads.
+  void run_table_udfs(engine::Connection& con, const Step& step) {
+    for (const auto& call : step.statement.table_udfs) {
+      const udf::UdfInfo* u = options.udfs ? options.udfs->find(call.udf) : nullptr;
+      if (!u) throw internal_error("table UDF " + call.udf + " was not resolved");
+      udf::run_table_udf(con, *u, call.input, call.placeholder, options.context.base_dir);
+    }
+  }
+
   void run_step(engine::Connection& con, const Step& step, StepResult& result) {
+    run_table_udfs(con, step);
     const auto& node = step.statement.node;
     if (const auto* l = std::get_if<LoadStmt>(&node))
       run_load(con, step, *l, result);
@@ -492,6 +504,8 @@ bool Executor::run() {
     engine::Connection setup(im.db);
     StateStore::ensure(setup);
     im.prepare_sources(setup);
+    // Scalar UDFs go into the database's catalog: every worker connection sees them.
+    if (im.options.udfs) udf::register_scalar_udfs(setup, *im.options.udfs, im.options.context.base_dir);
   }
   // Temporary outputs of killed runs go now, even for exports this run will not reach.
   for (const auto& s : im.plan.steps)

@@ -15,6 +15,7 @@
 #include "engine/scan_function.hpp"
 #include "pipeline/planner.hpp"
 #include "pipeline/validator.hpp"
+#include "udf/catalog.hpp"
 
 namespace sqlflow::pipeline {
 
@@ -44,6 +45,8 @@ struct ExecutorOptions {
   std::function<void(const Step&, const StepResult&)> on_finish;
   int max_attempts = 3;         // for retryable errors (e.g. a dropped source connection)
   bool track_progress = false;  // let DuckDB compute query progress (for a live progress display)
+  // The project's Python UDFs, registered before the first step (null: the pipeline calls none).
+  std::shared_ptr<const udf::Catalog> udfs;
 };
 
 class Executor {

@@ -9,6 +9,7 @@
 #include "engine/connection.hpp"
 #include "pipeline/parser.hpp"
 #include "pipeline/resolver.hpp"
+#include "pipeline/udf_calls.hpp"
 
 namespace sqlflow::pipeline {
 
@@ -144,6 +145,7 @@ LoadedPipeline load_pipeline(const PipelineRequest& request) {
   lp.errors = resolved.errors;
   if (!lp.errors.empty()) return lp;
 
+  lp.udfs = resolve_python_calls(resolved.statements, lp.project.root(), lp.errors);
   TableRefExtractor refs;
   lp.plan = make_plan(resolved.statements, refs, lp.errors);
   lp.warnings.insert(lp.warnings.end(), lp.plan.warnings.begin(), lp.plan.warnings.end());

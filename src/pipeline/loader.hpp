@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "pipeline/profile.hpp"
 #include "pipeline/project.hpp"
 #include "pipeline/validator.hpp"
+#include "udf/catalog.hpp"
 
 namespace sqlflow::pipeline {
 
@@ -33,9 +35,10 @@ struct LoadedPipeline {
   ValidatedPipeline validated;
   std::map<std::string, std::string> variables;
   std::vector<Error> errors;
-  std::vector<std::string> warnings;     // profile, variables and plan warnings, for the user
-  connectors::ConnectorContext context;  // the project folder and where exports may write
-  bool uses_state = false;               // incremental sources or transforms
+  std::vector<std::string> warnings;         // profile, variables and plan warnings, for the user
+  connectors::ConnectorContext context;      // the project folder and where exports may write
+  std::shared_ptr<const udf::Catalog> udfs;  // the project's Python UDFs, when the pipeline calls PYTHON_FUNC
+  bool uses_state = false;                   // incremental sources or transforms
 };
 
 LoadedPipeline load_pipeline(const PipelineRequest& request);

@@ -13,6 +13,7 @@
 
 #include "core/quote.hpp"
 #include "pipeline/time_macros.hpp"
+#include "pipeline/udf_calls.hpp"
 
 namespace sqlflow::pipeline {
 
@@ -282,6 +283,11 @@ Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs
       }
     } else {
       continue;  // SET/IF/INCLUDE never reach the planner (resolved earlier)
+    }
+    // A table UDF call reads its input table in its placeholder's place.
+    for (const auto& call : stmt.table_udfs) {
+      step.reads.erase(fold_name(call.placeholder));
+      step.reads.insert(table_udf_input_name(call));
     }
     // Steps are renumbered densely here because SOURCE statements are not steps.
     step.id = plan.steps.size();

@@ -12,7 +12,6 @@ namespace sqlflow::pipeline {
 
 namespace {
 
-
 std::vector<std::string> keys_of(const std::map<std::string, ConnectorConfig>& m) {
   std::vector<std::string> out;
   for (const auto& [k, _] : m) out.push_back(k);
