@@ -1,6 +1,5 @@
 // `sqlflow udf list|info NAME|validate [NAME]`: the project's Python UDFs (python_udfs/*.py).
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
@@ -22,7 +21,9 @@ udf::Catalog project_catalog() {
   return udf::load_catalog(project.root());
 }
 
-std::string where(const udf::UdfInfo& u) { return u.file + ":" + std::to_string(u.line); }
+std::string where(const udf::UdfInfo& u) {
+  return u.file + ":" + std::to_string(u.line);
+}
 
 void print_import_errors(const udf::Catalog& c) {
   for (const auto& [module, error] : c.import_errors)
@@ -35,9 +36,14 @@ void list_command(const std::string& format) {
   if (format == "json") {
     nlohmann::ordered_json arr = nlohmann::ordered_json::array();
     for (const auto& u : c.udfs)
-      arr.push_back({{"name", u.qualified()}, {"kind", u.kind}, {"signature", u.signature},
-                     {"returns", u.kind == "scalar" ? u.return_type : "TABLE"}, {"vectorized", u.vectorized},
-                     {"file", u.file}, {"line", u.line}, {"doc", u.doc}});
+      arr.push_back({{"name", u.qualified()},
+                     {"kind", u.kind},
+                     {"signature", u.signature},
+                     {"returns", u.kind == "scalar" ? u.return_type : "TABLE"},
+                     {"vectorized", u.vectorized},
+                     {"file", u.file},
+                     {"line", u.line},
+                     {"doc", u.doc}});
     std::cout << arr.dump(2) << '\n';
   } else {
     TextTable t;
@@ -57,7 +63,8 @@ void info_command(const std::string& name) {
   std::cout << u->qualified() << "  (" << u->kind << " UDF, " << where(*u) << ")\n"
             << "  signature: " << u->function << u->signature << '\n';
   if (u->kind == "scalar") {
-    std::cout << "  returns:   " << u->return_type << (u->vectorized ? " (vectorized: one call per batch)" : "") << '\n'
+    std::cout << "  returns:   " << u->return_type
+              << (u->vectorized ? " (vectorized: one call per batch)" : "") << '\n'
               << "  call:      PYTHON_FUNC(\"" << u->qualified() << "\"";
     for (const auto& p : u->params) std::cout << ", " << p.name;
     std::cout << ")\n";
@@ -92,7 +99,8 @@ void validate_command(const std::string& name) {
 }
 
 void add_udf_commands(CLI::App& app) {
-  auto* udf = app.add_subcommand("udf", "List, describe and check the project's Python UDFs (python_udfs/*.py)");
+  auto* udf =
+      app.add_subcommand("udf", "List, describe and check the project's Python UDFs (python_udfs/*.py)");
   udf->require_subcommand(1);
   auto format = std::make_shared<std::string>("table");
   auto* list = udf->add_subcommand("list", "List the UDFs with their signatures and where they are defined");

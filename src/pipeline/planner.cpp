@@ -13,7 +13,6 @@
 
 #include "core/quote.hpp"
 #include "pipeline/time_macros.hpp"
-#include "pipeline/udf_calls.hpp"
 
 namespace sqlflow::pipeline {
 
@@ -284,10 +283,13 @@ Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs
     } else {
       continue;  // SET/IF/INCLUDE never reach the planner (resolved earlier)
     }
-    // A table UDF call reads its input table in its placeholder's place.
+    // A table UDF call reads its input (a table or a parenthesized query) in its placeholder's place.
     for (const auto& call : stmt.table_udfs) {
       step.reads.erase(fold_name(call.placeholder));
-      step.reads.insert(table_udf_input_name(call));
+      if (auto r = refs.reads("SELECT * FROM " + call.input))
+        for (const auto& name : names_of(*r)) step.reads.insert(name);
+      else
+        step.barrier = true;
     }
     // Steps are renumbered densely here because SOURCE statements are not steps.
     step.id = plan.steps.size();

@@ -40,7 +40,8 @@ struct Rewriter {
     if (nl == std::string::npos || nl >= at) {
       loc.column = start.column + static_cast<int>(at);
     } else {
-      loc.line += static_cast<int>(std::count(original.begin(), original.begin() + static_cast<long>(at), '\n'));
+      loc.line +=
+          static_cast<int>(std::count(original.begin(), original.begin() + static_cast<long>(at), '\n'));
       loc.column = static_cast<int>(at - nl);
     }
     return loc;
@@ -79,8 +80,9 @@ struct Rewriter {
       if (call.table != (u->kind == "table")) {
         problem("PYTHON_FUNC(\"" + call.name + "\") is a " + u->kind + " UDF, used " +
                     (call.table ? "as a table (after FROM or JOIN)" : "as a value"),
-                u->kind == "table" ? "call it in a FROM clause: SELECT * FROM PYTHON_FUNC(\"" + call.name + "\", t)"
-                                   : "call it in a select list: SELECT PYTHON_FUNC(\"" + call.name + "\", x)");
+                u->kind == "table"
+                    ? "call it in a FROM clause: SELECT * FROM PYTHON_FUNC(\"" + call.name + "\", t)"
+                    : "call it in a select list: SELECT PYTHON_FUNC(\"" + call.name + "\", x)");
         out += sql.substr(call.begin, call.end - call.begin);
         continue;
       }
@@ -129,13 +131,6 @@ std::shared_ptr<const udf::Catalog> resolve_python_calls(std::vector<Statement>&
     *sql = r.rewrite(*sql);
   }
   return catalog;
-}
-
-std::string table_udf_input_name(const TableUdfCall& call) {
-  std::string name = call.input;
-  if (auto dot = name.rfind('.'); dot != std::string::npos && name.back() != '"') name = name.substr(dot + 1);
-  if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
-  return fold_name(name);
 }
 
 }  // namespace sqlflow::pipeline

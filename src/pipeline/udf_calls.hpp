@@ -22,8 +22,4 @@ std::shared_ptr<const udf::Catalog> resolve_python_calls(std::vector<Statement>&
                                                          const std::filesystem::path& project_root,
                                                          std::vector<Error>& errors);
 
-// The table a table UDF call reads, as the planner names tables (lower case, unquoted, without
-// schema).
-std::string table_udf_input_name(const TableUdfCall& call);
-
 }  // namespace sqlflow::pipeline

@@ -90,9 +90,13 @@ def function(modname, attr):
 
 PyObject* g_support = nullptr;  // the module dict holding kDiscovery's functions (kept for good)
 
-PyObject* support() { return g_support; }
+PyObject* support() {
+  return g_support;
+}
 
-std::string str_item(PyObject* dict, const char* key) { return to_utf8(PyDict_GetItemString(dict, key)); }
+std::string str_item(PyObject* dict, const char* key) {
+  return to_utf8(PyDict_GetItemString(dict, key));
+}
 
 }  // namespace
 
@@ -178,7 +182,8 @@ Catalog load_catalog(const std::filesystem::path& project_root) {
       u.output_schema.emplace_back(to_utf8(PyTuple_GetItem(p, 0)), to_utf8(PyTuple_GetItem(p, 1)));
     }
     PyObject* required = PyDict_GetItemString(d, "required_columns");
-    for (Py_ssize_t k = 0; k < PyList_Size(required); ++k) u.required_columns.push_back(to_utf8(PyList_GetItem(required, k)));
+    for (Py_ssize_t k = 0; k < PyList_Size(required); ++k)
+      u.required_columns.push_back(to_utf8(PyList_GetItem(required, k)));
     catalog.udfs.push_back(std::move(u));
   }
   // By the name users write (a renamed function sorts by its UDF name, not its Python name).

@@ -21,19 +21,19 @@ struct UdfParam {
 };
 
 struct UdfInfo {
-  std::string module;     // "python_udfs.text_utils"
-  std::string function;   // the Python function's name
-  std::string name;       // its UDF name (decorator name=, else the function's name)
-  std::string kind;       // "scalar" or "table"
+  std::string module;    // "python_udfs.text_utils"
+  std::string function;  // the Python function's name
+  std::string name;      // its UDF name (decorator name=, else the function's name)
+  std::string kind;      // "scalar" or "table"
   std::vector<UdfParam> params;
   std::string return_type;  // scalar: SQL type from the annotation or returns= (DOUBLE when neither)
   bool vectorized = false;  // scalar: called once per batch with lists / numpy arrays
   std::vector<std::pair<std::string, std::string>> output_schema;  // table: column → SQL type
   std::vector<std::string> required_columns;                       // table
   bool infer = false;                                              // table: columns from the result
-  std::string signature;  // "(text: str) -> str"
-  std::string doc;        // first paragraph of the docstring
-  std::string file;       // relative to the project
+  std::string signature;                                           // "(text: str) -> str"
+  std::string doc;                                                 // first paragraph of the docstring
+  std::string file;                                                // relative to the project
   int line = 0;
 
   std::string qualified() const { return module + "." + name; }  // what PYTHON_FUNC names

@@ -124,7 +124,9 @@ void ensure_python(const std::filesystem::path& project_root) {
   if (path && entry) PyList_Insert(path, 0, entry.get());
 }
 
-bool python_started() { return g_ok; }
+bool python_started() {
+  return g_ok;
+}
 
 Gil::Gil() : owned_(t_depth == 0) {
   if (owned_) {
@@ -141,7 +143,9 @@ Gil::~Gil() {
 
 GilRelease::GilRelease() : saved_(PyEval_SaveThread()) {}
 
-GilRelease::~GilRelease() { PyEval_RestoreThread(saved_); }
+GilRelease::~GilRelease() {
+  PyEval_RestoreThread(saved_);
+}
 
 std::string to_utf8(PyObject* o) {
   if (!o) return {};
@@ -180,7 +184,8 @@ std::string take_python_error(const std::filesystem::path& project_root) {
     if (file && line) {
       std::string f = to_utf8(file.get());
       if (root.empty() || f.rfind(root, 0) == 0 || where.empty()) {
-        if (!root.empty() && f.rfind(root, 0) == 0) f = std::filesystem::path(f).lexically_relative(root).string();
+        if (!root.empty() && f.rfind(root, 0) == 0)
+          f = std::filesystem::path(f).lexically_relative(root).string();
         where = f + ":" + std::to_string(PyLong_AsLong(line.get()));
       }
     }

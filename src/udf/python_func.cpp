@@ -7,7 +7,9 @@ namespace sqlflow::udf {
 
 namespace {
 
-bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 bool iequals(const std::string& s, size_t at, const char* word) {
   for (size_t k = 0; word[k]; ++k)
@@ -92,7 +94,8 @@ bool table_position(const std::string& s, size_t call_begin) {
   from -= 4;  // "FROM"
   if (previous_word(s, from) == "DISTINCT") return false;
   const std::string call = enclosing_call(s, from);
-  return call != "EXTRACT" && call != "SUBSTRING" && call != "TRIM" && call != "POSITION" && call != "OVERLAY";
+  return call != "EXTRACT" && call != "SUBSTRING" && call != "TRIM" && call != "POSITION" &&
+         call != "OVERLAY";
 }
 
 }  // namespace
@@ -149,7 +152,8 @@ std::vector<PythonCall> find_python_calls(const std::string& sql) {
     if (depth != 0) break;  // unclosed: DuckDB reports it
     call.end = p;
     call.args = sql.substr(args_begin, p - 1 - args_begin);
-    while (!call.args.empty() && std::isspace(static_cast<unsigned char>(call.args.back()))) call.args.pop_back();
+    while (!call.args.empty() && std::isspace(static_cast<unsigned char>(call.args.back())))
+      call.args.pop_back();
     call.args_begin = args_begin;
     while (!call.args.empty() && std::isspace(static_cast<unsigned char>(call.args.front()))) {
       call.args.erase(0, 1);

@@ -10,10 +10,10 @@
 namespace sqlflow::udf {
 
 struct PythonCall {
-  size_t begin = 0;  // offset of "PYTHON_FUNC"
-  size_t end = 0;    // one past the closing ')'
-  std::string name;  // the first argument, unquoted: "python_udfs.text_utils.capitalize_words"
-  std::string args;  // the text of the remaining arguments (may be empty)
+  size_t begin = 0;       // offset of "PYTHON_FUNC"
+  size_t end = 0;         // one past the closing ')'
+  std::string name;       // the first argument, unquoted: "python_udfs.text_utils.capitalize_words"
+  std::string args;       // the text of the remaining arguments (may be empty)
   size_t args_begin = 0;  // offset of `args` in the SQL
   bool table = false;
 };

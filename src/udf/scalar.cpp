@@ -47,21 +47,30 @@ PyObject* numpy_frombuffer() {
 
 const char* numpy_dtype(duckdb_type t) {
   switch (t) {
-    case DUCKDB_TYPE_BOOLEAN: return "bool";
-    case DUCKDB_TYPE_INTEGER: return "int32";
-    case DUCKDB_TYPE_BIGINT: return "int64";
-    case DUCKDB_TYPE_FLOAT: return "float32";
-    case DUCKDB_TYPE_DOUBLE: return "float64";
-    default: return nullptr;
+    case DUCKDB_TYPE_BOOLEAN:
+      return "bool";
+    case DUCKDB_TYPE_INTEGER:
+      return "int32";
+    case DUCKDB_TYPE_BIGINT:
+      return "int64";
+    case DUCKDB_TYPE_FLOAT:
+      return "float32";
+    case DUCKDB_TYPE_DOUBLE:
+      return "float64";
+    default:
+      return nullptr;
   }
 }
 
 size_t type_size(duckdb_type t) {
   switch (t) {
-    case DUCKDB_TYPE_BOOLEAN: return 1;
+    case DUCKDB_TYPE_BOOLEAN:
+      return 1;
     case DUCKDB_TYPE_INTEGER:
-    case DUCKDB_TYPE_FLOAT: return 4;
-    default: return 8;
+    case DUCKDB_TYPE_FLOAT:
+      return 4;
+    default:
+      return 8;
   }
 }
 
@@ -70,10 +79,13 @@ struct Column {
   LogicalType type;
 };
 
-std::string failure(const ScalarUdf& udf, const std::string& what) { return udf.qualified + ": " + what; }
+std::string failure(const ScalarUdf& udf, const std::string& what) {
+  return udf.qualified + ": " + what;
+}
 
 // Plain functions: one call per row (vectorcall: no argument tuple), NULL as None.
-bool call_rows(const ScalarUdf& udf, const std::vector<Column>& cols, size_t n, const Vector& out, std::string& error) {
+bool call_rows(const ScalarUdf& udf, const std::vector<Column>& cols, size_t n, const Vector& out,
+               std::string& error) {
   std::vector<PyObject*> argv(cols.size(), nullptr);
   auto clear = [&] {
     for (auto& a : argv) Py_CLEAR(a);
@@ -156,8 +168,10 @@ bool call_vector(const ScalarUdf& udf, const std::vector<Column>& cols, size_t n
   PyObject** values = PySequence_Fast_ITEMS(items.get());
   for (size_t row = 0; row < n; ++row) {
     std::string why;
-    if (null_row[row]) out.set_null(row);
-    else if (!from_python(values[row], udf.result, out, row, why)) return (error = failure(udf, why), false);
+    if (null_row[row])
+      out.set_null(row);
+    else if (!from_python(values[row], udf.result, out, row, why))
+      return (error = failure(udf, why), false);
   }
   return true;
 }
@@ -188,21 +202,26 @@ duckdb_logical_type param_type(const UdfParam& p) {
 
 }  // namespace
 
-bool supported_return_type(const std::string& sql_type) { return return_type_id(sql_type) != DUCKDB_TYPE_INVALID; }
+bool supported_return_type(const std::string& sql_type) {
+  return return_type_id(sql_type) != DUCKDB_TYPE_INVALID;
+}
 
-void register_scalar_udfs(engine::Connection& con, const Catalog& catalog, const std::filesystem::path& project_root) {
+void register_scalar_udfs(engine::Connection& con, const Catalog& catalog,
+                          const std::filesystem::path& project_root) {
   for (const auto& u : catalog.udfs) {
     if (u.kind != "scalar") continue;
     const duckdb_type result = return_type_id(u.return_type);
     if (result == DUCKDB_TYPE_INVALID)
-      throw validation_error("UDF " + u.qualified() + " returns " + u.return_type + ", which sqlflow cannot return",
-                             "annotate it with str, int, float, bool, datetime.date or datetime.datetime, or pass "
-                             "returns=\"VARCHAR\" (or BIGINT, DOUBLE, BOOLEAN, DATE, TIMESTAMP) to the decorator");
+      throw validation_error(
+          "UDF " + u.qualified() + " returns " + u.return_type + ", which sqlflow cannot return",
+          "annotate it with str, int, float, bool, datetime.date or datetime.datetime, or pass "
+          "returns=\"VARCHAR\" (or BIGINT, DOUBLE, BOOLEAN, DATE, TIMESTAMP) to the decorator");
     size_t required = 0;
     while (required < u.params.size() && !u.params[required].has_default) ++required;
     duckdb_scalar_function_set set = duckdb_create_scalar_function_set(u.sql_name().c_str());
     for (size_t arity = required; arity <= u.params.size(); ++arity) {
-      auto* extra = new ScalarUdf{u.qualified(), std::filesystem::absolute(project_root), nullptr, result, u.vectorized};
+      auto* extra = new ScalarUdf{u.qualified(), std::filesystem::absolute(project_root), nullptr, result,
+                                  u.vectorized};
       {
         Gil gil;
         extra->fn = udf_function(u);

@@ -16,7 +16,8 @@ namespace sqlflow::udf {
 
 // Registers every scalar UDF of `catalog` in the database of `con` (all its connections see
 // them). Throws a validation Error for a UDF whose return type is not supported.
-void register_scalar_udfs(engine::Connection& con, const Catalog& catalog, const std::filesystem::path& project_root);
+void register_scalar_udfs(engine::Connection& con, const Catalog& catalog,
+                          const std::filesystem::path& project_root);
 
 // The SQL return types a scalar UDF may have.
 bool supported_return_type(const std::string& sql_type);

@@ -71,9 +71,10 @@ PyObject* g_run_table = nullptr;  // kTableSupport's run_table (kept for good)
 // A SQL type name from an output_schema, pasted into a CAST: letters, digits, spaces, (),.
 std::string checked_type(const UdfInfo& udf, const std::string& column, const std::string& type) {
   for (char c : type)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != ' ' && c != '(' && c != ')' && c != ',' && c != '_')
-      throw validation_error("UDF " + udf.qualified() + ": output_schema type '" + type + "' of column '" + column +
-                             "' is not a SQL type name");
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != ' ' && c != '(' && c != ')' && c != ',' &&
+        c != '_')
+      throw validation_error("UDF " + udf.qualified() + ": output_schema type '" + type + "' of column '" +
+                             column + "' is not a SQL type name");
   return type;
 }
 
@@ -176,8 +177,10 @@ void run_table_udf(engine::Connection& con, const UdfInfo& udf, const std::strin
         duckdb_vector_ensure_validity_writable(v.handle());
         for (size_t r = 0; r < n; ++r) {
           const auto& cell = first + r < out_columns[c].size() ? out_columns[c][first + r] : std::nullopt;
-          if (cell) v.set_string(r, *cell);
-          else v.set_null(r);
+          if (cell)
+            v.set_string(r, *cell);
+          else
+            v.set_null(r);
         }
       }
       chunk.set_size(n);
@@ -186,10 +189,11 @@ void run_table_udf(engine::Connection& con, const UdfInfo& udf, const std::strin
     appender.close();
   }
   try {
-    con.execute("CREATE OR REPLACE TEMP TABLE " + quote_identifier(result_table) + " AS SELECT " + casts + " FROM " +
-                quote_identifier(raw));
+    con.execute("CREATE OR REPLACE TEMP TABLE " + quote_identifier(result_table) + " AS SELECT " + casts +
+                " FROM " + quote_identifier(raw));
   } catch (const Error& e) {
-    throw data_error("UDF " + udf.qualified() + ": its result does not fit its output_schema: " + e.message());
+    throw data_error("UDF " + udf.qualified() +
+                     ": its result does not fit its output_schema: " + e.message());
   }
   con.execute("DROP TABLE " + quote_identifier(raw));
 }
@@ -201,11 +205,14 @@ void declare_table_udf_result(engine::Connection& con, const UdfInfo& udf, const
     columns.emplace_back(c.name, c.type.to_sql());
   for (const auto& [name, type] : udf.output_schema) {
     auto it = std::find_if(columns.begin(), columns.end(), [&](const auto& c) { return c.first == name; });
-    if (it != columns.end()) it->second = checked_type(udf, name, type);
-    else columns.emplace_back(name, checked_type(udf, name, type));
+    if (it != columns.end())
+      it->second = checked_type(udf, name, type);
+    else
+      columns.emplace_back(name, checked_type(udf, name, type));
   }
   std::string cols;
-  for (const auto& [name, type] : columns) cols += (cols.empty() ? "" : ", ") + quote_identifier(name) + " " + type;
+  for (const auto& [name, type] : columns)
+    cols += (cols.empty() ? "" : ", ") + quote_identifier(name) + " " + type;
   con.execute("CREATE OR REPLACE TEMP TABLE " + quote_identifier(result_table) + " (" + cols + ")");
 }
 

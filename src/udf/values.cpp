@@ -34,17 +34,28 @@ std::string startup::init_values() {
 PyObject* to_python(const Vector& v, const LogicalType& type, size_t row) {
   if (!v.is_valid(row)) Py_RETURN_NONE;
   switch (type.id()) {
-    case DUCKDB_TYPE_BOOLEAN: return PyBool_FromLong(v.get<bool>(row));
-    case DUCKDB_TYPE_TINYINT: return PyLong_FromLong(v.get<int8_t>(row));
-    case DUCKDB_TYPE_SMALLINT: return PyLong_FromLong(v.get<int16_t>(row));
-    case DUCKDB_TYPE_INTEGER: return PyLong_FromLong(v.get<int32_t>(row));
-    case DUCKDB_TYPE_BIGINT: return PyLong_FromLongLong(v.get<int64_t>(row));
-    case DUCKDB_TYPE_UTINYINT: return PyLong_FromUnsignedLong(v.get<uint8_t>(row));
-    case DUCKDB_TYPE_USMALLINT: return PyLong_FromUnsignedLong(v.get<uint16_t>(row));
-    case DUCKDB_TYPE_UINTEGER: return PyLong_FromUnsignedLong(v.get<uint32_t>(row));
-    case DUCKDB_TYPE_UBIGINT: return PyLong_FromUnsignedLongLong(v.get<uint64_t>(row));
-    case DUCKDB_TYPE_FLOAT: return PyFloat_FromDouble(v.get<float>(row));
-    case DUCKDB_TYPE_DOUBLE: return PyFloat_FromDouble(v.get<double>(row));
+    case DUCKDB_TYPE_BOOLEAN:
+      return PyBool_FromLong(v.get<bool>(row));
+    case DUCKDB_TYPE_TINYINT:
+      return PyLong_FromLong(v.get<int8_t>(row));
+    case DUCKDB_TYPE_SMALLINT:
+      return PyLong_FromLong(v.get<int16_t>(row));
+    case DUCKDB_TYPE_INTEGER:
+      return PyLong_FromLong(v.get<int32_t>(row));
+    case DUCKDB_TYPE_BIGINT:
+      return PyLong_FromLongLong(v.get<int64_t>(row));
+    case DUCKDB_TYPE_UTINYINT:
+      return PyLong_FromUnsignedLong(v.get<uint8_t>(row));
+    case DUCKDB_TYPE_USMALLINT:
+      return PyLong_FromUnsignedLong(v.get<uint16_t>(row));
+    case DUCKDB_TYPE_UINTEGER:
+      return PyLong_FromUnsignedLong(v.get<uint32_t>(row));
+    case DUCKDB_TYPE_UBIGINT:
+      return PyLong_FromUnsignedLongLong(v.get<uint64_t>(row));
+    case DUCKDB_TYPE_FLOAT:
+      return PyFloat_FromDouble(v.get<float>(row));
+    case DUCKDB_TYPE_DOUBLE:
+      return PyFloat_FromDouble(v.get<double>(row));
     case DUCKDB_TYPE_VARCHAR: {
       std::string_view s = v.get_string(row);
       return PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
@@ -63,8 +74,8 @@ PyObject* to_python(const Vector& v, const LogicalType& type, size_t row) {
     case DUCKDB_TYPE_TIMESTAMP: {
       duckdb_timestamp_struct t = duckdb_from_timestamp(v.get<duckdb_timestamp>(row));
       if (t.date.year < 1 || t.date.year > 9999) return PyUnicode_FromString(v.to_string(row, type).c_str());
-      return PyDateTime_FromDateAndTime(t.date.year, t.date.month, t.date.day, t.time.hour, t.time.min, t.time.sec,
-                                        t.time.micros);
+      return PyDateTime_FromDateAndTime(t.date.year, t.date.month, t.date.day, t.time.hour, t.time.min,
+                                        t.time.sec, t.time.micros);
     }
     default: {
       const std::string text = v.to_string(row, type);
@@ -97,16 +108,21 @@ bool from_python(PyObject* o, duckdb_type type, const Vector& out, size_t row, s
       long long value = PyLong_AsLongLongAndOverflow(as_int.get(), &overflow);
       if (overflow || (type == DUCKDB_TYPE_INTEGER && (value < INT32_MIN || value > INT32_MAX)))
         return fail(error, "the result " + to_utf8(o) + " does not fit its integer type");
-      if (type == DUCKDB_TYPE_INTEGER) out.set<int32_t>(row, static_cast<int32_t>(value));
-      else out.set<int64_t>(row, value);
+      if (type == DUCKDB_TYPE_INTEGER)
+        out.set<int32_t>(row, static_cast<int32_t>(value));
+      else
+        out.set<int64_t>(row, value);
       return true;
     }
     case DUCKDB_TYPE_FLOAT:
     case DUCKDB_TYPE_DOUBLE: {
       double d = PyFloat_AsDouble(o);
-      if (d == -1.0 && PyErr_Occurred()) return fail(error, "a number result cannot be made of " + to_utf8(o));
-      if (type == DUCKDB_TYPE_FLOAT) out.set<float>(row, static_cast<float>(d));
-      else out.set<double>(row, d);
+      if (d == -1.0 && PyErr_Occurred())
+        return fail(error, "a number result cannot be made of " + to_utf8(o));
+      if (type == DUCKDB_TYPE_FLOAT)
+        out.set<float>(row, static_cast<float>(d));
+      else
+        out.set<double>(row, d);
       return true;
     }
     case DUCKDB_TYPE_VARCHAR: {
@@ -128,23 +144,27 @@ bool from_python(PyObject* o, duckdb_type type, const Vector& out, size_t row, s
       return true;
     }
     case DUCKDB_TYPE_TIMESTAMP: {
-      if (!PyDateTime_Check(o)) return fail(error, "a TIMESTAMP result must be a datetime.datetime, got " + to_utf8(o));
+      if (!PyDateTime_Check(o))
+        return fail(error, "a TIMESTAMP result must be a datetime.datetime, got " + to_utf8(o));
       duckdb_timestamp_struct t;
       t.date = {PyDateTime_GET_YEAR(o), static_cast<int8_t>(PyDateTime_GET_MONTH(o)),
                 static_cast<int8_t>(PyDateTime_GET_DAY(o))};
-      t.time = {static_cast<int8_t>(PyDateTime_DATE_GET_HOUR(o)), static_cast<int8_t>(PyDateTime_DATE_GET_MINUTE(o)),
+      t.time = {static_cast<int8_t>(PyDateTime_DATE_GET_HOUR(o)),
+                static_cast<int8_t>(PyDateTime_DATE_GET_MINUTE(o)),
                 static_cast<int8_t>(PyDateTime_DATE_GET_SECOND(o)), PyDateTime_DATE_GET_MICROSECOND(o)};
       out.set<duckdb_timestamp>(row, duckdb_to_timestamp(t));
       return true;
     }
-    default: return fail(error, "unsupported result type");
+    default:
+      return fail(error, "unsupported result type");
   }
 }
 
 duckdb_type return_type_id(const std::string& sql_type) {
   std::string t;
   for (char c : sql_type)
-    if (!std::isspace(static_cast<unsigned char>(c))) t += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!std::isspace(static_cast<unsigned char>(c)))
+      t += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (t == "BOOLEAN" || t == "BOOL") return DUCKDB_TYPE_BOOLEAN;
   if (t == "INTEGER" || t == "INT" || t == "INT4") return DUCKDB_TYPE_INTEGER;
   if (t == "BIGINT" || t == "INT8" || t == "LONG") return DUCKDB_TYPE_BIGINT;

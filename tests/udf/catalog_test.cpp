@@ -89,7 +89,8 @@ TEST(UdfCatalog, DecoratorOptions) {
 TEST(UdfCatalog, ImportErrorNamesFileAndLine) {
   const auto& errors = project_catalog().import_errors;
   ASSERT_EQ(errors.count("python_udfs.broken"), 1u);
-  EXPECT_EQ(errors.at("python_udfs.broken").rfind("python_udfs/broken.py:3: json.decoder.JSONDecodeError", 0), 0u)
+  EXPECT_EQ(errors.at("python_udfs.broken").rfind("python_udfs/broken.py:3: json.decoder.JSONDecodeError", 0),
+            0u)
       << errors.at("python_udfs.broken");
   EXPECT_EQ(errors.count("python_udfs._private"), 0u);  // underscore modules are not imported
 }

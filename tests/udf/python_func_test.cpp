@@ -27,7 +27,8 @@ TEST(PythonFunc, NestedCallsAndCallsWithoutArguments) {
 }
 
 TEST(PythonFunc, CallAfterFromOrJoinIsATableCall) {
-  auto calls = find_python_calls("SELECT * FROM PYTHON_FUNC(\"m.t\", sales) s JOIN PYTHON_FUNC('m.u', x) u ON true");
+  auto calls =
+      find_python_calls("SELECT * FROM PYTHON_FUNC(\"m.t\", sales) s JOIN PYTHON_FUNC('m.u', x) u ON true");
   ASSERT_EQ(calls.size(), 2u);
   EXPECT_TRUE(calls[0].table);
   EXPECT_EQ(calls[0].args, "sales");

@@ -33,3 +33,9 @@ def fails(x: int) -> int:
     if x > 1:
         raise ValueError("x too large: %d" % x)
     return x
+
+
+@python_scalar_udf
+def quits(x: int) -> int:
+    """SystemExit must fail the step, not end sqlflow."""
+    raise SystemExit(3)
