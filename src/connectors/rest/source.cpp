@@ -1,5 +1,7 @@
 #include "connectors/rest/source.hpp"
 
+#include "connectors/http_io.hpp"
+
 #include <spdlog/spdlog.h>
 #include <strings.h>
 
@@ -157,19 +159,6 @@ std::string lower(std::string s) {
 
 }  // namespace
 
-namespace {
-// Hands every attempt's latency to the run's metrics.
-class LatencyObserver final : public net::RequestObserver {
- public:
-  explicit LatencyObserver(RequestLatencySink sink) : sink_(std::move(sink)) {}
-  void on_attempt(const net::AttemptRecord& record) override {
-    sink_("rest", std::chrono::duration_cast<std::chrono::nanoseconds>(record.duration));
-  }
-
- private:
-  RequestLatencySink sink_;
-};
-}  // namespace
 
 struct RestSource::Core {
   RestOptions o;
@@ -283,7 +272,7 @@ struct RestSource::Core {
       }
     }
     has_auth = a.type != T::None;
-    if (on_latency) co.observer = std::make_shared<LatencyObserver>(on_latency);
+    co.observer = latency_observer("rest", on_latency);
     client = std::make_shared<net::HttpClient>(co, policy);
   }
 
@@ -719,16 +708,7 @@ RestSource::RestSource(RestOptions options, RequestLatencySink on_request_latenc
     : core_(std::make_shared<Core>(std::move(options), std::move(on_request_latency))) {}
 
 IoStats RestSource::io_stats() const {
-  const net::ClientStats& c = core_->client->stats();
-  resilience::PolicyStats::Snapshot p = core_->client->policy().stats().snapshot();
-  IoStats s;
-  s.bytes = c.bytes_received.load(std::memory_order_relaxed) + c.bytes_sent.load(std::memory_order_relaxed);
-  s.requests = c.attempts.load(std::memory_order_relaxed);
-  s.retries = c.retries.load(std::memory_order_relaxed);
-  s.throttle_waits = p.rate_limit_waits + p.throttled;
-  s.breaker_trips = p.breaker_opens;
-  s.network_wait_ns = c.attempt_time_ns.load(std::memory_order_relaxed);
-  return s;
+  return io_stats_of(*core_->client);
 }
 RestSource::~RestSource() = default;
 
