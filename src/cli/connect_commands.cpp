@@ -60,38 +60,57 @@ void add_connect_commands(CLI::App& app) {
     for (const auto& n : info->notes) std::cout << n << '\n';
   });
 
-  struct TestOptions {
+  struct ProfileConnector {
     std::string name;
     std::string profile = "dev";
   };
-  auto t = std::make_shared<TestOptions>();
+  // The profile's connector `c.name` as a source, its connector info beside it.
+  auto open_source = [](const ProfileConnector& c, const connectors::ConnectorInfo** info_out) {
+    auto project = pipeline::Project::discover(".");
+    auto profile = pipeline::load_profile(project, c.profile);
+    auto it = profile.connectors.find(c.name);
+    if (it == profile.connectors.end())
+      throw usage_error("profile '" + c.profile + "' has no connector named '" + c.name + "'",
+                        "see `sqlflow profiles show " + c.profile + " --section connectors`");
+    if (!it->second.unset_variables.empty()) throw it->second.unset_variables.front();
+    const auto& info = connectors::Registry::instance().get(it->second.type, connectors::Role::Source);
+    *info_out = &info;
+    connectors::ConnectorContext ctx;
+    ctx.base_dir = project.root();
+    return info.make_source(connectors::normalize_params(info.source_params, it->second.params), ctx);
+  };
+
+  auto t = std::make_shared<ProfileConnector>();
   auto* test = connect->add_subcommand("test", "Open a profile connector and report latency and version");
   test->add_option("name", t->name, "connector name under connectors: in the profile")->required();
   test->add_option("-p,--profile", t->profile, "profile")->default_val("dev");
-  test->callback([t] {
-    auto profile = pipeline::load_profile(pipeline::Project::discover("."), t->profile);
-    auto it = profile.connectors.find(t->name);
-    if (it == profile.connectors.end())
-      throw usage_error("profile '" + t->profile + "' has no connector named '" + t->name + "'",
-                        "see `sqlflow profiles show " + t->profile + " --section connectors`");
-    if (!it->second.unset_variables.empty()) throw it->second.unset_variables.front();
-    const auto& info = connectors::Registry::instance().get(it->second.type, connectors::Role::Source);
-    connectors::ConnectorContext ctx;
-    ctx.base_dir = pipeline::Project::discover(".").root();
+  test->callback([t, open_source] {
+    const connectors::ConnectorInfo* info = nullptr;
     const auto started = std::chrono::steady_clock::now();
     try {
-      auto source =
-          info.make_source(connectors::normalize_params(info.source_params, it->second.params), ctx);
+      auto source = open_source(*t, &info);
       std::string what = source->test_connection();
       double ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-      std::cout << "ok  " << t->name << " (" << info.type << "): " << what << " — "
+      std::cout << "ok  " << t->name << " (" << info->type << "): " << what << " — "
                 << static_cast<int>(ms + 0.5) << " ms\n";
     } catch (const Error& e) {
-      std::cout << "FAILED  " << t->name << " (" << info.type << "): " << e.message() << '\n';
+      if (!info) throw;  // the profile, not the connection, is wrong
+      std::cout << "FAILED  " << t->name << " (" << info->type << "): " << e.message() << '\n';
       if (!e.hint().empty()) std::cout << "  hint: " << e.hint() << '\n';
       g_exit_code = 1;
     }
+  });
+
+  auto d = std::make_shared<ProfileConnector>();
+  auto* discover = connect->add_subcommand(
+      "discover", "List what a profile connector can read (e.g. a spreadsheet's sheets and their header rows)");
+  discover->add_option("name", d->name, "connector name under connectors: in the profile")->required();
+  discover->add_option("-p,--profile", d->profile, "profile")->default_val("dev");
+  discover->callback([d, open_source] {
+    const connectors::ConnectorInfo* info = nullptr;
+    auto source = open_source(*d, &info);
+    for (const auto& line : source->discover_lines()) std::cout << line << '\n';
   });
 }
 

@@ -120,6 +120,9 @@ class Source : public engine::TableSource {
   // `connect test`: opens a connection and returns a one-line description (server version…).
   virtual std::string test_connection() { return "ok"; }
 
+  // `connect discover`: what this connector can read, one line each. Default: the columns.
+  virtual std::vector<std::string> discover_lines();
+
   // Cumulative I/O counters (thread-safe). Default: none — DuckDB's own readers do the I/O.
   virtual IoStats io_stats() const { return {}; }
 

@@ -184,6 +184,41 @@ std::string SheetsSource::test_connection() {
          (info.sheets.size() == 1 ? " sheet: " : " sheets: ") + sheets + ") as " + api().client_email();
 }
 
+std::vector<std::string> SheetsSource::discover_lines() {
+  const std::string& id = o_.connection.spreadsheet_id;
+  SpreadsheetInfo info = api().metadata(id);
+  std::vector<std::string> lines = {"spreadsheet '" + info.title + "'"};
+  if (info.sheets.empty()) return lines;
+  std::vector<std::string> ranges;
+  for (const auto& s : info.sheets) ranges.push_back(quote_sheet_name(s.title) + "!1:1");
+  std::string body = api().batch_get(id, {ranges}, "FORMATTED_VALUE", 1)[0];
+  Grid headers;
+  headers.add_batch(body, std::vector<std::int64_t>(ranges.size(), 1), "the header rows");
+  // Sheets without a header row leave no row in the grid: match rows to sheets by the replies.
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  std::int64_t row = 0;
+  for (std::size_t i = 0; i < info.sheets.size(); ++i) {
+    const auto& s = info.sheets[i];
+    std::string line = "  " + s.title + " (" + std::to_string(s.rows) + "×" + std::to_string(s.columns) + "): ";
+    bool has_row = j.is_object() && j.contains("valueRanges") && i < j["valueRanges"].size() &&
+                   j["valueRanges"][i].contains("values");
+    if (!has_row) {
+      lines.push_back(line + "(empty first row)");
+      continue;
+    }
+    std::string names;
+    for (std::int64_t c = 0; c < headers.width(); ++c) {
+      const Cell& cell = headers.at(row, c);
+      if (cell.kind == CellKind::Empty) continue;
+      names += (names.empty() ? "" : ", ") +
+               (cell.kind == CellKind::Text ? std::string(headers.text(cell)) : std::string("(value)"));
+    }
+    ++row;
+    lines.push_back(line + names);
+  }
+  return lines;
+}
+
 IoStats SheetsSource::io_stats() const {
   return api_ ? io_stats_of(api_->client()) : IoStats{};
 }
