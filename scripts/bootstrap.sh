@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything sqlflow needs to build, test and benchmark on Debian 12, idempotently:
-# Debian packages (only when one is missing) and DuckDB's library + header from npm, checked
-# against the integrity hashes in scripts/duckdb.lock. A second run takes seconds.
+# Debian packages (only when one is missing), DuckDB's library + header from npm, checked
+# against the integrity hashes in scripts/duckdb.lock, and the S3 tests' s3rver (npm ci against
+# tests/fixtures/s3/package-lock.json). A second run takes seconds.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +16,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-client hyperfine clang clang-format libclang-rt-14-dev
   libpython3.11-dev python3-numpy python3-pandas python3-psycopg2 time bc nodejs npm
+  python3-botocore
 )
 
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
@@ -76,6 +78,26 @@ fetch_duckdb() {
   rm -rf "$tmp"
 }
 
+# The S3 tests' server: s3rver pinned by tests/fixtures/s3/package-lock.json (npm ci checks every
+# package against the lock's integrity hashes; --legacy-peer-deps as the lock was made, since
+# s3rver's peer ranges hit ERESOLVE with some npm versions). Reinstalled only when the lock file
+# changes (its hash is kept as a stamp).
+s3_fixture="$root/tests/fixtures/s3"
+s3_stamp="$s3_fixture/node_modules/.sqlflow-lock-sha256"
+
+s3rver_ok() {
+  [ -f "$s3_fixture/node_modules/s3rver/bin/s3rver.js" ] && [ -f "$s3_stamp" ] &&
+    [ "$(cat "$s3_stamp")" = "$(file_sha256 "$s3_fixture/package-lock.json")" ]
+}
+
+install_s3rver() {
+  log "installing s3rver for the S3 tests (npm ci in tests/fixtures/s3)"
+  (cd "$s3_fixture" && npm ci --legacy-peer-deps --no-audit --no-fund --silent >/dev/null) ||
+    die "npm ci in tests/fixtures/s3 failed (is the npm registry reachable?)"
+  [ -f "$s3_fixture/node_modules/s3rver/bin/s3rver.js" ] || die "npm ci did not install s3rver"
+  file_sha256 "$s3_fixture/package-lock.json" >"$s3_stamp"
+}
+
 # Exposed for the test of the tamper check: verify_and_unpack LIB_TGZ HEADER_TGZ WORKDIR
 verify_and_unpack() {
   local lib_tgz=$1 header_tgz=$2 work=$3
@@ -98,6 +120,7 @@ main() {
   fi
   install_packages
   duckdb_ok || fetch_duckdb
+  s3rver_ok || install_s3rver
 }
 
 main "$@"
