@@ -95,8 +95,9 @@ int main(int argc, char** argv) {
                                   "};\nCREATE TABLE n AS SELECT count(*) AS rows, sum(c0) AS s FROM s;\n");
   };
   pipeline("batched", "");
-  pipeline("baseline", ", \"batch_size\": 1000, \"ranges_per_request\": 1, \"parallel_requests\": 1, "
-                       "\"requests_per_minute\": 1000000");
+  pipeline("baseline",
+           ", \"batch_size\": 1000, \"ranges_per_request\": 1, \"parallel_requests\": 1, "
+           "\"requests_per_minute\": 1000000");
   for (int i = 0; i < repeats; ++i) {
     for (std::string mode : {"batched", "baseline"}) {
       api.reset_counts();

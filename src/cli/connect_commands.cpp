@@ -104,7 +104,8 @@ void add_connect_commands(CLI::App& app) {
 
   auto d = std::make_shared<ProfileConnector>();
   auto* discover = connect->add_subcommand(
-      "discover", "List what a profile connector can read (e.g. a spreadsheet's sheets and their header rows)");
+      "discover",
+      "List what a profile connector can read (e.g. a spreadsheet's sheets and their header rows)");
   discover->add_option("name", d->name, "connector name under connectors: in the profile")->required();
   discover->add_option("-p,--profile", d->profile, "profile")->default_val("dev");
   discover->callback([d, open_source] {

@@ -48,8 +48,9 @@ const SheetProperties& SpreadsheetInfo::sheet(const std::string& name) const {
     titles.push_back(s.title);
     list += (list.empty() ? "" : ", ") + ("'" + s.title + "'");
   }
-  throw validation_error("spreadsheet '" + title + "' has no sheet named '" + name + "'" + did_you_mean(name, titles),
-                         "its sheets are " + list);
+  throw validation_error(
+      "spreadsheet '" + title + "' has no sheet named '" + name + "'" + did_you_mean(name, titles),
+      "its sheets are " + list);
 }
 
 net::SecretString load_service_account_key(const std::string& credentials_file, const json& credentials_json,
@@ -98,10 +99,12 @@ SheetsApi::SheetsApi(ApiOptions options) : o_(std::move(options)) {
     throw config_error("the Google " + o_.key_origin + " is not JSON",
                        "download a JSON key for the service account (IAM → Service accounts → Keys)");
   if (!key.contains("type") || key["type"] != "service_account") {
-    std::string type = key.contains("type") && key["type"].is_string() ? key["type"].get<std::string>() : "none";
-    throw config_error("the Google " + o_.key_origin + " is not a service-account key (its type is '" + type + "')",
-                       "create a key for a service account in the Google Cloud console (IAM → Service "
-                       "accounts → Keys → Add key → JSON); user OAuth client files cannot be used");
+    std::string type =
+        key.contains("type") && key["type"].is_string() ? key["type"].get<std::string>() : "none";
+    throw config_error(
+        "the Google " + o_.key_origin + " is not a service-account key (its type is '" + type + "')",
+        "create a key for a service account in the Google Cloud console (IAM → Service "
+        "accounts → Keys → Add key → JSON); user OAuth client files cannot be used");
   }
   auto sa = net::GoogleServiceAccount::from_key_json(key, {o_.write ? kWriteScope : kReadScope});
   client_email_ = sa.client_email;
@@ -115,7 +118,8 @@ SheetsApi::SheetsApi(ApiOptions options) : o_(std::move(options)) {
   co.timeout = std::chrono::duration_cast<net::Duration>(std::chrono::duration<double>(o_.timeout_s));
   co.connect_timeout = std::min<net::Duration>(co.timeout, std::chrono::seconds(10));
   co.observer = latency_observer("google_sheets", o_.on_latency);
-  auto token_client = std::make_shared<net::HttpClient>(co, resilience::make_policy("google_sheets", json::object()));
+  auto token_client =
+      std::make_shared<net::HttpClient>(co, resilience::make_policy("google_sheets", json::object()));
   auth_ = std::make_shared<net::GoogleServiceAccount>(std::move(sa), token_client);
   co.auth = auth_;
   client_ = std::make_shared<net::HttpClient>(co, std::move(policy));
@@ -129,8 +133,8 @@ std::string SheetsApi::spreadsheet_url(const std::string& spreadsheet_id) const 
   return base + "/v4/spreadsheets/" + net::url_encode(spreadsheet_id);
 }
 
-void SheetsApi::fail(const std::string& spreadsheet_id, const std::string& what, int status, const std::string& body,
-                     const std::string& fallback) const {
+void SheetsApi::fail(const std::string& spreadsheet_id, const std::string& what, int status,
+                     const std::string& body, const std::string& fallback) const {
   GoogleError g = parse_google_error(body);
   std::string sid = "spreadsheet '" + spreadsheet_id + "'";
   if (status == 404)
@@ -140,26 +144,28 @@ void SheetsApi::fail(const std::string& spreadsheet_id, const std::string& what,
     throw config_error("Google Sheets refused " + what + " on " + sid + ": " + g.message,
                        "the token's scope does not allow it");
   if (status == 403)
-    throw config_error("the service account " + client_email_ + " has no access to " + sid + " (403 " + g.status +
-                           ")",
-                       "share the spreadsheet with " + client_email_ + (o_.write ? " as Editor" : " (Viewer is enough)"));
+    throw config_error(
+        "the service account " + client_email_ + " has no access to " + sid + " (403 " + g.status + ")",
+        "share the spreadsheet with " + client_email_ + (o_.write ? " as Editor" : " (Viewer is enough)"));
   if (status == 401)
-    throw config_error("Google rejected the service account's token for " + what + " (401 " + g.status + ")",
-                       "check that the key in " + o_.key_origin + " is still valid (not deleted or disabled)");
+    throw config_error(
+        "Google rejected the service account's token for " + what + " (401 " + g.status + ")",
+        "check that the key in " + o_.key_origin + " is still valid (not deleted or disabled)");
   if (status == 429)
-    throw connection_error("Google Sheets quota exhausted during " + what + " on " + sid +
-                               " after every retry (429 RESOURCE_EXHAUSTED); nothing was loaded",
-                           false,
-                           "the default rate is 60 requests per minute per service account; if your project's "
-                           "quota was raised, set requests_per_minute, or raise max_retries");
+    throw connection_error(
+        "Google Sheets quota exhausted during " + what + " on " + sid +
+            " after every retry (429 RESOURCE_EXHAUSTED); nothing was loaded",
+        false,
+        "the default rate is 60 requests per minute per service account; if your project's "
+        "quota was raised, set requests_per_minute, or raise max_retries");
   if (status >= 400 && status < 500)
-    throw validation_error("Google Sheets refused " + what + " on " + sid + " (" + std::to_string(status) + " " +
-                           g.status + "): " + (g.message.empty() ? fallback : g.message));
+    throw validation_error("Google Sheets refused " + what + " on " + sid + " (" + std::to_string(status) +
+                           " " + g.status + "): " + (g.message.empty() ? fallback : g.message));
   throw connection_error("Google Sheets " + what + " on " + sid + " failed: " + fallback, false);
 }
 
-std::string SheetsApi::send(const std::string& spreadsheet_id, const std::string& what, const std::string& method,
-                            const std::string& url, const std::string& body) {
+std::string SheetsApi::send(const std::string& spreadsheet_id, const std::string& what,
+                            const std::string& method, const std::string& url, const std::string& body) {
   net::Request req(method, url);
   if (!body.empty()) {
     req.body = body;
@@ -176,7 +182,8 @@ SpreadsheetInfo SheetsApi::metadata(const std::string& spreadsheet_id) {
                               net::url_encode("spreadsheetId,properties.title,sheets.properties"),
                           "");
   json j = json::parse(body, nullptr, false);
-  if (!j.is_object()) throw connection_error("Google Sheets answered the metadata request with no JSON object", true);
+  if (!j.is_object())
+    throw connection_error("Google Sheets answered the metadata request with no JSON object", true);
   SpreadsheetInfo info;
   info.title = j.value("/properties/title"_json_pointer, std::string());
   if (j.contains("sheets") && j["sheets"].is_array()) {
@@ -202,8 +209,9 @@ std::vector<std::string> SheetsApi::batch_get(const std::string& spreadsheet_id,
                                               const std::string& value_render, std::size_t concurrency) {
   std::vector<net::Request> requests;
   for (const auto& group : groups) {
-    std::string url = spreadsheet_url(spreadsheet_id) + "/values:batchGet?majorDimension=ROWS&valueRenderOption=" +
-                      value_render + "&dateTimeRenderOption=SERIAL_NUMBER";
+    std::string url = spreadsheet_url(spreadsheet_id) +
+                      "/values:batchGet?majorDimension=ROWS&valueRenderOption=" + value_render +
+                      "&dateTimeRenderOption=SERIAL_NUMBER";
     for (const auto& range : group) url += "&ranges=" + net::url_encode(range);
     requests.emplace_back("GET", url);
   }
@@ -211,7 +219,8 @@ std::vector<std::string> SheetsApi::batch_get(const std::string& spreadsheet_id,
   std::vector<std::string> bodies;
   bodies.reserve(responses.size());
   for (auto& r : responses) {
-    if (!r.ok()) fail(spreadsheet_id, "reading values", r.status, r.body, r.error ? r.error->message() : "no response");
+    if (!r.ok())
+      fail(spreadsheet_id, "reading values", r.status, r.body, r.error ? r.error->message() : "no response");
     bodies.push_back(std::move(r.body));
   }
   return bodies;
@@ -219,25 +228,26 @@ std::vector<std::string> SheetsApi::batch_get(const std::string& spreadsheet_id,
 
 json SheetsApi::batch_update(const std::string& spreadsheet_id, const json& requests) {
   json body = {{"requests", requests}};
-  std::string text = send(spreadsheet_id, "a batchUpdate", "POST", spreadsheet_url(spreadsheet_id) + ":batchUpdate",
-                          body.dump());
+  std::string text = send(spreadsheet_id, "a batchUpdate", "POST",
+                          spreadsheet_url(spreadsheet_id) + ":batchUpdate", body.dump());
   return json::parse(text, nullptr, false);
 }
 
 void SheetsApi::update_values(const std::string& spreadsheet_id, const std::string& range,
                               const std::string& values_json) {
   send(spreadsheet_id, "writing values", "PUT",
-       spreadsheet_url(spreadsheet_id) + "/values/" + net::url_encode(range) + "?valueInputOption=RAW", values_json);
+       spreadsheet_url(spreadsheet_id) + "/values/" + net::url_encode(range) + "?valueInputOption=RAW",
+       values_json);
 }
 
 std::string SheetsApi::append_values(const std::string& spreadsheet_id, const std::string& range,
-                              const std::string& values_json) {
+                                     const std::string& values_json) {
   // A POST is not idempotent: the client retries it only when it surely did not reach Google
   // (or Google refused it unprocessed: 429, 503), so a row block is never appended twice.
   return send(spreadsheet_id, "appending values", "POST",
-       spreadsheet_url(spreadsheet_id) + "/values/" + net::url_encode(range) +
-           ":append?valueInputOption=RAW&insertDataOption=INSERT_ROWS",
-       values_json);
+              spreadsheet_url(spreadsheet_id) + "/values/" + net::url_encode(range) +
+                  ":append?valueInputOption=RAW&insertDataOption=INSERT_ROWS",
+              values_json);
 }
 
 }  // namespace sqlflow::connectors::google_sheets

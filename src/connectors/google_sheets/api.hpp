@@ -37,7 +37,7 @@ struct SheetProperties {
   std::int64_t sheet_id = 0;
   std::string title;
   std::int64_t index = 0;
-  std::int64_t rows = 0;     // grid size
+  std::int64_t rows = 0;  // grid size
   std::int64_t columns = 0;
 };
 
@@ -66,9 +66,11 @@ class SheetsApi {
   // spreadsheets.batchUpdate; returns the response.
   nlohmann::json batch_update(const std::string& spreadsheet_id, const nlohmann::json& requests);
   // values.update of `range` with RAW values (never interpreted: "=1+1" stays text).
-  void update_values(const std::string& spreadsheet_id, const std::string& range, const std::string& values_json);
+  void update_values(const std::string& spreadsheet_id, const std::string& range,
+                     const std::string& values_json);
   // values.append below the table in `range`, RAW, inserting rows; returns the reply.
-  std::string append_values(const std::string& spreadsheet_id, const std::string& range, const std::string& values_json);
+  std::string append_values(const std::string& spreadsheet_id, const std::string& range,
+                            const std::string& values_json);
 
  private:
   std::string spreadsheet_url(const std::string& spreadsheet_id) const;
@@ -86,7 +88,8 @@ class SheetsApi {
 
 // The key file's JSON from credentials_file (relative to `base_dir`), credentials_json (a JSON
 // object or text), or GOOGLE_APPLICATION_CREDENTIALS, in that order. Errors never show the key.
-net::SecretString load_service_account_key(const std::string& credentials_file, const nlohmann::json& credentials_json,
+net::SecretString load_service_account_key(const std::string& credentials_file,
+                                           const nlohmann::json& credentials_json,
                                            const std::string& base_dir, std::string* origin);
 
 }  // namespace sqlflow::connectors::google_sheets

@@ -120,8 +120,9 @@ ColumnType parse_column_type(const std::string& column, const std::string& type)
   if (t == "boolean" || t == "bool") return ColumnType::Boolean;
   if (t == "date") return ColumnType::Date;
   if (t == "timestamp" || t == "datetime") return ColumnType::Timestamp;
-  throw validation_error("Google Sheets column '" + column + "' has type '" + type + "', which is not supported",
-                         "use VARCHAR, BIGINT, INTEGER, DOUBLE, BOOLEAN, DATE or TIMESTAMP");
+  throw validation_error(
+      "Google Sheets column '" + column + "' has type '" + type + "', which is not supported",
+      "use VARCHAR, BIGINT, INTEGER, DOUBLE, BOOLEAN, DATE or TIMESTAMP");
 }
 
 LogicalType logical_type(ColumnType type) {
@@ -166,8 +167,9 @@ ColumnType infer_type(const Grid& grid, std::int64_t index) {
 void write_column(const Grid& grid, const SheetColumn& column, std::int64_t first_row, std::size_t count,
                   const Vector& out, std::int64_t sheet_row_of_first) {
   auto bad = [&](std::size_t i, const std::string& shown) {
-    return data_error("Google Sheets row " + std::to_string(sheet_row_of_first + static_cast<std::int64_t>(i)) +
-                          ", column '" + column.name + "': " + shown + " is not a valid " +
+    return data_error("Google Sheets row " +
+                          std::to_string(sheet_row_of_first + static_cast<std::int64_t>(i)) + ", column '" +
+                          column.name + "': " + shown + " is not a valid " +
                           logical_type(column.type).to_sql(),
                       "fix the cell, or declare the column as VARCHAR in \"columns\"");
   };
@@ -244,11 +246,13 @@ void write_column(const Grid& grid, const SheetColumn& column, std::int64_t firs
         if (cell.kind == CellKind::Number) {
           // A serial number: whole days since 1899-12-30, the fraction the time of day.
           micros = std::llround((cell.number - kUnixEpochSerial) * 86400.0 * 1e6);
-        } else if (cell.kind != CellKind::Text || !parse_iso(trim(text), column.type == ColumnType::Date, micros)) {
+        } else if (cell.kind != CellKind::Text ||
+                   !parse_iso(trim(text), column.type == ColumnType::Date, micros)) {
           throw bad(i, shown());
         }
         if (column.type == ColumnType::Date) {
-          std::int64_t day = micros >= 0 ? micros / 86400000000LL : -((-micros + 86399999999LL) / 86400000000LL);
+          std::int64_t day =
+              micros >= 0 ? micros / 86400000000LL : -((-micros + 86399999999LL) / 86400000000LL);
           out.set<duckdb_date>(i, duckdb_date{static_cast<std::int32_t>(day)});
         } else {
           out.set<duckdb_timestamp>(i, duckdb_timestamp{micros});

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <random>
 
 #include "connectors/google_sheets/a1.hpp"
@@ -84,6 +86,34 @@ std::optional<std::pair<std::int64_t, std::int64_t>> row_span(const std::string&
 }
 }  // namespace
 
+namespace {
+std::string staging_prefix(const std::string& sheet) {
+  return sheet + " (sqlflow staging ";
+}
+
+std::string host_name() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) return "localhost";
+  return host;
+}
+}  // namespace
+
+void SheetsDestination::remove_dead_staging_sheets(const SpreadsheetInfo& info) {
+  // "<sheet> (sqlflow staging <host>:<pid>-<n>)" of this host whose process is gone: debris of a
+  // killed run. Sheets of other hosts are left alone (their runs may still be writing).
+  const std::string prefix = staging_prefix(o_.sheet_name) + host_name() + ":";
+  json requests = json::array();
+  for (const auto& s : info.sheets) {
+    if (s.title.rfind(prefix, 0) != 0) continue;
+    long pid = std::strtol(s.title.c_str() + prefix.size(), nullptr, 10);
+    if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
+      spdlog::info("google_sheets: removing sheet '{}' left by a run that no longer exists", s.title);
+      requests.push_back({{"deleteSheet", {{"sheetId", s.sheet_id}}}});
+    }
+  }
+  if (!requests.empty()) api().batch_update(o_.connection.spreadsheet_id, requests);
+}
+
 SheetsDestination::SheetsDestination(DestinationOptions options, ConnectorContext context)
     : o_(std::move(options)), ctx_(std::move(context)) {}
 
@@ -122,20 +152,24 @@ void SheetsDestination::open(const Schema& schema, WriteMode mode, const std::ve
   bool header = o_.include_header;
   if (o_.mode == "append" && target_id_) {
     // Rows go below the table values.append finds; a header only when the sheet has no table yet.
-    json probe = json::parse(api().batch_get(id, {{quote_sheet_name(o_.sheet_name) + "!A1:" + column_letters(cols) + "1"}},
-                                             "UNFORMATTED_VALUE", 1)[0],
-                             nullptr, false);
+    json probe = json::parse(
+        api().batch_get(id, {{quote_sheet_name(o_.sheet_name) + "!A1:" + column_letters(cols) + "1"}},
+                        "UNFORMATTED_VALUE", 1)[0],
+        nullptr, false);
     bool empty = !(probe.contains("valueRanges") && !probe["valueRanges"].empty() &&
                    probe["valueRanges"][0].contains("values"));
     header = header && empty;
   } else {
-    // A staging sheet: the target's title with a suffix no user picks, unique per process.
+    remove_dead_staging_sheets(info);
+    // A staging sheet: the target's title with a suffix no user picks, naming this host and
+    // process so a later run can tell a killed run's sheet from one still being written.
     std::mt19937_64 rng{std::random_device{}()};
-    staging_title_ = o_.sheet_name + " (sqlflow staging " + std::to_string(::getpid()) + "-" +
+    staging_title_ = staging_prefix(o_.sheet_name) + host_name() + ":" + std::to_string(::getpid()) + "-" +
                      std::to_string(rng() % 1000000) + ")";
-    json add = {{"addSheet",
-                 {{"properties",
-                   {{"title", staging_title_}, {"gridProperties", {{"rowCount", 1000}, {"columnCount", cols}}}}}}}};
+    json add = {
+        {"addSheet",
+         {{"properties",
+           {{"title", staging_title_}, {"gridProperties", {{"rowCount", 1000}, {"columnCount", cols}}}}}}}};
     json reply = api().batch_update(id, json::array({add}));
     staging_id_ = reply.value("/replies/0/addSheet/properties/sheetId"_json_pointer, std::int64_t{-1});
     if (staging_id_ < 0) throw connection_error("Google Sheets did not return the staging sheet's id", false);
@@ -189,10 +223,12 @@ void SheetsDestination::flush() {
   } else {
     std::string range = quote_sheet_name(o_.sheet_name) + "!A1:" + column_letters(cols) + "1";
     json reply = json::parse(api().append_values(id, range, body), nullptr, false);
-    std::string updated = reply.is_object() ? reply.value("/updates/updatedRange"_json_pointer, std::string()) : "";
+    std::string updated =
+        reply.is_object() ? reply.value("/updates/updatedRange"_json_pointer, std::string()) : "";
     auto span = row_span(updated);
     if (!span)
-      throw connection_error("Google Sheets did not say where it appended the rows (no updates.updatedRange)", false);
+      throw connection_error("Google Sheets did not say where it appended the rows (no updates.updatedRange)",
+                             false);
     appended_.push_back(*span);
   }
   pending_.clear();

@@ -18,6 +18,7 @@
 namespace sqlflow::connectors::google_sheets {
 
 class SheetsApi;
+struct SpreadsheetInfo;
 
 class SheetsDestination final : public Destination {
  public:
@@ -32,6 +33,7 @@ class SheetsDestination final : public Destination {
 
  private:
   void flush();
+  void remove_dead_staging_sheets(const SpreadsheetInfo& info);
   void ensure_rows(std::int64_t rows);
   SheetsApi& api();
 

@@ -31,7 +31,8 @@ void Grid::append_row() {
   row_len_.push_back(0);
 }
 
-void Grid::add_batch(std::string_view body, const std::vector<std::int64_t>& block_rows, const std::string& what) {
+void Grid::add_batch(std::string_view body, const std::vector<std::int64_t>& block_rows,
+                     const std::string& what) {
   simdjson::dom::parser parser;
   simdjson::padded_string padded(body);
   simdjson::dom::element doc;

@@ -32,7 +32,9 @@ class Grid {
   // Cells in the widest row.
   std::int64_t width() const { return width_; }
   const Cell& at(std::int64_t r, std::int64_t c) const;  // Empty past the row's end
-  std::string_view text(const Cell& cell) const { return std::string_view(arena_).substr(cell.offset, cell.length); }
+  std::string_view text(const Cell& cell) const {
+    return std::string_view(arena_).substr(cell.offset, cell.length);
+  }
   // Row 0 stops being a row (a header once its names were read); width() still counts it.
   void drop_first_row() {
     if (rows() > 0) ++base_;

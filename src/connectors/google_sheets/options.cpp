@@ -14,10 +14,12 @@ ConnectionOptions connection_from(const Params& p) {
   ConnectionOptions c;
   c.spreadsheet_id = str(p, "spreadsheet_id");
   c.credentials_file = str(p, "credentials_file");
-  if (p.contains("credentials_json") && !p["credentials_json"].is_null()) c.credentials_json = p["credentials_json"];
+  if (p.contains("credentials_json") && !p["credentials_json"].is_null())
+    c.credentials_json = p["credentials_json"];
   c.api_url = str(p, "api_url", c.api_url);
   if (p.contains("timeout") && p["timeout"].is_number()) c.timeout = p["timeout"].get<double>();
-  if (p.contains("max_retries") && p["max_retries"].is_number_integer()) c.max_retries = p["max_retries"].get<int>();
+  if (p.contains("max_retries") && p["max_retries"].is_number_integer())
+    c.max_retries = p["max_retries"].get<int>();
   if (p.contains("requests_per_minute") && p["requests_per_minute"].is_number())
     c.requests_per_minute = p["requests_per_minute"].get<double>();
   if (p.contains("resilience")) c.resilience = p["resilience"];
@@ -32,13 +34,15 @@ void validate_connection(const ConnectionOptions& c) {
     throw validation_error("spreadsheet_id '" + c.spreadsheet_id + "' contains '/': give the id, not the URL",
                            "the id is the part of the URL between /d/ and /edit");
   if (!(c.timeout > 0)) throw validation_error("Google Sheets timeout must be a positive number of seconds");
-  if (c.max_retries && *c.max_retries < 0) throw validation_error("Google Sheets max_retries must be 0 or more");
+  if (c.max_retries && *c.max_retries < 0)
+    throw validation_error("Google Sheets max_retries must be 0 or more");
   if (c.requests_per_minute && !(*c.requests_per_minute > 0))
     throw validation_error("Google Sheets requests_per_minute must be positive");
   if (!c.resilience.is_null() && !c.resilience.is_object())
     throw validation_error("Google Sheets resilience must be an object");
   if (!c.credentials_json.is_null() && !c.credentials_json.is_string() && !c.credentials_json.is_object())
-    throw validation_error("Google Sheets credentials_json must be the key file's JSON (an object or its text)");
+    throw validation_error(
+        "Google Sheets credentials_json must be the key file's JSON (an object or its text)");
 }
 }  // namespace
 
@@ -54,8 +58,10 @@ SourceOptions SourceOptions::from_params(const Params& p) {
   o.sheet_name = str(p, "sheet_name");
   o.range = str(p, "range");
   if (p.contains("has_header") && p["has_header"].is_boolean()) o.has_header = p["has_header"].get<bool>();
-  if (p.contains("header_row") && p["header_row"].is_number_integer()) o.header_row = p["header_row"].get<std::int64_t>();
-  if (p.contains("batch_size") && p["batch_size"].is_number_integer()) o.batch_size = p["batch_size"].get<std::int64_t>();
+  if (p.contains("header_row") && p["header_row"].is_number_integer())
+    o.header_row = p["header_row"].get<std::int64_t>();
+  if (p.contains("batch_size") && p["batch_size"].is_number_integer())
+    o.batch_size = p["batch_size"].get<std::int64_t>();
   if (p.contains("ranges_per_request") && p["ranges_per_request"].is_number_integer())
     o.ranges_per_request = p["ranges_per_request"].get<int>();
   if (p.contains("parallel_requests") && p["parallel_requests"].is_number_integer())
@@ -70,15 +76,17 @@ SourceOptions SourceOptions::from_params(const Params& p) {
 
 void SourceOptions::validate() const {
   validate_connection(connection);
-  if (header_row < 0) throw validation_error("Google Sheets header_row must be a sheet row number (1 or more)");
+  if (header_row < 0)
+    throw validation_error("Google Sheets header_row must be a sheet row number (1 or more)");
   if (batch_size < 0) throw validation_error("Google Sheets batch_size must be a number of rows (1 or more)");
   if (ranges_per_request < 1 || ranges_per_request > 100)
     throw validation_error("Google Sheets ranges_per_request must be between 1 and 100");
   if (parallel_requests < 1 || parallel_requests > 64)
     throw validation_error("Google Sheets parallel_requests must be between 1 and 64");
   if (value_render != "unformatted" && value_render != "formatted" && value_render != "formula")
-    throw validation_error("Google Sheets value_render '" + value_render + "' is not one of unformatted, formatted, "
-                           "formula",
+    throw validation_error("Google Sheets value_render '" + value_render +
+                               "' is not one of unformatted, formatted, "
+                               "formula",
                            "unformatted (the default) keeps numbers as numbers and dates as serial numbers");
   for (const auto& [name, type] : columns) (void)parse_column_type(name, type);
 }
@@ -91,7 +99,8 @@ DestinationOptions DestinationOptions::from_params(const std::string& uri, const
   for (auto& ch : o.mode) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   if (p.contains("include_header") && p["include_header"].is_boolean())
     o.include_header = p["include_header"].get<bool>();
-  if (p.contains("batch_size") && p["batch_size"].is_number_integer()) o.batch_size = p["batch_size"].get<std::int64_t>();
+  if (p.contains("batch_size") && p["batch_size"].is_number_integer())
+    o.batch_size = p["batch_size"].get<std::int64_t>();
   o.validate();
   return o;
 }
@@ -99,7 +108,8 @@ DestinationOptions DestinationOptions::from_params(const std::string& uri, const
 void DestinationOptions::validate() const {
   validate_connection(connection);
   if (sheet_name.empty())
-    throw validation_error("Google Sheets EXPORT needs a sheet_name (or the sheet's name as the EXPORT target)");
+    throw validation_error(
+        "Google Sheets EXPORT needs a sheet_name (or the sheet's name as the EXPORT target)");
   if (mode != "replace" && mode != "append")
     throw validation_error("Google Sheets mode '" + mode + "' is not replace or append");
   if (batch_size < 0) throw validation_error("Google Sheets batch_size must be a number of rows (1 or more)");

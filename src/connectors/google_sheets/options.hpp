@@ -34,7 +34,7 @@ struct SourceOptions {
   std::int64_t batch_size = 0;  // rows per block; 0: blocks of about 2 MB
   int ranges_per_request = 8;   // row blocks fetched by one values:batchGet
   int parallel_requests = 4;
-  std::string value_render = "unformatted";  // unformatted | formatted | formula
+  std::string value_render = "unformatted";                  // unformatted | formatted | formula
   std::vector<std::pair<std::string, std::string>> columns;  // name → type
 
   static SourceOptions from_params(const Params& params);

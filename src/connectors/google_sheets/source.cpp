@@ -41,7 +41,8 @@ class Reader final : public engine::PartitionReader {
   size_t next(DataChunk& out) override {
     std::int64_t left = state_->grid.rows() - row_;
     if (left <= 0) return 0;
-    auto count = static_cast<size_t>(std::min<std::int64_t>(left, static_cast<std::int64_t>(DataChunk::capacity())));
+    auto count =
+        static_cast<size_t>(std::min<std::int64_t>(left, static_cast<std::int64_t>(DataChunk::capacity())));
     for (size_t i = 0; i < projection_.size(); ++i)
       write_column(state_->grid, state_->columns[projection_[i]], row_, count, out.column(i),
                    state_->first_data_row + row_);
@@ -89,7 +90,9 @@ void SheetsSource::load() {
     throw validation_error("Google Sheets range \"" + o_.range + "\" names sheet '" + range.sheet +
                                "' but sheet_name is '" + o_.sheet_name + "'",
                            "give the sheet in one of them");
-  std::string title = !range.sheet.empty() ? range.sheet : !o_.sheet_name.empty() ? o_.sheet_name : info.sheets[0].title;
+  std::string title = !range.sheet.empty()     ? range.sheet
+                      : !o_.sheet_name.empty() ? o_.sheet_name
+                                               : info.sheets[0].title;
   const SheetProperties& sheet = info.sheet(title);
 
   std::int64_t first_col = range.first_column;
@@ -97,7 +100,8 @@ void SheetsSource::load() {
   std::int64_t first_row = o_.header_row > 0 ? std::max(o_.header_row, range.first_row) : range.first_row;
   std::int64_t last_row = range.last_row ? std::min(range.last_row, sheet.rows) : sheet.rows;
   const std::int64_t cols = std::max<std::int64_t>(1, last_col - first_col + 1);
-  const std::int64_t block = o_.batch_size > 0 ? o_.batch_size : std::clamp<std::int64_t>(kCellsPerBlock / cols, 100, 50000);
+  const std::int64_t block =
+      o_.batch_size > 0 ? o_.batch_size : std::clamp<std::int64_t>(kCellsPerBlock / cols, 100, 50000);
 
   // Blocks of rows, grouped ranges_per_request to a request, requested parallel_requests at a time.
   std::vector<std::vector<std::string>> groups;
@@ -130,7 +134,8 @@ void SheetsSource::load() {
     throw validation_error("sheet '" + sheet.title + "' of spreadsheet '" + info.title + "' is empty" +
                                (o_.range.empty() ? std::string() : " in range " + o_.range),
                            "check sheet_name and range");
-  std::vector<std::string> names = column_names(state->grid, o_.has_header, width, first_col, state->warnings);
+  std::vector<std::string> names =
+      column_names(state->grid, o_.has_header, width, first_col, state->warnings);
   if (o_.has_header) state->grid.drop_first_row();
   state->first_data_row = first_row + (o_.has_header ? 1 : 0);
   for (std::int64_t c = 0; c < width; ++c) state->columns.push_back({names[c], ColumnType::Varchar, c});
@@ -138,8 +143,9 @@ void SheetsSource::load() {
     auto it = std::find_if(state->columns.begin(), state->columns.end(),
                            [&](const SheetColumn& col) { return lower(col.name) == lower(name); });
     if (it == state->columns.end())
-      throw validation_error("Google Sheets \"columns\" names '" + name + "', which is not a column of sheet '" +
-                                 sheet.title + "'" + did_you_mean(name, names),
+      throw validation_error("Google Sheets \"columns\" names '" + name +
+                                 "', which is not a column of sheet '" + sheet.title + "'" +
+                                 did_you_mean(name, names),
                              "the columns are the header row's names");
   }
   for (auto& col : state->columns) {
@@ -178,7 +184,8 @@ std::string SheetsSource::test_connection() {
   SpreadsheetInfo info = api().metadata(o_.connection.spreadsheet_id);
   std::string sheets;
   for (const auto& s : info.sheets)
-    sheets += (sheets.empty() ? "" : ", ") + s.title + " " + std::to_string(s.rows) + "×" + std::to_string(s.columns);
+    sheets += (sheets.empty() ? "" : ", ") + s.title + " " + std::to_string(s.rows) + "×" +
+              std::to_string(s.columns);
   if (!o_.sheet_name.empty()) (void)info.sheet(o_.sheet_name);
   return "spreadsheet '" + info.title + "' (" + std::to_string(info.sheets.size()) +
          (info.sheets.size() == 1 ? " sheet: " : " sheets: ") + sheets + ") as " + api().client_email();
@@ -199,7 +206,8 @@ std::vector<std::string> SheetsSource::discover_lines() {
   std::int64_t row = 0;
   for (std::size_t i = 0; i < info.sheets.size(); ++i) {
     const auto& s = info.sheets[i];
-    std::string line = "  " + s.title + " (" + std::to_string(s.rows) + "×" + std::to_string(s.columns) + "): ";
+    std::string line =
+        "  " + s.title + " (" + std::to_string(s.rows) + "×" + std::to_string(s.columns) + "): ";
     bool has_row = j.is_object() && j.contains("valueRanges") && i < j["valueRanges"].size() &&
                    j["valueRanges"][i].contains("values");
     if (!has_row) {

@@ -1,7 +1,5 @@
 #include "connectors/rest/source.hpp"
 
-#include "connectors/http_io.hpp"
-
 #include <spdlog/spdlog.h>
 #include <strings.h>
 
@@ -14,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "connectors/http_io.hpp"
 #include "connectors/rest/digest_auth.hpp"
 #include "connectors/rest/json_records.hpp"
 #include "connectors/rest/pagination.hpp"
@@ -158,7 +157,6 @@ std::string lower(std::string s) {
 }
 
 }  // namespace
-
 
 struct RestSource::Core {
   RestOptions o;

@@ -13,7 +13,8 @@ TEST(A1, ColumnLettersRoundTrip) {
   EXPECT_EQ(column_letters(27), "AA");
   EXPECT_EQ(column_letters(702), "ZZ");
   EXPECT_EQ(column_letters(703), "AAA");
-  for (std::int64_t c : {1, 25, 26, 27, 52, 53, 702, 703, 18278}) EXPECT_EQ(column_number(column_letters(c)), c);
+  for (std::int64_t c : {1, 25, 26, 27, 52, 53, 702, 703, 18278})
+    EXPECT_EQ(column_number(column_letters(c)), c);
   EXPECT_EQ(column_number("b"), 2);
   EXPECT_FALSE(column_number("A1"));
 }

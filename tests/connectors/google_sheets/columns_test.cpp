@@ -10,7 +10,8 @@ namespace {
 
 Grid grid_of(const std::string& values_json, std::int64_t block_rows) {
   Grid g;
-  g.add_batch("{\"valueRanges\":[{\"range\":\"S!A1:Z9\",\"values\":" + values_json + "}]}", {block_rows}, "test");
+  g.add_batch("{\"valueRanges\":[{\"range\":\"S!A1:Z9\",\"values\":" + values_json + "}]}", {block_rows},
+              "test");
   return g;
 }
 
@@ -43,12 +44,13 @@ TEST(SheetsColumns, BlankAndDuplicateHeadersGetDeterministicNames) {
 }
 
 TEST(SheetsColumns, InfersOneTypePerColumnOverEveryRow) {
-  Grid g = grid_of(R"([[1, 1.5, true, "x", 1, null], [2, 2, false, 3, "", null], [3, 4, true, "y", 1e17]])", 3);
+  Grid g =
+      grid_of(R"([[1, 1.5, true, "x", 1, null], [2, 2, false, 3, "", null], [3, 4, true, "y", 1e17]])", 3);
   EXPECT_EQ(infer_type(g, 0), ColumnType::BigInt);
   EXPECT_EQ(infer_type(g, 1), ColumnType::Double);
   EXPECT_EQ(infer_type(g, 2), ColumnType::Boolean);
   EXPECT_EQ(infer_type(g, 3), ColumnType::Varchar);
-  EXPECT_EQ(infer_type(g, 4), ColumnType::Double);  // beyond 2^53 a double is not an exact integer
+  EXPECT_EQ(infer_type(g, 4), ColumnType::Double);   // beyond 2^53 a double is not an exact integer
   EXPECT_EQ(infer_type(g, 5), ColumnType::Varchar);  // all empty
 }
 
