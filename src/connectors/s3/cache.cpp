@@ -14,7 +14,8 @@ namespace sqlflow::connectors::s3 {
 
 namespace fs = std::filesystem;
 
-ObjectCache::ObjectCache(fs::path dir, std::uint64_t max_bytes) : dir_(std::move(dir)), max_bytes_(max_bytes) {}
+ObjectCache::ObjectCache(fs::path dir, std::uint64_t max_bytes)
+    : dir_(std::move(dir)), max_bytes_(max_bytes) {}
 
 fs::path ObjectCache::path_for(const std::string& bucket, const net::S3Object& object) const {
   std::string etag;
@@ -97,8 +98,9 @@ void ObjectCache::trim(const std::set<fs::path>& keep) {
     if (fs::remove(e.path, ec)) total -= e.size;
   }
   if (total > max_bytes_)
-    spdlog::warn("s3: the objects of this load alone ({} MB) exceed cache_max_gb; they stay until the next run",
-                 total >> 20);
+    spdlog::warn(
+        "s3: the objects of this load alone ({} MB) exceed cache_max_gb; they stay until the next run",
+        total >> 20);
 }
 
 }  // namespace sqlflow::connectors::s3

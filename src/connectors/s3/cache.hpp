@@ -19,8 +19,9 @@ class ObjectCache {
 
   // Local paths of `objects` in order, downloading those not cached yet, `workers` at a time
   // (an object alone gets all the workers as parallel ranged GETs). Returns how many were fetched.
-  std::size_t fetch(net::S3Client& client, const std::string& bucket, const std::vector<net::S3Object>& objects,
-                    std::size_t workers, std::vector<std::filesystem::path>& paths);
+  std::size_t fetch(net::S3Client& client, const std::string& bucket,
+                    const std::vector<net::S3Object>& objects, std::size_t workers,
+                    std::vector<std::filesystem::path>& paths);
   // Removes the least recently used files, other than `keep`, until the cache fits its bound.
   void trim(const std::set<std::filesystem::path>& keep);
 

@@ -30,7 +30,8 @@ ConnectionOptions connection_from(const Params& p) {
 }
 
 void validate_connection(const ConnectionOptions& c) {
-  if (c.parallel_workers < 1 || c.parallel_workers > 64) throw validation_error("S3 parallel_workers must be 1 to 64");
+  if (c.parallel_workers < 1 || c.parallel_workers > 64)
+    throw validation_error("S3 parallel_workers must be 1 to 64");
   if (c.access_key_id.empty() != c.secret_access_key.empty())
     throw validation_error("S3 needs both access_key_id and secret_access_key, or neither",
                            "without both, credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or "
@@ -71,18 +72,21 @@ SourceOptions SourceOptions::from_params(const Params& p) {
   if (std::string uri = str(p, "uri"); !uri.empty()) {
     auto [b, k] = split_s3_uri(uri);
     if (!o.bucket.empty() && o.bucket != b)
-      throw validation_error("S3 uri '" + uri + "' names bucket '" + b + "' but bucket is '" + o.bucket + "'");
+      throw validation_error("S3 uri '" + uri + "' names bucket '" + b + "' but bucket is '" + o.bucket +
+                             "'");
     o.bucket = b;
     o.key = k;
   }
   o.file_format = lower(str(p, "file_format", o.file_format));
   o.compression = lower(str(p, "compression", o.compression));
-  if (p.contains("cost_limit_usd") && p["cost_limit_usd"].is_number()) o.cost_limit_usd = p["cost_limit_usd"].get<double>();
+  if (p.contains("cost_limit_usd") && p["cost_limit_usd"].is_number())
+    o.cost_limit_usd = p["cost_limit_usd"].get<double>();
   if (p.contains("max_files_per_run") && p["max_files_per_run"].is_number_integer())
     o.max_files_per_run = p["max_files_per_run"].get<std::int64_t>();
   if (p.contains("max_data_size_gb") && p["max_data_size_gb"].is_number())
     o.max_data_size_gb = p["max_data_size_gb"].get<double>();
-  if (p.contains("dev_sampling") && p["dev_sampling"].is_number()) o.dev_sampling = p["dev_sampling"].get<double>();
+  if (p.contains("dev_sampling") && p["dev_sampling"].is_number())
+    o.dev_sampling = p["dev_sampling"].get<double>();
   if (p.contains("dev_max_files") && p["dev_max_files"].is_number_integer())
     o.dev_max_files = p["dev_max_files"].get<std::int64_t>();
   if (p.contains("partition_filter") && p["partition_filter"].is_object())
@@ -100,7 +104,8 @@ SourceOptions SourceOptions::from_params(const Params& p) {
     for (const auto& c : p["parquet_columns"])
       if (c.is_string()) o.parquet_columns.push_back(c.get<std::string>());
   o.cache_dir = str(p, "cache_dir", o.cache_dir);
-  if (p.contains("cache_max_gb") && p["cache_max_gb"].is_number()) o.cache_max_gb = p["cache_max_gb"].get<double>();
+  if (p.contains("cache_max_gb") && p["cache_max_gb"].is_number())
+    o.cache_max_gb = p["cache_max_gb"].get<double>();
   o.validate();
   return o;
 }
@@ -113,10 +118,13 @@ void SourceOptions::validate() const {
                            "e.g. \"key\": \"data/orders.csv\", \"path_prefix\": \"data/\" or \"uri\": "
                            "\"s3://bucket/data/*.parquet\"");
   if (std::find(kFormats.begin(), kFormats.end(), file_format) == kFormats.end())
-    throw validation_error("S3 file_format '" + file_format + "' is not one of csv, tsv, parquet, json, jsonl");
+    throw validation_error("S3 file_format '" + file_format +
+                           "' is not one of csv, tsv, parquet, json, jsonl");
   if (cost_limit_usd && *cost_limit_usd < 0) throw validation_error("S3 cost_limit_usd must be 0 or more");
-  if (max_files_per_run && *max_files_per_run < 1) throw validation_error("S3 max_files_per_run must be 1 or more");
-  if (max_data_size_gb && *max_data_size_gb <= 0) throw validation_error("S3 max_data_size_gb must be positive");
+  if (max_files_per_run && *max_files_per_run < 1)
+    throw validation_error("S3 max_files_per_run must be 1 or more");
+  if (max_data_size_gb && *max_data_size_gb <= 0)
+    throw validation_error("S3 max_data_size_gb must be positive");
   if (dev_sampling && (*dev_sampling <= 0 || *dev_sampling > 1))
     throw validation_error("S3 dev_sampling must be a share between 0 (exclusive) and 1");
   if (dev_max_files && *dev_max_files < 1) throw validation_error("S3 dev_max_files must be 1 or more");
@@ -133,7 +141,8 @@ DestinationOptions DestinationOptions::from_params(const std::string& uri, const
   if (o.file_format.empty()) {
     std::string name = lower(o.key);
     for (const char* ext : {".gz", ".gzip", ".zst"})
-      if (name.size() > std::string(ext).size() && name.ends_with(ext)) name.resize(name.size() - std::string(ext).size());
+      if (name.size() > std::string(ext).size() && name.ends_with(ext))
+        name.resize(name.size() - std::string(ext).size());
     auto dot = name.rfind('.');
     o.file_format = dot == std::string::npos ? "csv" : name.substr(dot + 1);
     if (o.file_format == "pq") o.file_format = "parquet";
@@ -141,9 +150,10 @@ DestinationOptions DestinationOptions::from_params(const std::string& uri, const
   }
   o.server_side_encryption = str(p, "server_side_encryption");
   o.file_options = Params::object();
-  static const std::vector<std::string> ours = {"region", "access_key_id", "secret_access_key", "session_token",
-                                                "endpoint_url", "use_ssl", "parallel_workers", "bucket", "uri",
-                                                "file_format", "server_side_encryption"};
+  static const std::vector<std::string> ours = {
+      "region",       "access_key_id", "secret_access_key",     "session_token",
+      "endpoint_url", "use_ssl",       "parallel_workers",      "bucket",
+      "uri",          "file_format",   "server_side_encryption"};
   for (const auto& [k2, v] : p.items())
     if (std::find(ours.begin(), ours.end(), k2) == ours.end() && !v.is_null()) o.file_options[k2] = v;
   o.validate();
@@ -153,8 +163,9 @@ DestinationOptions DestinationOptions::from_params(const std::string& uri, const
 void DestinationOptions::validate() const {
   validate_connection(connection);
   if (std::find(kFormats.begin(), kFormats.end(), file_format) == kFormats.end())
-    throw validation_error("S3 export format '" + file_format + "' is not one of csv, tsv, parquet, json, jsonl",
-                           "name the object with its extension (.csv, .parquet, .json) or set file_format");
+    throw validation_error(
+        "S3 export format '" + file_format + "' is not one of csv, tsv, parquet, json, jsonl",
+        "name the object with its extension (.csv, .parquet, .json) or set file_format");
 }
 
 }  // namespace sqlflow::connectors::s3

@@ -28,8 +28,8 @@ struct ConnectionOptions {
 struct SourceOptions {
   ConnectionOptions connection;
   std::string bucket;
-  std::string key;     // one object, or a glob (data/*.csv)
-  std::string prefix;  // every object below it
+  std::string key;                  // one object, or a glob (data/*.csv)
+  std::string prefix;               // every object below it
   std::string file_format = "csv";  // csv, tsv, parquet, json, jsonl
   std::string compression = "auto";
   // Cost guards, checked against the listing before anything is downloaded.

@@ -8,16 +8,36 @@ namespace {
 
 std::vector<ParamSpec> connection_params(const ConnectionOptions& d) {
   return {
-      {"region", ParamType::String, false, nullptr, "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1)"},
-      {"access_key_id", ParamType::String, false, nullptr,
+      {"region", ParamType::String, false, nullptr,
+       "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1)"},
+      {"access_key_id",
+       ParamType::String,
+       false,
+       nullptr,
        "default: AWS_ACCESS_KEY_ID or ~/.aws/credentials",
        {"access_key", "aws_access_key_id"}},
-      {"secret_access_key", ParamType::Secret, false, nullptr, "with access_key_id", {"secret_key", "aws_secret_access_key"}},
-      {"session_token", ParamType::Secret, false, nullptr, "temporary credentials' token", {"aws_session_token"}},
-      {"endpoint_url", ParamType::String, false, nullptr,
-       "an S3-compatible server (MinIO, s3rver…), addressed path-style", {"endpoint"}},
-      {"use_ssl", ParamType::Bool, false, d.use_ssl, "https for AWS and for an endpoint_url without a scheme"},
-      {"parallel_workers", ParamType::Int, false, d.parallel_workers, "downloads or upload parts in flight at once"},
+      {"secret_access_key",
+       ParamType::Secret,
+       false,
+       nullptr,
+       "with access_key_id",
+       {"secret_key", "aws_secret_access_key"}},
+      {"session_token",
+       ParamType::Secret,
+       false,
+       nullptr,
+       "temporary credentials' token",
+       {"aws_session_token"}},
+      {"endpoint_url",
+       ParamType::String,
+       false,
+       nullptr,
+       "an S3-compatible server (MinIO, s3rver…), addressed path-style",
+       {"endpoint"}},
+      {"use_ssl", ParamType::Bool, false, d.use_ssl,
+       "https for AWS and for an endpoint_url without a scheme"},
+      {"parallel_workers", ParamType::Int, false, d.parallel_workers,
+       "downloads or upload parts in flight at once"},
   };
 }
 
@@ -36,31 +56,48 @@ ConnectorInfo s3_info() {
       {"key", ParamType::String, false, nullptr, "an object key, or a glob such as data/2024-*.csv"},
       {"path_prefix", ParamType::String, false, nullptr, "every object below this prefix", {"prefix"}},
       {"uri", ParamType::String, false, nullptr, "s3://bucket/key, globs allowed"},
-      {"file_format", ParamType::String, false, src.file_format, "csv, tsv, parquet, json or jsonl", {"format"}},
+      {"file_format",
+       ParamType::String,
+       false,
+       src.file_format,
+       "csv, tsv, parquet, json or jsonl",
+       {"format"}},
       {"compression", ParamType::String, false, src.compression, "auto (from the name), none, gzip or zstd"},
       {"cost_limit_usd", ParamType::Number, false, nullptr,
        "refuse a load whose download would cost more (S3 standard GET and transfer-out prices)"},
       {"max_files_per_run", ParamType::Int, false, nullptr, "refuse a load selecting more objects"},
       {"max_data_size_gb", ParamType::Number, false, nullptr, "refuse a load selecting more data"},
-      {"dev_sampling", ParamType::Number, false, nullptr, "read this share of the objects (every k-th), for development"},
+      {"dev_sampling", ParamType::Number, false, nullptr,
+       "read this share of the objects (every k-th), for development"},
       {"dev_max_files", ParamType::Int, false, nullptr, "read at most this many objects, for development"},
-      {"partition_keys", ParamType::Any, false, nullptr, "accepted for compatibility: hive keys are found in the names"},
+      {"partition_keys", ParamType::Any, false, nullptr,
+       "accepted for compatibility: hive keys are found in the names"},
       {"partition_filter", ParamType::Object, false, nullptr,
-       "hive key → value or list, e.g. {\"year\": 2024, \"month\": [\"01\", \"02\"]}: other objects are not downloaded"},
+       "hive key → value or list, e.g. {\"year\": 2024, \"month\": [\"01\", \"02\"]}: other objects are not "
+       "downloaded"},
       {"csv_delimiter", ParamType::String, false, nullptr, "CSV field separator (default , and tab for tsv)"},
       {"csv_header", ParamType::Bool, false, src.csv_header, "CSV files start with a header line"},
       {"csv_encoding", ParamType::String, false, nullptr, "accepted for compatibility (UTF-8)"},
       {"json_flatten", ParamType::Bool, false, nullptr, "accepted for compatibility"},
       {"json_max_depth", ParamType::Int, false, nullptr, "accepted for compatibility"},
       {"parquet_columns", ParamType::List, false, nullptr, "read only these columns"},
-      {"parquet_filters", ParamType::Any, false, nullptr, "accepted for compatibility: filters in SQL are pushed down"},
-      {"cache_dir", ParamType::String, false, src.cache_dir, "where downloaded objects are kept, relative to the project"},
-      {"cache_max_gb", ParamType::Number, false, src.cache_max_gb, "least recently used objects beyond this are removed"},
+      {"parquet_filters", ParamType::Any, false, nullptr,
+       "accepted for compatibility: filters in SQL are pushed down"},
+      {"cache_dir", ParamType::String, false, src.cache_dir,
+       "where downloaded objects are kept, relative to the project"},
+      {"cache_max_gb", ParamType::Number, false, src.cache_max_gb,
+       "least recently used objects beyond this are removed"},
   };
   info.source_params.insert(info.source_params.end(), more.begin(), more.end());
   info.destination_params = connection_params(src.connection);
   std::vector<ParamSpec> dest = {
-      {"file_format", ParamType::String, false, nullptr, "csv, tsv, parquet, json or jsonl (default: the key's extension)",
+      {"bucket", ParamType::String, false, nullptr,
+       "default: the bucket of the EXPORT target s3://bucket/key"},
+      {"file_format",
+       ParamType::String,
+       false,
+       nullptr,
+       "csv, tsv, parquet, json or jsonl (default: the key's extension)",
        {"format"}},
       {"server_side_encryption", ParamType::String, false, nullptr, "accepted; not yet sent"},
       {"compression", ParamType::String, false, nullptr, "as the file connector of the format"},
@@ -80,11 +117,13 @@ ConnectorInfo s3_info() {
     (void)DestinationOptions::from_params(uri, p);
   };
   info.notes = {
-      "DuckDB's httpfs is not used: objects are listed (every page), filtered by key glob and partition_filter, "
+      "DuckDB's httpfs is not used: objects are listed (every page), filtered by key glob and "
+      "partition_filter, "
       "checked against the cost guards, then downloaded with parallel ranged GETs into cache_dir (keyed by "
       "bucket, key and ETag, so unchanged objects are not fetched again) and read by DuckDB's own readers.",
       "Requests are signed with AWS Signature V4; secrets never appear in messages or logs.",
-      "Exports write a local file with the file connector of the format and upload it on commit (multipart for "
+      "Exports write a local file with the file connector of the format and upload it on commit (multipart "
+      "for "
       "large files, aborted on failure); the object appears only when the upload completes.",
   };
   return info;

@@ -53,7 +53,8 @@ std::vector<net::S3Object> select_objects(const SourceOptions& o, std::vector<ne
   for (auto& obj : listed) {
     if (obj.key.empty() || obj.key.back() == '/') continue;  // "folder" placeholders
     if (!o.key.empty()) {
-      if (has_glob(o.key) ? fnmatch(o.key.c_str(), obj.key.c_str(), FNM_PATHNAME) != 0 : obj.key != o.key) continue;
+      if (has_glob(o.key) ? fnmatch(o.key.c_str(), obj.key.c_str(), FNM_PATHNAME) != 0 : obj.key != o.key)
+        continue;
     }
     bool keep = true;
     for (const auto& [k, values] : o.partition_filter) {
@@ -93,8 +94,8 @@ std::vector<net::S3Object> select_objects(const SourceOptions& o, std::vector<ne
                            "narrow key/path_prefix or partition_filter, or raise max_files_per_run");
   if (o.max_data_size_gb && static_cast<double>(bytes) / 1e9 > *o.max_data_size_gb)
     throw validation_error("S3 guard max_data_size_gb: the listing selects " + what + ", " +
-                               gb(static_cast<double>(bytes) - *o.max_data_size_gb * 1e9) + " over the limit of " +
-                               gb(*o.max_data_size_gb * 1e9),
+                               gb(static_cast<double>(bytes) - *o.max_data_size_gb * 1e9) +
+                               " over the limit of " + gb(*o.max_data_size_gb * 1e9),
                            "narrow the selection or raise max_data_size_gb");
   if (o.cost_limit_usd) {
     double cost = estimated_cost_usd(out.size(), bytes);
@@ -102,9 +103,10 @@ std::vector<net::S3Object> select_objects(const SourceOptions& o, std::vector<ne
       char buf[160];
       std::snprintf(buf, sizeof buf, "about $%.4f to download, $%.4f over the limit of $%.4f", cost,
                     cost - *o.cost_limit_usd, *o.cost_limit_usd);
-      throw validation_error("S3 guard cost_limit_usd: the listing selects " + what + ", " + buf,
-                             "narrow the selection or raise cost_limit_usd (the estimate uses S3 standard GET "
-                             "and transfer-out prices)");
+      throw validation_error(
+          "S3 guard cost_limit_usd: the listing selects " + what + ", " + buf,
+          "narrow the selection or raise cost_limit_usd (the estimate uses S3 standard GET "
+          "and transfer-out prices)");
     }
   }
   return out;

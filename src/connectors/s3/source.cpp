@@ -39,8 +39,8 @@ Source& S3Source::inner() {
   if (dir.is_relative()) dir = ctx_.base_dir / dir;
   ObjectCache cache(dir, static_cast<std::uint64_t>(o_.cache_max_gb * 1e9));
   std::vector<std::filesystem::path> paths;
-  downloaded_ = cache.fetch(client(), o_.bucket, objects, static_cast<std::size_t>(o_.connection.parallel_workers),
-                            paths);
+  downloaded_ = cache.fetch(client(), o_.bucket, objects,
+                            static_cast<std::size_t>(o_.connection.parallel_workers), paths);
   spdlog::info("s3: {} objects selected under s3://{}/{}, {} downloaded, {} from the cache", objects.size(),
                o_.bucket, list_prefix(o_), downloaded_, objects.size() - downloaded_);
   cache.trim(std::set<std::filesystem::path>(paths.begin(), paths.end()));

@@ -27,7 +27,8 @@ class S3Source final : public Source {
   std::optional<std::string> view_sql() override { return inner().view_sql(); }
   const Schema& schema() override { return inner().schema(); }
   size_t partition_count() override { return inner().partition_count(); }
-  std::unique_ptr<engine::PartitionReader> open(size_t index, const std::vector<size_t>& projection) override {
+  std::unique_ptr<engine::PartitionReader> open(size_t index,
+                                                const std::vector<size_t>& projection) override {
     return inner().open(index, projection);
   }
   std::optional<size_t> estimated_rows() override { return inner().estimated_rows(); }
