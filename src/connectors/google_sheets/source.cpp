@@ -103,12 +103,17 @@ void SheetsSource::load() {
   const std::int64_t block =
       o_.batch_size > 0 ? o_.batch_size : std::clamp<std::int64_t>(kCellsPerBlock / cols, 100, 50000);
 
-  // Blocks of rows, grouped ranges_per_request to a request, requested parallel_requests at a time.
+  // Blocks of rows, grouped up to ranges_per_request to a request but spread over at least
+  // parallel_requests requests when there are enough blocks (so the server works on them at once),
+  // requested parallel_requests at a time.
+  const std::int64_t blocks = last_row >= first_row ? (last_row - first_row + block) / block : 0;
+  const std::int64_t per_request = std::clamp<std::int64_t>(
+      (blocks + o_.parallel_requests - 1) / o_.parallel_requests, 1, o_.ranges_per_request);
   std::vector<std::vector<std::string>> groups;
   std::vector<std::vector<std::int64_t>> group_rows;
   for (std::int64_t r = first_row; r <= last_row && first_col <= last_col; r += block) {
     std::int64_t end = std::min(last_row, r + block - 1);
-    if (groups.empty() || static_cast<int>(groups.back().size()) >= o_.ranges_per_request) {
+    if (groups.empty() || static_cast<std::int64_t>(groups.back().size()) >= per_request) {
       groups.emplace_back();
       group_rows.emplace_back();
     }
