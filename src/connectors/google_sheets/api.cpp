@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "connectors/google_sheets/options.hpp"
 #include "connectors/http_io.hpp"
 #include "core/error.hpp"
 #include "core/suggest.hpp"
@@ -91,6 +92,20 @@ net::SecretString load_service_account_key(const std::string& credentials_file, 
     metrics::register_secret(j["private_key"].get<std::string>());
   }
   return key;
+}
+
+ApiOptions api_options(const ConnectionOptions& c, const ConnectorContext& ctx, bool write) {
+  ApiOptions a;
+  a.base_url = c.api_url;
+  a.key_json =
+      load_service_account_key(c.credentials_file, c.credentials_json, ctx.base_dir.string(), &a.key_origin);
+  a.write = write;
+  a.timeout_s = c.timeout;
+  a.max_retries = c.max_retries;
+  a.requests_per_minute = c.requests_per_minute;
+  a.resilience = c.resilience;
+  a.on_latency = ctx.on_request_latency;
+  return a;
 }
 
 SheetsApi::SheetsApi(ApiOptions options) : o_(std::move(options)) {

@@ -86,6 +86,10 @@ class SheetsApi {
   std::shared_ptr<net::HttpClient> client_;
 };
 
+struct ConnectionOptions;
+// ApiOptions for a SOURCE's or EXPORT's connection options (`write`: the read-write scope).
+ApiOptions api_options(const ConnectionOptions& connection, const ConnectorContext& context, bool write);
+
 // The key file's JSON from credentials_file (relative to `base_dir`), credentials_json (a JSON
 // object or text), or GOOGLE_APPLICATION_CREDENTIALS, in that order. Errors never show the key.
 net::SecretString load_service_account_key(const std::string& credentials_file,

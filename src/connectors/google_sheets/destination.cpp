@@ -25,27 +25,6 @@ void append_json_string(std::string& out, std::string_view s) {
   out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-bool is_number_type(duckdb_type t) {
-  switch (t) {
-    case DUCKDB_TYPE_TINYINT:
-    case DUCKDB_TYPE_SMALLINT:
-    case DUCKDB_TYPE_INTEGER:
-    case DUCKDB_TYPE_BIGINT:
-    case DUCKDB_TYPE_UTINYINT:
-    case DUCKDB_TYPE_USMALLINT:
-    case DUCKDB_TYPE_UINTEGER:
-    case DUCKDB_TYPE_UBIGINT:
-    case DUCKDB_TYPE_HUGEINT:
-    case DUCKDB_TYPE_UHUGEINT:
-    case DUCKDB_TYPE_FLOAT:
-    case DUCKDB_TYPE_DOUBLE:
-    case DUCKDB_TYPE_DECIMAL:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // A cell as JSON: numbers as numbers while a double holds them exactly (Sheets keeps doubles;
 // larger integers and NaN/Infinity go as text so no digit is lost), booleans as booleans, NULL
 // as an empty cell, everything else as DuckDB's text of it.
@@ -60,7 +39,7 @@ void append_cell(std::string& out, const Vector& v, size_t row, const LogicalTyp
     return;
   }
   std::string text = v.to_string(row, type);
-  if (is_number_type(t)) {
+  if (is_numeric_type(t)) {
     char* end = nullptr;
     double d = std::strtod(text.c_str(), &end);
     bool exact = end && *end == '\0' && std::isfinite(d) &&
@@ -120,19 +99,7 @@ SheetsDestination::SheetsDestination(DestinationOptions options, ConnectorContex
 SheetsDestination::~SheetsDestination() = default;
 
 SheetsApi& SheetsDestination::api() {
-  if (!api_) {
-    ApiOptions a;
-    a.base_url = o_.connection.api_url;
-    a.key_json = load_service_account_key(o_.connection.credentials_file, o_.connection.credentials_json,
-                                          ctx_.base_dir.string(), &a.key_origin);
-    a.write = true;
-    a.timeout_s = o_.connection.timeout;
-    a.max_retries = o_.connection.max_retries;
-    a.requests_per_minute = o_.connection.requests_per_minute;
-    a.resilience = o_.connection.resilience;
-    a.on_latency = ctx_.on_request_latency;
-    api_ = std::make_unique<SheetsApi>(std::move(a));
-  }
+  if (!api_) api_ = std::make_unique<SheetsApi>(api_options(o_.connection, ctx_, true));
   return *api_;
 }
 

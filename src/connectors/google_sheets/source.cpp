@@ -63,18 +63,7 @@ SheetsSource::SheetsSource(SourceOptions options, ConnectorContext context)
 SheetsSource::~SheetsSource() = default;
 
 SheetsApi& SheetsSource::api() {
-  if (!api_) {
-    ApiOptions a;
-    a.base_url = o_.connection.api_url;
-    a.key_json = load_service_account_key(o_.connection.credentials_file, o_.connection.credentials_json,
-                                          ctx_.base_dir.string(), &a.key_origin);
-    a.timeout_s = o_.connection.timeout;
-    a.max_retries = o_.connection.max_retries;
-    a.requests_per_minute = o_.connection.requests_per_minute;
-    a.resilience = o_.connection.resilience;
-    a.on_latency = ctx_.on_request_latency;
-    api_ = std::make_unique<SheetsApi>(std::move(a));
-  }
+  if (!api_) api_ = std::make_unique<SheetsApi>(api_options(o_.connection, ctx_, false));
   return *api_;
 }
 
