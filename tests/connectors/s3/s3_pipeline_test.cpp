@@ -26,7 +26,9 @@ struct Project {
   void pipeline(const std::string& name, const std::string& text) {
     test::write_file(dir / ("pipelines/" + name + ".sf"), text);
   }
-  test::RunResult run(const std::string& name) { return test::run_sqlflow({"pipeline", "run", name}, dir.path()); }
+  test::RunResult run(const std::string& name) {
+    return test::run_sqlflow({"pipeline", "run", name}, dir.path());
+  }
   std::vector<std::string> query(const std::string& sql) {
     engine::DatabaseConfig c;
     c.path = (dir / "target/state.duckdb").string();
@@ -73,14 +75,16 @@ TEST(S3Pipeline, PrefixesPartitionsCacheGuardsAndExports) {
   test::TempDir scratch("s3-scratch");
   // 12 CSV objects of 100 rows (every third gzip), and 6 hive-partitioned Parquet objects.
   for (int f = 0; f < 12; ++f)
-    put_query(client, scratch.path(), "sales/part-" + std::to_string(f) + (f % 3 == 0 ? ".csv.gz" : ".csv"),
-              "SELECT " + std::to_string(f * 100) + " + i AS id, (i % 7) * 1.5 AS amount FROM range(100) t(i)",
-              "FORMAT csv, HEADER true");
+    put_query(
+        client, scratch.path(), "sales/part-" + std::to_string(f) + (f % 3 == 0 ? ".csv.gz" : ".csv"),
+        "SELECT " + std::to_string(f * 100) + " + i AS id, (i % 7) * 1.5 AS amount FROM range(100) t(i)",
+        "FORMAT csv, HEADER true");
   for (int year : {2023, 2024})
     for (int m = 1; m <= 3; ++m)
       put_query(client, scratch.path(),
                 "events/year=" + std::to_string(year) + "/month=0" + std::to_string(m) + "/e.parquet",
-                "SELECT " + std::to_string(year * 100 + m) + " AS ym, i AS n FROM range(50) t(i)", "FORMAT parquet");
+                "SELECT " + std::to_string(year * 100 + m) + " AS ym, i AS n FROM range(50) t(i)",
+                "FORMAT parquet");
 
   Project p;
   p.pipeline("load", "SOURCE sales TYPE S3 PARAMS {" + s3_params(s3, R"("path_prefix": "sales/")") +
@@ -104,10 +108,11 @@ TEST(S3Pipeline, PrefixesPartitionsCacheGuardsAndExports) {
   EXPECT_EQ(p.query("SELECT count(*) FROM sales"), std::vector<std::string>{"1200"});
 
   // Guards trip before any download.
-  p.pipeline("guarded", "SOURCE s TYPE S3 PARAMS {" +
-                            s3_params(s3, R"("uri": "s3://data-bucket/sales/part-*.csv", "max_files_per_run": 5,
+  p.pipeline("guarded",
+             "SOURCE s TYPE S3 PARAMS {" +
+                 s3_params(s3, R"("uri": "s3://data-bucket/sales/part-*.csv", "max_files_per_run": 5,
                                             "cache_dir": "target/other-cache")") +
-                            "};\nLOAD g FROM s;\n");
+                 "};\nLOAD g FROM s;\n");
   r = p.run("guarded");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("max_files_per_run: the listing selects 8 objects"), std::string::npos) << r.err;
@@ -115,15 +120,17 @@ TEST(S3Pipeline, PrefixesPartitionsCacheGuardsAndExports) {
   EXPECT_FALSE(fs::exists(p.dir / "target/other-cache"));
 
   // Export to S3 and read it back.
-  p.pipeline("export", "EXPORT SELECT * FROM sales ORDER BY id TO \"s3://data-bucket/out/sales.parquet\" TYPE S3 "
-                       "OPTIONS {" +
-                           s3_params(s3, R"("parallel_workers": 4)") + "};\n");
+  p.pipeline("export",
+             "EXPORT SELECT * FROM sales ORDER BY id TO \"s3://data-bucket/out/sales.parquet\" TYPE S3 "
+             "OPTIONS {" +
+                 s3_params(s3, R"("parallel_workers": 4)") + "};\n");
   r = p.run("export");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto info = client.head_object("data-bucket", "out/sales.parquet");
   EXPECT_GT(info.size, 0u);
   EXPECT_TRUE(!fs::exists(p.dir / "target/s3-uploads") || fs::is_empty(p.dir / "target/s3-uploads"));
-  p.pipeline("back", "SOURCE b TYPE S3 PARAMS {" + s3_params(s3, R"("key": "out/sales.parquet", "format": "parquet")") +
+  p.pipeline("back", "SOURCE b TYPE S3 PARAMS {" +
+                         s3_params(s3, R"("key": "out/sales.parquet", "format": "parquet")") +
                          "};\nLOAD back FROM b;\n");
   r = p.run("back");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -134,7 +141,8 @@ TEST(S3Pipeline, WrongCredentialsFailWithoutTheSecret) {
   test::S3rverFixture s3({"data-bucket"});
   Project p;
   p.pipeline("load", std::string(R"(SOURCE s TYPE S3 PARAMS {"bucket": "data-bucket", "endpoint_url": ")") +
-                         s3.endpoint() + R"(", "access_key_id": "NOT-A-KEY", "secret_access_key": "very-secret-value-123",
+                         s3.endpoint() +
+                         R"(", "access_key_id": "NOT-A-KEY", "secret_access_key": "very-secret-value-123",
                          "path_prefix": "x/"};
 LOAD t FROM s;
 )");
