@@ -179,6 +179,9 @@ struct ConnectorInfo {
   // Checks parameter values beyond their types (a pagination block, a mode name…) without any
   // I/O, so `pipeline validate` reports them; throw a validation Error. Optional.
   std::function<void(const Params&)> check_source = {};
+  // A parameter that names what to read (e.g. Shopify's "object") and defaults to the table a
+  // LOAD writes: `LOAD orders FROM shop` reads orders, as in SQLFlow. Empty: no such parameter.
+  std::string object_from_load_target = {};
   std::function<void(const std::string& uri, const Params&, const ConnectorContext&)> check_destination = {};
 };
 

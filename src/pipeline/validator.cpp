@@ -1,8 +1,10 @@
 #include "pipeline/validator.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <functional>
+#include <optional>
 
 #include "connectors/common_params.hpp"
 #include "core/file_paths.hpp"
@@ -67,6 +69,29 @@ void choose_incremental_mode(LoadStmt& load, const BoundSource& src, const Sourc
   }
 }
 
+// The table every LOAD from `source` writes, when they agree; an error when they differ.
+std::optional<std::string> single_load_target(const Plan& plan, const std::string& source,
+                                              const SourceLocation& loc, std::vector<Error>& errors) {
+  std::optional<std::string> target;
+  for (const auto& step : plan.steps) {
+    const auto* l = std::get_if<LoadStmt>(&step.statement.node);
+    if (!l || fold_name(l->source) != fold_name(source)) continue;
+    if (target && fold_name(*target) != fold_name(l->table)) {
+      errors.push_back(validation_error("SOURCE " + source + " feeds LOADs into '" + *target + "' and '" +
+                                            l->table + "', so the object to read is ambiguous",
+                                        "set \"object\" in its PARAMS, or use one SOURCE per object")
+                           .at(loc));
+      return std::nullopt;
+    }
+    target = l->table;
+  }
+  if (target) {
+    // The object's name is the table's, lower case (LOAD Orders reads orders).
+    for (auto& c : *target) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return target;
+}
+
 }  // namespace
 
 ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<std::string>& existing_tables,
@@ -114,6 +139,9 @@ ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<st
       continue;
     }
     b.type = b.info->type;
+    if (!b.info->object_from_load_target.empty() && !params.contains(b.info->object_from_load_target))
+      if (auto target = single_load_target(plan, s.name, loc, errors))
+        params[b.info->object_from_load_target] = *target;
     // Types against the connector's specs (the framework's common ones included, see
     // common_params.hpp), then the common values, then the connector's own value check.
     auto type_errors = connectors::check_params(*b.info, connectors::Role::Source, params);

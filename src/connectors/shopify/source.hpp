@@ -1,0 +1,63 @@
+// The Shopify source on the GraphQL Admin API. A full load runs one bulk operation
+// (bulkOperationRunQuery, polled until COMPLETED, its JSONL streamed: parent lines into the
+// object's table, child lines — any order, with __parentId — into <table>__<child>); an
+// incremental load pages with cursors (first ≤ 250, after, sortKey UPDATED_AT, query
+// updated_at:>'watermark − lookback_window'), de-duplicated by id. A FAILED bulk operation fails
+// the load: partial data is never reported as success. https://shopify.dev/docs/api/usage/bulk-operations/queries
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/connector.hpp"
+#include "connectors/shopify/objects.hpp"
+#include "connectors/shopify/options.hpp"
+#include "connectors/shopify/rows.hpp"
+
+namespace sqlflow::connectors::shopify {
+
+class GraphqlClient;
+
+class ShopifySource final : public Source {
+ public:
+  ShopifySource(ShopifyOptions options, ConnectorContext context);
+  ~ShopifySource() override;
+
+  const Schema& schema() override { return schema_; }  // fixed per object: no call needed
+  size_t partition_count() override { return 1; }
+  std::unique_ptr<engine::PartitionReader> open(size_t index, const std::vector<size_t>& projection) override;
+  std::optional<size_t> estimated_rows() override;
+
+  bool supports_cursor() const override { return def_.updated_at; }
+  void set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) override;
+  std::optional<std::string> max_cursor_value() override;
+  // Writes the child rows into <target>__<child> in the LOAD's transaction.
+  ReadReport after_read(engine::Connection& con, const std::string& source_name,
+                        const std::string& target_table) override;
+  // The shop's name and currency, the API version, and whether read_all_orders is granted.
+  std::string test_connection() override;
+  IoStats io_stats() const override;
+
+ private:
+  GraphqlClient& client();
+  void load();
+  void load_bulk();
+  void load_paged();
+  std::string search_query() const;
+
+  ShopifyOptions o_;
+  ConnectorContext ctx_;
+  const ObjectDef& def_;
+  Schema schema_;
+  std::mutex mutex_;
+  std::unique_ptr<GraphqlClient> client_;
+  std::unique_ptr<RowTable> rows_;
+  std::unique_ptr<RowTable> children_;
+  bool loaded_ = false;
+  std::optional<std::int64_t> lower_bound_;  // µs, from the stored watermark
+};
+
+}  // namespace sqlflow::connectors::shopify

@@ -1,0 +1,54 @@
+#include "connectors/shopify/rows.hpp"
+
+#include <gtest/gtest.h>
+
+#include "connectors/shopify/objects.hpp"
+#include "core/error.hpp"
+
+namespace sqlflow::connectors::shopify {
+namespace {
+
+TEST(ShopifyRows, GidsAndTimestamps) {
+  EXPECT_EQ(gid_number("gid://shopify/Order/123"), 123);
+  EXPECT_EQ(gid_number("gid://shopify/LineItem/9?x=1"), 9);
+  EXPECT_EQ(gid_number("gid://shopify/Order/abc"), -1);
+  EXPECT_EQ(gid_number("123"), -1);
+  std::int64_t us = 0;
+  ASSERT_TRUE(parse_timestamp("2024-01-02T03:04:05Z", us));
+  EXPECT_EQ(format_timestamp(us), "2024-01-02T03:04:05.000000Z");
+  ASSERT_TRUE(parse_timestamp("2024-01-02T05:04:05.25+02:00", us));
+  EXPECT_EQ(format_timestamp(us), "2024-01-02T03:04:05.250000Z");
+  ASSERT_TRUE(parse_timestamp("2024-01-02 03:04:05+00", us));  // DuckDB's text of a TIMESTAMPTZ
+  EXPECT_EQ(format_timestamp(us), "2024-01-02T03:04:05.000000Z");
+  EXPECT_FALSE(parse_timestamp("yesterday", us));
+}
+
+TEST(ShopifyRows, ConvertsNodesAndRejectsBadValues) {
+  RowTable t({{"id", "id", ColType::Gid},
+              {"total", "totalPriceSet.shopMoney.amount", ColType::Decimal2},
+              {"n", "numberOfOrders", ColType::BigInt}});
+  t.add(nlohmann::json::parse(R"({"id":"gid://shopify/Order/5","totalPriceSet":{"shopMoney":{"amount":"12.5"}},
+                                  "numberOfOrders":"7"})"));
+  t.add(nlohmann::json::parse(R"({"id":"gid://shopify/Order/6","totalPriceSet":null,"numberOfOrders":1})"));
+  t.add(nlohmann::json::parse(R"({"id":"gid://shopify/Order/5","totalPriceSet":{"shopMoney":{"amount":"1.00"}}})"));
+  EXPECT_EQ(t.rows(), 3u);
+  t.dedupe_by_id();  // the last version of order 5 wins, where it was read
+  ASSERT_EQ(t.rows(), 2u);
+  EXPECT_EQ(t.int_at(t.column("id"), 0), 6);
+  EXPECT_EQ(t.int_at(t.column("id"), 1), 5);
+  EXPECT_EQ(t.int_at(t.column("total"), 1), 100);
+  EXPECT_THROW(t.add(nlohmann::json::parse(R"({"id":"gid://shopify/Order/7","totalPriceSet":{"shopMoney":{"amount":"1.005"}}})")),
+               Error);
+  EXPECT_EQ(t.schema().size(), 4u);  // id, gid, total, n
+}
+
+TEST(ShopifyObjects, SelectionsAndCosts) {
+  EXPECT_EQ(selection_of({{"a", "id", ColType::Gid}, {"b", "x.y.z", ColType::Varchar}, {"c", "x.w", ColType::Varchar}}),
+            "id x { w y { z } }");
+  EXPECT_LE(paged_query_cost(object_def("orders"), 18), 1000);
+  EXPECT_THROW(object_def("ordres"), Error);
+  EXPECT_THROW(object_def("refunds"), Error);
+}
+
+}  // namespace
+}  // namespace sqlflow::connectors::shopify

@@ -1,0 +1,167 @@
+// The Shopify source end to end: `sqlflow pipeline run` against the Shopify GraphQL fixture
+// (tests/fixtures/shopify) — a bulk full load into orders and orders__line_items with exact counts
+// and sums, an incremental run that reads exactly the changed orders, throttling ridden out, a
+// FAILED bulk operation that changes nothing, and the token never in the output.
+#include <gtest/gtest.h>
+
+#include "engine/connection.hpp"
+#include "engine/database.hpp"
+#include "fixtures/shopify/shopify_fixture.hpp"
+#include "support/test_support.hpp"
+
+using namespace sqlflow;
+using test::ShopifyData;
+using test::ShopifyFixture;
+
+namespace {
+
+struct Project {
+  test::TempDir dir{"shopify-e2e"};
+  Project() {
+    test::write_file(dir / "profiles/dev.yml",
+                     "engines:\n  duckdb:\n    mode: persistent\n    path: target/state.duckdb\n");
+  }
+  void pipeline(const std::string& name, const std::string& text) {
+    test::write_file(dir / ("pipelines/" + name + ".sf"), text);
+  }
+  test::RunResult run(const std::string& name, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"pipeline", "run", name};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return test::run_sqlflow(args, dir.path());
+  }
+  std::vector<std::string> query(const std::string& sql) {
+    engine::DatabaseConfig c;
+    c.path = (dir / "target/state.duckdb").string();
+    engine::Database db(c);
+    engine::Connection con(db);
+    return test::query_rows(con, sql);
+  }
+};
+
+std::string params(ShopifyFixture& shop, const std::string& more = "") {
+  return R"("shop_domain": "fixture-shop", "api_url": ")" + shop.base_url() + R"(", "access_token": ")" +
+         shop.access_token() + R"(", "bulk_poll_interval": 0.02, "retry_delay": 0.02)" + (more.empty() ? "" : ", " + more);
+}
+
+std::string money(std::int64_t cents) {
+  return ShopifyData::money(cents);
+}
+
+}  // namespace
+
+TEST(ShopifyPipeline, BulkLoadThenIncrementalReadsExactlyTheChangedOrders) {
+  ShopifyFixture::Options o;
+  o.data.orders = 20000;
+  ShopifyFixture shop(o);
+  const auto& d = shop.data().options();
+  std::int64_t items = 0, total = 0, max_updated = 0;
+  for (std::int64_t id = 1; id <= o.data.orders; ++id) {
+    items += ShopifyData::line_item_count(d, id);
+    total += ShopifyData::order_total_cents(d, id);
+    max_updated = std::max(max_updated, ShopifyData::order_updated(d, id));
+  }
+  Project p;
+  p.pipeline("load", "SOURCE shop TYPE SHOPIFY PARAMS {" +
+                         params(shop, R"("sync_mode": "incremental", "cursor_field": "updated_at", "primary_key": "id")") +
+                         "};\nLOAD orders FROM shop;\n");
+  auto r = p.run("load");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(shop.bulk_runs(), 1);
+  EXPECT_EQ(p.query("SELECT count(*), count(DISTINCT id), sum(total_price) FROM orders"),
+            std::vector<std::string>{std::to_string(o.data.orders) + "|" + std::to_string(o.data.orders) + "|" +
+                                     money(total)});
+  EXPECT_EQ(p.query("SELECT count(*), count(DISTINCT order_id) FROM orders__line_items"),
+            std::vector<std::string>{std::to_string(items) + "|" + std::to_string(o.data.orders)});
+  EXPECT_EQ(p.query("SELECT typeof(id), typeof(gid), typeof(total_price), typeof(updated_at) FROM orders LIMIT 1"),
+            std::vector<std::string>{"BIGINT|VARCHAR|DECIMAL(18,2)|TIMESTAMP WITH TIME ZONE"});
+  EXPECT_EQ(p.query("SELECT gid FROM orders WHERE id = 7"), std::vector<std::string>{"gid://shopify/Order/7"});
+
+  // Three orders change after the watermark: the next run pages through exactly those.
+  std::int64_t later = max_updated + 3600;
+  shop.data().update_orders({5, 500, 5000}, later);
+  auto bulk_before = shop.bulk_runs();
+  r = p.run("load");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(shop.bulk_runs(), bulk_before) << "an incremental run started a bulk operation";
+  EXPECT_NE((r.out + r.err).find("3 orders"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(p.query("SELECT count(*), count(DISTINCT id) FROM orders"),
+            std::vector<std::string>{std::to_string(o.data.orders) + "|" + std::to_string(o.data.orders)});
+  EXPECT_EQ(p.query("SELECT list(id ORDER BY id) FROM orders WHERE epoch(updated_at) = " + std::to_string(later)),
+            std::vector<std::string>{"[5, 500, 5000]"});
+  EXPECT_EQ(p.query("SELECT count(*) FROM orders__line_items"), std::vector<std::string>{std::to_string(items)})
+      << r.out << r.err;
+}
+
+TEST(ShopifyPipeline, ThrottlingAtALowRestoreRateIsRiddenOut) {
+  ShopifyFixture::Options o;
+  o.data.orders = 300;
+  o.bucket_size = 1000;  // every page costs most of the bucket: each waits for the refill
+  o.restore_rate = 2000;
+  ShopifyFixture shop(o);
+  Project p;
+  p.pipeline("paged", "SOURCE shop TYPE SHOPIFY PARAMS {" + params(shop, R"("mode": "paged")") +
+                          "};\nLOAD orders FROM shop;\n");
+  auto r = p.run("paged");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(p.query("SELECT count(*) FROM orders"), std::vector<std::string>{"300"});
+  EXPECT_GE(shop.queries(), 4);
+
+  // A server that answers THROTTLED with HTTP 429 is ridden out too (a bulk load: cheap queries,
+  // an empty bucket refilling slowly).
+  shop.set_throttle_mode(test::ShopifyThrottleMode::Http429);
+  shop.set_bucket(1000, 10);
+  shop.set_available(0);
+  p.pipeline("bulk", "SOURCE shop TYPE SHOPIFY PARAMS {" + params(shop, R"("mode": "bulk")") +
+                         "};\nLOAD orders FROM shop;\n");
+  r = p.run("bulk");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GE(shop.throttled(), 1);
+  EXPECT_EQ(p.query("SELECT count(*) FROM orders"), std::vector<std::string>{"300"});
+}
+
+TEST(ShopifyPipeline, AFailedBulkOperationChangesNothing) {
+  ShopifyFixture::Options o;
+  o.data.orders = 300;
+  ShopifyFixture shop(o);
+  Project p;
+  p.pipeline("load", "SOURCE shop TYPE SHOPIFY PARAMS {" +
+                         params(shop, R"("sync_mode": "incremental", "cursor_field": "updated_at", "primary_key": "id")") +
+                         "};\nLOAD orders FROM shop;\n");
+  ASSERT_EQ(p.run("load").exit_code, 0);
+  auto before = p.query("SELECT count(*), max(updated_at) FROM orders");
+  // A full refresh that fails part-way (partial data available) must not touch the tables.
+  p.pipeline("full", "SOURCE shop TYPE SHOPIFY PARAMS {" + params(shop) + "};\nLOAD orders FROM shop;\n");
+  shop.bulk().fail_next(50);
+  auto r = p.run("full");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("FAILED"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("partial data was not loaded"), std::string::npos) << r.err;
+  EXPECT_EQ(p.query("SELECT count(*), max(updated_at) FROM orders"), before);
+}
+
+TEST(ShopifyPipeline, ObjectComesFromTheLoadTargetAndTheTokenNeverAppears) {
+  ShopifyFixture::Options o;
+  o.data.customers = 40;
+  ShopifyFixture shop(o);
+  Project p;
+  p.pipeline("c", "SOURCE shop TYPE SHOPIFY PARAMS {" + params(shop) + "};\nLOAD customers FROM shop;\n");
+  auto r = p.run("c", {"--log-level", "debug"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(p.query("SELECT count(*) FROM customers"), std::vector<std::string>{"40"});
+  EXPECT_EQ((r.out + r.err).find(shop.access_token()), std::string::npos);
+
+  p.pipeline("bad", R"(SOURCE shop TYPE SHOPIFY PARAMS {"shop_domain": "x", "api_url": ")" + shop.base_url() +
+                        R"(", "access_token": "shpat_wrong_token_123456", "retry_delay": 0.01};
+LOAD orders FROM shop;
+)");
+  r = p.run("bad");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("401"), std::string::npos) << r.err;
+  EXPECT_EQ((r.out + r.err).find("shpat_wrong_token_123456"), std::string::npos);
+
+  p.pipeline("two", "SOURCE shop TYPE SHOPIFY PARAMS {" + params(shop) +
+                        "};\nLOAD orders FROM shop;\nLOAD customers FROM shop;\n");
+  r = test::run_sqlflow({"pipeline", "validate", "two"}, p.dir.path());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE((r.out + r.err).find("object to read is ambiguous"), std::string::npos) << r.out << r.err;
+}
