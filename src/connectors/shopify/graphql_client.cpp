@@ -39,11 +39,13 @@ class ShopifyTokenAuth final : public net::Authenticator {
 };
 
 void sleep_interruptibly(double seconds) {
-  auto until = std::chrono::steady_clock::now() +
-               std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+  auto until =
+      std::chrono::steady_clock::now() +
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
   for (auto now = std::chrono::steady_clock::now(); now < until; now = std::chrono::steady_clock::now()) {
     if (interrupt::requested()) throw usage_error("interrupted");
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(50), until - now));
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(50), until - now));
   }
 }
 }  // namespace
@@ -124,7 +126,8 @@ json GraphqlClient::run(const std::string& query, const json& variables, int est
     req.idempotent = true;  // queries have no side effects
     net::Response r = client_->fetch(req);
     json reply = json::parse(r.body, nullptr, false);
-    if (r.status == 429 || (r.ok() && reply.is_object() && reply.contains("errors") && !reply.contains("data"))) {
+    if (r.status == 429 ||
+        (r.ok() && reply.is_object() && reply.contains("errors") && !reply.contains("data"))) {
       observe(reply);
       std::string code;
       if (reply.is_object() && reply["errors"].is_array() && !reply["errors"].empty())
@@ -132,7 +135,8 @@ json GraphqlClient::run(const std::string& query, const json& variables, int est
       if (code == "THROTTLED" || r.status == 429) {
         ++throttled_;
         if (attempt >= 50) throw connection_error("Shopify kept throttling the query after 50 waits", false);
-        double requested = reply.value("/extensions/cost/requestedQueryCost"_json_pointer, double(estimated_cost));
+        double requested =
+            reply.value("/extensions/cost/requestedQueryCost"_json_pointer, double(estimated_cost));
         double wait;
         {
           std::lock_guard lock(mutex_);
@@ -156,7 +160,8 @@ json GraphqlClient::run(const std::string& query, const json& variables, int est
     observe(reply);
     if (reply.contains("errors") && reply["errors"].is_array() && !reply["errors"].empty()) {
       const json& e = reply["errors"][0];
-      GraphqlFailure f{e.value("/extensions/code"_json_pointer, std::string()), e.value("message", std::string())};
+      GraphqlFailure f{e.value("/extensions/code"_json_pointer, std::string()),
+                       e.value("message", std::string())};
       if (failure) {
         *failure = f;
         return json();
@@ -167,7 +172,8 @@ json GraphqlClient::run(const std::string& query, const json& variables, int est
   }
 }
 
-void GraphqlClient::download_lines(const std::string& url, const std::function<void(std::string_view)>& on_line) {
+void GraphqlClient::download_lines(const std::string& url,
+                                   const std::function<void(std::string_view)>& on_line) {
   std::string pending;
   bool restarted = false;
   auto r = download_client_->fetch(
@@ -183,9 +189,10 @@ void GraphqlClient::download_lines(const std::string& url, const std::function<v
       },
       [&] { restarted = true; });
   if (restarted || !r.ok())
-    throw connection_error("downloading the bulk operation's result failed" +
-                               (r.status ? " (HTTP " + std::to_string(r.status) + ")" : std::string(" mid-way")),
-                           false, "nothing was loaded; run the load again (result URLs expire after a week)");
+    throw connection_error(
+        "downloading the bulk operation's result failed" +
+            (r.status ? " (HTTP " + std::to_string(r.status) + ")" : std::string(" mid-way")),
+        false, "nothing was loaded; run the load again (result URLs expire after a week)");
   if (!pending.empty()) on_line(pending);
 }
 

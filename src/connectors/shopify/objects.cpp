@@ -91,7 +91,9 @@ std::vector<ObjectDef> make_defs() {
     o.connection = "locations";
     o.gql_type = "Location";
     o.updated_at = false;
-    o.fields = {{"id", "id", ColType::Gid}, {"name", "name", ColType::Varchar}, {"is_active", "isActive", ColType::Boolean}};
+    o.fields = {{"id", "id", ColType::Gid},
+                {"name", "name", ColType::Varchar},
+                {"is_active", "isActive", ColType::Boolean}};
     defs.push_back(o);
   }
   return defs;
@@ -108,7 +110,7 @@ struct Node {
 };
 void render(const Node& n, std::string& out) {
   for (const auto& [name, child] : n.children) {
-    if (!out.empty() && out.back() != '{') out += ' ';
+    if (!out.empty()) out += ' ';
     out += name;
     if (!child.children.empty()) {
       out += " {";
@@ -128,10 +130,12 @@ const ObjectDef& object_def(const std::string& name) {
   std::string list;
   for (const auto& d : defs()) list += (list.empty() ? "" : ", ") + d.name;
   if (later.count(name))
-    throw validation_error("Shopify object '" + name + "' is not supported yet",
-                           "supported: " + list + " (product variants come with products as <table>__variants)");
-  throw validation_error("Shopify has no object '" + name + "'" + did_you_mean(name, object_names()),
-                         "supported: " + list + "; the object is the LOAD's table name or the \"object\" parameter");
+    throw validation_error(
+        "Shopify object '" + name + "' is not supported yet",
+        "supported: " + list + " (product variants come with products as <table>__variants)");
+  throw validation_error(
+      "Shopify has no object '" + name + "'" + did_you_mean(name, object_names()),
+      "supported: " + list + "; the object is the LOAD's table name or the \"object\" parameter");
 }
 
 std::vector<std::string> object_names() {

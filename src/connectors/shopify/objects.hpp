@@ -20,11 +20,11 @@ struct Field {
 };
 
 struct ChildDef {
-  std::string connection;    // "lineItems"
-  std::string table_suffix;  // "line_items": the table is <target>__line_items
-  std::string parent_column; // "order_id"
+  std::string connection;     // "lineItems"
+  std::string table_suffix;   // "line_items": the table is <target>__line_items
+  std::string parent_column;  // "order_id"
   std::vector<Field> fields;
-  int page_size = 50;  // children per parent in a paged query (more are fetched per parent)
+  int page_size = 10;  // children per parent in a paged query (more are fetched per parent)
 };
 
 struct ObjectDef {

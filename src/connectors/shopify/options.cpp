@@ -24,7 +24,8 @@ ShopifyOptions ShopifyOptions::from_params(const Params& p) {
   for (auto& c : o.shop_domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (o.shop_domain.rfind("https://", 0) == 0) o.shop_domain = o.shop_domain.substr(8);
   while (!o.shop_domain.empty() && o.shop_domain.back() == '/') o.shop_domain.pop_back();
-  if (!o.shop_domain.empty() && o.shop_domain.find('.') == std::string::npos) o.shop_domain += ".myshopify.com";
+  if (!o.shop_domain.empty() && o.shop_domain.find('.') == std::string::npos)
+    o.shop_domain += ".myshopify.com";
   o.access_token = str(p, "access_token");
   o.client_id = str(p, "client_id");
   o.client_secret = str(p, "client_secret");
@@ -33,13 +34,16 @@ ShopifyOptions ShopifyOptions::from_params(const Params& p) {
   o.object = str(p, "object");
   for (auto& c : o.object) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (p.contains("timeout") && p["timeout"].is_number()) o.timeout = p["timeout"].get<double>();
-  if (p.contains("max_retries") && p["max_retries"].is_number_integer()) o.max_retries = p["max_retries"].get<int>();
-  if (p.contains("retry_delay") && p["retry_delay"].is_number()) o.retry_delay = p["retry_delay"].get<double>();
+  if (p.contains("max_retries") && p["max_retries"].is_number_integer())
+    o.max_retries = p["max_retries"].get<int>();
+  if (p.contains("retry_delay") && p["retry_delay"].is_number())
+    o.retry_delay = p["retry_delay"].get<double>();
   if (p.contains("lookback_window") && !p["lookback_window"].is_null()) {
     const auto& v = p["lookback_window"];
     // SQLFlow gives days as a number; a duration string ("2h", "30m") also works.
-    double s = v.is_number() ? v.get<double>() * 86400
-                             : std::chrono::duration<double>(resilience::parse_duration(v, "lookback_window")).count();
+    double s = v.is_number()
+                   ? v.get<double>() * 86400
+                   : std::chrono::duration<double>(resilience::parse_duration(v, "lookback_window")).count();
     o.lookback_window_s = static_cast<std::int64_t>(s);
   }
   if (p.contains("flatten_line_items") && p["flatten_line_items"].is_boolean())
@@ -60,13 +64,15 @@ ShopifyOptions ShopifyOptions::from_params(const Params& p) {
 }
 
 void ShopifyOptions::validate() const {
-  if (shop_domain.empty()) throw validation_error("Shopify needs shop_domain", "e.g. \"my-shop\" or \"my-shop.myshopify.com\"");
+  if (shop_domain.empty())
+    throw validation_error("Shopify needs shop_domain", "e.g. \"my-shop\" or \"my-shop.myshopify.com\"");
   if (access_token.empty() && (client_id.empty() || client_secret.empty()))
     throw validation_error("Shopify needs an access_token, or client_id and client_secret",
                            "an Admin API access token (shpat_…) from the app's settings");
   if (mode != "auto" && mode != "bulk" && mode != "paged")
     throw validation_error("Shopify mode '" + mode + "' is not auto, bulk or paged");
-  if (page_size < 1 || page_size > 250) throw validation_error("Shopify page_size must be 1 to 250 (the API's maximum)");
+  if (page_size < 1 || page_size > 250)
+    throw validation_error("Shopify page_size must be 1 to 250 (the API's maximum)");
   if (!(timeout > 0)) throw validation_error("Shopify timeout must be positive");
   if (lookback_window_s < 0) throw validation_error("Shopify lookback_window must not be negative");
   if (!(bulk_poll_interval > 0)) throw validation_error("Shopify bulk_poll_interval must be positive");

@@ -20,13 +20,19 @@ ConnectorInfo shopify_info() {
   info.source_params = {
       {"shop_domain", ParamType::String, true, nullptr, "my-shop or my-shop.myshopify.com"},
       {"access_token", ParamType::Secret, false, nullptr, "Admin API access token (shpat_…)"},
-      {"client_id", ParamType::String, false, nullptr, "client-credentials grant (with client_secret) instead of a token"},
+      {"client_id", ParamType::String, false, nullptr,
+       "client-credentials grant (with client_secret) instead of a token"},
       {"client_secret", ParamType::Secret, false, nullptr, "with client_id"},
       {"api_version", ParamType::String, false, d.api_version, "Admin API version"},
-      {"object", ParamType::String, false, nullptr, "what to read: " + objects + " (default: the LOAD's table)",
+      {"object",
+       ParamType::String,
+       false,
+       nullptr,
+       "what to read: " + objects + " (default: the LOAD's table)",
        {"table_name"}},
       {"timeout", ParamType::Number, false, d.timeout, "seconds per request"},
-      {"max_retries", ParamType::Int, false, nullptr, "retries after the first attempt on 5xx and network errors"},
+      {"max_retries", ParamType::Int, false, nullptr,
+       "retries after the first attempt on 5xx and network errors"},
       {"retry_delay", ParamType::Number, false, nullptr, "seconds before the first retry"},
       {"rate_limit_delay", ParamType::Number, false, nullptr,
        "accepted for compatibility: the server's cost bucket paces requests"},
@@ -34,12 +40,16 @@ ConnectorInfo shopify_info() {
        "incremental: re-read this far behind the watermark (days as a number, or \"2h\", \"30m\")"},
       {"flatten_line_items", ParamType::Bool, false, d.flatten_line_items,
        "child connections (orders' line items, products' variants) into <table>__line_items / __variants"},
-      {"financial_status_filter", ParamType::Any, false, nullptr, "orders: only these financial statuses (paid, …)"},
+      {"financial_status_filter", ParamType::Any, false, nullptr,
+       "orders: only these financial statuses (paid, …)"},
       {"include_fulfillments", ParamType::Bool, false, nullptr, "accepted for compatibility"},
       {"include_refunds", ParamType::Bool, false, nullptr, "accepted for compatibility"},
-      {"mode", ParamType::String, false, d.mode, "auto (bulk for full loads, paging for increments), bulk or paged"},
-      {"page_size", ParamType::Int, false, d.page_size, "parents per page when paging (at most 250; lowered to fit the cost limit)"},
-      {"bulk_poll_interval", ParamType::Number, false, d.bulk_poll_interval, "seconds between bulk status polls"},
+      {"mode", ParamType::String, false, d.mode,
+       "auto (bulk for full loads, paging for increments), bulk or paged"},
+      {"page_size", ParamType::Int, false, d.page_size,
+       "parents per page when paging (at most 250; lowered to fit the cost limit)"},
+      {"bulk_poll_interval", ParamType::Number, false, d.bulk_poll_interval,
+       "seconds between bulk status polls"},
       {"api_url", ParamType::String, false, nullptr, "overrides https://<shop_domain> (tests, proxies)"},
       {"enable_connection_pooling", ParamType::Bool, false, nullptr, "accepted for compatibility"},
       {"enable_parallel_requests", ParamType::Bool, false, nullptr, "accepted for compatibility"},
@@ -52,7 +62,8 @@ ConnectorInfo shopify_info() {
     if (!o.object.empty()) (void)object_def(o.object);
   };
   info.notes = {
-      "A full load runs one bulk operation and streams its JSONL; an incremental load (sync_mode incremental, "
+      "A full load runs one bulk operation and streams its JSONL; an incremental load (sync_mode "
+      "incremental, "
       "cursor_field updated_at, primary_key id) pages with first/after/sortKey UPDATED_AT from the watermark "
       "minus lookback_window. Orders are always read with status:any.",
       "Every reply's extensions.cost.throttleStatus paces the next query; THROTTLED replies wait for the "

@@ -46,8 +46,10 @@ bool parse_cents(const std::string& s, std::int64_t& cents) {
   }
   if (i < s.size() && s[i] == '.') {
     for (++i; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i, ++frac_digits)
-      if (frac_digits < 2) frac = frac * 10 + (s[i] - '0');
-      else if (s[i] != '0') return false;  // more precision than a shop currency has
+      if (frac_digits < 2)
+        frac = frac * 10 + (s[i] - '0');
+      else if (s[i] != '0')
+        return false;  // more precision than a shop currency has
   }
   if (i != s.size() || digits == 0) return false;
   if (frac_digits == 1) frac *= 10;
@@ -92,8 +94,8 @@ bool parse_timestamp(const std::string& t, std::int64_t& micros) {
   } else if (i < t.size() && t[i] != 'Z') {
     return false;
   }
-  std::int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
-                      mi * 60 + s - offset;
+  std::int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+                      h * 3600 + mi * 60 + s - offset;
   micros = secs * 1000000 + frac;
   return true;
 }
@@ -115,8 +117,8 @@ std::string format_timestamp(std::int64_t micros) {
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", static_cast<long long>(y), m, d,
-                static_cast<long long>(rem / 3600), static_cast<long long>(rem % 3600 / 60),
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", static_cast<long long>(y),
+                m, d, static_cast<long long>(rem / 3600), static_cast<long long>(rem % 3600 / 60),
                 static_cast<long long>(rem % 60), static_cast<long long>(frac));
   return buf;
 }

@@ -35,7 +35,8 @@ class RowTable {
   // The value of column `i` in row `r` as int64 (BIGINT, DECIMAL unscaled, TIMESTAMPTZ µs).
   std::int64_t int_at(std::size_t column, std::size_t row) const { return cols_[column].ints[row]; }
   // Writes rows [first, first + count) of the projected columns into `out`.
-  void write(std::size_t first, std::size_t count, const std::vector<std::size_t>& projection, DataChunk& out) const;
+  void write(std::size_t first, std::size_t count, const std::vector<std::size_t>& projection,
+             DataChunk& out) const;
   // Keeps only the last row of each id (a record read twice while paging), at that row's place.
   void dedupe_by_id();
   // Column index of `name`, or npos.

@@ -22,7 +22,8 @@ using nlohmann::json;
 namespace {
 class Reader final : public engine::PartitionReader {
  public:
-  Reader(const RowTable& rows, std::vector<size_t> projection) : rows_(rows), projection_(std::move(projection)) {}
+  Reader(const RowTable& rows, std::vector<size_t> projection)
+      : rows_(rows), projection_(std::move(projection)) {}
   size_t next(DataChunk& out) override {
     if (next_ >= rows_.rows()) return 0;
     size_t n = std::min(DataChunk::capacity(), rows_.rows() - next_);
@@ -48,7 +49,9 @@ std::string escape_search(const std::string& s) {
 }  // namespace
 
 ShopifySource::ShopifySource(ShopifyOptions options, ConnectorContext context)
-    : o_(std::move(options)), ctx_(std::move(context)), def_(object_def(o_.object.empty() ? "orders" : o_.object)) {
+    : o_(std::move(options)),
+      ctx_(std::move(context)),
+      def_(object_def(o_.object.empty() ? "orders" : o_.object)) {
   if (o_.object.empty())
     throw validation_error("Shopify needs an object", "LOAD orders FROM … reads orders, or set \"object\"");
   schema_ = RowTable(def_.fields).schema();
@@ -94,7 +97,8 @@ std::string ShopifySource::search_query() const {
   if (def_.name == "orders")
     for (const auto& s : o_.financial_status_filter) add("financial_status:" + escape_search(s));
   if (lower_bound_)
-    add("updated_at:>'" + format_timestamp(*lower_bound_ - o_.lookback_window_s * 1000000).substr(0, 19) + "Z'");
+    add("updated_at:>'" + format_timestamp(*lower_bound_ - o_.lookback_window_s * 1000000).substr(0, 19) +
+        "Z'");
   return q;
 }
 
@@ -110,24 +114,29 @@ void ShopifySource::load() {
     load_paged();
   rows_->dedupe_by_id();
   spdlog::info("shopify: {} {} ({} {}) via {}", rows_->rows(), def_.name, children_ ? children_->rows() : 0,
-               def_.child ? def_.child->table_suffix : "children", bulk ? "a bulk operation" : "cursor paging");
+               def_.child ? def_.child->table_suffix : "children",
+               bulk ? "a bulk operation" : "cursor paging");
   loaded_ = true;
 }
 
 void ShopifySource::load_bulk() {
-  std::string inner = "{ " + def_.connection + (search_query().empty() ? "" : "(query: \"" + search_query() + "\")") +
+  std::string inner = "{ " + def_.connection +
+                      (search_query().empty() ? "" : "(query: \"" + search_query() + "\")") +
                       " { edges { node { " + selection_of(def_.fields);
   if (def_.child && o_.flatten_line_items)
-    inner += " " + def_.child->connection + " { edges { node { " + selection_of(def_.child->fields) + " } } }";
+    inner +=
+        " " + def_.child->connection + " { edges { node { " + selection_of(def_.child->fields) + " } } }";
   inner += " } } } }";
   json data = client().run(
-      "mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id status } userErrors { field "
+      "mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id status } userErrors { "
+      "field "
       "message } } }",
       {{"q", inner}}, 10);
   const json& run = data["bulkOperationRunQuery"];
   if (run.contains("userErrors") && run["userErrors"].is_array() && !run["userErrors"].empty())
-    throw validation_error("Shopify refused the bulk operation: " + run["userErrors"][0].value("message", std::string()),
-                           "another bulk operation may be running for this app; wait for it or use \"mode\": \"paged\"");
+    throw validation_error(
+        "Shopify refused the bulk operation: " + run["userErrors"][0].value("message", std::string()),
+        "another bulk operation may be running for this app; wait for it or use \"mode\": \"paged\"");
   std::string id = run.value("/bulkOperation/id"_json_pointer, std::string());
   if (id.empty()) throw data_error("Shopify did not return the bulk operation's id");
 
@@ -136,22 +145,27 @@ void ShopifySource::load_bulk() {
   for (;;) {
     auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(interval);
     while (std::chrono::steady_clock::now() < until) {
-      if (interrupt::requested()) throw usage_error("interrupted while waiting for the Shopify bulk operation");
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(50, static_cast<int>(interval * 1000) + 1)));
+      if (interrupt::requested())
+        throw usage_error("interrupted while waiting for the Shopify bulk operation");
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(std::min(50, static_cast<int>(interval * 1000) + 1)));
     }
     json d = client().run(
-        "query($id: ID!) { node(id: $id) { ... on BulkOperation { id status errorCode objectCount url partialDataUrl "
+        "query($id: ID!) { node(id: $id) { ... on BulkOperation { id status errorCode objectCount url "
+        "partialDataUrl "
         "} } }",
         {{"id", id}}, 1);
     op = d.value("node", json::object());
     std::string status = op.value("status", std::string());
     if (status == "COMPLETED") break;
     if (status == "FAILED" || status == "CANCELED" || status == "EXPIRED" || status == "CANCELING") {
-      std::string code = op.contains("errorCode") && op["errorCode"].is_string() ? op["errorCode"].get<std::string>() : "";
+      std::string code =
+          op.contains("errorCode") && op["errorCode"].is_string() ? op["errorCode"].get<std::string>() : "";
       std::string count = op.contains("objectCount") ? op["objectCount"].dump() : "?";
-      throw connection_error("Shopify bulk operation " + id + " ended " + status + (code.empty() ? "" : " (" + code + ")") +
-                                 " after " + count + " objects; its partial data was not loaded",
-                             false, "nothing changed; run the load again (Shopify suggests retrying INTERNAL_SERVER_ERROR)");
+      throw connection_error(
+          "Shopify bulk operation " + id + " ended " + status + (code.empty() ? "" : " (" + code + ")") +
+              " after " + count + " objects; its partial data was not loaded",
+          false, "nothing changed; run the load again (Shopify suggests retrying INTERNAL_SERVER_ERROR)");
     }
     interval = std::min(10.0, interval * 1.5);
   }
@@ -162,8 +176,9 @@ void ShopifySource::load_bulk() {
     if (line.empty()) return;
     json node = json::parse(line, nullptr, false);
     if (!node.is_object())
-      throw data_error("line " + std::to_string(line_no) + " of the bulk result is not JSON (the download was cut?)",
-                       "nothing was loaded; run the load again");
+      throw data_error(
+          "line " + std::to_string(line_no) + " of the bulk result is not JSON (the download was cut?)",
+          "nothing was loaded; run the load again");
     if (node.contains("__parentId")) {
       if (children_) children_->add(node, gid_number(node["__parentId"].get<std::string>()));
     } else {
@@ -181,8 +196,8 @@ void ShopifySource::load_paged() {
   std::string sort = def_.updated_at ? ", sortKey: UPDATED_AT" : "";
   std::string query = "query($first: Int!, $after: String, $q: String) { " + def_.connection +
                       "(first: $first, after: $after, query: $q" + sort +
-                      ") { pageInfo { hasNextPage endCursor } nodes { " + selection_of(def_.fields) + child_sel +
-                      " } } }";
+                      ") { pageInfo { hasNextPage endCursor } nodes { " + selection_of(def_.fields) +
+                      child_sel + " } } }";
   // As many parents per page as fit the single-query cost limit (1,000 points).
   int first = o_.page_size;
   while (first > 1 && paged_query_cost(def_, first) > 1000) first /= 2;
@@ -218,7 +233,8 @@ void ShopifySource::load_paged() {
   // Parents with more children than one page holds: the rest, per parent.
   for (auto& [gid, cursor] : more_children) {
     std::string q = "query($id: ID!, $after: String) { node(id: $id) { ... on " + def_.gql_type + " { " +
-                    def_.child->connection + "(first: 250, after: $after) { pageInfo { hasNextPage endCursor } nodes { " +
+                    def_.child->connection +
+                    "(first: 250, after: $after) { pageInfo { hasNextPage endCursor } nodes { " +
                     selection_of(def_.child->fields) + " } } } } }";
     std::int64_t parent = gid_number(gid);
     for (std::string after_child = cursor;;) {
@@ -248,14 +264,16 @@ std::optional<std::string> ShopifySource::max_cursor_value() {
   return format_timestamp(best);
 }
 
-ReadReport ShopifySource::after_read(engine::Connection& con, const std::string&, const std::string& target_table) {
+ReadReport ShopifySource::after_read(engine::Connection& con, const std::string&,
+                                     const std::string& target_table) {
   ReadReport report;
   if (!children_ || !o_.flatten_line_items) return report;
   const std::string table = target_table + "__" + def_.child->table_suffix;
   const std::string qt = quote_identifier(table);
   const std::string parent = quote_identifier(def_.child->parent_column);
   std::string cols;
-  for (const auto& c : children_->schema()) cols += (cols.empty() ? "" : ", ") + quote_identifier(c.name) + " " + c.type.to_sql();
+  for (const auto& c : children_->schema())
+    cols += (cols.empty() ? "" : ", ") + quote_identifier(c.name) + " " + c.type.to_sql();
   con.execute("CREATE TABLE IF NOT EXISTS " + qt + " (" + cols + ")");
   if (!lower_bound_) {
     con.execute("DELETE FROM " + qt);  // a full load replaces the children too
@@ -288,13 +306,15 @@ ReadReport ShopifySource::after_read(engine::Connection& con, const std::string&
 
 std::string ShopifySource::test_connection() {
   json d = client().run(
-      "{ shop { name currencyCode ianaTimezone } currentAppInstallation { accessScopes { handle } } }", json::object(), 3);
+      "{ shop { name currencyCode ianaTimezone } currentAppInstallation { accessScopes { handle } } }",
+      json::object(), 3);
   std::set<std::string> scopes;
   for (const auto& s : d.value("/currentAppInstallation/accessScopes"_json_pointer, json::array()))
     scopes.insert(s.value("handle", std::string()));
   std::string out = "shop '" + d.value("/shop/name"_json_pointer, std::string()) + "' (" +
                     d.value("/shop/currencyCode"_json_pointer, std::string()) + "), API " + o_.api_version;
-  if (!scopes.count("read_orders") && def_.name == "orders") out += "; missing scope read_orders: orders cannot be read";
+  if (!scopes.count("read_orders") && def_.name == "orders")
+    out += "; missing scope read_orders: orders cannot be read";
   if (!scopes.count("read_all_orders"))
     out += "; missing scope read_all_orders: only the last 60 days of orders are visible";
   return out;

@@ -3,7 +3,8 @@
 // object's table, child lines — any order, with __parentId — into <table>__<child>); an
 // incremental load pages with cursors (first ≤ 250, after, sortKey UPDATED_AT, query
 // updated_at:>'watermark − lookback_window'), de-duplicated by id. A FAILED bulk operation fails
-// the load: partial data is never reported as success. https://shopify.dev/docs/api/usage/bulk-operations/queries
+// the load: partial data is never reported as success.
+// https://shopify.dev/docs/api/usage/bulk-operations/queries
 #pragma once
 
 #include <memory>

@@ -40,7 +40,8 @@ struct Project {
 
 std::string params(ShopifyFixture& shop, const std::string& more = "") {
   return R"("shop_domain": "fixture-shop", "api_url": ")" + shop.base_url() + R"(", "access_token": ")" +
-         shop.access_token() + R"(", "bulk_poll_interval": 0.02, "retry_delay": 0.02)" + (more.empty() ? "" : ", " + more);
+         shop.access_token() + R"(", "bulk_poll_interval": 0.02, "retry_delay": 0.02)" +
+         (more.empty() ? "" : ", " + more);
 }
 
 std::string money(std::int64_t cents) {
@@ -61,20 +62,24 @@ TEST(ShopifyPipeline, BulkLoadThenIncrementalReadsExactlyTheChangedOrders) {
     max_updated = std::max(max_updated, ShopifyData::order_updated(d, id));
   }
   Project p;
-  p.pipeline("load", "SOURCE shop TYPE SHOPIFY PARAMS {" +
-                         params(shop, R"("sync_mode": "incremental", "cursor_field": "updated_at", "primary_key": "id")") +
-                         "};\nLOAD orders FROM shop;\n");
+  p.pipeline(
+      "load",
+      "SOURCE shop TYPE SHOPIFY PARAMS {" +
+          params(shop, R"("sync_mode": "incremental", "cursor_field": "updated_at", "primary_key": "id")") +
+          "};\nLOAD orders FROM shop;\n");
   auto r = p.run("load");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(shop.bulk_runs(), 1);
   EXPECT_EQ(p.query("SELECT count(*), count(DISTINCT id), sum(total_price) FROM orders"),
-            std::vector<std::string>{std::to_string(o.data.orders) + "|" + std::to_string(o.data.orders) + "|" +
-                                     money(total)});
+            std::vector<std::string>{std::to_string(o.data.orders) + "|" + std::to_string(o.data.orders) +
+                                     "|" + money(total)});
   EXPECT_EQ(p.query("SELECT count(*), count(DISTINCT order_id) FROM orders__line_items"),
             std::vector<std::string>{std::to_string(items) + "|" + std::to_string(o.data.orders)});
-  EXPECT_EQ(p.query("SELECT typeof(id), typeof(gid), typeof(total_price), typeof(updated_at) FROM orders LIMIT 1"),
-            std::vector<std::string>{"BIGINT|VARCHAR|DECIMAL(18,2)|TIMESTAMP WITH TIME ZONE"});
-  EXPECT_EQ(p.query("SELECT gid FROM orders WHERE id = 7"), std::vector<std::string>{"gid://shopify/Order/7"});
+  EXPECT_EQ(
+      p.query("SELECT typeof(id), typeof(gid), typeof(total_price), typeof(updated_at) FROM orders LIMIT 1"),
+      std::vector<std::string>{"BIGINT|VARCHAR|DECIMAL(18,2)|TIMESTAMP WITH TIME ZONE"});
+  EXPECT_EQ(p.query("SELECT gid FROM orders WHERE id = 7"),
+            std::vector<std::string>{"gid://shopify/Order/7"});
 
   // Three orders change after the watermark: the next run pages through exactly those.
   std::int64_t later = max_updated + 3600;
@@ -86,9 +91,11 @@ TEST(ShopifyPipeline, BulkLoadThenIncrementalReadsExactlyTheChangedOrders) {
   EXPECT_NE((r.out + r.err).find("3 orders"), std::string::npos) << r.out << r.err;
   EXPECT_EQ(p.query("SELECT count(*), count(DISTINCT id) FROM orders"),
             std::vector<std::string>{std::to_string(o.data.orders) + "|" + std::to_string(o.data.orders)});
-  EXPECT_EQ(p.query("SELECT list(id ORDER BY id) FROM orders WHERE epoch(updated_at) = " + std::to_string(later)),
-            std::vector<std::string>{"[5, 500, 5000]"});
-  EXPECT_EQ(p.query("SELECT count(*) FROM orders__line_items"), std::vector<std::string>{std::to_string(items)})
+  EXPECT_EQ(
+      p.query("SELECT list(id ORDER BY id) FROM orders WHERE epoch(updated_at) = " + std::to_string(later)),
+      std::vector<std::string>{"[5, 500, 5000]"});
+  EXPECT_EQ(p.query("SELECT count(*) FROM orders__line_items"),
+            std::vector<std::string>{std::to_string(items)})
       << r.out << r.err;
 }
 
@@ -124,9 +131,11 @@ TEST(ShopifyPipeline, AFailedBulkOperationChangesNothing) {
   o.data.orders = 300;
   ShopifyFixture shop(o);
   Project p;
-  p.pipeline("load", "SOURCE shop TYPE SHOPIFY PARAMS {" +
-                         params(shop, R"("sync_mode": "incremental", "cursor_field": "updated_at", "primary_key": "id")") +
-                         "};\nLOAD orders FROM shop;\n");
+  p.pipeline(
+      "load",
+      "SOURCE shop TYPE SHOPIFY PARAMS {" +
+          params(shop, R"("sync_mode": "incremental", "cursor_field": "updated_at", "primary_key": "id")") +
+          "};\nLOAD orders FROM shop;\n");
   ASSERT_EQ(p.run("load").exit_code, 0);
   auto before = p.query("SELECT count(*), max(updated_at) FROM orders");
   // A full refresh that fails part-way (partial data available) must not touch the tables.
