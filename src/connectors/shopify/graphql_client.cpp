@@ -102,7 +102,14 @@ void GraphqlClient::wait_for(int cost) {
   }
 }
 
-void GraphqlClient::observe(const json& reply) {
+void GraphqlClient::observe(const json& reply, const std::string& query) {
+  if (!query.empty() && reply.is_object()) {
+    double requested = reply.value("/extensions/cost/requestedQueryCost"_json_pointer, -1.0);
+    if (requested >= 0) {
+      std::lock_guard lock(mutex_);
+      requested_[query] = requested;
+    }
+  }
   const json* ts = nullptr;
   if (reply.contains("extensions") && reply["extensions"].contains("cost") &&
       reply["extensions"]["cost"].contains("throttleStatus"))
@@ -119,7 +126,12 @@ json GraphqlClient::run(const std::string& query, const json& variables, int est
                         GraphqlFailure* failure) {
   json body = {{"query", query}, {"variables", variables}};
   for (int attempt = 0;; ++attempt) {
-    wait_for(estimated_cost);
+    int cost = estimated_cost;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = requested_.find(query); it != requested_.end()) cost = static_cast<int>(it->second);
+    }
+    wait_for(cost);
     net::Request req("POST", url_);
     req.headers.emplace_back("Content-Type", "application/json");
     req.body = body.dump();
@@ -128,7 +140,7 @@ json GraphqlClient::run(const std::string& query, const json& variables, int est
     json reply = json::parse(r.body, nullptr, false);
     if (r.status == 429 ||
         (r.ok() && reply.is_object() && reply.contains("errors") && !reply.contains("data"))) {
-      observe(reply);
+      observe(reply, query);
       std::string code;
       if (reply.is_object() && reply["errors"].is_array() && !reply["errors"].empty())
         code = reply["errors"][0].value("/extensions/code"_json_pointer, std::string());
@@ -157,7 +169,7 @@ json GraphqlClient::run(const std::string& query, const json& variables, int est
       spdlog::warn("shopify: api_version {} was requested but {} answered (unsupported or retired version)",
                    o_.api_version, v);
     }
-    observe(reply);
+    observe(reply, query);
     if (reply.contains("errors") && reply["errors"].is_array() && !reply["errors"].empty()) {
       const json& e = reply["errors"][0];
       GraphqlFailure f{e.value("/extensions/code"_json_pointer, std::string()),

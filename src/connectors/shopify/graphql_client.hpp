@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "connectors/connector.hpp"
 #include "net/secret.hpp"
@@ -60,7 +61,7 @@ class GraphqlClient {
 
  private:
   void wait_for(int cost);
-  void observe(const nlohmann::json& reply);
+  void observe(const nlohmann::json& reply, const std::string& query);
 
   GraphqlOptions o_;
   std::string url_;
@@ -72,6 +73,9 @@ class GraphqlClient {
   std::uint64_t throttled_ = 0;
   double wait_s_ = 0;
   bool version_warned_ = false;
+  // The server's requestedQueryCost per query text, so the next send waits for what it will charge
+  // (our estimate may differ from Shopify's calculation).
+  std::unordered_map<std::string, double> requested_;
 };
 
 }  // namespace sqlflow::connectors::shopify
