@@ -274,6 +274,7 @@ S3ListPage S3Client::list_objects_page(const std::string& bucket, const S3ListOp
     return sigv4::uri_decode(plus);
   };
   S3ListPage page;
+  if (auto t = resilience::parse_http_date(r.header("Date"))) page.server_time = *t;
   for (const s3xml::Element* c : root.children_named("Contents")) {
     S3Object obj;
     obj.key = decode(c->child_text("Key"));
@@ -301,7 +302,7 @@ S3ListResult S3Client::list_objects(const std::string& bucket, const S3ListOptio
   std::string token;
   for (;;) {
     S3ListPage page = list_objects_page(bucket, options, token);
-    ++out.pages;
+    if (++out.pages == 1) out.server_time = page.server_time;
     for (auto& o : page.objects) out.objects.push_back(std::move(o));
     for (auto& p : page.common_prefixes) out.common_prefixes.push_back(std::move(p));
     if (!page.truncated) break;
@@ -448,10 +449,11 @@ S3ObjectInfo S3Client::download_file(const std::string& bucket, const std::strin
 // ------------------------------------------------------------------------------------------------
 
 std::string S3Client::put_object(const std::string& bucket, const std::string& key, std::string body,
-                                 const std::string& content_type) {
+                                 const std::string& content_type, const S3Headers& headers) {
   Request req = make_request("PUT", bucket, key, "", std::move(body));
   req.headers.emplace_back("Content-Type",
                            content_type.empty() ? std::string(kDefaultContentType) : content_type);
+  for (const auto& h : headers) req.headers.push_back(h);
   Response r = call(std::move(req), "PutObject", bucket, key);
   return r.header("ETag");
 }
@@ -480,14 +482,15 @@ std::string S3Client::put_file(const std::string& bucket, const std::string& key
   Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.fd < 0)
     throw Error(ErrorKind::Config, "S3 upload: cannot open " + file.string() + ": " + errno_text(errno));
-  return put_object(bucket, key, read_range(fd.fd, file, 0, size), o.content_type);
+  return put_object(bucket, key, read_range(fd.fd, file, 0, size), o.content_type, o.object_headers);
 }
 
 std::string S3Client::create_multipart_upload(const std::string& bucket, const std::string& key,
-                                              const std::string& content_type) {
+                                              const std::string& content_type, const S3Headers& headers) {
   Request req = make_request("POST", bucket, key, "uploads=");
   req.headers.emplace_back("Content-Type",
                            content_type.empty() ? std::string(kDefaultContentType) : content_type);
+  for (const auto& h : headers) req.headers.push_back(h);
   Response r = call(std::move(req), "CreateMultipartUpload", bucket, key);
   s3xml::Element root = s3xml::parse(r.body);
   std::string id = root.name == "InitiateMultipartUploadResult" ? root.child_text("UploadId") : std::string();
@@ -560,7 +563,7 @@ std::string S3Client::multipart_upload_file(const std::string& bucket, const std
   const std::size_t concurrency =
       std::max<std::size_t>(1, std::min<std::size_t>(o.concurrency.value_or(options_.concurrency), parts));
 
-  const std::string upload_id = create_multipart_upload(bucket, key, o.content_type);
+  const std::string upload_id = create_multipart_upload(bucket, key, o.content_type, o.object_headers);
   std::vector<std::string> etags(static_cast<size_t>(parts));
   std::atomic<int> next{0};
   std::atomic<bool> failed{false};

@@ -139,12 +139,16 @@ struct S3ListPage {
   std::vector<std::string> common_prefixes;
   bool truncated = false;
   std::string next_continuation_token;  // set when truncated
+  // The server's clock when it answered (its Date header, whole seconds), if it sent one: what
+  // LastModified values are compared with, whatever this machine's clock says.
+  std::optional<WallClock::time_point> server_time;
 };
 
 struct S3ListResult {
   std::vector<S3Object> objects;
   std::vector<std::string> common_prefixes;
   int pages = 0;
+  std::optional<WallClock::time_point> server_time;  // of the first page
 };
 
 struct S3CompletedPart {
@@ -152,10 +156,15 @@ struct S3CompletedPart {
   std::string etag;
 };
 
+using S3Headers = Headers;  // name, value
+
 struct S3TransferOptions {
   std::optional<std::uint64_t> part_size;  // default: S3Options::part_size
   std::optional<std::size_t> concurrency;  // default: S3Options::concurrency
   std::string content_type;                // uploads only
+  // Uploads only: sent with PutObject and CreateMultipartUpload (not with the parts), e.g.
+  // x-amz-server-side-encryption: AES256. Signed like every header.
+  S3Headers object_headers;
 };
 
 class S3Client {
@@ -187,9 +196,9 @@ class S3Client {
   S3ObjectInfo download_file(const std::string& bucket, const std::string& key,
                              const std::filesystem::path& destination, const S3TransferOptions& options = {});
 
-  // PutObject of `body`; returns the ETag.
+  // PutObject of `body` (with `headers`, e.g. x-amz-server-side-encryption); returns the ETag.
   std::string put_object(const std::string& bucket, const std::string& key, std::string body,
-                         const std::string& content_type = {});
+                         const std::string& content_type = {}, const S3Headers& headers = {});
   // Uploads a file: one PutObject up to multipart_threshold, a multipart upload above. Returns the ETag.
   std::string put_file(const std::string& bucket, const std::string& key, const std::filesystem::path& file,
                        const S3TransferOptions& options = {});
@@ -200,7 +209,7 @@ class S3Client {
 
   // The multipart steps, for callers that produce parts themselves.
   std::string create_multipart_upload(const std::string& bucket, const std::string& key,
-                                      const std::string& content_type = {});
+                                      const std::string& content_type = {}, const S3Headers& headers = {});
   std::string upload_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
                           int part_number, std::string body);  // returns the part's ETag
   std::string complete_multipart_upload(const std::string& bucket, const std::string& key,

@@ -1,7 +1,9 @@
 // The S3 destination: the file destination of the format writes a local file (DuckDB's COPY,
-// atomic rename), then commit uploads it — one PutObject for small files, a multipart upload
-// with parallel parts for large ones (aborted on failure, so no orphan parts) — and removes the
-// local copy. The object appears only when the upload completes.
+// atomic rename), then commit uploads it — one PutObject up to multipart_threshold_mb, a multipart
+// upload with parallel parts above (aborted on failure, so no orphan parts) — and removes the
+// local copy. The object appears only when the upload completes. With partition_by the file
+// destination writes a folder of col=value/ files, and every one is uploaded below the key as a
+// prefix. server_side_encryption goes with every PutObject and CreateMultipartUpload.
 #pragma once
 
 #include <filesystem>
@@ -34,6 +36,11 @@ class S3Destination final : public Destination {
   IoStats io_stats() const override;
 
  private:
+  // `concurrency`: parts in flight for this file (default: parallel_workers).
+  void upload_file(const std::filesystem::path& file, const std::string& key,
+                   std::optional<std::size_t> concurrency);
+  void upload_folder();
+
   DestinationOptions o_;
   ConnectorContext ctx_;
   std::filesystem::path local_;

@@ -2,6 +2,7 @@
 #include "connectors/registry.hpp"
 #include "connectors/s3/destination.hpp"
 #include "connectors/s3/source.hpp"
+#include "resilience/profiles.hpp"
 
 namespace sqlflow::connectors::s3 {
 namespace {
@@ -38,11 +39,17 @@ std::vector<ParamSpec> connection_params(const ConnectionOptions& d) {
        "https for AWS and for an endpoint_url without a scheme"},
       {"parallel_workers", ParamType::Int, false, d.parallel_workers,
        "downloads or upload parts in flight at once"},
+      {"max_retries", ParamType::Int, false, nullptr,
+       "attempts after a retryable failure (503 SlowDown, 500, reset connections); default 2"},
+      {"timeout", ParamType::Number, false, nullptr,
+       "seconds one request may take (default 1800: a large part over a slow link)"},
+      {"resilience", ParamType::Object, false, nullptr, resilience::describe_param_doc("s3")},
   };
 }
 
 ConnectorInfo s3_info() {
   const SourceOptions src;
+  const DestinationOptions dst;
   ConnectorInfo info;
   info.type = "s3";
   info.aliases = {"aws_s3"};
@@ -87,6 +94,17 @@ ConnectorInfo s3_info() {
        "where downloaded objects are kept, relative to the project"},
       {"cache_max_gb", ParamType::Number, false, src.cache_max_gb,
        "least recently used objects beyond this are removed"},
+      {"sync_mode", ParamType::String, false, "full_refresh",
+       "full_refresh, or incremental: only rows after the stored watermark (with cursor_field)"},
+      {"cursor_field", ParamType::String, false, nullptr,
+       "incremental: a column of the data (every object is read), or _last_modified / _key_date: "
+       "only objects newer than the watermark are downloaded (see the notes)"},
+      {"key_date_pattern", ParamType::String, false, nullptr,
+       "with cursor_field _key_date: the date in the keys, e.g. \"dt=%Y-%m-%d\" or \"%Y/%m/%d/\" "
+       "(%Y %m %d %H %M %S)"},
+      {"settle_seconds", ParamType::Number, false, src.settle_seconds,
+       "with cursor_field _last_modified: objects modified this recently before the listing (server clock) "
+       "wait for a later run"},
   };
   info.source_params.insert(info.source_params.end(), more.begin(), more.end());
   info.destination_params = connection_params(src.connection);
@@ -99,8 +117,19 @@ ConnectorInfo s3_info() {
        nullptr,
        "csv, tsv, parquet, json or jsonl (default: the key's extension)",
        {"format"}},
-      {"server_side_encryption", ParamType::String, false, nullptr, "accepted; not yet sent"},
+      {"server_side_encryption", ParamType::String, false, nullptr,
+       "AES256 (SSE-S3), aws:kms or aws:kms:dsse: sent as x-amz-server-side-encryption"},
+      {"sse_kms_key_id", ParamType::String, false, nullptr,
+       "with aws:kms: the KMS key (x-amz-server-side-encryption-aws-kms-key-id; default: the account's)"},
+      {"multipart_threshold_mb", ParamType::Int, false, dst.multipart_threshold_mb,
+       "files larger than this go as multipart uploads (5 to 5120)"},
+      {"part_size_mb", ParamType::Int, false, dst.part_size_mb,
+       "multipart part size (5 to 5120; raised when a file needs more than 10,000 parts)"},
+      {"partition_by", ParamType::Any, false, nullptr,
+       "column(s): the key is a prefix and every partition file is uploaded as <key>/col=value/data_0.<ext>"},
       {"compression", ParamType::String, false, nullptr, "as the file connector of the format"},
+      {"compression_level", ParamType::Int, false, nullptr, "Parquet: codec level"},
+      {"row_group_size", ParamType::Int, false, nullptr, "Parquet: rows per row group"},
       {"header", ParamType::Bool, false, nullptr, "CSV: write a header line"},
       {"delimiter", ParamType::String, false, nullptr, "CSV: field separator"},
   };
@@ -123,8 +152,19 @@ ConnectorInfo s3_info() {
       "bucket, key and ETag, so unchanged objects are not fetched again) and read by DuckDB's own readers.",
       "Requests are signed with AWS Signature V4; secrets never appear in messages or logs.",
       "Exports write a local file with the file connector of the format and upload it on commit (multipart "
-      "for "
-      "large files, aborted on failure); the object appears only when the upload completes.",
+      "above multipart_threshold_mb, aborted on failure, so no parts are left); the object appears only when "
+      "the upload completes. With partition_by every partition file is uploaded below the key as a prefix "
+      "(objects already there that the export does not rewrite stay; a failure leaves the files uploaded "
+      "before it, each complete). server_side_encryption is sent with every upload.",
+      "Incremental by object: \"sync_mode\": \"incremental\", \"cursor_field\": \"_last_modified\" adds a "
+      "TIMESTAMP column _last_modified (the object's LastModified, UTC) to the rows; only objects modified "
+      "after the watermark are downloaded, and the watermark advances when the LOAD commits. S3 dates an "
+      "upload by its start, so objects modified less than settle_seconds (default 60) before the listing "
+      "wait "
+      "for the next run: raise it above your longest upload. \"cursor_field\": \"_key_date\" with "
+      "key_date_pattern reads a date from each key instead (column _key_date): objects added later under an "
+      "already loaded date are not read. A cursor_field naming a data column reads every object and keeps "
+      "the rows after the watermark, as the file sources do.",
   };
   return info;
 }

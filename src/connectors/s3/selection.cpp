@@ -48,7 +48,7 @@ std::string list_prefix(const SourceOptions& o) {
   return o.prefix;
 }
 
-std::vector<net::S3Object> select_objects(const SourceOptions& o, std::vector<net::S3Object> listed) {
+std::vector<net::S3Object> match_objects(const SourceOptions& o, std::vector<net::S3Object> listed) {
   std::vector<net::S3Object> out;
   for (auto& obj : listed) {
     if (obj.key.empty() || obj.key.back() == '/') continue;  // "folder" placeholders
@@ -70,6 +70,15 @@ std::vector<net::S3Object> select_objects(const SourceOptions& o, std::vector<ne
                                (o.partition_filter.empty() ? std::string() : " and the partition_filter"),
                            "check bucket, key/path_prefix and the credentials' access to the bucket");
   }
+  return out;
+}
+
+std::vector<net::S3Object> select_objects(const SourceOptions& o, std::vector<net::S3Object> listed) {
+  return sample_and_guard(o, match_objects(o, std::move(listed)));
+}
+
+std::vector<net::S3Object> sample_and_guard(const SourceOptions& o, std::vector<net::S3Object> out,
+                                            const std::string& which) {
   if (o.dev_sampling && *o.dev_sampling < 1) {
     // Every k-th object: the same sample on every run.
     std::vector<net::S3Object> sample;
@@ -86,7 +95,8 @@ std::vector<net::S3Object> select_objects(const SourceOptions& o, std::vector<ne
 
   std::uint64_t bytes = 0;
   for (const auto& obj : out) bytes += obj.size;
-  const std::string what = std::to_string(out.size()) + " objects (" + gb(static_cast<double>(bytes)) + ")";
+  const std::string what =
+      std::to_string(out.size()) + " objects (" + gb(static_cast<double>(bytes)) + ")" + which;
   if (o.max_files_per_run && static_cast<std::int64_t>(out.size()) > *o.max_files_per_run)
     throw validation_error("S3 guard max_files_per_run: the listing selects " + what + ", " +
                                std::to_string(static_cast<std::int64_t>(out.size()) - *o.max_files_per_run) +

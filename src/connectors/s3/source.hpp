@@ -2,8 +2,17 @@
 // check the cost guards before any download, fetch what the cache lacks with parallel ranged
 // GETs, then read the local copies through the file connector of the format (csv, parquet,
 // json) — so DuckDB's own readers, Parquet column and filter pushdown and every CSV option apply.
+//
+// Incremental by object metadata (cursor_field _last_modified or _key_date): the rows carry the
+// object's LastModified (and the date in its key) as TIMESTAMP columns, and only objects newer
+// than the watermark are downloaded. The watermark is known only when the LOAD runs (set_cursor
+// comes after the source's view is made), so such a source is scanned through partitions: its
+// schema comes from the newest object, and the objects after the watermark are fetched when the
+// scan starts and read by DuckDB in a private in-memory database, cast to that schema.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,6 +24,11 @@
 
 namespace sqlflow::net {
 class S3Client;
+struct S3Object;
+}  // namespace sqlflow::net
+
+namespace sqlflow::engine {
+class Database;
 }
 
 namespace sqlflow::connectors::s3 {
@@ -24,23 +38,28 @@ class S3Source final : public Source {
   S3Source(SourceOptions options, ConnectorContext context);
   ~S3Source() override;
 
-  std::optional<std::string> view_sql() override { return inner().view_sql(); }
-  const Schema& schema() override { return inner().schema(); }
-  size_t partition_count() override { return inner().partition_count(); }
-  std::unique_ptr<engine::PartitionReader> open(size_t index,
-                                                const std::vector<size_t>& projection) override {
-    return inner().open(index, projection);
-  }
-  std::optional<size_t> estimated_rows() override { return inner().estimated_rows(); }
+  // The file source's view over the local copies; nullopt for a metadata cursor (read through
+  // partitions, see above).
+  std::optional<std::string> view_sql() override;
+  // Metadata cursor: the newest object's columns, then _last_modified (and _key_date) TIMESTAMP.
+  const Schema& schema() override;
+  // Metadata cursor: fetches the objects after the watermark (set_cursor) when a scan starts;
+  // one partition when there are any, none otherwise.
+  size_t partition_count() override;
+  std::unique_ptr<engine::PartitionReader> open(size_t index, const std::vector<size_t>& projection) override;
+  std::optional<size_t> estimated_rows() override;
   bool supports_cursor() const override { return true; }
+  // A data column: forwarded to the file source. _last_modified / _key_date: the lower bound of
+  // the objects to fetch (the lowest of the bounds set in this run, so two LOADs of one source
+  // into different tables each get every object after their own watermark).
   void set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) override;
-  std::optional<std::string> max_cursor_value() override { return inner().max_cursor_value(); }
+  std::optional<std::string> max_cursor_value() override;
   ReadReport after_read(engine::Connection& con, const std::string& source_name,
-                        const std::string& target_table) override {
-    return inner().after_read(con, source_name, target_table);
-  }
-  bool adapt_after_failure(const Error& error) override { return inner().adapt_after_failure(error); }
-  std::optional<Error> explain_failure(const Error& error) override { return inner().explain_failure(error); }
+                        const std::string& target_table) override;
+  bool adapt_after_failure(const Error& error) override;
+  // The file source's explanation (or the error itself) with local cache paths replaced by the
+  // s3:// URIs of the objects they hold; nullopt when neither names one of them.
+  std::optional<Error> explain_failure(const Error& error) override;
   // "bucket b: N objects (X MB) under prefix p" — one listing page.
   std::string test_connection() override;
   IoStats io_stats() const override;
@@ -49,8 +68,20 @@ class S3Source final : public Source {
   std::size_t downloaded() const { return downloaded_; }
 
  private:
+  struct Listing;
+  struct Read;
+
+  bool by_metadata() const { return o_.metadata_cursor != MetadataCursor::None; }
   net::S3Client& client();
   Source& inner();
+  // The file source of the format over local files (with a filename column when asked).
+  std::unique_ptr<Source> make_file_source(const std::vector<std::filesystem::path>& paths, bool filename);
+  // Downloads what the cache lacks; records each local path's object for messages.
+  std::vector<std::filesystem::path> fetch(const std::vector<net::S3Object>& objects);
+  const Listing& listing();  // metadata cursor: the matched objects, listed once
+  std::int64_t cursor_of(const net::S3Object& object) const;
+  const Read& prepare_read();  // metadata cursor: the objects after the bound, fetched
+  std::string in_s3_terms(std::string text) const;
 
   SourceOptions o_;
   ConnectorContext ctx_;
@@ -59,6 +90,15 @@ class S3Source final : public Source {
   std::unique_ptr<Source> inner_;
   std::optional<std::pair<std::string, std::optional<std::string>>> cursor_;
   std::size_t downloaded_ = 0;
+  std::map<std::string, std::string> local_to_uri_;  // cache path → s3://bucket/key
+
+  // Metadata cursor.
+  std::unique_ptr<Listing> listing_;
+  std::optional<Schema> schema_;
+  std::string schema_from_;  // the s3:// URI of the object the columns come from
+  bool bound_set_ = false;
+  std::optional<std::int64_t> bound_us_;  // objects with a cursor above it are read; nullopt: all
+  std::shared_ptr<Read> read_;
 };
 
 }  // namespace sqlflow::connectors::s3

@@ -4,70 +4,10 @@
 // and wrong credentials fail without showing the secret.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
-#include "engine/connection.hpp"
-#include "engine/database.hpp"
-#include "fixtures/s3/s3rver_fixture.hpp"
-#include "net/s3_client.hpp"
-#include "support/test_support.hpp"
+#include "s3_test_project.hpp"
 
 using namespace sqlflow;
-namespace fs = std::filesystem;
-
-namespace {
-
-struct Project {
-  test::TempDir dir{"s3-e2e"};
-  Project() {
-    test::write_file(dir / "profiles/dev.yml",
-                     "engines:\n  duckdb:\n    mode: persistent\n    path: target/state.duckdb\n");
-  }
-  void pipeline(const std::string& name, const std::string& text) {
-    test::write_file(dir / ("pipelines/" + name + ".sf"), text);
-  }
-  test::RunResult run(const std::string& name) {
-    return test::run_sqlflow({"pipeline", "run", name}, dir.path());
-  }
-  std::vector<std::string> query(const std::string& sql) {
-    engine::DatabaseConfig c;
-    c.path = (dir / "target/state.duckdb").string();
-    engine::Database db(c);
-    engine::Connection con(db);
-    return test::query_rows(con, sql);
-  }
-  std::size_t cached_files() {
-    std::size_t n = 0;
-    if (fs::exists(dir / "target/s3-cache"))
-      for (auto& e : fs::recursive_directory_iterator(dir / "target/s3-cache")) n += e.is_regular_file();
-    return n;
-  }
-};
-
-net::S3Client client_for(const test::S3rverFixture& s3) {
-  net::S3Options o;
-  o.endpoint_url = s3.endpoint();
-  o.access_key_id = test::S3rverFixture::kAccessKeyId;
-  o.secret_access_key = net::SecretString(test::S3rverFixture::kSecretAccessKey);
-  return net::S3Client(o);
-}
-
-// Writes `sql`'s result to a local file with DuckDB and uploads it as `key`.
-void put_query(net::S3Client& client, const fs::path& scratch, const std::string& key, const std::string& sql,
-               const std::string& format) {
-  engine::Database db;
-  engine::Connection con(db);
-  fs::path file = scratch / fs::path(key).filename();
-  con.execute("COPY (" + sql + ") TO '" + file.string() + "' (" + format + ")");
-  client.put_file("data-bucket", key, file);
-}
-
-std::string s3_params(const test::S3rverFixture& s3, const std::string& more) {
-  return std::string(R"("bucket": "data-bucket", "endpoint_url": ")") + s3.endpoint() +
-         R"(", "access_key_id": "S3RVER", "secret_access_key": "S3RVER", )" + more;
-}
-
-}  // namespace
+using namespace sqlflow::test::s3;
 
 TEST(S3Pipeline, PrefixesPartitionsCacheGuardsAndExports) {
   test::S3rverFixture s3({"data-bucket"});

@@ -1,0 +1,182 @@
+// The S3 connector through `sqlflow pipeline run` when S3 misbehaves (S3FaultFixture: signatures
+// checked, 503 SlowDown, bodies cut off, a failing UploadPart) and for large and partitioned
+// exports (s3rver): loads ride out throttling and resets with exact counts; a multipart export
+// that fails leaves no object and no parts; server-side encryption reaches S3; a partitioned
+// export uploads every partition; a large Parquet export goes multipart and reads back identical.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "s3_test_project.hpp"
+
+using namespace sqlflow;
+using namespace sqlflow::test::s3;
+using sqlflow::test::S3FaultFixture;
+using sqlflow::test::S3rverFixture;
+using sqlflow::test::TempDir;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST(S3Faults, SlowDownAndConnectionResetsDuringLoadsAreRiddenOut) {
+  S3FaultFixture fx;
+  long long sum = 0;
+  for (int f = 0; f < 4; ++f) {
+    fx.put("bucket", "sales/part-" + std::to_string(f) + ".csv", csv_rows(f * 5000, 5000));
+    for (int i = f * 5000; i < (f + 1) * 5000; ++i) sum += i;
+  }
+  Project p;
+  p.pipeline("full",
+             "SOURCE s TYPE S3 PARAMS {" +
+                 fault_params(fx, R"("path_prefix": "sales/", "max_retries": 4, "parallel_workers": 2)") +
+                 "};\nLOAD sales FROM s;\n");
+  // The listing is refused three times, then answered (max_retries 4: five attempts).
+  fx.slow_down_next(3);
+  auto r = p.run("full");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(fx.slow_downs_sent(), 3);
+  EXPECT_EQ(p.query("SELECT count(*), count(DISTINCT id), sum(id) FROM sales"),
+            std::vector<std::string>{"20000|20000|" + std::to_string(sum)});
+
+  // Downloads cut off mid-body are fetched again (incremental source: its own download path).
+  p.pipeline("inc", "SOURCE i TYPE S3 PARAMS {" +
+                        fault_params(fx, R"("path_prefix": "sales/", "sync_mode": "incremental",
+                                           "cursor_field": "_last_modified", "settle_seconds": 0,
+                                           "max_retries": 4, "cache_dir": "target/inc-cache")") +
+                        "};\nLOAD inc FROM i;\n");
+  next_second();
+  fx.reset_downloads_after(1000, 3);
+  r = p.run("inc");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(fx.resets_sent(), 3);
+  EXPECT_EQ(p.query("SELECT count(*), count(DISTINCT id), sum(id) FROM inc"),
+            std::vector<std::string>{"20000|20000|" + std::to_string(sum)});
+
+  // More throttling than attempts: the LOAD fails naming SlowDown, the table and watermark stay.
+  const std::string mark = p.watermark("i");
+  fx.put("bucket", "sales/part-9.csv", csv_rows(90000, 10));
+  next_second();
+  fx.slow_down_next(1000);
+  r = p.run("inc");
+  fx.slow_down_next(0);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "SlowDown")) << r.err;
+  EXPECT_TRUE(contains(r.err, "s3://bucket")) << r.err;
+  EXPECT_FALSE(contains(r.out + r.err, fx.options().secret_access_key));
+  EXPECT_EQ(p.query("SELECT count(*) FROM inc"), std::vector<std::string>{"20000"});
+  EXPECT_EQ(p.watermark("i"), mark);
+}
+
+TEST(S3Faults, AFailedMultipartExportLeavesNoObjectAndNoParts) {
+  S3FaultFixture fx;
+  Project p;
+  // About 12 MB of CSV: three parts of 5 MiB at most.
+  const std::string query = "SELECT i AS id, md5(i::VARCHAR) AS h FROM range(300000) t(i)";
+  p.pipeline("export",
+             "EXPORT " + query + " TO \"s3://bucket/out/big.csv\" TYPE S3 OPTIONS {" +
+                 fault_params(fx, R"("multipart_threshold_mb": 5, "part_size_mb": 5, "max_retries": 1,
+                                              "parallel_workers": 2, "server_side_encryption": "aws:kms",
+                                              "sse_kms_key_id": "alias/sqlflow-test")") +
+                 "};\n");
+  fx.fail_upload_part(2);  // 500 InternalError on every attempt
+  auto r = p.run("export");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "UploadPart s3://bucket/out/big.csv")) << r.err;
+  EXPECT_TRUE(contains(r.err, "InternalError")) << r.err;
+  EXPECT_FALSE(contains(r.out + r.err, fx.options().secret_access_key));
+  EXPECT_FALSE(fx.object("bucket", "out/big.csv")) << "the object must appear only when the upload completes";
+  EXPECT_TRUE(fx.uploads_in_progress().empty()) << "no parts may be left behind";
+  EXPECT_GE(fx.aborted_uploads(), 1);  // once per attempt of the step (a 500 is worth another try)
+  EXPECT_TRUE(!fs::exists(p.dir / "target/s3-uploads") || fs::is_empty(p.dir / "target/s3-uploads"));
+
+  fx.fail_upload_part(0);
+  r = p.run("export");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "multipart, 3 parts")) << r.err;
+  auto obj = fx.object("bucket", "out/big.csv");
+  ASSERT_TRUE(obj);
+  EXPECT_TRUE(obj->etag.ends_with("-3\"")) << obj->etag;
+  EXPECT_EQ(obj->sse, "aws:kms");
+  EXPECT_EQ(obj->sse_kms_key_id, "alias/sqlflow-test");
+  EXPECT_TRUE(fx.uploads_in_progress().empty());
+  // What arrived is what the query produced.
+  TempDir back("s3-back");
+  {
+    std::ofstream out(back / "big.csv", std::ios::binary);
+    out.write(obj->data->data(), static_cast<std::streamsize>(obj->data->size()));
+  }
+  engine::Database db;
+  engine::Connection con(db);
+  EXPECT_EQ(test::query_rows(con, "SELECT count(*), sum(id), sum(hash(h)) FROM read_csv('" +
+                                      (back / "big.csv").string() + "')"),
+            test::query_rows(con, "SELECT count(*), sum(id), sum(hash(h)) FROM (" + query + ")"));
+
+  // One PutObject carries the encryption header too; a value S3 does not know is refused up front.
+  p.pipeline("small", "EXPORT SELECT 1 AS x TO \"s3://bucket/out/small.csv\" TYPE S3 OPTIONS {" +
+                          fault_params(fx, R"("server_side_encryption": "AES256")") + "};\n");
+  r = p.run("small");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(fx.object("bucket", "out/small.csv"));
+  EXPECT_EQ(fx.object("bucket", "out/small.csv")->sse, "AES256");
+  p.pipeline("badsse", "EXPORT SELECT 1 AS x TO \"s3://bucket/out/x.csv\" TYPE S3 OPTIONS {" +
+                           fault_params(fx, R"("server_side_encryption": "AES-256")") + "};\n");
+  r = p.run("badsse");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "server_side_encryption 'AES-256' is not one of AES256, aws:kms")) << r.err;
+}
+
+TEST(S3Exports, PartitionedAndLargeParquetExportsReadBackIdentical) {
+  S3rverFixture s3({"data-bucket"});
+  auto client = client_for(s3);
+  Project p;
+  const std::string sales =
+      "SELECT i AS id, ['EU', 'US', 'APAC'][i % 3 + 1] AS region, i * 0.25 AS amount FROM range(30000) t(i)";
+  // About 105 MB of Parquet that does not compress: random hashes and md5 text, no codec.
+  const std::string events = "SELECT i AS id, hash(i) AS h, md5(i::VARCHAR) AS s FROM range(2000000) t(i)";
+  p.pipeline("export", "EXPORT " + sales + " TO \"s3://data-bucket/parts/sales\" TYPE S3 OPTIONS {" +
+                           s3_params(s3, R"("file_format": "parquet", "partition_by": "region")") +
+                           "};\nEXPORT " + events +
+                           " TO \"s3://data-bucket/big/events.parquet\" TYPE S3 OPTIONS {" +
+                           s3_params(s3, R"("compression": "none", "parallel_workers": 4)") + "};\n");
+  auto r = p.run("export");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  // Every partition landed under the prefix.
+  std::vector<std::string> keys;
+  for (const auto& o : objects_under(client, "parts/sales/")) keys.push_back(o.key);
+  ASSERT_EQ(keys.size(), 3u);
+  EXPECT_TRUE(keys[0].starts_with("parts/sales/region=APAC/") && keys[0].ends_with(".parquet")) << keys[0];
+  EXPECT_TRUE(keys[1].starts_with("parts/sales/region=EU/")) << keys[1];
+  EXPECT_TRUE(keys[2].starts_with("parts/sales/region=US/")) << keys[2];
+
+  // The large export went up in parts.
+  auto info = client.head_object("data-bucket", "big/events.parquet");
+  EXPECT_GT(info.size, 100'000'000u);
+  const auto line = r.err.find("uploaded s3://data-bucket/big/events.parquet (");
+  ASSERT_NE(line, std::string::npos) << r.err;
+  EXPECT_TRUE(contains(r.err.substr(line, r.err.find('\n', line) - line), "MB, multipart, ")) << r.err;
+
+  p.pipeline("back", "SOURCE parts TYPE S3 PARAMS {" +
+                         s3_params(s3, R"("path_prefix": "parts/sales/", "file_format": "parquet")") +
+                         "};\nLOAD parts FROM parts;\n"
+                         "SOURCE eu TYPE S3 PARAMS {" +
+                         s3_params(s3, R"("path_prefix": "parts/sales/", "file_format": "parquet",
+                                         "partition_filter": {"region": "EU"})") +
+                         "};\nLOAD eu FROM eu;\n"
+                         "SOURCE big TYPE S3 PARAMS {" +
+                         s3_params(s3, R"("key": "big/events.parquet", "file_format": "parquet")") +
+                         "};\nLOAD big FROM big;\n");
+  r = p.run("back");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(p.query("SELECT count(*), sum(id), sum(amount) FROM parts"),
+            p.query("SELECT count(*), sum(id), sum(amount) FROM (" + sales + ")"));
+  EXPECT_EQ(p.query("SELECT count(*), sum(id) FROM eu"),
+            p.query("SELECT count(*), sum(id) FROM (" + sales + ") WHERE region = 'EU'"));
+  EXPECT_EQ(p.query("SELECT count(*), sum(id), sum(h), sum(hash(s)) FROM big"),
+            p.query("SELECT count(*), sum(id), sum(h), sum(hash(s)) FROM (" + events + ")"));
+}
