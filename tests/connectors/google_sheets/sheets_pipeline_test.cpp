@@ -310,3 +310,26 @@ TEST(SheetsPipeline, ThePrivateKeyNeverAppears) {
   auto t = test::run_sqlflow({"pipeline", "validate", "load"}, p.dir.path());
   EXPECT_EQ((t.out + t.err).find(key_line), std::string::npos);
 }
+
+TEST(SheetsPipeline, ConnectTestAndDiscoverDescribeTheSpreadsheet) {
+  GoogleSheetsFixture api;
+  api.start();
+  api.add_spreadsheet("book", "Quarterly Book");
+  api.add_sheet("book", "Orders", {{"id", "amount", "", "note"}, {1, 2.5}});
+  api.add_sheet("book", "Empty Tab", {});
+  Project p(api);
+  test::write_file(p.dir / "profiles/dev.yml",
+                   "engines:\n  duckdb:\n    mode: memory\nconnectors:\n  sheets:\n    type: GOOGLE_SHEETS\n"
+                   "    params:\n      spreadsheet_id: book\n      credentials_file: " +
+                       p.key.filename().string() + "\n      api_url: " + api.base_url() + "\n");
+  auto r = test::run_sqlflow({"connect", "test", "sheets"}, p.dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("spreadsheet 'Quarterly Book' (2 sheets: Orders"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(api.client_email()), std::string::npos) << r.out;
+  r = test::run_sqlflow({"connect", "discover", "sheets"}, p.dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Orders ("), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("id, amount, note"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Empty Tab ("), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(empty first row)"), std::string::npos) << r.out;
+}

@@ -174,3 +174,32 @@ LOAD orders FROM shop;
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE((r.out + r.err).find("object to read is ambiguous"), std::string::npos) << r.out << r.err;
 }
+
+TEST(ShopifyPipeline, ClientCredentialsAndConnectTestReportScopes) {
+  ShopifyFixture::Options o;
+  o.data.orders = 120;
+  o.shop.scopes = {"read_orders", "read_customers"};  // no read_all_orders
+  ShopifyFixture shop(o);
+  Project p;
+  p.pipeline("cc", R"(SOURCE shop TYPE SHOPIFY PARAMS {"shop_domain": "fixture-shop", "api_url": ")" +
+                       shop.base_url() + R"(", "client_id": ")" + o.client_id + R"(", "client_secret": ")" +
+                       o.client_secret +
+                       R"(", "bulk_poll_interval": 0.02};
+LOAD orders FROM shop;
+)");
+  auto r = p.run("cc");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(shop.tokens_issued(), 1);
+  EXPECT_EQ(p.query("SELECT count(*) FROM orders"), std::vector<std::string>{"120"});
+  EXPECT_EQ((r.out + r.err).find(o.client_secret), std::string::npos);
+
+  test::write_file(
+      p.dir / "profiles/dev.yml",
+      "engines:\n  duckdb:\n    mode: memory\nconnectors:\n  store:\n    type: SHOPIFY\n    params:\n"
+      "      shop_domain: fixture-shop\n      object: orders\n      api_url: " +
+          shop.base_url() + "\n      access_token: " + shop.access_token() + "\n");
+  r = test::run_sqlflow({"connect", "test", "store"}, p.dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("missing scope read_all_orders"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(shop.access_token()), std::string::npos);
+}
