@@ -68,12 +68,14 @@ int main(int argc, char** argv) {
 
   sqlflow::test::TempDir dir("shopify-bench");
   sqlflow::test::write_file(dir / "profiles/dev.yml", "engines:\n  duckdb:\n    mode: memory\n");
-  std::string common = R"("shop_domain": "bench", "api_url": ")" + shop.base_url() + R"(", "access_token": ")" +
-                       shop.access_token() + R"(", "flatten_line_items": false, "bulk_poll_interval": 0.25)";
+  std::string common = R"("shop_domain": "bench", "api_url": ")" + shop.base_url() +
+                       R"(", "access_token": ")" + shop.access_token() +
+                       R"(", "flatten_line_items": false, "bulk_poll_interval": 0.25)";
   for (std::string mode : {"bulk", "paged"})
-    sqlflow::test::write_file(dir / ("pipelines/" + mode + ".sf"),
-                              "SOURCE shop TYPE SHOPIFY PARAMS {" + common + R"(, "mode": ")" + mode +
-                                  "\"};\nLOAD orders FROM shop;\nCREATE TABLE n AS SELECT count(*) AS c FROM orders;\n");
+    sqlflow::test::write_file(
+        dir / ("pipelines/" + mode + ".sf"),
+        "SOURCE shop TYPE SHOPIFY PARAMS {" + common + R"(, "mode": ")" + mode +
+            "\"};\nLOAD orders FROM shop;\nCREATE TABLE n AS SELECT count(*) AS c FROM orders;\n");
   for (int i = 0; i < repeats; ++i) {
     for (std::string mode : {"bulk", "paged"}) {
       shop.set_bucket(o.bucket_size, restore);  // a full bucket at the start of every run
