@@ -45,6 +45,14 @@ uint64_t run_counting(engine::Connection& con, const std::string& sql,
   return r.rows_changed();
 }
 
+// `table` qualified by the database and schema it lives in, so that a temporary view of the same
+// name — a SOURCE's view, as in LOAD users FROM users — cannot stand in for it.
+std::string persistent_table(engine::Connection& con, const std::string& table) {
+  std::string db = con.scalar("SELECT current_database()").value_or("memory");
+  std::string schema = con.scalar("SELECT current_schema()").value_or("main");
+  return qi(db) + "." + qi(schema) + "." + qi(table);
+}
+
 bool table_exists(engine::Connection& con, const std::string& table) {
   return con.scalar(
              "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND lower(table_name) = lower($1) AND "
@@ -81,7 +89,8 @@ std::string collapsed_warning(uint64_t dropped, const std::vector<std::string>& 
 }
 
 // MERGE the staged rows into `table` on `keys` (DuckDB ≥ 1.4; needs no unique index on the target).
-uint64_t merge_into(engine::Connection& con, const std::string& table, const std::string& stage,
+// `target` is the table as SQL (quoted, possibly qualified).
+uint64_t merge_into(engine::Connection& con, const std::string& target, const std::string& stage,
                     const std::vector<std::string>& keys) {
   Schema cols = con.query("SELECT * FROM " + qi(stage) + " LIMIT 0").schema();
   std::string on, set, names, values;
@@ -93,7 +102,7 @@ uint64_t merge_into(engine::Connection& con, const std::string& table, const std
                               [&](const auto& k) { return fold_name(k) == fold_name(c.name); });
     if (!is_key) set += (set.empty() ? "" : ", ") + qi(c.name) + " = s." + qi(c.name);
   }
-  std::string sql = "MERGE INTO " + qi(table) + " AS t USING " + qi(stage) + " AS s ON (" + on + ") ";
+  std::string sql = "MERGE INTO " + target + " AS t USING " + qi(stage) + " AS s ON (" + on + ") ";
   if (!set.empty()) sql += "WHEN MATCHED THEN UPDATE SET " + set + " ";
   sql += "WHEN NOT MATCHED THEN INSERT (" + names + ") VALUES (" + values + ")";
   return run_counting(con, sql);
@@ -247,11 +256,12 @@ struct Executor::Impl {
       params.clear();
     }
     const bool exists = table_exists(con, load.table);
+    const std::string target = persistent_table(con, load.table);
     // Without MODE, an incremental source's first run (no watermark yet) hands over everything and
     // replaces the table, as a full refresh; later runs add what came after the watermark.
     const LoadMode mode = load.replace_on_first_run && !watermark ? LoadMode::Replace : load.mode;
     if (mode != load.mode && exists) {
-      auto had = con.scalar("SELECT count(*) FROM " + qi(load.table));
+      auto had = con.scalar("SELECT count(*) FROM " + target);
       if (had && *had != "0")
         result.warnings.push_back("first run of incremental SOURCE " + src.name +
                                   " (no watermark yet): its full load replaced table " + load.table + " (" +
@@ -265,19 +275,17 @@ struct Executor::Impl {
     } else {
       switch (mode) {
         case LoadMode::Replace:
-          result.rows =
-              run_counting(con, "CREATE OR REPLACE TABLE " + qi(load.table) + " AS " + from, params);
+          result.rows = run_counting(con, "CREATE OR REPLACE TABLE " + target + " AS " + from, params);
           break;
         case LoadMode::Append:
-          result.rows = exists
-                            ? run_counting(con, "INSERT INTO " + qi(load.table) + " BY NAME " + from, params)
-                            : run_counting(con, "CREATE TABLE " + qi(load.table) + " AS " + from, params);
+          result.rows = exists ? run_counting(con, "INSERT INTO " + target + " BY NAME " + from, params)
+                               : run_counting(con, "CREATE TABLE " + target + " AS " + from, params);
           break;
         case LoadMode::Upsert:
           if (uint64_t dropped = keep_last_row_per_key(con, stage_name, load.keys))
             result.warnings.push_back(collapsed_warning(dropped, load.keys));
-          result.rows = exists ? merge_into(con, load.table, stage_name, load.keys)
-                               : run_counting(con, "CREATE TABLE " + qi(load.table) + " AS " + from);
+          result.rows = exists ? merge_into(con, target, stage_name, load.keys)
+                               : run_counting(con, "CREATE TABLE " + target + " AS " + from);
           break;
       }
     }
@@ -322,7 +330,7 @@ struct Executor::Impl {
         con.execute("CREATE TEMP TABLE " + qi(stage) + " AS " + c.query);
         if (uint64_t dropped = keep_last_row_per_key(con, stage, c.keys))
           result.warnings.push_back(collapsed_warning(dropped, c.keys));
-        result.rows = exists ? merge_into(con, c.table, stage, c.keys)
+        result.rows = exists ? merge_into(con, persistent_table(con, c.table), stage, c.keys)
                              : run_counting(con, "CREATE TABLE " + t + " AS SELECT * FROM " + qi(stage));
         con.execute("DROP TABLE " + qi(stage));
         break;
