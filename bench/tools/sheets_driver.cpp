@@ -8,9 +8,6 @@
 //              baseline is limited by the protocol, not by our limiter.
 // Each run is a child process: wall time from fork to exit, peak RSS from wait4's ru_maxrss,
 // API requests from the fixture's counters. Prints one JSON object per run.
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -19,41 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "child_run.hpp"
 #include "fixtures/sheets/sheets_fixture.hpp"
 #include "support/test_support.hpp"
 
 using nlohmann::json;
-
-namespace {
-struct Run {
-  double seconds = 0;
-  long rss_kb = 0;
-  int status = -1;
-};
-
-Run run_child(const std::vector<std::string>& args, const std::string& cwd) {
-  auto start = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(cwd.c_str()) != 0) _exit(127);
-    std::FILE* null = std::freopen("/dev/null", "w", stdout);
-    (void)null;
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage ru{};
-  wait4(pid, &status, 0, &ru);
-  Run r;
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  r.rss_kb = ru.ru_maxrss;
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
-}  // namespace
 
 int main(int argc, char** argv) {
   int rows = argc > 1 ? std::stoi(argv[1]) : 100000;
@@ -101,7 +68,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < repeats; ++i) {
     for (std::string mode : {"batched", "baseline"}) {
       api.reset_counts();
-      Run r = run_child({SQLFLOW_BIN, "pipeline", "run", mode, "-q"}, dir.path().string());
+      sqlflow::bench::ChildRun r =
+          sqlflow::bench::run_child({SQLFLOW_BIN, "pipeline", "run", mode, "-q"}, dir.path().string());
       int requests = api.count("metadata") + api.count("values.batchGet") + api.count("values.get");
       json out = {{"mode", mode},
                   {"rows", rows},

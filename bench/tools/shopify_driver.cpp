@@ -7,9 +7,6 @@
 // Both read orders without line items, so they move the same rows. Each run is a child process:
 // wall time, peak RSS (wait4), and the fixture's counters (queries, THROTTLED replies). Bucket
 // utilisation of the paged run = points the fixture charged / (bucket size + restore rate × time).
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -18,41 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "child_run.hpp"
 #include "fixtures/shopify/shopify_fixture.hpp"
 #include "support/test_support.hpp"
 
 using nlohmann::json;
-
-namespace {
-struct Run {
-  double seconds = 0;
-  long rss_kb = 0;
-  int status = -1;
-};
-
-Run run_child(const std::vector<std::string>& args, const std::string& cwd) {
-  auto start = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(cwd.c_str()) != 0) _exit(127);
-    std::FILE* null = std::freopen("/dev/null", "w", stdout);
-    (void)null;
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage ru{};
-  wait4(pid, &status, 0, &ru);
-  Run r;
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  r.rss_kb = ru.ru_maxrss;
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
-}  // namespace
 
 int main(int argc, char** argv) {
   std::int64_t orders = argc > 1 ? std::stoll(argv[1]) : 2000;
@@ -80,7 +47,8 @@ int main(int argc, char** argv) {
     for (std::string mode : {"bulk", "paged"}) {
       shop.set_bucket(o.bucket_size, restore);  // a full bucket at the start of every run
       auto q0 = shop.queries(), t0 = shop.throttled(), p0 = shop.points_charged();
-      Run r = run_child({SQLFLOW_BIN, "pipeline", "run", mode, "-q"}, dir.path().string());
+      sqlflow::bench::ChildRun r =
+          sqlflow::bench::run_child({SQLFLOW_BIN, "pipeline", "run", mode, "-q"}, dir.path().string());
       double capacity = o.bucket_size + restore * r.seconds;
       json out = {{"mode", mode},
                   {"orders", orders},
