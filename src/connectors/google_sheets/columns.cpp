@@ -8,6 +8,7 @@
 #include <set>
 
 #include "connectors/google_sheets/a1.hpp"
+#include "core/civil_time.hpp"
 #include "core/error.hpp"
 
 namespace sqlflow::connectors::google_sheets {
@@ -41,16 +42,6 @@ std::string number_text(double v) {
 
 bool is_safe_integer(double v) {
   return std::nearbyint(v) == v && std::fabs(v) <= 9007199254740992.0;  // 2^53: exact in a double
-}
-
-// Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil algorithm).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 // "2024-03-01", "2024-03-01 10:20:30" or "2024-03-01T10:20:30[.fff][Z]" → microseconds since

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/civil_time.hpp"
 #include "core/error.hpp"
 
 namespace sqlflow::connectors::s3 {
@@ -10,16 +11,6 @@ namespace {
 
 constexpr std::int64_t kUsPerSecond = 1'000'000;
 constexpr std::int64_t kSecondsPerDay = 86'400;
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 bool leap(std::int64_t y) {
   return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -116,16 +107,9 @@ std::string timestamp_text(std::int64_t us) {
     rem += kSecondsPerDay;
     --days;
   }
-  // civil_from_days (Howard Hinnant).
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+  const CivilDate c = civil_from_days(days);
+  const std::int64_t y = c.year;
+  const unsigned m = c.month, d = c.day;
   char buf[48];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u %02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
                 static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <unordered_map>
 
+#include "core/civil_time.hpp"
 #include "core/error.hpp"
 
 namespace sqlflow::connectors::shopify {
@@ -23,15 +24,6 @@ std::int64_t gid_number(const std::string& gid) {
 }
 
 namespace {
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  // Howard Hinnant's days_from_civil.
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 // "12.3" / "-4.56" / "7" → cents; false when not a decimal with at most 2 fraction digits.
 bool parse_cents(const std::string& s, std::int64_t& cents) {
@@ -105,17 +97,9 @@ std::string format_timestamp(std::int64_t micros) {
   std::int64_t frac = micros - secs * 1000000;
   std::int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
   std::int64_t rem = secs - days * 86400;
-  // civil_from_days (Howard Hinnant).
-  std::int64_t z = days + 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
+  const CivilDate c = civil_from_days(days);
+  const std::int64_t y = c.year;
+  const unsigned m = c.month, d = c.day;
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", static_cast<long long>(y),
                 m, d, static_cast<long long>(rem / 3600), static_cast<long long>(rem % 3600 / 60),
