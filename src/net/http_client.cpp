@@ -681,6 +681,12 @@ Response HttpClient::fetch(const Request& request) {
   return std::move(fetch_all(std::move(one), 1).front());
 }
 
+Response HttpClient::fetch(Request&& request) {
+  std::vector<Request> one;
+  one.push_back(std::move(request));
+  return std::move(fetch_all(std::move(one), 1).front());
+}
+
 Response HttpClient::fetch(Request request, BodyCallback on_data, std::function<void()> on_restart) {
   request.on_data = std::move(on_data);
   request.on_restart = std::move(on_restart);

@@ -71,6 +71,8 @@ class HttpClient {
 
   // One request; failures are reported in Response::error (call raise_for_status() to throw).
   Response fetch(const Request& request);
+  // The same, taking the request (and its body) without a copy: uploads hand over their parts.
+  Response fetch(Request&& request);
   // One request whose successful body is handed to `on_data` as it arrives.
   Response fetch(Request request, BodyCallback on_data, std::function<void()> on_restart = {});
   // Many requests, at most `concurrency` in flight (waiting for a retry or a rate-limit slot

@@ -236,7 +236,7 @@ void S3Client::fail(const Response& r, const std::string& operation, const std::
 
 Response S3Client::call(Request req, const std::string& operation, const std::string& bucket,
                         const std::string& key) {
-  Response r = http_->fetch(req);
+  Response r = http_->fetch(std::move(req));  // no copy of an upload's body
   if (!r.ok()) fail(r, operation, bucket, key);
   return r;
 }
