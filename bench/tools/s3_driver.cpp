@@ -44,6 +44,7 @@
 #include <thread>
 #include <vector>
 
+#include "child_run.hpp"
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "fixtures/s3/s3rver_fixture.hpp"
@@ -190,38 +191,10 @@ int upload(const std::string& mode, const std::string& endpoint, const std::stri
 
 // ---- the benchmark --------------------------------------------------------------------------
 
-struct Run {
-  double seconds = 0;
-  long rss_kb = 0;
-  double cpu_s = 0;  // user + system time of the child
-  int status = -1;
-};
+using Run = sqlflow::bench::ChildRun;
 
 Run run_child(const std::vector<std::string>& args, const fs::path& cwd, const fs::path& log) {
-  auto start = Clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(cwd.c_str()) != 0) _exit(127);
-    std::FILE* null = std::freopen("/dev/null", "w", stdout);
-    std::FILE* err = std::freopen(log.c_str(), "w", stderr);
-    (void)null;
-    (void)err;
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage ru{};
-  wait4(pid, &status, 0, &ru);
-  Run r;
-  r.seconds = seconds_since(start);
-  r.rss_kb = ru.ru_maxrss;
-  r.cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-            static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
+  return sqlflow::bench::run_child(args, cwd.string(), log.string());
 }
 
 // The s3rver process: the fixture's child running node.
