@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <queue>
 
+#include "core/ascii.hpp"
 #include "core/interrupt.hpp"
 #include "net/redact.hpp"
 #include "resilience/classify.hpp"
@@ -99,11 +100,6 @@ long to_ms(Duration d) {
   return static_cast<long>(std::max<std::int64_t>(1, d.count() / 1'000'000));
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 }  // namespace
 
 std::string HttpClient::endpoint_of(const std::string& url) {
@@ -120,11 +116,12 @@ std::string HttpClient::endpoint_of(const std::string& url) {
     curl_free(v);
     return s;
   };
-  std::string scheme = lower(part(CURLUPART_SCHEME, 0));
+  std::string scheme = ascii_lower(part(CURLUPART_SCHEME, 0));
   if (scheme != "http" && scheme != "https")
     throw validation_error("unsupported URL scheme '" + scheme + "' in '" + redact_url(url) + "'",
                            "only http:// and https:// URLs are supported");
-  return scheme + "://" + lower(part(CURLUPART_HOST, 0)) + ":" + part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  return scheme + "://" + ascii_lower(part(CURLUPART_HOST, 0)) + ":" +
+         part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/ascii.hpp"
 #include "core/atomic_output.hpp"
 #include "net/redact.hpp"
 #include "net/s3_xml.hpp"
@@ -24,11 +25,6 @@
 namespace sqlflow::net {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // S3's own default for objects stored without a type. Set explicitly: libcurl would otherwise
 // label every body application/x-www-form-urlencoded, and S3 would keep that as the object's type.
@@ -264,7 +260,7 @@ S3ListPage S3Client::list_objects_page(const std::string& bucket, const S3ListOp
                       "the server did not answer like S3; check endpoint_url");
   };
   if (root.name != "ListBucketResult") throw bad("expected <ListBucketResult>, got <" + root.name + ">");
-  const bool url_encoded = lower(root.child_text("EncodingType")) == "url";
+  const bool url_encoded = ascii_lower(root.child_text("EncodingType")) == "url";
   // With encoding-type=url S3 encodes a space as '+' (form style), so '+' decodes to a space.
   auto decode = [&](const std::string& s) {
     if (!url_encoded) return s;
@@ -288,7 +284,7 @@ S3ListPage S3Client::list_objects_page(const std::string& bucket, const S3ListOp
   }
   for (const s3xml::Element* p : root.children_named("CommonPrefixes"))
     page.common_prefixes.push_back(decode(p->child_text("Prefix")));
-  page.truncated = lower(root.child_text("IsTruncated")) == "true";
+  page.truncated = ascii_lower(root.child_text("IsTruncated")) == "true";
   if (page.truncated) {
     page.next_continuation_token = root.child_text("NextContinuationToken");
     if (page.next_continuation_token.empty())

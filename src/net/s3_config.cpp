@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/ascii.hpp"
 #include "net/redact.hpp"
 #include "net/s3_client.hpp"
 
@@ -15,11 +16,6 @@ std::string trim(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.front() == '\r')) v.remove_prefix(1);
   while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r')) v.remove_suffix(1);
   return std::string(v);
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::string env_or(const EnvLookup& env, const std::string& name) {
@@ -53,7 +49,7 @@ void S3Options::validate() const {
     throw validation_error("S3 multipart_threshold must be 5 MiB to 5 GiB (PutObject's limit), got " +
                            std::to_string(multipart_threshold) + " bytes");
   if (!endpoint_url.empty()) {
-    std::string e = lower(endpoint_url);
+    std::string e = ascii_lower(endpoint_url);
     size_t scheme = e.find("://");
     if (scheme != std::string::npos && e.substr(0, scheme) != "http" && e.substr(0, scheme) != "https")
       throw validation_error("S3 endpoint_url must be http:// or https://, got '" + redact_url(endpoint_url) +
@@ -102,7 +98,7 @@ std::optional<sigv4::Credentials> parse_shared_credentials(std::string_view text
     if (section != profile) continue;
     size_t eq = line.find('=');
     if (eq == std::string::npos) continue;
-    std::string k = lower(trim(std::string_view(line).substr(0, eq)));
+    std::string k = ascii_lower(trim(std::string_view(line).substr(0, eq)));
     std::string v = trim(std::string_view(line).substr(eq + 1));
     if (k == "aws_access_key_id")
       key_id = v;

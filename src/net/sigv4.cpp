@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.hpp"
 #include "core/error.hpp"
 #include "net/redact.hpp"
 
@@ -19,12 +20,6 @@ namespace sqlflow::net {
 namespace sigv4 {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Trimall from the SigV4 docs: no leading/trailing blanks, runs of blanks become one space.
 std::string trim_all(std::string_view v) {
@@ -80,6 +75,15 @@ std::string sha256_hex(std::string_view data) {
   unsigned char md[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
   return to_hex(std::string_view(reinterpret_cast<const char*>(md), sizeof md));
+}
+
+// SigV4's string to sign. Built with append: GCC 12 takes the operator+ chain for an
+// out-of-bounds copy (-Warray-bounds) when this file is compiled in a unity build.
+static std::string string_to_sign(std::string_view date, std::string_view scope,
+                                  std::string_view canonical_request) {
+  std::string out(kAlgorithm);
+  out.append("\n").append(date).append("\n").append(scope).append("\n").append(sha256_hex(canonical_request));
+  return out;
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
@@ -208,7 +212,7 @@ UrlParts split_url(std::string_view url) {
   size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos || scheme_end == 0)
     throw validation_error("cannot sign '" + redact_url(url) + "': not an absolute URL");
-  p.scheme = lower(url.substr(0, scheme_end));
+  p.scheme = ascii_lower(url.substr(0, scheme_end));
   std::string_view rest = url.substr(scheme_end + 3);
   size_t auth_end = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, auth_end);
@@ -222,7 +226,7 @@ UrlParts split_url(std::string_view url) {
     port = authority.substr(colon + 1);
   }
   if (host.empty()) throw validation_error("cannot sign '" + redact_url(url) + "': the URL has no host");
-  p.host = lower(host);
+  p.host = ascii_lower(host);
   // libcurl leaves the scheme's default port out of the Host header.
   bool default_port =
       port.empty() || (p.scheme == "http" && port == "80") || (p.scheme == "https" && port == "443");
@@ -260,7 +264,7 @@ Signature Signer::sign(Request& req, WallClock::time_point now) const {
   headers["host"] = url.host;
   bool host_given = false;
   for (const auto& [k, v] : req.headers) {
-    std::string lname = lower(trim_all(k));
+    std::string lname = ascii_lower(trim_all(k));
     if (unsigned_header(lname)) continue;
     if (lname == "host") {
       // An explicit Host header replaces the URL's (the HTTP client sends it as given).
@@ -284,8 +288,7 @@ Signature Signer::sign(Request& req, WallClock::time_point now) const {
   s.canonical_request = method + "\n" + canonical_uri(url.path) + "\n" + canonical_query(url.query) + "\n" +
                         canonical_headers + "\n" + s.signed_headers + "\n" + payload_hash;
   const std::string scope = credential_scope(day, region_, service_);
-  s.string_to_sign =
-      std::string(kAlgorithm) + "\n" + date + "\n" + scope + "\n" + sha256_hex(s.canonical_request);
+  s.string_to_sign = string_to_sign(date, scope, s.canonical_request);
   s.signature = to_hex(
       hmac_sha256(signing_key(credentials_.secret_access_key, day, region_, service_), s.string_to_sign));
   s.authorization = std::string(kAlgorithm) + " Credential=" + credentials_.access_key_id + "/" + scope +
@@ -321,8 +324,7 @@ std::string Signer::presign(std::string_view method, std::string_view url, WallC
   for (auto& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   s.canonical_request = m + "\n" + canonical_uri(parts.path) + "\n" + canonical_query(query) +
                         "\nhost:" + parts.host + "\n\nhost\n" + std::string(kUnsignedPayload);
-  s.string_to_sign =
-      std::string(kAlgorithm) + "\n" + date + "\n" + scope + "\n" + sha256_hex(s.canonical_request);
+  s.string_to_sign = string_to_sign(date, scope, s.canonical_request);
   s.signature = to_hex(
       hmac_sha256(signing_key(credentials_.secret_access_key, day, region_, service_), s.string_to_sign));
   if (pieces) *pieces = s;

@@ -10,27 +10,29 @@
 namespace sqlflow::connectors::csv {
 
 namespace {
-constexpr const char* kWhat = "CSV export";
+constexpr const char* kExportWhat = "CSV export";
 }  // namespace
 
 files::CopySpec csv_copy_spec(const std::string& uri, const Params& p, const ConnectorContext& context) {
   using file_params::string_or;
-  files::CopySpec spec = file_export_spec(kWhat, uri, p, context);
-  spec.partition_by = files::export_partition_by(p, kWhat);
+  files::CopySpec spec = file_export_spec(kExportWhat, uri, p, context);
+  spec.partition_by = files::export_partition_by(p, kExportWhat);
 
   const bool header = file_params::bool_or(p, "header", true);
-  std::string delimiter = string_or(p, "delimiter", ",", kWhat);
+  std::string delimiter = string_or(p, "delimiter", ",", kExportWhat);
   if (delimiter == "\\t") delimiter = "\t";
   if (delimiter.empty() || delimiter.size() > 4)
-    throw validation_error(std::string(kWhat) + ": `delimiter` must be 1 to 4 characters");
-  const std::string quote = string_or(p, "quote", "\"", kWhat);
-  if (quote.size() > 1) throw validation_error(std::string(kWhat) + ": `quote` must be one character");
-  const std::string escape = string_or(p, "escape", quote, kWhat);
-  if (escape.size() > 1) throw validation_error(std::string(kWhat) + ": `escape` must be one character");
-  const std::string compression = file_params::export_compression_value(p, spec.target, kWhat);
-  const std::string encoding = file_params::ascii_lower(string_or(p, "encoding", "utf-8", kWhat));
+    throw validation_error(std::string(kExportWhat) + ": `delimiter` must be 1 to 4 characters");
+  const std::string quote = string_or(p, "quote", "\"", kExportWhat);
+  if (quote.size() > 1) throw validation_error(std::string(kExportWhat) + ": `quote` must be one character");
+  const std::string escape = string_or(p, "escape", quote, kExportWhat);
+  if (escape.size() > 1)
+    throw validation_error(std::string(kExportWhat) + ": `escape` must be one character");
+  const std::string compression = file_params::export_compression_value(p, spec.target, kExportWhat);
+  const std::string encoding = file_params::ascii_lower(string_or(p, "encoding", "utf-8", kExportWhat));
   if (encoding != "utf-8" && encoding != "utf8")
-    throw validation_error(std::string(kWhat) + ": files are written in utf-8 only, not '" + encoding + "'");
+    throw validation_error(std::string(kExportWhat) + ": files are written in utf-8 only, not '" + encoding +
+                           "'");
 
   auto options = [&](bool with_header) {
     files::SqlArgs a(" ");
@@ -39,10 +41,11 @@ files::CopySpec csv_copy_spec(const std::string& uri, const Params& p, const Con
         .string("DELIMITER", delimiter)
         .string("QUOTE", quote)
         .string("ESCAPE", escape)
-        .string("NULLSTR", string_or(p, "null_value", "", kWhat))
+        .string("NULLSTR", string_or(p, "null_value", "", kExportWhat))
         .string("COMPRESSION", compression);
-    if (auto f = string_or(p, "date_format", "", kWhat); !f.empty()) a.string("DATEFORMAT", f);
-    if (auto f = string_or(p, "timestamp_format", "", kWhat); !f.empty()) a.string("TIMESTAMPFORMAT", f);
+    if (auto f = string_or(p, "date_format", "", kExportWhat); !f.empty()) a.string("DATEFORMAT", f);
+    if (auto f = string_or(p, "timestamp_format", "", kExportWhat); !f.empty())
+      a.string("TIMESTAMPFORMAT", f);
     return a.str();
   };
   spec.options = options(header);

@@ -8,17 +8,13 @@
 #include <set>
 
 #include "connectors/google_sheets/a1.hpp"
+#include "core/ascii.hpp"
 #include "core/civil_time.hpp"
 #include "core/error.hpp"
 
 namespace sqlflow::connectors::google_sheets {
 
 namespace {
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string trim(std::string_view s) {
   size_t b = 0, e = s.size();
   while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
@@ -82,14 +78,14 @@ std::vector<std::string> column_names(const Grid& grid, bool has_header, std::in
       name = "column_" + std::to_string(first_column + c);
       if (has_header) blanks.push_back(sheet_column + " → " + name);
     }
-    if (taken.count(lower(name))) {
+    if (taken.count(ascii_lower(name))) {
       std::string base = name;
       int k = 2;
-      while (taken.count(lower(base + "_" + std::to_string(k)))) ++k;
+      while (taken.count(ascii_lower(base + "_" + std::to_string(k)))) ++k;
       name = base + "_" + std::to_string(k);
       dups.push_back(sheet_column + " '" + base + "' → " + name);
     }
-    taken.insert(lower(name));
+    taken.insert(ascii_lower(name));
     names.push_back(std::move(name));
   }
   auto join = [](const std::vector<std::string>& v) {
@@ -103,7 +99,7 @@ std::vector<std::string> column_names(const Grid& grid, bool has_header, std::in
 }
 
 ColumnType parse_column_type(const std::string& column, const std::string& type) {
-  std::string t = lower(trim(type));
+  std::string t = ascii_lower(trim(type));
   if (t == "varchar" || t == "text" || t == "string") return ColumnType::Varchar;
   if (t == "bigint" || t == "int64" || t == "long") return ColumnType::BigInt;
   if (t == "integer" || t == "int" || t == "int32") return ColumnType::Integer;
@@ -218,7 +214,7 @@ void write_column(const Grid& grid, const SheetColumn& column, std::int64_t firs
       case ColumnType::Boolean: {
         bool v = cell.number != 0;
         if (cell.kind == CellKind::Text) {
-          std::string t = lower(trim(text));
+          std::string t = ascii_lower(trim(text));
           if (t == "true")
             v = true;
           else if (t == "false")

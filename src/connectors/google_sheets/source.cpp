@@ -10,6 +10,7 @@
 #include "connectors/google_sheets/columns.hpp"
 #include "connectors/google_sheets/grid.hpp"
 #include "connectors/http_io.hpp"
+#include "core/ascii.hpp"
 #include "core/error.hpp"
 #include "core/suggest.hpp"
 
@@ -20,10 +21,6 @@ namespace {
 // the size Google recommends for one payload.
 constexpr std::int64_t kCellsPerBlock = 100000;
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 }  // namespace
 
 struct SheetsSource::State {
@@ -134,8 +131,9 @@ void SheetsSource::load() {
   state->first_data_row = first_row + (o_.has_header ? 1 : 0);
   for (std::int64_t c = 0; c < width; ++c) state->columns.push_back({names[c], ColumnType::Varchar, c});
   for (const auto& [name, type] : o_.columns) {
-    auto it = std::find_if(state->columns.begin(), state->columns.end(),
-                           [&](const SheetColumn& col) { return lower(col.name) == lower(name); });
+    auto it = std::find_if(state->columns.begin(), state->columns.end(), [&](const SheetColumn& col) {
+      return ascii_lower(col.name) == ascii_lower(name);
+    });
     if (it == state->columns.end())
       throw validation_error("Google Sheets \"columns\" names '" + name +
                                  "', which is not a column of sheet '" + sheet.title + "'" +
@@ -143,8 +141,9 @@ void SheetsSource::load() {
                              "the columns are the header row's names");
   }
   for (auto& col : state->columns) {
-    auto declared = std::find_if(o_.columns.begin(), o_.columns.end(),
-                                 [&](const auto& kv) { return lower(kv.first) == lower(col.name); });
+    auto declared = std::find_if(o_.columns.begin(), o_.columns.end(), [&](const auto& kv) {
+      return ascii_lower(kv.first) == ascii_lower(col.name);
+    });
     col.type = declared != o_.columns.end() ? parse_column_type(declared->first, declared->second)
                                             : infer_type(state->grid, col.index);
     schema_.push_back({col.name, logical_type(col.type)});

@@ -8,26 +8,26 @@
 namespace sqlflow::connectors::json {
 
 namespace {
-constexpr const char* kWhat = "JSON export";
+constexpr const char* kExportWhat = "JSON export";
 }  // namespace
 
 files::CopySpec json_copy_spec(const std::string& uri, const Params& p, const ConnectorContext& context) {
   using file_params::string_or;
-  files::CopySpec spec = file_export_spec(kWhat, uri, p, context);
+  files::CopySpec spec = file_export_spec(kExportWhat, uri, p, context);
 
-  std::string format = file_params::ascii_lower(string_or(p, "format", "newline_delimited", kWhat));
+  std::string format = file_params::ascii_lower(string_or(p, "format", "newline_delimited", kExportWhat));
   bool array = false;
   if (format == "array")
     array = true;
   else if (format != "newline_delimited" && format != "lines" && format != "jsonl" && format != "ndjson")
-    throw validation_error(std::string(kWhat) + ": unknown format '" + format + "'",
+    throw validation_error(std::string(kExportWhat) + ": unknown format '" + format + "'",
                            "use newline_delimited (JSON lines) or array");
-  const std::string compression = file_params::export_compression_value(p, spec.target, kWhat);
+  const std::string compression = file_params::export_compression_value(p, spec.target, kExportWhat);
 
   files::SqlArgs a(" ");
   a.raw("FORMAT", "json").flag("ARRAY", array).string("COMPRESSION", compression);
-  if (auto f = string_or(p, "date_format", "", kWhat); !f.empty()) a.string("DATEFORMAT", f);
-  if (auto f = string_or(p, "timestamp_format", "", kWhat); !f.empty()) a.string("TIMESTAMPFORMAT", f);
+  if (auto f = string_or(p, "date_format", "", kExportWhat); !f.empty()) a.string("DATEFORMAT", f);
+  if (auto f = string_or(p, "timestamp_format", "", kExportWhat); !f.empty()) a.string("TIMESTAMPFORMAT", f);
   spec.options = a.str();
   if (array) {
     // One array cannot be extended by concatenation: rewrite old and new records.

@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kWhat = "JSON source";
+constexpr const char* kSourceWhat = "JSON source";
 constexpr const char* kRecord = "sqlflow_record";
 // Deeper typed nesting makes DuckDB slow to bind, store and reopen a table (a 500-level type took
 // 6 s to checkpoint and 1,000 levels over a minute, leaving the database slow to open).
@@ -22,7 +22,7 @@ constexpr int64_t kMaxDepthLimit = 128;
 using file_params::ascii_lower;
 
 std::optional<std::string> opt_string(const Params& p, const char* key) {
-  return file_params::optional_string(p, key, kWhat);
+  return file_params::optional_string(p, key, kSourceWhat);
 }
 
 // Appends `expr AS name` for a column, or one entry per leaf of a STRUCT when flattening.
@@ -151,7 +151,7 @@ std::vector<std::string> parse_json_path(const std::string& path) {
     size_t dot = p.find('.', start);
     std::string key = p.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (key.empty())
-      throw validation_error(std::string(kWhat) + ": `json_path` '" + path + "' has an empty key",
+      throw validation_error(std::string(kSourceWhat) + ": `json_path` '" + path + "' has an empty key",
                              "write it as data.items or $.data.items");
     keys.push_back(key);
     if (dot == std::string::npos) break;
@@ -162,7 +162,7 @@ std::vector<std::string> parse_json_path(const std::string& path) {
 
 JsonSourceOptions JsonSourceOptions::from_params(const Params& p) {
   JsonSourceOptions o;
-  o.path = file_params::required_path(p, kWhat);
+  o.path = file_params::required_path(p, kSourceWhat);
   if (auto f = opt_string(p, "format")) {
     std::string v = ascii_lower(*f);
     if (v == "lines" || v == "jsonl" || v == "ndjson" || v == "json_lines" || v == "newline_delimited")
@@ -170,7 +170,7 @@ JsonSourceOptions JsonSourceOptions::from_params(const Params& p) {
     else if (v == "array" || v == "auto")
       o.format = v;
     else
-      throw validation_error(std::string(kWhat) + ": unknown format '" + *f + "'",
+      throw validation_error(std::string(kSourceWhat) + ": unknown format '" + *f + "'",
                              "use auto, newline_delimited or array");
   }
   if (p.contains("columns") && !p["columns"].is_null()) {
@@ -178,18 +178,18 @@ JsonSourceOptions JsonSourceOptions::from_params(const Params& p) {
     if (c.is_array()) {
       for (const auto& e : c) {
         if (!e.is_string())
-          throw validation_error(std::string(kWhat) + ": `columns` as a list holds column names");
+          throw validation_error(std::string(kSourceWhat) + ": `columns` as a list holds column names");
         o.select.push_back(e.get<std::string>());
       }
     } else if (c.is_object()) {
       for (const auto& [name, type] : c.items()) {
         if (!type.is_string() || type.get<std::string>().empty())
-          throw validation_error(std::string(kWhat) + ": the type of column '" + name +
+          throw validation_error(std::string(kSourceWhat) + ": the type of column '" + name +
                                  "' in `columns` must be a type name");
         o.column_types.emplace_back(name, type.get<std::string>());
       }
     } else {
-      throw validation_error(std::string(kWhat) +
+      throw validation_error(std::string(kSourceWhat) +
                              ": `columns` must be a list of names or an object of name → type");
     }
   }
@@ -197,26 +197,27 @@ JsonSourceOptions JsonSourceOptions::from_params(const Params& p) {
   o.flatten = file_params::bool_or(p, "flatten", o.flatten);
   o.union_by_name = file_params::bool_or(p, "union_by_name", o.union_by_name);
   o.filename = file_params::bool_or(p, "filename", o.filename);
-  if (auto c = opt_string(p, "compression")) o.compression = file_params::source_compression_value(*c, kWhat);
+  if (auto c = opt_string(p, "compression"))
+    o.compression = file_params::source_compression_value(*c, kSourceWhat);
   if (auto f = opt_string(p, "date_format")) o.date_format = *f;
   if (auto f = opt_string(p, "timestamp_format")) o.timestamp_format = *f;
   if (p.contains("max_depth") && p["max_depth"].is_number_integer()) {
     o.max_depth = p["max_depth"].get<int64_t>();
     if (o.max_depth < 1 || o.max_depth > kMaxDepthLimit)
-      throw validation_error(std::string(kWhat) + ": `max_depth` must be 1 to " +
+      throw validation_error(std::string(kSourceWhat) + ": `max_depth` must be 1 to " +
                                  std::to_string(kMaxDepthLimit) + ", got " + std::to_string(o.max_depth),
                              "levels of nesting read as typed columns; deeper values stay JSON text");
   }
   if (p.contains("maximum_object_size") && p["maximum_object_size"].is_number_integer()) {
     o.maximum_object_size = p["maximum_object_size"].get<int64_t>();
     if (*o.maximum_object_size <= 0)
-      throw validation_error(std::string(kWhat) + ": `maximum_object_size` must be > 0");
+      throw validation_error(std::string(kSourceWhat) + ": `maximum_object_size` must be > 0");
   }
   return o;
 }
 
 JsonSource::JsonSource(JsonSourceOptions options, ConnectorContext context)
-    : FileViewSource(kWhat, options.path, std::move(context)), options_(std::move(options)) {}
+    : FileViewSource(kSourceWhat, options.path, std::move(context)), options_(std::move(options)) {}
 
 FileViewSource::View JsonSource::build_view(const std::vector<fs::path>& file_list) {
   const auto& o = options_;
@@ -276,8 +277,8 @@ FileViewSource::View JsonSource::build_view(const std::vector<fs::path>& file_li
         expr = "struct_extract(" + expr + ", " + quote_literal(o.json_path[i]) + ")";
       Schema outer = describe("SELECT " + expr + " AS r FROM " + reader);
       if (outer[0].type.id() != DUCKDB_TYPE_LIST)
-        throw validation_error(std::string(kWhat) + ": `json_path` leads to a " + outer[0].type.to_sql() +
-                               ", not to an array of records");
+        throw validation_error(std::string(kSourceWhat) + ": `json_path` leads to a " +
+                               outer[0].type.to_sql() + ", not to an array of records");
       from = "(SELECT unnest(" + expr + ") AS " + quote_identifier(kRecord) +
              (o.filename ? ", filename" : "") + " FROM " + reader + ")";
       LogicalType element = outer[0].type.list_child();
@@ -300,7 +301,7 @@ FileViewSource::View JsonSource::build_view(const std::vector<fs::path>& file_li
     for (const auto& [expr, name] : list) {
       if (!seen.insert(ascii_lower(name)).second)
         throw validation_error(
-            std::string(kWhat) + ": two columns would be named '" + name + "' after flattening",
+            std::string(kSourceWhat) + ": two columns would be named '" + name + "' after flattening",
             "rename one of the fields, or read without flatten");
       select += (select.empty() ? "" : ", ") + expr + " AS " + quote_identifier(name);
     }

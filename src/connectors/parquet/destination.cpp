@@ -10,16 +10,17 @@
 namespace sqlflow::connectors::parquet {
 
 namespace {
-constexpr const char* kWhat = "Parquet export";
+constexpr const char* kExportWhat = "Parquet export";
 }  // namespace
 
 files::CopySpec parquet_copy_spec(const std::string& uri, const Params& p, const ConnectorContext& context) {
-  files::CopySpec spec = file_export_spec(kWhat, uri, p, context);
-  spec.partition_by = files::export_partition_by(p, kWhat);
+  files::CopySpec spec = file_export_spec(kExportWhat, uri, p, context);
+  spec.partition_by = files::export_partition_by(p, kExportWhat);
   spec.overwrite_or_ignore = file_params::bool_or(p, "overwrite_or_ignore", false);
   if (spec.overwrite_or_ignore && spec.partition_by.empty())
-    throw validation_error(std::string(kWhat) + ": overwrite_or_ignore applies to partitioned exports only",
-                           "add partition_by, or drop overwrite_or_ignore");
+    throw validation_error(
+        std::string(kExportWhat) + ": overwrite_or_ignore applies to partitioned exports only",
+        "add partition_by, or drop overwrite_or_ignore");
 
   std::string compression = "zstd";
   if (p.contains("compression") && p["compression"].is_string())
@@ -29,13 +30,13 @@ files::CopySpec parquet_copy_spec(const std::string& uri, const Params& p, const
   static const std::vector<std::string> known = {"zstd",    "snappy", "gzip",        "lz4",
                                                  "lz4_raw", "brotli", "uncompressed"};
   if (std::find(known.begin(), known.end(), compression) == known.end())
-    throw validation_error(std::string(kWhat) + ": unknown compression '" + compression + "'",
+    throw validation_error(std::string(kExportWhat) + ": unknown compression '" + compression + "'",
                            "use zstd (default), snappy, gzip, lz4, brotli or none");
   files::SqlArgs a(" ");
   a.raw("FORMAT", "parquet").string("COMPRESSION", compression);
   if (p.contains("row_group_size") && p["row_group_size"].is_number_integer()) {
     auto n = p["row_group_size"].get<int64_t>();
-    if (n <= 0) throw validation_error(std::string(kWhat) + ": `row_group_size` must be > 0");
+    if (n <= 0) throw validation_error(std::string(kExportWhat) + ": `row_group_size` must be > 0");
     a.integer("ROW_GROUP_SIZE", n);
   }
   if (p.contains("compression_level") && p["compression_level"].is_number_integer())

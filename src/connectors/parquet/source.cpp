@@ -13,11 +13,11 @@ namespace sqlflow::connectors::parquet {
 
 namespace {
 
-constexpr const char* kWhat = "Parquet source";
+constexpr const char* kSourceWhat = "Parquet source";
 
 Error bad_filter(const std::string& why) {
   return validation_error(
-      std::string(kWhat) + ": " + why,
+      std::string(kSourceWhat) + ": " + why,
       "filters look like [[\"year\", \">=\", 2024], [\"region\", \"in\", [\"EU\", \"US\"]]]");
 }
 
@@ -110,7 +110,7 @@ std::string filters_to_sql(const nlohmann::json& filters) {
 
 ParquetSourceOptions ParquetSourceOptions::from_params(const Params& p) {
   ParquetSourceOptions o;
-  o.path = file_params::required_path(p, kWhat);
+  o.path = file_params::required_path(p, kSourceWhat);
   if (p.contains("columns") && !p["columns"].is_null()) {
     const auto& c = p["columns"];
     if (c.is_string())
@@ -118,11 +118,11 @@ ParquetSourceOptions ParquetSourceOptions::from_params(const Params& p) {
     else if (c.is_array()) {
       for (const auto& e : c) {
         if (!e.is_string())
-          throw validation_error(std::string(kWhat) + ": `columns` must be a list of column names");
+          throw validation_error(std::string(kSourceWhat) + ": `columns` must be a list of column names");
         o.columns.push_back(e.get<std::string>());
       }
     } else {
-      throw validation_error(std::string(kWhat) + ": `columns` must be a list of column names");
+      throw validation_error(std::string(kSourceWhat) + ": `columns` must be a list of column names");
     }
   }
   if (p.contains("filters")) o.where = filters_to_sql(p["filters"]);
@@ -135,7 +135,8 @@ ParquetSourceOptions ParquetSourceOptions::from_params(const Params& p) {
 }
 
 ParquetSource::ParquetSource(ParquetSourceOptions options, ConnectorContext context)
-    : FileViewSource(kWhat, options.path, std::move(context), "**/*.parquet"), options_(std::move(options)) {}
+    : FileViewSource(kSourceWhat, options.path, std::move(context), "**/*.parquet"),
+      options_(std::move(options)) {}
 
 FileViewSource::View ParquetSource::build_view(const std::vector<std::filesystem::path>& file_list) {
   files_ = file_list;
@@ -165,7 +166,7 @@ FileViewSource::View ParquetSource::build_view(const std::vector<std::filesystem
         for (const auto& f : file_list)
           if (m.find(f.string()) != std::string::npos) which = f.string();
         throw data_error(
-            std::string(kWhat) + ": " +
+            std::string(kSourceWhat) + ": " +
                 (which.empty() ? "one of " + std::to_string(file_list.size()) + " files"
                                : "'" + which + "'") +
                 " is not a valid Parquet file: its footer (the file's metadata) cannot be read (" + m + ")",
@@ -197,7 +198,7 @@ void ParquetSource::verify_checksums(const std::vector<std::filesystem::path>& f
     ChecksumReport report = verify_page_checksums(f, chunks);
     pages_checked_ += report.pages_checked;
     if (report.mismatch)
-      throw data_error(std::string(kWhat) + ": '" + f.string() + "' is corrupted: " + *report.mismatch,
+      throw data_error(std::string(kSourceWhat) + ": '" + f.string() + "' is corrupted: " + *report.mismatch,
                        "write the file again; nothing was loaded from it");
   }
 }
@@ -207,7 +208,7 @@ std::optional<Error> ParquetSource::explain_failure(const Error& error) {
   for (const auto& f : files_)
     if (m.find(f.string()) != std::string::npos)
       return data_error(
-          std::string(kWhat) + ": '" + f.string() + "' is corrupted: " + m,
+          std::string(kSourceWhat) + ": '" + f.string() + "' is corrupted: " + m,
           "write the file again; its pages do not decode (DuckDB checks no page checksums, so other "
           "damage can go unnoticed)");
   return std::nullopt;
