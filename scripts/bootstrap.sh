@@ -14,7 +14,7 @@ packages=(
   libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libcurl4-openssl-dev libssl-dev libpq-dev libcpp-httplib-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql postgresql-client hyperfine clang clang-format libclang-rt-14-dev
+  postgresql postgresql-client hyperfine clang clang-format libclang-rt-14-dev lld
   libpython3.11-dev python3-numpy python3-pandas python3-psycopg2 time bc nodejs npm
   python3-botocore
 )
