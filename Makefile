@@ -2,17 +2,26 @@
 # needs nothing but `make test` or `make demo`.
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
+# `make install PREFIX=/opt/sqlflow DESTDIR=/tmp/stage`
+PREFIX ?= /usr/local
 
-.PHONY: all bootstrap build test test-unit test-sanitize demo bench format check-format clean
+.PHONY: all bootstrap configure build build-sqlflow test test-unit test-sanitize demo bench install \
+	package format check-format clean
 
 all: build
 
 bootstrap:
 	@scripts/bootstrap.sh
 
-build: bootstrap
+configure: bootstrap
 	@cmake --preset default >/dev/null
+
+build: configure
 	@cmake --build --preset default -j $(JOBS)
+
+# Only the binary and its libraries: what the demo, install and package need (no tests, no benchmarks).
+build-sqlflow: configure
+	@cmake --build --preset default -j $(JOBS) --target sqlflow
 
 # Starts the services the tests need (PostgreSQL), runs every test, stops them even on failure.
 test: build
@@ -27,8 +36,18 @@ test-sanitize: bootstrap
 	@cmake --build --preset sanitize -j $(JOBS) --target unit_tests
 	@ASAN_OPTIONS=detect_leaks=0 ctest --test-dir build-sanitize -L unit --output-on-failure -j $(JOBS)
 
-demo: build
+demo: build-sqlflow
 	@scripts/demo.sh
+
+# The binary, its DuckDB library, the man page and the shell completions under $(DESTDIR)$(PREFIX).
+install: build-sqlflow
+	@cmake --build --preset default -j $(JOBS) --target sqlflow_extras
+	@DESTDIR="$(DESTDIR)" cmake --install build --prefix "$(PREFIX)"
+
+# build/sqlflow_<version>_amd64.deb (tests/packaging/deb_test.sh checks it).
+package: build-sqlflow
+	@cmake --build --preset default -j $(JOBS) --target sqlflow_extras
+	@cd build && cpack -G DEB
 
 bench: build
 	@bench/run.sh

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The .deb, checked without installing it on the machine: cpack packs the already-built tree
+# (nothing is compiled), then the package's metadata, contents and size are checked and its
+# files, unpacked with dpkg-deb -x into a scratch root, run --version, completion and the demo
+# pipeline with nothing from the build tree. Usage: deb_test.sh BUILD_DIR
+set -euo pipefail
+build=$(cd "$1" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "deb_test: FAIL: $*" >&2; exit 1; }
+
+for f in sqlflow share/man/man1/sqlflow.1.gz share/bash-completion/completions/sqlflow; do
+  [ -e "$build/$f" ] || fail "$build/$f missing: build everything first (cmake --build $build)"
+done
+
+(cd "$build" && cpack -G DEB -B "$work/out" >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; fail "cpack failed"; }
+deb=$(ls "$work"/out/sqlflow_*_*.deb 2>/dev/null | head -1)
+[ -n "$deb" ] || fail "cpack made no sqlflow_*.deb"
+size=$(stat -c %s "$deb")
+echo "deb_test: $(basename "$deb") $((size / 1024)) KiB"
+[ "$size" -lt $((60 * 1024 * 1024)) ] || fail "package is $size bytes, over 60 MB"
+
+# Dependencies: what the binary links, as Debian package names (dpkg-shlibdeps).
+depends=$(dpkg-deb -f "$deb" Depends)
+echo "deb_test: Depends: $depends"
+for lib in libcurl4 libpq5 libyaml-cpp libsimdjson libspdlog libfmt libpython3.11 libssl3 libc6; do
+  [[ $depends == *"$lib"* ]] || fail "Depends lacks $lib"
+done
+[[ $depends != *duckdb* ]] || fail "Depends names DuckDB, which the package ships"
+
+# Contents.
+dpkg-deb -x "$deb" "$work/root"
+usr=$work/root/usr
+for f in bin/sqlflow lib/sqlflow/libduckdb.so share/man/man1/sqlflow.1.gz \
+         share/bash-completion/completions/sqlflow share/zsh/vendor-completions/_sqlflow \
+         share/fish/vendor_completions.d/sqlflow.fish share/doc/sqlflow/examples/ecommerce; do
+  [ -e "$usr/$f" ] || fail "package lacks /usr/$f"
+done
+runpath=$(readelf -d "$usr/bin/sqlflow" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]/\1/p')
+[ "$runpath" = '$ORIGIN/../lib/sqlflow' ] || fail "RUNPATH is '$runpath', not \$ORIGIN/../lib/sqlflow"
+ldd "$usr/bin/sqlflow" | grep -q "libduckdb.so => $usr/lib/sqlflow/libduckdb.so" ||
+  fail "the unpacked binary does not load the packaged libduckdb.so: $(ldd "$usr/bin/sqlflow" | grep duckdb)"
+zcat "$usr/share/man/man1/sqlflow.1.gz" | grep -q '^\.SS sqlflow pipeline run' || fail "man page lacks 'pipeline run'"
+bash -n "$usr/share/bash-completion/completions/sqlflow" || fail "bash completion does not parse"
+
+# Run from the unpacked files only: a clean environment, a copy of the packaged example project.
+run() { env -i HOME="$work" PATH=/usr/bin:/bin "$usr/bin/sqlflow" "$@"; }
+run --version | grep -q '^sqlflow ' || fail "--version"
+cp -r "$usr/share/doc/sqlflow/examples/ecommerce" "$work/demo"
+cd "$work/demo"
+run pipeline run sales_report >"$work/run.log" 2>&1 || { cat "$work/run.log"; fail "demo pipeline failed"; }
+[ -s output/monthly_category.csv ] && [ -s output/top_customers.parquet ] || fail "demo outputs missing"
+run query "SELECT count(*) FROM 'output/top_customers.parquet'" >/dev/null || fail "query on the demo output"
+[ "$(run __complete pipelines)" = "sales_report" ] || fail "pipeline names for completion: $(run __complete pipelines)"
+echo "deb_test: ok"
