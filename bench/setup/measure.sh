@@ -5,7 +5,7 @@
 # with like. Writes bench/results/setup-<date>.json. Takes an hour or more on 2 cores, so
 # bench/run.sh does not run it (its name is not run.sh).
 #
-#   bench/setup/measure.sh [--baseline REF] [--candidate REF] [--no-sanitize] [--out FILE]
+#   bench/setup/measure.sh [--baseline REF] [--candidate REF] [--no-sanitize | --demo-only] [--out FILE]
 #
 # Defaults: candidate HEAD, no baseline. Each commit is cloned into a new folder and bootstrapped
 # as a user would (scripts/bootstrap.sh fetches DuckDB from npm; the Debian packages are taken as
@@ -13,14 +13,15 @@
 # 2 cores add up to about twice the build's wall time; wall and CPU (user+sys) are per build.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-baseline="" candidate=HEAD sanitize=1 out="$root/bench/results/setup-$(date +%Y%m%d).json"
+baseline="" candidate=HEAD sanitize=1 demo_only=0 out="$root/bench/results/setup-$(date +%Y%m%d).json"
 while [ $# -gt 0 ]; do
   case "$1" in
     --baseline) baseline=$2; shift 2 ;;
     --candidate) candidate=$2; shift 2 ;;
     --no-sanitize) sanitize=0; shift ;;
+    --demo-only) demo_only=1; sanitize=0; shift ;;
     --out) out=$2; shift 2 ;;
-    *) echo "usage: $0 [--baseline REF] [--candidate REF] [--no-sanitize] [--out FILE]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--baseline REF] [--candidate REF] [--no-sanitize | --demo-only] [--out FILE]" >&2; exit 2 ;;
   esac
 done
 jobs=2
@@ -70,6 +71,7 @@ measure() {
   ninja_split build demo
   find build -name '*.o' -path '*test*' | wc -l >"$work/$tag.demo_test_objects"
   timed demo_run scripts/demo.sh
+  [ "$demo_only" = 1 ] && { cd "$root"; return; }
   # The rest of `make test`'s build (nothing left for a commit whose demo built everything).
   timed test_build cmake --build --preset default -j $jobs
   ninja_split build test
