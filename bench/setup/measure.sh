@@ -105,7 +105,8 @@ def load(tag):
         return {"wall_s": round(sum(p[n]["wall_s"] for n in names), 1),
                 "cpu_s": round(sum(p[n]["cpu_s"] for n in names), 1)}
     r["make_demo"] = tot(["bootstrap", "demo_configure", "demo_build", "demo_run"])
-    r["default_build"] = tot(["demo_configure", "demo_build", "test_build"])
+    if "test_build" in p:
+        r["default_build"] = tot(["demo_configure", "demo_build", "test_build"])
     if "sanitize_build" in p:
         r["sanitize_build"] = tot(["sanitize_configure", "sanitize_build"])
     return r

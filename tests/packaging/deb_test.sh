@@ -52,4 +52,21 @@ run pipeline run sales_report >"$work/run.log" 2>&1 || { cat "$work/run.log"; fa
 [ -s output/monthly_category.csv ] && [ -s output/top_customers.parquet ] || fail "demo outputs missing"
 run query "SELECT count(*) FROM 'output/top_customers.parquet'" >/dev/null || fail "query on the demo output"
 [ "$(run __complete pipelines)" = "sales_report" ] || fail "pipeline names for completion: $(run __complete pipelines)"
+
+# The packaged bash completion, driven as bash would: COMP_WORDS so far -> COMPREPLY.
+complete_words() {
+  env -i PATH=/usr/bin:/bin bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+    __sqlflow_bash_complete; printf "%s\n" "${COMPREPLY[@]}"' _ \
+    "$usr/share/bash-completion/completions/sqlflow" "$usr/bin/sqlflow" "$@" | sort | tr '\n' ' '
+}
+expect() { local want=$1; shift; local got; got=$(complete_words "$@")
+  [[ " $got" == *" $want "* ]] || fail "completing '$*' gave '$got', no '$want'"; }
+expect pipeline "pi"
+expect run pipeline r
+expect sales_report pipeline run ""
+expect --profile pipeline run --pro
+expect dev pipeline run sales_report --profile ""
+expect json pipeline compile sales_report --format ""
+expect csv connect describe c
+expect fish completion ""
 echo "deb_test: ok"
