@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 # `make install PREFIX=/opt/sqlflow DESTDIR=/tmp/stage`
 PREFIX ?= /usr/local
 
-.PHONY: all bootstrap configure build build-sqlflow test test-unit test-sanitize demo bench install \
+.PHONY: all bootstrap bootstrap-build configure configure-build build build-sqlflow test test-unit test-sanitize demo bench install \
 	package format check-format clean
 
 all: build
@@ -16,11 +16,18 @@ bootstrap:
 configure: bootstrap
 	@cmake --preset default >/dev/null
 
+# What building needs, without the test-only npm packages (make demo, install, package).
+bootstrap-build:
+	@scripts/bootstrap.sh --build-only
+
+configure-build: bootstrap-build
+	@cmake --preset default >/dev/null
+
 build: configure
 	@cmake --build --preset default -j $(JOBS)
 
 # Only the binary and its libraries: what the demo, install and package need (no tests, no benchmarks).
-build-sqlflow: configure
+build-sqlflow: configure-build
 	@cmake --build --preset default -j $(JOBS) --target sqlflow
 
 # Starts the services the tests need (PostgreSQL), runs every test, stops them even on failure.

@@ -120,6 +120,8 @@ main() {
   fi
   install_packages
   duckdb_ok || fetch_duckdb
+  # --build-only (make demo, install, package): the S3 tests' server is not needed.
+  [ "${1:-}" = "--build-only" ] && return
   s3rver_ok || install_s3rver
 }
 
