@@ -60,7 +60,12 @@ measure() {
   timed clone git clone -q --no-local "$root" "$work/$tag"
   git -C "$work/$tag" checkout -q "$commit"
   cd "$work/$tag"
-  timed bootstrap scripts/bootstrap.sh
+  # Bootstrap as `make demo` calls it (without the test-only npm packages where it can).
+  if grep -q -- '--build-only' scripts/bootstrap.sh; then
+    timed bootstrap scripts/bootstrap.sh --build-only
+  else
+    timed bootstrap scripts/bootstrap.sh
+  fi
   # `make demo` as the Makefile of that commit does it, phase by phase.
   timed demo_configure cmake --preset default
   if grep -q '^build-sqlflow:' Makefile; then
