@@ -139,6 +139,8 @@ void print_summary(const RunMetrics& run, std::ostream& out) {
   }
   for (const StepMetrics* s : steps) {
     if (!s->note().empty()) out << mask_secrets(s->name) << ": " << mask_secrets(s->note()) << '\n';
+    if (s->status() == StepStatus::Skipped && !s->error().empty())
+      out << mask_secrets(s->name) << ": " << mask_secrets(s->error()) << '\n';
     for (const auto& w : s->warnings())
       out << "warning: step '" << mask_secrets(s->name) << "': " << mask_secrets(w) << '\n';
   }

@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <queue>
 
 #include "core/interrupt.hpp"
+#include "metrics/logging.hpp"
 #include "net/redact.hpp"
 #include "resilience/classify.hpp"
 
@@ -185,6 +187,25 @@ HttpClient::~HttpClient() = default;
 // ------------------------------------------------------------------------------------------------
 
 namespace {
+
+// --log-level debug: one event per attempt (the URL redacted, as everything in the record).
+void log_attempt(const AttemptRecord& rec) {
+  if (!spdlog::should_log(spdlog::level::debug)) return;
+  const auto ms = std::chrono::duration<double, std::milli>(rec.duration).count();
+  metrics::log_event(
+      metrics::LogLevel::Debug, "http_request",
+      fmt::format("HTTP {} {} → {} in {:.0f} ms", rec.method, rec.url,
+                  rec.status ? std::to_string(rec.status) : rec.error, ms),
+      nlohmann::ordered_json{{"method", rec.method},
+                             {"url", rec.url},
+                             {"status", rec.status},
+                             {"attempt", rec.attempt},
+                             {"latency_ms", ms},
+                             {"bytes", rec.bytes_received},
+                             {"will_retry", rec.will_retry},
+                             {"error", rec.error.empty() ? nlohmann::ordered_json(nullptr)
+                                                         : nlohmann::ordered_json(rec.error)}});
+}
 
 struct Transfer {
   std::size_t index = 0;
@@ -508,6 +529,7 @@ struct EngineRun {
     auto report = [&](bool will_retry) {
       rec.will_retry = will_retry;
       if (opts().observer) opts().observer->on_attempt(rec);
+      log_attempt(rec);
     };
 
     if (code == CURLE_OK && status >= 200 && status < 300) {
@@ -560,9 +582,19 @@ struct EngineRun {
     report(d.retry);
     if (d.retry) {
       client.stats_.retries.fetch_add(1, std::memory_order_relaxed);
-      spdlog::debug("HTTP {} {}: {}; retry {} of {} in {}", t->req.method, t->redacted_url, rec.error,
-                    t->call.attempt + 1, policy().options().retry.max_attempts,
-                    rs::format_duration(d.at - now));
+      metrics::log_event(
+          metrics::json_logging() ? metrics::LogLevel::Info : metrics::LogLevel::Debug, "retry",
+          fmt::format("HTTP {} {}: {}; retry {} of {} in {}", t->req.method, t->redacted_url, rec.error,
+                      t->call.attempt + 1, policy().options().retry.max_attempts,
+                      rs::format_duration(d.at - now)),
+          nlohmann::ordered_json{
+              {"method", t->req.method},
+              {"url", t->redacted_url},
+              {"status", rec.status},
+              {"reason", rec.error},
+              {"attempt", t->call.attempt + 1},
+              {"max_attempts", policy().options().retry.max_attempts},
+              {"delay_ms", std::chrono::duration_cast<std::chrono::milliseconds>(d.at - now).count()}});
       if (t->delivered_any && t->req.on_restart) t->req.on_restart();
       t->delivered_any = false;
       wait(t, d.at);

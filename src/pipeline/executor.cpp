@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "core/interrupt.hpp"
 #include "core/quote.hpp"
 #include "engine/transaction.hpp"
+#include "metrics/logging.hpp"
 #include "pipeline/sql_errors.hpp"
 #include "pipeline/state.hpp"
 #include "pipeline/time_macros.hpp"
@@ -294,6 +296,7 @@ struct Executor::Impl {
       result.rejected_rows = report.rejected_rows;
       result.warnings.insert(result.warnings.end(), report.warnings.begin(), report.warnings.end());
     }
+    std::optional<std::string> moved_to;
     if (wm_key) {
       auto new_mark =
           staged ? con.scalar("SELECT max(" + qi(src.cursor_field) + ")::VARCHAR FROM " + qi(stage_name))
@@ -302,9 +305,20 @@ struct Executor::Impl {
       result.note = "incremental: " + std::to_string(staged) + (staged == 1 ? " new row" : " new rows") +
                     (watermark ? " since " + *watermark : " (first run)") +
                     (new_mark ? ", watermark now " + *new_mark : "");
+      moved_to = new_mark;
     }
     if (stage) con.execute("DROP TABLE IF EXISTS " + qi(stage_name));
     tx.commit();
+    if (moved_to) {
+      nlohmann::ordered_json fields{{"source", src.name},
+                                    {"table", load.table},
+                                    {"cursor_field", src.cursor_field},
+                                    {"from", watermark ? nlohmann::ordered_json(*watermark) : nullptr},
+                                    {"to", *moved_to},
+                                    {"rows", staged}};
+      metrics::log_event(metrics::LogLevel::Info, "watermark",
+                         "watermark of " + load.table + " advanced to " + *moved_to, fields);
+    }
   }
 
   void run_transform(engine::Connection& con, const Step& step, const CreateTableStmt& c,
@@ -500,6 +514,15 @@ struct Executor::Impl {
   }
 };
 
+std::string step_connector(const Step& step, const ValidatedPipeline& validated) {
+  if (const auto* l = std::get_if<LoadStmt>(&step.statement.node)) {
+    for (const auto& s : validated.sources)
+      if (fold_name(s.name) == fold_name(l->source)) return s.type;
+  }
+  if (const auto* e = std::get_if<ExportStmt>(&step.statement.node)) return fold_name(e->type);
+  return {};
+}
+
 Executor::Executor(engine::Database& db, const Plan& plan, const ValidatedPipeline& validated,
                    ExecutorOptions options)
     : impl_(std::make_unique<Impl>(db, plan, validated, std::move(options))), results_(plan.steps.size()) {}
@@ -539,6 +562,20 @@ bool Executor::run() {
     if (!remaining_deps[i]) ready.push_back(i);  // back() is the lowest id
   size_t running = 0;
   bool failed = false;
+  // Everything downstream of a failed step stays unrun, naming the failure it waits on; the
+  // other steps go on (unless fail_fast).
+  auto block_dependents = [&](size_t failed_id) {
+    std::vector<size_t> todo{failed_id};
+    while (!todo.empty()) {
+      const size_t v = todo.back();
+      todo.pop_back();
+      for (size_t d : dependents[v])
+        if (!results_[d].blocked_by) {
+          results_[d].blocked_by = failed_id;
+          todo.push_back(d);
+        }
+    }
+  };
 
   // Ctrl-C / SIGTERM: running queries stop, their steps roll back, and no step starts after.
   auto on_interrupt = interrupt::on_interrupt([&] {
@@ -576,6 +613,8 @@ bool Executor::run() {
       const Step& step = im.plan.steps[id];
       StepResult& result = results_[id];
       result.status = StepStatus::Running;
+      // Every log line of the step, from this thread and the connector threads it starts, names it.
+      metrics::LogContext log_context(step.name, step_connector(step, im.validated));
       try {
         if (!con) {
           con = std::make_unique<engine::Connection>(im.db);
@@ -607,7 +646,10 @@ bool Executor::run() {
         std::lock_guard lock(mutex);
         --running;
         if (result.status == StepStatus::Failed) {
-          failed = true;
+          if (im.options.fail_fast)
+            failed = true;
+          else
+            block_dependents(id);
         } else {
           for (size_t d : dependents[id]) {
             assert(remaining_deps[d] > 0 && "a step's dependencies were counted down twice");

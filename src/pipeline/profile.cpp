@@ -228,7 +228,15 @@ Profile load_profile(const Project& project, const std::string& name) {
                                ":' (deprecated); move its keys to the top level");
     root = root[name];
   }
-  loader.warn_unknown(root, {"version", "variables", "connectors", "engines", "allowed_paths"}, "");
+  loader.warn_unknown(root, {"version", "variables", "connectors", "engines", "allowed_paths", "run_history"},
+                      "");
+  if (auto keep = root["run_history"]) {
+    auto n = loader.to_json(keep);
+    if (!n.is_number_integer() || n.get<int64_t>() < 0 || n.get<int64_t>() > 100000)
+      loader.fail("run_history must be a number of runs to keep, 0 to 100000", keep,
+                  "e.g.  run_history: 50  (0 keeps none)");
+    profile.run_history = static_cast<size_t>(n.get<int64_t>());
+  }
   if (auto allowed = root["allowed_paths"]) {
     if (!allowed.IsSequence())
       loader.fail("allowed_paths must be a list of folders", allowed, "e.g.  allowed_paths: [/srv/exports]");

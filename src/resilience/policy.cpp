@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "metrics/logging.hpp"
 
 namespace sqlflow::resilience {
 
@@ -50,10 +53,14 @@ Endpoint& ResiliencePolicy::endpoint(std::string_view endpoint_key, std::string_
           if (to == BreakerState::Open) raw->stats.breaker_opens.fetch_add(1, std::memory_order_relaxed);
           // Endpoint keys are scheme://host:port (or a connection name): nothing secret in them.
           if (to == BreakerState::Open)
-            spdlog::warn("circuit breaker for {} opened; calls fail fast for {}", name,
-                         format_duration(raw->options.circuit_breaker.recovery_timeout));
+            metrics::log_event(metrics::LogLevel::Warn, "breaker_open",
+                               fmt::format("circuit breaker for {} opened; calls fail fast for {}", name,
+                                           format_duration(raw->options.circuit_breaker.recovery_timeout)),
+                               nlohmann::ordered_json{{"endpoint", name}});
           else if (to == BreakerState::Closed)
-            spdlog::info("circuit breaker for {} closed again", name);
+            metrics::log_event(metrics::LogLevel::Info, "breaker_closed",
+                               fmt::format("circuit breaker for {} closed again", name),
+                               nlohmann::ordered_json{{"endpoint", name}});
           if (auto obs = raw->observer.load()) obs->on_breaker_transition(name, from, to);
         });
   }

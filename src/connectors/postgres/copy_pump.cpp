@@ -4,11 +4,13 @@
 
 #include <chrono>
 
+#include "metrics/logging.hpp"
+
 namespace sqlflow::connectors::postgres {
 
 CopyOutPump::CopyOutPump(PgConn& conn, std::string what, size_t max_bytes)
     : conn_(conn), what_(std::move(what)), max_bytes_(max_bytes) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread(metrics::with_log_context([this] { run(); }));
 }
 
 CopyOutPump::~CopyOutPump() {

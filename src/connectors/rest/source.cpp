@@ -17,6 +17,7 @@
 #include "connectors/rest/json_records.hpp"
 #include "connectors/rest/pagination.hpp"
 #include "core/error.hpp"
+#include "metrics/logging.hpp"
 #include "metrics/secrets.hpp"
 #include "net/http_client.hpp"
 #include "net/oauth2.hpp"
@@ -76,7 +77,7 @@ class PageStream {
   }
   template <class F>
   void start(F producer) {
-    thread_ = std::thread([this, producer = std::move(producer)]() mutable {
+    thread_ = std::thread(metrics::with_log_context([this, producer = std::move(producer)]() mutable {
       std::exception_ptr error;
       try {
         producer(*this);
@@ -89,7 +90,7 @@ class PageStream {
         done_ = true;
       }
       cv_.notify_all();
-    });
+    }));
   }
   // False when the reader went away (stop producing).
   bool push(FetchedPage page) {
