@@ -25,7 +25,7 @@ void enter_project_dir(const std::string& dir) {
 void add_project_dir_option(CLI::App& app) {
   // Triggered as soon as it is parsed, before any command's callback runs.
   app.add_option_function<std::string>("-C,--project-dir", enter_project_dir,
-                                        "run as if started in this project folder (env SQLFLOW_PROJECT_DIR)")
+                                       "run as if started in this project folder (env SQLFLOW_PROJECT_DIR)")
       ->envname("SQLFLOW_PROJECT_DIR")
       ->trigger_on_parse();
 }

@@ -73,8 +73,8 @@ std::string lower(std::string s) {
 // The run's variables as the history keeps them: registered secrets masked, and the whole value
 // of any variable whose name says it is one.
 Json masked_variables(const std::map<std::string, std::string>& vars) {
-  static const char* const kSecretWords[] = {"password", "passwd", "secret", "token", "api_key",
-                                             "apikey",   "private", "credential"};
+  static const char* const kSecretWords[] = {"password", "passwd", "secret",  "token",
+                                             "api_key",  "apikey", "private", "credential"};
   Json out = Json::object();
   for (const auto& [k, v] : vars) {
     const std::string name = lower(k);
@@ -96,9 +96,10 @@ void user_warning(const std::string& message) {
 // skipped, never started), by name. Empty when that run succeeded.
 std::set<size_t> unfinished_steps_of_last_run(const LoadedPipeline& lp, std::string& last_run_id) {
   if (!lp.profile.engine.persistent)
-    throw usage_error("--from-failed needs a persistent engine: with an in-memory engine the tables of the "
-                          "steps that succeeded are gone",
-                      "use a profile with engines.duckdb.mode: persistent, or run the whole pipeline");
+    throw usage_error(
+        "--from-failed needs a persistent engine: with an in-memory engine the tables of the "
+        "steps that succeeded are gone",
+        "use a profile with engines.duckdb.mode: persistent, or run the whole pipeline");
   std::optional<Json> last;
   for (const auto& entry : pipeline::list_runs(lp.project, lp.name)) {
     if (entry.status == "invalid") continue;
@@ -117,8 +118,9 @@ std::set<size_t> unfinished_steps_of_last_run(const LoadedPipeline& lp, std::str
   for (const auto& step : lp.plan.steps)
     if (unfinished.count(metrics::mask_secrets(step.name))) keep.insert(step.id);
   if (keep.empty() && !unfinished.empty())
-    throw usage_error("--from-failed: the steps run " + last_run_id + " did not finish are no longer in the pipeline",
-                      "the pipeline changed since; run it without --from-failed");
+    throw usage_error(
+        "--from-failed: the steps run " + last_run_id + " did not finish are no longer in the pipeline",
+        "the pipeline changed since; run it without --from-failed");
   return keep;
 }
 
@@ -211,12 +213,13 @@ void announce(const LoadedPipeline& lp, const RunOptions& o) {
                             {"engine", engine},
                             {"steps", lp.plan.steps.size()},
                             {"jobs", o.jobs}});
-    if (lp.uses_state && !persistent) metrics::log_event(LogLevel::Warn, "warning", memory_note, Json::object());
+    if (lp.uses_state && !persistent)
+      metrics::log_event(LogLevel::Warn, "warning", memory_note, Json::object());
     return;
   }
   if (o.quiet) return;
-  std::cerr << "sqlflow: running pipeline " << lp.name << " (profile " << lp.profile.name << ", engine " << engine
-            << ", " << lp.plan.steps.size() << " steps)\n";
+  std::cerr << "sqlflow: running pipeline " << lp.name << " (profile " << lp.profile.name << ", engine "
+            << engine << ", " << lp.plan.steps.size() << " steps)\n";
   if (lp.uses_state && !persistent) std::cerr << "note: " << memory_note << '\n';
 }
 
@@ -261,12 +264,14 @@ void print_outcome(const LoadedPipeline& lp, const metrics::RunMetrics& run,
       metrics::print_summary(run, std::cerr);
   }
   if (interrupted)
-    std::cerr << "sqlflow: interrupted by " << signal_name
-              << ": finished steps are kept, the interrupted ones rolled back, the rest not run; run the pipeline "
-                 "again to complete it\n";
+    std::cerr
+        << "sqlflow: interrupted by " << signal_name
+        << ": finished steps are kept, the interrupted ones rolled back, the rest not run; run the pipeline "
+           "again to complete it\n";
   else if (!ok)
     std::cerr << "failed steps left their targets unchanged; fix the cause and run the pipeline again"
-              << (lp.profile.engine.persistent ? " (--from-failed re-runs only the steps that did not finish)" : "")
+              << (lp.profile.engine.persistent ? " (--from-failed re-runs only the steps that did not finish)"
+                                               : "")
               << '\n';
 }
 
@@ -308,7 +313,8 @@ void execute_plan(LoadedPipeline& lp, const RunOptions& o, const std::string& ru
     m->set_progress_probe({});
     m->rows_out.add(r.rows);
     // A LOAD writes what it read; an EXPORT writes every row of its query.
-    if (step.kind == pipeline::StepKind::Load || step.kind == pipeline::StepKind::Export) m->rows_in.add(r.rows);
+    if (step.kind == pipeline::StepKind::Load || step.kind == pipeline::StepKind::Export)
+      m->rows_in.add(r.rows);
     m->rejected_rows.add(r.rejected_rows);
     m->bytes.add(r.io.bytes);
     m->retries.add(r.io.retries);  // includes whole-step retries
@@ -321,7 +327,8 @@ void execute_plan(LoadedPipeline& lp, const RunOptions& o, const std::string& ru
     for (const auto& w : r.warnings) metrics::log_event(LogLevel::Warn, "step_warning", w, Json::object());
     // Text format: the failure is printed with its location after the run, not twice.
     metrics::log_event(r.status == StepStatus::Ok || !json ? step_level : LogLevel::Error, "step_end",
-                       r.status == StepStatus::Ok ? "step finished" : "step failed", step_end_fields(step, r));
+                       r.status == StepStatus::Ok ? "step finished" : "step failed",
+                       step_end_fields(step, r));
   };
   run.mark_started();
   progress.start();
@@ -349,9 +356,10 @@ void execute_plan(LoadedPipeline& lp, const RunOptions& o, const std::string& ru
     const std::string reason = skip_reason(lp, r, interrupted, signal_name);
     step_metrics[step.id]->mark_finished(StepStatus::Skipped, reason);
     metrics::LogContext context(step.name, pipeline::step_connector(step, lp.validated));
-    metrics::log_event(step_level, "step_skipped", reason,
-                       Json{{"kind", metrics::to_string(step.kind)},
-                            {"blocked_by", r.blocked_by ? Json(lp.plan.steps[*r.blocked_by].name) : Json(nullptr)}});
+    metrics::log_event(
+        step_level, "step_skipped", reason,
+        Json{{"kind", metrics::to_string(step.kind)},
+             {"blocked_by", r.blocked_by ? Json(lp.plan.steps[*r.blocked_by].name) : Json(nullptr)}});
   }
   run.mark_finished(interrupted ? "interrupted by " + signal_name : ok ? std::string() : first_failure);
   const int exit_code = interrupted ? 128 + interrupt::signal_number() : ok ? 0 : 1;
@@ -360,7 +368,9 @@ void execute_plan(LoadedPipeline& lp, const RunOptions& o, const std::string& ru
   if (json) {
     const metrics::Totals t = run.totals();
     metrics::log_event(ok ? LogLevel::Info : LogLevel::Error, "run_end", metrics::exit_line(run),
-                       Json{{"status", interrupted ? "interrupted" : ok ? "ok" : "failed"},
+                       Json{{"status", interrupted ? "interrupted"
+                                       : ok        ? "ok"
+                                                   : "failed"},
                             {"exit_code", exit_code},
                             {"steps", t.steps},
                             {"steps_ok", t.ok},
@@ -419,23 +429,27 @@ void run_command(const RunOptions& o) {
 void add_run_command(CLI::App* pipeline) {
   auto run = std::make_shared<RunOptions>();
   auto* cmd = pipeline->add_subcommand("run", "Run a pipeline");
-  cmd->add_option("pipeline", run->name, "pipeline name (pipelines/NAME.sf) or path to a .sf file")->required();
+  cmd->add_option("pipeline", run->name, "pipeline name (pipelines/NAME.sf) or path to a .sf file")
+      ->required();
   add_common(cmd, run->common);
   cmd->add_option("-j,--jobs", run->jobs, "independent steps run at once, 1 to 64 (default: number of cores)")
       ->check(CLI::Range(1, 64).description("1 to 64"));
-  cmd->add_option("-s,--select", run->select,
-                  "run only these steps (comma-separated; a step's name as `compile` shows it, its target, or "
-                  "its number; +step adds what it reads from, step+ what reads it)");
+  cmd->add_option(
+      "-s,--select", run->select,
+      "run only these steps (comma-separated; a step's name as `compile` shows it, its target, or "
+      "its number; +step adds what it reads from, step+ what reads it)");
   cmd->add_option("--exclude", run->exclude, "leave these steps out (same forms as --select)");
   cmd->add_flag("--from-failed", run->from_failed,
                 "re-run the steps the last run of this pipeline did not finish (persistent engine)");
   cmd->add_flag("--fail-fast", run->fail_fast,
                 "start no step after a failure (default: steps that do not depend on it still run)");
   cmd->add_flag("--dry-run", run->dry_run, "print the plan without reading or writing data");
-  cmd->add_option("--metrics-json", run->metrics_json, "write the run's metrics as JSON (docs/metrics-schema.md)");
+  cmd->add_option("--metrics-json", run->metrics_json,
+                  "write the run's metrics as JSON (docs/metrics-schema.md)");
   cmd->add_option("--metrics-prom", run->metrics_prom, "write the run's metrics in Prometheus text format");
   cmd->add_flag("-q,--quiet", run->quiet, "print only errors and the exit line of a failed run");
-  cmd->add_option("--log-level", run->log_level, "trace, debug, info, warn, error or off")->default_val("info");
+  cmd->add_option("--log-level", run->log_level, "trace, debug, info, warn, error or off")
+      ->default_val("info");
   cmd->add_option("--log-format", run->log_format,
                   "text, or json: JSON lines only on stderr (events with run_id, pipeline, step, connector)")
       ->default_val("text");

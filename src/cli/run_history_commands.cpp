@@ -48,7 +48,8 @@ void runs_command(const std::string& name, const std::string& format, size_t lim
   TextTable t;
   t.header = {"run_id", "pipeline", "profile", "status", "started", "time"};
   for (const auto& r : runs)
-    t.rows.push_back({r.run_id, r.pipeline, r.profile, r.status, r.started_at, seconds_text(r.duration_seconds)});
+    t.rows.push_back(
+        {r.run_id, r.pipeline, r.profile, r.status, r.started_at, seconds_text(r.duration_seconds)});
   print_table(std::cout, t);
 }
 
@@ -94,7 +95,8 @@ void add_run_history_commands(CLI::App* pipeline) {
 
   auto id = std::make_shared<std::string>();
   auto show_format = std::make_shared<std::string>("text");
-  auto* show = pipeline->add_subcommand("show-run", "Print one recorded run: its steps, errors and variables");
+  auto* show =
+      pipeline->add_subcommand("show-run", "Print one recorded run: its steps, errors and variables");
   show->add_option("run_id", *id, "the run's id, or a unique start of it (see `pipeline runs`)")->required();
   show->add_option("--format", *show_format, "text or json (the whole record)")
       ->check(CLI::IsMember({"text", "json"}));

@@ -613,6 +613,14 @@ struct EngineRun {
           launch(t);
           break;
         case rs::Admission::Kind::WaitUntil:
+          metrics::log_event(
+              metrics::LogLevel::Debug, "throttle",
+              fmt::format("HTTP {} {} waits {} for the rate limit or the circuit breaker", t->req.method,
+                          t->redacted_url, rs::format_duration(adm.at - now)),
+              nlohmann::ordered_json{
+                  {"method", t->req.method},
+                  {"url", t->redacted_url},
+                  {"wait_ms", std::chrono::duration_cast<std::chrono::milliseconds>(adm.at - now).count()}});
           wait(t, adm.at);
           break;
         case rs::Admission::Kind::Reject: {

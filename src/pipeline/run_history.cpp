@@ -70,14 +70,16 @@ std::vector<RunEntry> list_runs(const Project& project, const std::string& pipel
     RunEntry e = entry_of(*doc, it->path());
     if (pipeline.empty() || e.pipeline == pipeline) runs.push_back(std::move(e));
   }
-  std::sort(runs.begin(), runs.end(), [](const RunEntry& a, const RunEntry& b) { return a.run_id > b.run_id; });
+  std::sort(runs.begin(), runs.end(),
+            [](const RunEntry& a, const RunEntry& b) { return a.run_id > b.run_id; });
   return runs;
 }
 
 void save_run(const Project& project, const nlohmann::ordered_json& record, size_t keep) {
   if (keep == 0) return;
   const std::string id = record.at("run_id").get<std::string>();
-  files::AtomicOutput out(runs_dir(project) / (id + ".json"), files::AtomicOutput::Layout::File, "run history");
+  files::AtomicOutput out(runs_dir(project) / (id + ".json"), files::AtomicOutput::Layout::File,
+                          "run history");
   out.prepare();
   {
     std::ofstream f(out.temp_path(), std::ios::binary | std::ios::trunc);

@@ -56,9 +56,9 @@ std::set<size_t> steps_named(const Plan& plan, const std::string& name, const ch
   }
   std::string listed;
   for (const auto& s : plan.steps) listed += (listed.empty() ? "" : ", ") + s.name;
-  throw usage_error(std::string(flag) + ": the pipeline has no step '" + name + "'" +
-                        did_you_mean(name, candidates),
-                    "its steps (as `pipeline compile` names them): " + listed);
+  throw usage_error(
+      std::string(flag) + ": the pipeline has no step '" + name + "'" + did_you_mean(name, candidates),
+      "its steps (as `pipeline compile` names them): " + listed);
 }
 
 // `from` and every step reachable along `edges`.
@@ -86,7 +86,8 @@ std::set<size_t> match_steps(const Plan& plan, const std::string& selectors, con
     const bool up = sel.front() == '+';
     const bool down = sel.size() > 1 && sel.back() == '+';
     sel = trim(sel.substr(up ? 1 : 0, sel.size() - (up ? 1 : 0) - (down ? 1 : 0)));
-    if (sel.empty()) throw usage_error(std::string(flag) + ": a '+' with no step name", "e.g. +orders or orders+");
+    if (sel.empty())
+      throw usage_error(std::string(flag) + ": a '+' with no step name", "e.g. +orders or orders+");
     for (size_t id : steps_named(plan, sel, flag)) {
       chosen.insert(id);
       if (up) close_over(upstream, id, chosen);
@@ -106,7 +107,8 @@ std::set<size_t> select_steps(const Plan& plan, const std::string& select, const
   if (!trim(exclude).empty())
     for (size_t id : match_steps(plan, exclude, "--exclude")) keep.erase(id);
   if (keep.empty())
-    throw usage_error("--select/--exclude leave no step to run", "see the steps with `sqlflow pipeline compile`");
+    throw usage_error("--select/--exclude leave no step to run",
+                      "see the steps with `sqlflow pipeline compile`");
   return keep;
 }
 

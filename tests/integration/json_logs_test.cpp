@@ -29,8 +29,10 @@ TEST(JsonLogs, EveryLineParsesAndLinesInsideAStepNameIt) {
           "LOAD items_table FROM items;\n"
           "LOAD nums_table FROM nums;\n"
           "LOAD c_table FROM c;\n"
-          "EXPORT SELECT count(*) AS n FROM items_table TO \"output/n.csv\" TYPE CSV OPTIONS {\"header\": true};\n");
-  auto r = test::run_sqlflow({"pipeline", "run", "mixed", "--log-format", "json", "--log-level", "debug"}, dir.path());
+          "EXPORT SELECT count(*) AS n FROM items_table TO \"output/n.csv\" TYPE CSV OPTIONS {\"header\": "
+          "true};\n");
+  auto r = test::run_sqlflow({"pipeline", "run", "mixed", "--log-format", "json", "--log-level", "debug"},
+                             dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "");
 

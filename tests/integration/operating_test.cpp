@@ -17,18 +17,20 @@ namespace {
 void write_branching_project(const fs::path& dir, bool persistent = false) {
   test::write_file(dir / "data/a.csv", "id,v\n1,10\n2,20\n");
   test::write_file(dir / "data/b.csv", "id,w\n1,x\n2,y\n3,z\n");
-  test::write_file(dir / "pipelines/branches.sf",
-                   "SOURCE a TYPE CSV PARAMS {\"path\": \"data/a.csv\", \"has_header\": true};\n"
-                   "SOURCE b TYPE CSV PARAMS {\"path\": \"data/b.csv\", \"has_header\": true};\n"
-                   "LOAD a_table FROM a;\n"
-                   "LOAD b_table FROM b;\n"
-                   "CREATE TABLE late AS SELECT l.*, a.v FROM read_csv('data/late.csv') l JOIN a_table a USING (id);\n"
-                   "EXPORT SELECT * FROM late TO \"output/late.csv\" TYPE CSV OPTIONS {\"header\": true};\n"
-                   "EXPORT SELECT * FROM b_table ORDER BY id TO \"output/b.csv\" TYPE CSV OPTIONS {\"header\": "
-                   "true};\n");
+  test::write_file(
+      dir / "pipelines/branches.sf",
+      "SOURCE a TYPE CSV PARAMS {\"path\": \"data/a.csv\", \"has_header\": true};\n"
+      "SOURCE b TYPE CSV PARAMS {\"path\": \"data/b.csv\", \"has_header\": true};\n"
+      "LOAD a_table FROM a;\n"
+      "LOAD b_table FROM b;\n"
+      "CREATE TABLE late AS SELECT l.*, a.v FROM read_csv('data/late.csv') l JOIN a_table a USING (id);\n"
+      "EXPORT SELECT * FROM late TO \"output/late.csv\" TYPE CSV OPTIONS {\"header\": true};\n"
+      "EXPORT SELECT * FROM b_table ORDER BY id TO \"output/b.csv\" TYPE CSV OPTIONS {\"header\": "
+      "true};\n");
   if (persistent)
-    test::write_file(dir / "profiles/dev.yml",
-                     "engines:\n  duckdb:\n    mode: persistent\n    path: target/dev.duckdb\nrun_history: 3\n");
+    test::write_file(
+        dir / "profiles/dev.yml",
+        "engines:\n  duckdb:\n    mode: persistent\n    path: target/dev.duckdb\nrun_history: 3\n");
 }
 
 Json read_json(const fs::path& p) {
@@ -47,7 +49,8 @@ std::map<std::string, std::string> statuses(const Json& metrics) {
 TEST(Operating, AFailedStepSkipsOnlyWhatDependsOnIt) {
   test::TempDir dir("op-isolate");
   write_branching_project(dir.path());
-  auto r = test::run_sqlflow({"pipeline", "run", "branches", "-j", "1", "--metrics-json", "m.json"}, dir.path());
+  auto r =
+      test::run_sqlflow({"pipeline", "run", "branches", "-j", "1", "--metrics-json", "m.json"}, dir.path());
   EXPECT_EQ(r.exit_code, 1) << r.err;
   // The independent branch finished: its export is written.
   EXPECT_EQ(test::read_file(dir / "output/b.csv"), "id,w\n1,x\n2,y\n3,z\n");
@@ -67,8 +70,8 @@ TEST(Operating, AFailedStepSkipsOnlyWhatDependsOnIt) {
 TEST(Operating, FailFastStartsNothingAfterAFailure) {
   test::TempDir dir("op-failfast");
   write_branching_project(dir.path());
-  auto r = test::run_sqlflow({"pipeline", "run", "branches", "-j", "1", "--fail-fast", "--metrics-json", "m.json"},
-                             dir.path());
+  auto r = test::run_sqlflow(
+      {"pipeline", "run", "branches", "-j", "1", "--fail-fast", "--metrics-json", "m.json"}, dir.path());
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_FALSE(fs::exists(dir / "output/b.csv"));
   auto st = statuses(read_json(dir / "m.json"));
@@ -93,7 +96,8 @@ TEST(Operating, SelectAndExcludeWithGraphOperators) {
   EXPECT_EQ(steps_run({"--select", "+export output/b.csv"}),
             (std::vector<std::string>{"load b_table", "export output/b.csv"}));
   // Downstream of a target (step+), by the target alone.
-  EXPECT_EQ(steps_run({"--select", "b_table+"}), (std::vector<std::string>{"load b_table", "export output/b.csv"}));
+  EXPECT_EQ(steps_run({"--select", "b_table+"}),
+            (std::vector<std::string>{"load b_table", "export output/b.csv"}));
   // Everything but the failing branch, by number and name.
   EXPECT_EQ(steps_run({"--exclude", "3,export output/late.csv"}),
             (std::vector<std::string>{"load a_table", "load b_table", "export output/b.csv"}));
@@ -104,9 +108,11 @@ TEST(Operating, SelectAndExcludeWithGraphOperators) {
             std::string::npos)
       << bad.err;
   // An in-memory engine has none of the tables an unselected step would write: said before running.
-  auto cut = test::run_sqlflow({"pipeline", "run", "branches", "--select", "export output/b.csv"}, dir.path());
+  auto cut =
+      test::run_sqlflow({"pipeline", "run", "branches", "--select", "export output/b.csv"}, dir.path());
   EXPECT_EQ(cut.exit_code, 1);
-  EXPECT_NE(cut.err.find("the engine is in memory, so those tables do not exist"), std::string::npos) << cut.err;
+  EXPECT_NE(cut.err.find("the engine is in memory, so those tables do not exist"), std::string::npos)
+      << cut.err;
 }
 
 TEST(Operating, FromFailedRerunsOnlyWhatTheLastRunDidNotFinish) {
@@ -118,8 +124,8 @@ TEST(Operating, FromFailedRerunsOnlyWhatTheLastRunDidNotFinish) {
 
   test::write_file(dir / "data/late.csv", "id,extra\n2,late\n");
   fs::remove(dir / "output/b.csv");  // a re-run of the finished branch would write it again
-  auto again =
-      test::run_sqlflow({"pipeline", "run", "branches", "--from-failed", "--metrics-json", "m.json"}, dir.path());
+  auto again = test::run_sqlflow({"pipeline", "run", "branches", "--from-failed", "--metrics-json", "m.json"},
+                                 dir.path());
   ASSERT_EQ(again.exit_code, 0) << again.err;
   auto st = statuses(read_json(dir / "m.json"));
   EXPECT_EQ(st.size(), 2u);
@@ -143,7 +149,8 @@ TEST(Operating, RunsAreRecordedListedShownAndPruned) {
   test::TempDir dir("op-history");
   write_branching_project(dir.path(), /*persistent=*/true);  // run_history: 3
   for (int i = 0; i < 4; ++i)
-    test::run_sqlflow({"pipeline", "run", "branches", "--vars", "api_token=tok-canary-77,region=eu"}, dir.path());
+    test::run_sqlflow({"pipeline", "run", "branches", "--vars", "api_token=tok-canary-77,region=eu"},
+                      dir.path());
   size_t files = 0;
   for (const auto& e : fs::directory_iterator(dir / "target/runs")) files += e.path().extension() == ".json";
   EXPECT_EQ(files, 3u);
@@ -190,8 +197,8 @@ TEST(Operating, ProjectDirAndPipelinePathsFromOutsideTheProject) {
   test::TempDir outside("op-elsewhere");
   test::TempDir dir("op-projectdir");
   write_branching_project(dir.path());
-  auto by_flag = test::run_sqlflow({"--project-dir", dir.path().string(), "pipeline", "run", "branches", "--select",
-                                    "+export output/b.csv"},
+  auto by_flag = test::run_sqlflow({"--project-dir", dir.path().string(), "pipeline", "run", "branches",
+                                    "--select", "+export output/b.csv"},
                                    outside.path());
   EXPECT_EQ(by_flag.exit_code, 0) << by_flag.err;
   EXPECT_TRUE(fs::exists(dir / "output/b.csv"));
@@ -203,6 +210,7 @@ TEST(Operating, ProjectDirAndPipelinePathsFromOutsideTheProject) {
   EXPECT_EQ(by_path.exit_code, 0) << by_path.err;
   EXPECT_TRUE(fs::exists(dir / "output/b.csv"));
   EXPECT_FALSE(fs::exists(outside / "output"));
-  auto by_env = test::run_sqlflow({"pipeline", "list"}, outside.path(), "SQLFLOW_PROJECT_DIR=" + dir.path().string());
+  auto by_env =
+      test::run_sqlflow({"pipeline", "list"}, outside.path(), "SQLFLOW_PROJECT_DIR=" + dir.path().string());
   EXPECT_NE(by_env.out.find("branches"), std::string::npos) << by_env.err;
 }
