@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "core/crash_point.hpp"
 #include "core/interrupt.hpp"
 #include "core/quote.hpp"
 #include "engine/transaction.hpp"
@@ -254,6 +255,7 @@ struct Executor::Impl {
     uint64_t staged = 0;
     if (stage) {
       staged = run_counting(con, "CREATE TEMP TABLE " + qi(stage_name) + " AS " + select, params);
+      crash_point("load.staged");
       from = "SELECT * FROM " + qi(stage_name);
       params.clear();
     }
@@ -291,6 +293,7 @@ struct Executor::Impl {
           break;
       }
     }
+    crash_point("load.written");
     if (source) {
       connectors::ReadReport report = source->after_read(con, src.name, load.table);
       result.rejected_rows = report.rejected_rows;
@@ -302,6 +305,7 @@ struct Executor::Impl {
           staged ? con.scalar("SELECT max(" + qi(src.cursor_field) + ")::VARCHAR FROM " + qi(stage_name))
                  : std::optional<std::string>();
       if (new_mark) StateStore::set(con, *wm_key, *new_mark);
+      crash_point("load.watermark_set");
       result.note = "incremental: " + std::to_string(staged) + (staged == 1 ? " new row" : " new rows") +
                     (watermark ? " since " + *watermark : " (first run)") +
                     (new_mark ? ", watermark now " + *new_mark : "");
@@ -309,6 +313,7 @@ struct Executor::Impl {
     }
     if (stage) con.execute("DROP TABLE IF EXISTS " + qi(stage_name));
     tx.commit();
+    crash_point("load.committed");
     if (moved_to) {
       nlohmann::ordered_json fields{{"source", src.name},
                                     {"table", load.table},
@@ -633,6 +638,7 @@ bool Executor::run() {
           engine::Connection* c = con.get();
           im.options.on_start(step, [c] { return c->progress(); });
         }
+        crash_point("step.started");
         im.execute_with_retry(*con, created_views, step, result);
       } catch (const Error& e) {
         result.status = StepStatus::Failed;

@@ -190,27 +190,9 @@ TEST(Interrupt, SigintDuringARestFetchStopsWithoutWaitingForEveryPage) {
   EXPECT_LT(api.count("/items/page_nototal"), 1000u);
 }
 
-namespace {
-
-// One value from the private PostgreSQL server through psql (its environment comes from
-// ensure_postgres), for checking what the binary left there.
-std::string psql_value(const std::string& sql) {
-  const std::string cmd = "psql -XAtq -v ON_ERROR_STOP=1 -c \"" + sql + "\" 2>&1";
-  std::string out;
-  if (FILE* p = ::popen(cmd.c_str(), "r")) {
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, p)) out += buf;
-    ::pclose(p);
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return out;
-}
-
-}  // namespace
-
 TEST(Interrupt, SigintDuringAPostgresCopyRollsBackAndDropsItsStagingTable) {
   test::ensure_postgres();
-  psql_value("DROP SCHEMA IF EXISTS it_interrupt CASCADE; CREATE SCHEMA it_interrupt");
+  test::psql_value("DROP SCHEMA IF EXISTS it_interrupt CASCADE; CREATE SCHEMA it_interrupt");
   test::TempDir dir("interrupt-pg");
   test::write_file(dir / "pipelines/first.sf",
                    "EXPORT SELECT 7 AS id, 'previous' AS v TO \"it_interrupt.target\" TYPE POSTGRES OPTIONS "
@@ -222,7 +204,7 @@ TEST(Interrupt, SigintDuringAPostgresCopyRollsBackAndDropsItsStagingTable) {
   Running run(dir.path(), {"pipeline", "run", "big"});
   // Interrupted while its COPY streams rows into the server.
   ASSERT_TRUE(run.wait_until([&] {
-    return psql_value(
+    return test::psql_value(
                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %' AND pid <> "
                "pg_backend_pid()") != "0";
   })) << "no COPY reached the server";
@@ -230,9 +212,10 @@ TEST(Interrupt, SigintDuringAPostgresCopyRollsBackAndDropsItsStagingTable) {
   Finished f = run.finish();
   EXPECT_EQ(f.exit_code, 130) << f.err;
   EXPECT_NE(f.err.find("interrupted by SIGINT"), std::string::npos) << f.err;
-  EXPECT_EQ(psql_value("SELECT id || ':' || v FROM it_interrupt.target"), "7:previous");
-  EXPECT_EQ(psql_value("SELECT count(*) FROM pg_tables WHERE schemaname = 'it_interrupt' AND tablename LIKE "
+  EXPECT_EQ(test::psql_value("SELECT id || ':' || v FROM it_interrupt.target"), "7:previous");
+  EXPECT_EQ(
+      test::psql_value("SELECT count(*) FROM pg_tables WHERE schemaname = 'it_interrupt' AND tablename LIKE "
                        "'sqlflow_stage%'"),
-            "0");
-  psql_value("DROP SCHEMA it_interrupt CASCADE");
+      "0");
+  test::psql_value("DROP SCHEMA it_interrupt CASCADE");
 }

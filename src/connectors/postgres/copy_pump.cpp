@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "core/crash_point.hpp"
 #include "metrics/logging.hpp"
 
 namespace sqlflow::connectors::postgres {
@@ -47,6 +48,7 @@ void CopyOutPump::run() {
         queue_.push_back({buf, n});
         queued_bytes_ += static_cast<size_t>(n);
         lock.unlock();
+        crash_point("postgres.copy_out");
         if (was_empty) changed_.notify_all();  // the consumer only ever waits on an empty queue
         continue;
       }

@@ -16,6 +16,7 @@
 #include "connectors/rest/digest_auth.hpp"
 #include "connectors/rest/json_records.hpp"
 #include "connectors/rest/pagination.hpp"
+#include "core/crash_point.hpp"
 #include "core/error.hpp"
 #include "metrics/logging.hpp"
 #include "metrics/secrets.hpp"
@@ -94,6 +95,7 @@ class PageStream {
   }
   // False when the reader went away (stop producing).
   bool push(FetchedPage page) {
+    crash_point("rest.page");
     std::unique_lock lock(mutex_);
     cv_.wait(lock, [&] { return cancelled_ || queue_.size() < capacity_; });
     if (cancelled_) return false;
