@@ -632,12 +632,12 @@ bool Executor::run() {
           if (im.options.track_progress)
             con->execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
         }
-        im.create_views(*con, created_views, step);
         if (im.options.on_start) {
           std::lock_guard cb(im.callback_mutex);
           engine::Connection* c = con.get();
           im.options.on_start(step, [c] { return c->progress(); });
         }
+        im.create_views(*con, created_views, step);
         crash_point("step.started");
         im.execute_with_retry(*con, created_views, step, result);
       } catch (const Error& e) {

@@ -33,7 +33,8 @@ std::string engine_value(const fs::path& dir, const std::string& sql) {
 std::vector<std::string> debris(const fs::path& dir) {
   std::vector<std::string> out;
   for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.path().filename().string().find(".sqlflow-tmp-") != std::string::npos) out.push_back(e.path().string());
+    if (e.path().filename().string().find(".sqlflow-tmp-") != std::string::npos)
+      out.push_back(e.path().string());
   return out;
 }
 
@@ -80,13 +81,17 @@ const std::vector<Scenario>& scenarios() {
                           "\"incremental\", \"cursor_field\": \"ts\"};\n"
                           "LOAD events FROM ev MODE APPEND;\n");
        },
-       [](const fs::path& dir, const std::string&) { test::write_file(dir / "data/events.csv", csv_rows(1, 250, "a")); },
        [](const fs::path& dir, const std::string&) {
-         EXPECT_EQ(engine_value(dir, "SELECT count(*) || '|' || count(DISTINCT id) || '|' || min(id) || '|' || "
-                                     "max(id) FROM events"),
+         test::write_file(dir / "data/events.csv", csv_rows(1, 250, "a"));
+       },
+       [](const fs::path& dir, const std::string&) {
+         EXPECT_EQ(engine_value(dir,
+                                "SELECT count(*) || '|' || count(DISTINCT id) || '|' || min(id) || '|' || "
+                                "max(id) FROM events"),
                    "250|250|1|250");
-         EXPECT_EQ(engine_value(dir, "SELECT value = (SELECT max(ts)::VARCHAR FROM events) FROM "
-                                     "sqlflow_state.watermarks"),
+         EXPECT_EQ(engine_value(dir,
+                                "SELECT value = (SELECT max(ts)::VARCHAR FROM events) FROM "
+                                "sqlflow_state.watermarks"),
                    "true");
        }},
       {"csv_upsert",
@@ -98,19 +103,24 @@ const std::vector<Scenario>& scenarios() {
                           "SOURCE it TYPE CSV PARAMS {\"path\": \"data/items.csv\"};\n"
                           "LOAD items FROM it MODE UPSERT KEY (id);\n");
        },
-       [](const fs::path& dir, const std::string&) { test::write_file(dir / "data/items.csv", csv_rows(51, 150, "b")); },
        [](const fs::path& dir, const std::string&) {
-         EXPECT_EQ(engine_value(dir, "SELECT count(*) || '|' || count(DISTINCT id) || '|' || count(*) FILTER (v = "
-                                     "'b') FROM items"),
+         test::write_file(dir / "data/items.csv", csv_rows(51, 150, "b"));
+       },
+       [](const fs::path& dir, const std::string&) {
+         EXPECT_EQ(engine_value(dir,
+                                "SELECT count(*) || '|' || count(DISTINCT id) || '|' || count(*) FILTER (v = "
+                                "'b') FROM items"),
                    "150|150|100");
        }},
       {"postgres_incremental_append",
-       {"step.started", "postgres.copy_out", "load.staged", "load.written", "load.watermark_set", "load.committed"},
+       {"step.started", "postgres.copy_out", "load.staged", "load.written", "load.watermark_set",
+        "load.committed"},
        [](const fs::path& dir, const std::string& tag) {
          const std::string s = schema_for(tag);
-         test::psql_value("DROP SCHEMA IF EXISTS " + s + " CASCADE; CREATE SCHEMA " + s + "; CREATE TABLE " + s +
-                          ".src AS SELECT g AS id, TIMESTAMP '2024-01-01' + g * INTERVAL '1 second' AS updated_at "
-                          "FROM generate_series(1, 100) g");
+         test::psql_value(
+             "DROP SCHEMA IF EXISTS " + s + " CASCADE; CREATE SCHEMA " + s + "; CREATE TABLE " + s +
+             ".src AS SELECT g AS id, TIMESTAMP '2024-01-01' + g * INTERVAL '1 second' AS updated_at "
+             "FROM generate_series(1, 100) g");
          test::write_file(dir / "profiles/dev.yml", kPersistent);
          test::write_file(dir / "pipelines/p.sf",
                           "SOURCE s TYPE POSTGRES PARAMS {\"schema\": \"" + s +
@@ -124,10 +134,12 @@ const std::vector<Scenario>& scenarios() {
                           "generate_series(101, 300) g");
        },
        [](const fs::path& dir, const std::string& tag) {
-         EXPECT_EQ(engine_value(dir, "SELECT count(*) || '|' || count(DISTINCT id) || '|' || max(id) FROM copied"),
-                   "300|300|300");
-         EXPECT_EQ(engine_value(dir, "SELECT value = (SELECT max(updated_at)::VARCHAR FROM copied) FROM "
-                                     "sqlflow_state.watermarks"),
+         EXPECT_EQ(
+             engine_value(dir, "SELECT count(*) || '|' || count(DISTINCT id) || '|' || max(id) FROM copied"),
+             "300|300|300");
+         EXPECT_EQ(engine_value(dir,
+                                "SELECT value = (SELECT max(updated_at)::VARCHAR FROM copied) FROM "
+                                "sqlflow_state.watermarks"),
                    "true");
          test::psql_value("DROP SCHEMA " + schema_for(tag) + " CASCADE");
        }},
@@ -136,21 +148,24 @@ const std::vector<Scenario>& scenarios() {
        [](const fs::path& dir, const std::string&) {
          test::write_file(dir / "profiles/dev.yml", kPersistent);
          test::write_file(dir / "pipelines/p.sf",
-                          "SOURCE items TYPE REST PARAMS {\"url\": \"" + rest_api()->url("/items/page_nototal") +
+                          "SOURCE items TYPE REST PARAMS {\"url\": \"" +
+                              rest_api()->url("/items/page_nototal") +
                               "\", \"data_path\": \"data\", \"pagination\": {\"type\": \"page_number\", "
                               "\"page_size\": 50}};\n"
                               "LOAD items_table FROM items MODE UPSERT KEY (id);\n");
        },
        [](const fs::path&, const std::string&) {},
        [](const fs::path& dir, const std::string&) {
-         EXPECT_EQ(engine_value(dir, "SELECT count(*) || '|' || count(DISTINCT id) FROM items_table"), "250|250");
+         EXPECT_EQ(engine_value(dir, "SELECT count(*) || '|' || count(DISTINCT id) FROM items_table"),
+                   "250|250");
        }},
       {"file_export",
        {"step.started", "file.before_rename", "file.renamed"},
        [](const fs::path& dir, const std::string&) {
-         test::write_file(dir / "pipelines/p.sf",
-                          "EXPORT SELECT range AS id FROM range(${n}) ORDER BY id TO \"output/ids.csv\" TYPE CSV "
-                          "OPTIONS {\"header\": true};\n");
+         test::write_file(
+             dir / "pipelines/p.sf",
+             "EXPORT SELECT range AS id FROM range(${n}) ORDER BY id TO \"output/ids.csv\" TYPE CSV "
+             "OPTIONS {\"header\": true};\n");
        },
        [](const fs::path&, const std::string&) {},
        [](const fs::path& dir, const std::string&) {
@@ -165,14 +180,16 @@ const std::vector<Scenario>& scenarios() {
        [](const fs::path& dir, const std::string& tag) {
          const std::string s = schema_for(tag);
          test::psql_value("DROP SCHEMA IF EXISTS " + s + " CASCADE; CREATE SCHEMA " + s);
-         test::write_file(dir / "pipelines/p.sf",
-                          "EXPORT SELECT range AS id, 'v' || range AS v FROM range(${n}) TO \"" + s +
-                              ".target\" TYPE POSTGRES OPTIONS {\"mode\": \"upsert\", \"upsert_keys\": [\"id\"]};\n");
+         test::write_file(
+             dir / "pipelines/p.sf",
+             "EXPORT SELECT range AS id, 'v' || range AS v FROM range(${n}) TO \"" + s +
+                 ".target\" TYPE POSTGRES OPTIONS {\"mode\": \"upsert\", \"upsert_keys\": [\"id\"]};\n");
        },
        [](const fs::path&, const std::string&) {},
        [](const fs::path&, const std::string& tag) {
          const std::string s = schema_for(tag);
-         EXPECT_EQ(test::psql_value("SELECT count(*) || '|' || count(DISTINCT id) FROM " + s + ".target"), "200|200");
+         EXPECT_EQ(test::psql_value("SELECT count(*) || '|' || count(DISTINCT id) FROM " + s + ".target"),
+                   "200|200");
          EXPECT_EQ(test::psql_value("SELECT count(*) FROM pg_tables WHERE schemaname = '" + s +
                                     "' AND tablename LIKE 'sqlflow_stage%'"),
                    "0");
