@@ -58,17 +58,18 @@ TEST(Secrets, CanariesNeverLeaveTheProcessOnAnyFailurePath) {
        "SOURCE s TYPE REST PARAMS {\"url\": \"" + api.url("/auth/apikey") +
            "\", \"auth\": {\"type\": \"api_key\", \"key_name\": \"api_key\", \"key_value\": "
            "\"sqlflowcanary-key-2\", \"in\": \"query\"}};\nLOAD t FROM s;\n"},
-      {"rest_connection_refused",
-       "SOURCE s TYPE REST PARAMS {\"url\": \"" + dead +
-           "/x?token=sqlflowcanary-url-3\", \"max_retries\": 1, \"auth\": {\"type\": \"basic\", \"username\": "
-           "\"u\", \"password\": \"sqlflowcanary-basic-4\"}};\nLOAD t FROM s;\n"},
+      {"rest_connection_refused", "SOURCE s TYPE REST PARAMS {\"url\": \"" + dead +
+                                      "/x?token=sqlflowcanary-url-3\", \"max_retries\": 1, \"auth\": "
+                                      "{\"type\": \"basic\", \"username\": "
+                                      "\"u\", \"password\": \"sqlflowcanary-basic-4\"}};\nLOAD t FROM s;\n"},
       {"rest_malformed_body",
        "SOURCE s TYPE REST PARAMS {\"url\": \"" + api.url("/unterminated") +
            "\", \"data_path\": \"data\", \"pagination\": {\"type\": \"page_number\", \"page_size\": 50}, "
            "\"auth\": {\"type\": \"bearer\", \"token\": \"${CANARY_TOKEN}\"}};\nLOAD t FROM s;\n"},
       {"postgres_connection_refused",
        "SOURCE s TYPE POSTGRES PARAMS {\"host\": \"127.0.0.1\", \"port\": " + std::to_string(kClosedPort) +
-           ", \"password\": \"sqlflowcanary-pg-5\", \"table\": \"t\", \"max_retries\": 1};\nLOAD t FROM s;\n"},
+           ", \"password\": \"sqlflowcanary-pg-5\", \"table\": \"t\", \"max_retries\": 1};\nLOAD t FROM "
+           "s;\n"},
       {"postgres_missing_table",
        "SOURCE s TYPE POSTGRES PARAMS {\"password\": \"sqlflowcanary-pg-6\", \"table\": "
        "\"no_such_table_here\"};\nLOAD t FROM s;\n"},
@@ -88,9 +89,10 @@ TEST(Secrets, CanariesNeverLeaveTheProcessOnAnyFailurePath) {
                        "engines:\n  duckdb:\n    mode: persistent\n    path: target/dev.duckdb\n");
       test::write_file(dir / ".env", "CANARY_TOKEN=sqlflowcanary-env-10\n");
       test::write_file(dir / "pipelines/p.sf", c.pipeline);
-      auto r = test::run_sqlflow({"pipeline", "run", "p", "--log-level", "debug", "--log-format", json ? "json" : "text",
-                                  "--metrics-json", "m.json", "--metrics-prom", "m.prom"},
-                                 dir.path());
+      auto r =
+          test::run_sqlflow({"pipeline", "run", "p", "--log-level", "debug", "--log-format",
+                             json ? "json" : "text", "--metrics-json", "m.json", "--metrics-prom", "m.prom"},
+                            dir.path());
       EXPECT_EQ(r.exit_code, 1) << "the failing step did not run: " << r.err;
       EXPECT_EQ(r.out.find(kCanary), std::string::npos) << r.out;
       EXPECT_EQ(r.err.find(kCanary), std::string::npos) << r.err;
