@@ -58,20 +58,23 @@ void check_data_file(const fs::path& file, const std::string& type, std::optiona
   fs::copy_file(file, dir / "data" / name);
   auto pipeline = [&](const std::string& extra) {
     return "SOURCE s TYPE " + type + " PARAMS {\"path\": \"data/" + name + "\"" + extra +
-           "};\nLOAD t FROM s;\nEXPORT SELECT count(*) AS n FROM t TO \"output/n.csv\" TYPE CSV OPTIONS {};\n";
+           "};\nLOAD t FROM s;\nEXPORT SELECT count(*) AS n FROM t TO \"output/n.csv\" TYPE CSV OPTIONS "
+           "{};\n";
   };
   test::write_file(dir / "pipelines/strict.sf", pipeline(""));
   auto strict = test::run_sqlflow({"pipeline", "run", "strict", "-q"}, dir.path(), kGuard);
   expect_no_crash(strict, "strict");
   if (strict.exit_code != 0) {
-    EXPECT_NE(strict.err.find(name), std::string::npos) << "the error does not name the file:\n" << strict.err;
+    EXPECT_NE(strict.err.find(name), std::string::npos) << "the error does not name the file:\n"
+                                                        << strict.err;
     EXPECT_FALSE(fs::exists(dir / "output/n.csv")) << "a failed load still produced rows";
   } else {
     EXPECT_TRUE(fs::exists(dir / "output/n.csv"));
   }
   if (!rows || type != "CSV") return;
   test::write_file(dir / "pipelines/skip.sf", pipeline(", \"on_error\": \"skip\""));
-  auto skip = test::run_sqlflow({"pipeline", "run", "skip", "-q", "--metrics-json", "m.json"}, dir.path(), kGuard);
+  auto skip =
+      test::run_sqlflow({"pipeline", "run", "skip", "-q", "--metrics-json", "m.json"}, dir.path(), kGuard);
   expect_no_crash(skip, "on_error skip");
   ASSERT_EQ(skip.exit_code, 0) << "on_error: skip still failed:\n" << skip.err;
   const Json m = Json::parse(test::read_file(dir / "m.json"));
@@ -135,10 +138,11 @@ TEST(CorpusGenerated, TenMegabyteFieldAndMegabyteLine) {
   }
   check_data_file(csv, "CSV", std::nullopt);  // refused by default: longer than max_line_size
   // Raised, the line loads whole.
-  test::write_file(dir / "pipelines/big.sf",
-                   "SOURCE s TYPE CSV PARAMS {\"path\": \"big.csv\", \"max_line_size\": 16777216};\nLOAD t FROM s;\n"
-                   "EXPORT SELECT count(*) AS n, max(length(blob)) AS longest FROM t TO \"output/n.csv\" TYPE CSV "
-                   "OPTIONS {};\n");
+  test::write_file(
+      dir / "pipelines/big.sf",
+      "SOURCE s TYPE CSV PARAMS {\"path\": \"big.csv\", \"max_line_size\": 16777216};\nLOAD t FROM s;\n"
+      "EXPORT SELECT count(*) AS n, max(length(blob)) AS longest FROM t TO \"output/n.csv\" TYPE CSV "
+      "OPTIONS {};\n");
   auto raised = test::run_sqlflow({"pipeline", "run", "big", "-q"}, dir.path(), kGuard);
   ASSERT_EQ(raised.exit_code, 0) << raised.err;
   EXPECT_EQ(test::read_file(dir / "output/n.csv"), "n,longest\n2,10485760\n");
