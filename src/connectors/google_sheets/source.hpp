@@ -32,7 +32,7 @@ class SheetsSource final : public Source {
   // "spreadsheet 'Title' (3 sheets: Orders 5000×12, …) as loader@….iam.gserviceaccount.com".
   std::string test_connection() override;
   // Each sheet with its grid size and header row (one metadata call and one batchGet).
-  std::vector<std::string> discover_lines() override;
+  Discovery discover_contents() override;
   IoStats io_stats() const override;
   // Header renames and other warnings, for the LOAD's summary.
   ReadReport after_read(engine::Connection& con, const std::string& source_name,
