@@ -122,6 +122,12 @@ class Source : public engine::TableSource {
   // to it only when the load commits.
   virtual std::optional<std::string> max_cursor_value() { return std::nullopt; }
 
+  // Whether the rows have no order worth keeping (a PostgreSQL table read in partitions, a REST
+  // source with preserve_order false): a LOAD then lets DuckDB insert them in any order, so it
+  // reads the partitions on every thread. Called after binding. Default: false (rows keep the
+  // order they are read in).
+  virtual bool rows_unordered() { return false; }
+
   // Runs on the LOAD's DuckDB connection, inside the LOAD's transaction, after the rows were
   // written to `target_table` and before commit (e.g. to keep rejected rows in
   // sqlflow_rejects.<source>). Reports what the read left out or changed. Default: nothing.

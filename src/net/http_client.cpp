@@ -514,6 +514,11 @@ struct EngineRun {
       std::string limit = t->resp.header("X-Shopify-Shop-Api-Call-Limit");
       if (!limit.empty())
         if (auto s = rs::parse_call_limit_header(limit)) policy().observe_call_limit(*t->ep, *s, now);
+      if (t->ep->quota()) {
+        auto quota = rs::parse_rate_limit_headers([&](std::string_view name) { return t->resp.header(name); },
+                                                  policy().clock().to_wall(now));
+        if (quota) policy().observe_server_quota(*t->ep, *quota, now);
+      }
     }
 
     AttemptRecord rec;

@@ -37,10 +37,37 @@ std::string qi(const std::string& s) {
   return quote_identifier(s);
 }
 
+// A LOAD from a source whose rows have no order to keep (Source::rows_unordered) is planned with
+// preserve_insertion_order=false, so DuckDB reads the source's partitions on every thread. The
+// setting is global in DuckDB: it is off only while this statement is planned (prepared), under a
+// lock so that two such loads do not restore it under each other.
+std::mutex insertion_order_mutex;
+
+engine::Result query_unordered(engine::Connection& con, const std::string& sql,
+                               const std::vector<engine::Param>& params) {
+  std::unique_lock lock(insertion_order_mutex);
+  if (con.scalar("SELECT current_setting('preserve_insertion_order')::VARCHAR") != "true") {
+    lock.unlock();
+    return con.query(sql, params);
+  }
+  con.execute("SET preserve_insertion_order = false");
+  std::optional<engine::PreparedStatement> stmt;
+  try {
+    stmt.emplace(con.prepare(sql));
+  } catch (...) {
+    con.execute("SET preserve_insertion_order = true");
+    throw;
+  }
+  con.execute("SET preserve_insertion_order = true");
+  lock.unlock();
+  stmt->bind_all(params);
+  return stmt->execute();
+}
+
 // The first column of a statement's one-row result ("Count" of CTAS/INSERT/MERGE/COPY).
 uint64_t run_counting(engine::Connection& con, const std::string& sql,
-                      const std::vector<engine::Param>& params = {}) {
-  engine::Result r = con.query(sql, params);
+                      const std::vector<engine::Param>& params = {}, bool unordered = false) {
+  engine::Result r = unordered ? query_unordered(con, sql, params) : con.query(sql, params);
   if (r.column_count() == 1 && (r.column_name(0) == "Count" || r.column_name(0) == "count")) {
     auto v = r.rows();
     if (!v.empty() && !v[0].empty() && v[0][0] != "NULL") return std::stoull(v[0][0]);
@@ -248,13 +275,14 @@ struct Executor::Impl {
       }
     }
     const bool stage = src.incremental || load.mode == LoadMode::Upsert;
+    const bool unordered = source && source->rows_unordered();
     const std::string stage_name = "__sqlflow_stage_" + std::to_string(step.id);
 
     engine::Transaction tx(con);
     std::string from = select;
     uint64_t staged = 0;
     if (stage) {
-      staged = run_counting(con, "CREATE TEMP TABLE " + qi(stage_name) + " AS " + select, params);
+      staged = run_counting(con, "CREATE TEMP TABLE " + qi(stage_name) + " AS " + select, params, unordered);
       crash_point("load.staged");
       from = "SELECT * FROM " + qi(stage_name);
       params.clear();
@@ -279,11 +307,14 @@ struct Executor::Impl {
     } else {
       switch (mode) {
         case LoadMode::Replace:
-          result.rows = run_counting(con, "CREATE OR REPLACE TABLE " + target + " AS " + from, params);
+          result.rows = run_counting(con, "CREATE OR REPLACE TABLE " + target + " AS " + from, params,
+                                     unordered && !stage);
           break;
         case LoadMode::Append:
-          result.rows = exists ? run_counting(con, "INSERT INTO " + target + " BY NAME " + from, params)
-                               : run_counting(con, "CREATE TABLE " + target + " AS " + from, params);
+          result.rows = exists ? run_counting(con, "INSERT INTO " + target + " BY NAME " + from, params,
+                                              unordered && !stage)
+                               : run_counting(con, "CREATE TABLE " + target + " AS " + from, params,
+                                              unordered && !stage);
           break;
         case LoadMode::Upsert:
           if (uint64_t dropped = keep_last_row_per_key(con, stage_name, load.keys))

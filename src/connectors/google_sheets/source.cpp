@@ -70,6 +70,7 @@ SheetsApi& SheetsSource::api() {
 void SheetsSource::load() {
   auto state = std::make_shared<State>();
   const std::string& id = o_.connection.spreadsheet_id;
+  rate_watch_.start(api().client());
   SpreadsheetInfo info = api().metadata(id);
   if (info.sheets.empty()) throw validation_error("spreadsheet '" + info.title + "' has no sheets");
 
@@ -232,6 +233,10 @@ IoStats SheetsSource::io_stats() const {
 ReadReport SheetsSource::after_read(engine::Connection&, const std::string&, const std::string&) {
   ReadReport r;
   if (state_) r.warnings = state_->warnings;
+  if (api_)
+    if (auto note = rate_watch_.finish(api_->client(),
+                                       "PARAMS requests_per_minute (if the project's quota was raised)"))
+      r.warnings.push_back(*note);
   return r;
 }
 

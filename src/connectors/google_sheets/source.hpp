@@ -11,6 +11,7 @@
 
 #include "connectors/connector.hpp"
 #include "connectors/google_sheets/options.hpp"
+#include "connectors/http_io.hpp"
 
 namespace sqlflow::connectors::google_sheets {
 
@@ -48,6 +49,7 @@ class SheetsSource final : public Source {
   ConnectorContext ctx_;
   std::mutex mutex_;
   std::unique_ptr<SheetsApi> api_;
+  RateLimitWatch rate_watch_;  // from the start of load() to after_read
   std::shared_ptr<State> state_;
   Schema schema_;
 };

@@ -181,6 +181,7 @@ struct RestSource::Core {
   std::shared_ptr<Plan> plan;
   std::vector<std::string> warnings;
   std::set<std::string> warned_keys;
+  RateLimitWatch rate_watch;  // from the first scan's plan to after_read
 
   RequestLatencySink on_latency;
 
@@ -223,6 +224,7 @@ struct RestSource::Core {
     nlohmann::json overrides = nlohmann::json::object();
     if (o.max_retries) overrides["retry"]["max_attempts"] = *o.max_retries + 1;
     if (o.retry_delay) overrides["retry"]["initial_delay"] = *o.retry_delay;
+    if (o.rate_limit_rpm) overrides["rate_limit"]["requests_per_minute"] = *o.rate_limit_rpm;
     if (o.resilience.is_object())
       overrides.merge_patch(o.resilience);
     else if (!o.resilience.is_null())
@@ -472,6 +474,7 @@ struct RestSource::Core {
 
   std::shared_ptr<Plan> make_plan() {
     ensure_schema();
+    rate_watch.start(*client);
     KeyValues wm = watermark_params();
     auto plan = std::make_shared<Plan>();
     plan->key = current_key();
@@ -778,7 +781,14 @@ net::HttpClient& RestSource::client() {
 ReadReport RestSource::after_read(engine::Connection&, const std::string&, const std::string&) {
   ReadReport report;
   report.warnings = warnings();
+  if (auto note = core_->rate_watch.finish(
+          *core_->client, "PARAMS rate_limit_rpm (or resilience.rate_limit.requests_per_minute)"))
+    report.warnings.push_back(*note);
   return report;
+}
+
+bool RestSource::rows_unordered() {
+  return !core_->o.preserve_order;
 }
 
 std::vector<std::string> RestSource::warnings() const {
