@@ -17,7 +17,8 @@ namespace {
 nlohmann::json default_params(const RestApiFixture& api, const std::string& path, int page_size) {
   return {{"url", api.url(path)},
           {"data_path", "data"},
-          {"pagination", {{"type", "page_number"}, {"page_size", page_size}, {"total_pages_path", "total_pages"}}},
+          {"pagination",
+           {{"type", "page_number"}, {"page_size", page_size}, {"total_pages_path", "total_pages"}}},
           {"parallel_requests", 16}};
 }
 
@@ -76,7 +77,7 @@ TEST(RestRateLimit, XRateLimitHeadersWithAUnixResetTimeAreFollowedToo) {
 }
 
 TEST(RestRateLimit, RetryAfterIsHonouredWithoutAClientLimit) {
-  RestApiFixture api;  // /chaos/429 refuses every page once with Retry-After: 1
+  RestApiFixture api;                              // /chaos/429 refuses every page once with Retry-After: 1
   auto p = default_params(api, "/chaos/429", 50);  // 5 pages
   p["resilience"] = {{"retry", {{"max_attempts", 4}}}};
   RestScan scan(p);
