@@ -3,6 +3,7 @@
 // schemas and tables it offers (text and JSON); passwords never printed.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "connectors/postgres/pg_test_util.hpp"
@@ -21,6 +22,10 @@ bool contains(const std::string& text, const std::string& part) {
 class PgConnectCli : public ::testing::Test {
  protected:
   void SetUp() override {
+    // The tests share one role and two schemas, and ctest runs them in parallel processes: each
+    // holds a session advisory lock for its whole life, so they take turns.
+    serial_ = std::make_unique<pgtest::Admin>();
+    serial_->exec("SELECT pg_advisory_lock(18018)");
     pgtest::Admin admin;
     admin.exec(
         "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'c18_reader') THEN "
@@ -72,6 +77,7 @@ class PgConnectCli : public ::testing::Test {
     EXPECT_FALSE(contains(r.err, admin_password)) << r.err;
   }
 
+  std::unique_ptr<pgtest::Admin> serial_;  // holds the advisory lock until the test ends
   test::TempDir dir{"pgconnect"};
 };
 
