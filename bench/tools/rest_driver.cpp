@@ -3,7 +3,7 @@
 //
 //   rest_driver gen MB FILE                       write ~MB of the fixture's records as one JSON array
 //   rest_driver parse FILE                         JSON → DataChunks on this thread (meta pass + decode)
-//   rest_driver pages PAGES RECORDS LATENCY_MS INFLIGHT
+//   rest_driver pages PAGES RECORDS LATENCY_MS INFLIGHT [bench|defaults|sqlflow60]
 //                                                  fixture API → sqlflow_scan, pages fetched with
 //                                                  INFLIGHT requests at once (1: sequential)
 //   rest_driver load MB PAGE_RECORDS INFLIGHT      stream ~MB of pages through an aggregate (peak RSS)
@@ -17,6 +17,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
 #include "connectors/registry.hpp"
 #include "connectors/rest/json_records.hpp"
@@ -25,6 +26,7 @@
 #include "engine/database.hpp"
 #include "engine/scan_function.hpp"
 #include "fixtures/rest/rest_api_fixture.hpp"
+#include "net/http_client.hpp"
 #include "support/test_support.hpp"
 
 using namespace sqlflow;
@@ -184,26 +186,45 @@ struct Scan {
   }
 };
 
-nlohmann::json page_params(const ServerProcess& api, std::int64_t page_records, int inflight) {
-  return {{"url", api.url("/items/page")},
-          {"data_path", "data"},
-          {"pagination",
-           {{"type", "page_number"}, {"page_size", page_records}, {"total_pages_path", "total_pages"}}},
-          {"parallel_requests", inflight},
-          {"resilience", {{"rate_limit", false}}}};
+// `settings`: "bench" switches the client-side rate limit off explicitly (the figures of issue 7);
+// "defaults" passes no resilience settings at all, as a user's SOURCE does; "sqlflow60" is the
+// old default of the rest profile (60 requests/min, burst 10), for comparison.
+nlohmann::json page_params(const ServerProcess& api, std::int64_t page_records, int inflight,
+                           const std::string& settings = "bench") {
+  nlohmann::json p = {
+      {"url", api.url("/items/page")},
+      {"data_path", "data"},
+      {"pagination",
+       {{"type", "page_number"}, {"page_size", page_records}, {"total_pages_path", "total_pages"}}},
+      {"parallel_requests", inflight}};
+  if (settings == "bench")
+    p["resilience"] = {{"rate_limit", false}};
+  else if (settings == "sqlflow60")
+    p["resilience"] = {{"rate_limit", {{"requests_per_minute", 60}, {"burst", 10}}}};
+  else if (settings != "defaults")
+    throw std::invalid_argument("settings must be bench, defaults or sqlflow60, got " + settings);
+  return p;
 }
 
-int pages(std::int64_t n_pages, std::int64_t records, int latency_ms, int inflight) {
+int pages(std::int64_t n_pages, std::int64_t records, int latency_ms, int inflight,
+          const std::string& settings = "bench") {
   test::RestApiOptions o;
   o.records = n_pages * records;
   o.page_size = records;
   o.latency = std::chrono::milliseconds(latency_ms);
   ServerProcess api(o);
-  Scan scan(page_params(api, records, inflight));
+  Scan scan(page_params(api, records, inflight, settings));
   auto t0 = Clock::now();
   auto rows = test::query_rows(scan.con, "SELECT count(*), sum(id) FROM sqlflow_scan('s')");
   double s = seconds_since(t0);
+  auto policy = scan.source->client().policy().stats().snapshot();
+  auto note = scan.source->after_read(scan.con, "s", "t").warnings;
   std::cout << nlohmann::json{{"mode", "pages"},
+                              {"settings", settings},
+                              {"rate_limit_waits", policy.rate_limit_waits},
+                              {"rate_limit_bound_s", static_cast<double>(policy.rate_limit_bound_ns) / 1e9},
+                              {"server_waits", policy.server_waits},
+                              {"summary_notes", note},
                               {"pages", n_pages},
                               {"records_per_page", records},
                               {"latency_ms", latency_ms},
@@ -256,14 +277,16 @@ int main(int argc, char** argv) {
     std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "gen" && argc == 4) return gen(std::stod(argv[2]), argv[3]);
     if (mode == "parse" && argc == 3) return parse(argv[2]);
-    if (mode == "pages" && argc == 6)
-      return pages(std::stoll(argv[2]), std::stoll(argv[3]), std::stoi(argv[4]), std::stoi(argv[5]));
+    if (mode == "pages" && (argc == 6 || argc == 7))
+      return pages(std::stoll(argv[2]), std::stoll(argv[3]), std::stoi(argv[4]), std::stoi(argv[5]),
+                   argc == 7 ? argv[6] : "bench");
     if (mode == "load" && argc == 5) return load(std::stod(argv[2]), std::stoll(argv[3]), std::stoi(argv[4]));
   } catch (const std::exception& e) {
     std::cerr << "rest_driver: " << e.what() << "\n";
     return 1;
   }
-  std::cerr << "usage: rest_driver gen MB FILE | parse FILE | pages PAGES RECORDS LATENCY_MS INFLIGHT | load "
+  std::cerr << "usage: rest_driver gen MB FILE | parse FILE | pages PAGES RECORDS LATENCY_MS INFLIGHT "
+               "[bench|defaults|sqlflow60] | load "
                "MB PAGE_RECORDS INFLIGHT\n";
   return 2;
 }

@@ -1,4 +1,5 @@
 // `sqlflow profiles list|show NAME|validate [NAME]`.
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -48,16 +49,18 @@ void add_profiles_commands(CLI::App& app) {
     auto project = pipeline::Project::discover(".");
     // One broken profile is listed as invalid; the others are still shown.
     struct Row {
-      std::string name, engine, connectors, variables, error;
+      std::string name, engine, connectors, variables, error, error_with_hint;
     };
     std::vector<Row> rows;
     for (const auto& n : project.profile_names()) {
       try {
         auto p = pipeline::load_profile(project, n);
         rows.push_back({n, p.engine.persistent ? "persistent " + p.engine.path.filename().string() : "memory",
-                        std::to_string(p.connectors.size()), std::to_string(p.variables.size()), ""});
+                        std::to_string(p.connectors.size()), std::to_string(p.variables.size()), "", ""});
       } catch (const Error& e) {
-        rows.push_back({n, "invalid", "-", "-", e.format()});
+        Error brief(e.kind(), e.message());
+        if (e.location()) brief.at(*e.location());
+        rows.push_back({n, "invalid", "-", "-", brief.format(), e.format()});
         g_exit_code = 2;
       }
     }
@@ -70,7 +73,7 @@ void add_profiles_commands(CLI::App& app) {
           j["connectors"] = std::stoul(r.connectors);
           j["variables"] = std::stoul(r.variables);
         } else {
-          j["error"] = r.error;
+          j["error"] = r.error_with_hint;
         }
         arr.push_back(j);
       }
@@ -78,11 +81,18 @@ void add_profiles_commands(CLI::App& app) {
     } else {
       TextTable t;
       t.header = {"profile", "engine", "connectors", "variables"};
-      for (const auto& r : rows) t.rows.push_back({r.name, r.engine, r.connectors, r.variables});
+      const bool any_invalid =
+          std::any_of(rows.begin(), rows.end(), [](const Row& r) { return !r.error.empty(); });
+      if (any_invalid) t.header.push_back("error");
+      for (const auto& r : rows) {
+        t.rows.push_back({r.name, r.engine, r.connectors, r.variables});
+        if (any_invalid) t.rows.back().push_back(r.error);
+      }
       print_table(std::cout, t);
     }
+    // The hints as well, on stderr.
     for (const auto& r : rows)
-      if (!r.error.empty()) std::cerr << r.error << '\n';
+      if (!r.error_with_hint.empty()) std::cerr << r.error_with_hint << '\n';
   });
 
   auto show_name = std::make_shared<std::string>();

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <regex>
 
 #include "cli/commands.hpp"
 #include "cli/table_printer.hpp"
@@ -11,6 +12,7 @@
 #include "engine/scan_function.hpp"
 #include "pipeline/lexer.hpp"
 #include "pipeline/loader.hpp"
+#include "pipeline/profile.hpp"
 
 namespace sqlflow::cli {
 
@@ -84,9 +86,59 @@ void print_json(std::ostream& out, const Cells& c) {
   out << arr.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
 }
 
+// RFC 4180 with NULL as an empty field and an empty string as "" (so the two stay apart, as
+// DuckDB's COPY … TO writes them).
+void print_csv(std::ostream& out, const Cells& c) {
+  auto field = [](const std::string& s) {
+    if (!s.empty() && s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string quoted = "\"";
+    for (char ch : s) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return quoted + "\"";
+  };
+  for (size_t i = 0; i < c.names.size(); ++i) out << (i ? "," : "") << field(c.names[i]);
+  out << '\n';
+  for (const auto& row : c.rows) {
+    for (size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << (row[i] ? field(*row[i]) : "");
+    out << '\n';
+  }
+}
+
 bool nested(const LogicalType& t) {
   return t.id() == DUCKDB_TYPE_LIST || t.id() == DUCKDB_TYPE_STRUCT || t.id() == DUCKDB_TYPE_MAP ||
          t.id() == DUCKDB_TYPE_ARRAY || t.id() == DUCKDB_TYPE_UNION;
+}
+
+// DuckDB suggests its own catalog tables ("Did you mean "pg_sequence"?") for a table missing
+// from an empty in-memory database: no help there.
+std::string without_catalog_suggestion(const std::string& message) {
+  static const std::regex catalog(R"(\nDid you mean "(pg_|duckdb_|information_schema)[^"]*"\?)");
+  return std::regex_replace(message, catalog, "");
+}
+
+// A table not found in an in-memory engine: it is gone with the run that made it. Names the
+// project's persistent profiles (that keep tables) or says how to add one.
+std::string in_memory_hint(const pipeline::Project& project, const std::string& profile_name) {
+  std::vector<std::string> persistent;
+  for (const auto& n : project.profile_names()) {
+    try {
+      if (pipeline::load_profile(project, n).engine.persistent) persistent.push_back(n);
+    } catch (const Error&) {
+      // a broken profile is `profiles validate`'s to report
+    }
+  }
+  std::string hint = "this engine is in memory" +
+                     (profile_name.empty() ? std::string() : " (profile " + profile_name + ")") +
+                     ": tables of earlier runs went with their engine; ";
+  if (persistent.empty())
+    return hint +
+           "add a profile with engines.duckdb.mode: persistent (and a path), run the pipeline with it and "
+           "query with --profile NAME, or use --database FILE";
+  std::string names;
+  for (const auto& n : persistent) names += (names.empty() ? "" : ", ") + n;
+  return hint + "profile" + (persistent.size() == 1 ? " " : "s ") + names + " keep" +
+         (persistent.size() == 1 ? "s" : "") +
+         " tables (engines.duckdb.mode: persistent): run the pipeline with --profile " + persistent.front() +
+         " and query with --profile " + persistent.front();
 }
 
 void add_query_command(CLI::App& app) {
@@ -148,27 +200,21 @@ void add_query_command(CLI::App& app) {
         for (auto& t : c.types)
           if (nested(t)) t = LogicalType::json();
         print_json(std::cout, c);
+      } else if (opts->format == "csv") {
+        print_csv(std::cout, c);
       } else {
         TextTable table;
         table.header = c.names;
         for (const auto& row : c.rows) {
           std::vector<std::string> r;
-          for (const auto& v : row) r.push_back(v ? *v : (opts->format == "csv" ? "" : "NULL"));
+          for (const auto& v : row) r.push_back(v ? *v : "NULL");
           table.rows.push_back(std::move(r));
         }
-        if (opts->format == "csv")
-          print_csv(std::cout, table);
-        else
-          print_table(std::cout, table);
+        print_table(std::cout, table);
       }
     } catch (const Error& e) {
       if (config.path.empty() && e.message().find("Table with name") != std::string::npos)
-        throw Error(
-            e.kind(), e.message(),
-            "this engine is in memory" +
-                (profile_name.empty() ? std::string() : " (profile " + profile_name + ")") +
-                ": tables of earlier runs are gone; use a profile with engines.duckdb.mode: persistent, "
-                "or --database FILE");
+        throw Error(e.kind(), without_catalog_suggestion(e.message()), in_memory_hint(project, profile_name));
       throw;
     }
   });

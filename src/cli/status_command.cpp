@@ -4,13 +4,15 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "pipeline/profile.hpp"
+#include "pipeline/run_history.hpp"
 
 namespace sqlflow::cli {
 
 namespace {
 
 void add_status_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("status", "Show the project, its profiles and pipelines");
+  auto* cmd =
+      app.add_subcommand("status", "Show the project, its profiles, and its pipelines with their last run");
   cmd->callback([] {
     auto project = pipeline::Project::discover(".");
     std::cout << "project:   " << project.root().string() << '\n';
@@ -30,7 +32,18 @@ void add_status_command(CLI::App& app) {
     std::cout << '\n';
     auto pipelines = project.pipeline_names();
     std::cout << "pipelines: " << pipelines.size() << '\n';
-    for (const auto& p : pipelines) std::cout << "  " << p << '\n';
+    // Each pipeline with its last recorded run (target/runs/).
+    for (const auto& p : pipelines) {
+      auto runs = pipeline::list_runs(project, p);
+      std::cout << "  " << p;
+      if (runs.empty()) {
+        std::cout << "  (never run)\n";
+        continue;
+      }
+      const auto& last = runs.front();
+      std::cout << "  last run " << last.run_id << ": " << last.status << " at " << last.started_at << " ("
+                << last.profile << ")\n";
+    }
   });
 }
 

@@ -3,10 +3,13 @@
 
 namespace sqlflow::connectors {
 
-std::vector<std::string> Source::discover_lines() {
-  std::vector<std::string> lines;
-  for (const auto& c : schema()) lines.push_back(c.name + "  " + c.type.to_sql());
-  return lines;
+Discovery Source::discover_contents() {
+  DiscoveredItem item;
+  item.kind = "stream";
+  for (const auto& c : schema()) item.columns.push_back({c.name, c.type.to_sql()});
+  Discovery d;
+  d.items.push_back(std::move(item));
+  return d;
 }
 
 }  // namespace sqlflow::connectors

@@ -69,6 +69,39 @@ struct ReadReport {
   std::vector<std::string> warnings;  // e.g. short CSV rows padded with NULL
 };
 
+// What `connect discover` reports: the things a connection offers to read, each with what is
+// known of it without reading it.
+struct DiscoveredColumn {
+  std::string name;
+  std::string type;  // empty when unknown before a read (e.g. a sheet's header row)
+};
+
+struct DiscoveredItem {
+  std::string kind;    // "table", "view", "file", "sheet", "stream", …
+  std::string name;    // as a user would name it: "public.orders", "data/a.csv", a sheet's title
+  std::string detail;  // a short note shown in parentheses (e.g. "2×4"); may be empty
+  Params params = {};  // the SOURCE PARAMS that read this item (e.g. {"table": …}); null: none
+  std::optional<std::int64_t> rows = std::nullopt;
+  bool rows_estimated = false;  // rows is the server's estimate (e.g. pg_class.reltuples)
+  std::optional<std::uint64_t> bytes = std::nullopt;
+  std::vector<DiscoveredColumn> columns = {};
+  std::string note = {};   // e.g. "empty first row"
+  std::string error = {};  // why this item could not be described (the others still are)
+};
+
+struct Discovery {
+  std::vector<std::string> notes;  // lines about the whole connection (e.g. a spreadsheet's title)
+  std::vector<DiscoveredItem> items;
+};
+
+// What `connect test` reports: one line, then details (privileges…) one per line. A problem
+// (the server answers, but what the connector names cannot be read) fails the test.
+struct ConnectionReport {
+  std::string summary;
+  std::vector<std::string> details = {};
+  std::string problem = {};
+};
+
 // A bound source. Besides producing chunks (TableSource), a source that DuckDB can read itself
 // (local files) may return SQL for a view, so DuckDB pushes projections and filters down.
 class Source : public engine::TableSource {
@@ -88,6 +121,12 @@ class Source : public engine::TableSource {
   // the column's type), or nullopt when none was read or no cursor is set. The watermark advances
   // to it only when the load commits.
   virtual std::optional<std::string> max_cursor_value() { return std::nullopt; }
+
+  // Whether the rows have no order worth keeping (a PostgreSQL table read in partitions, a REST
+  // source with preserve_order false): a LOAD then lets DuckDB insert them in any order, so it
+  // reads the partitions on every thread. Called after binding. Default: false (rows keep the
+  // order they are read in).
+  virtual bool rows_unordered() { return false; }
 
   // Runs on the LOAD's DuckDB connection, inside the LOAD's transaction, after the rows were
   // written to `target_table` and before commit (e.g. to keep rejected rows in
@@ -120,8 +159,9 @@ class Source : public engine::TableSource {
   // `connect test`: opens a connection and returns a one-line description (server version…).
   virtual std::string test_connection() { return "ok"; }
 
-  // `connect discover`: what this connector can read, one line each. Default: the columns.
-  virtual std::vector<std::string> discover_lines();
+  // `connect discover`: what this connector can read. Default: one "stream" item (its name left
+  // empty for the caller to fill in) with the columns of schema().
+  virtual Discovery discover_contents();
 
   // Cumulative I/O counters (thread-safe). Default: none — DuckDB's own readers do the I/O.
   virtual IoStats io_stats() const { return {}; }
@@ -183,6 +223,15 @@ struct ConnectorInfo {
   // LOAD writes: `LOAD orders FROM shop` reads orders, as in SQLFlow. Empty: no such parameter.
   std::string object_from_load_target = {};
   std::function<void(const std::string& uri, const Params&, const ConnectorContext&)> check_destination = {};
+};
+
+// `connect test` and `connect discover` from a profile connector's params alone, for connectors
+// whose params name a server rather than one thing to read (PostgreSQL without table or query).
+// Registered by type from the connector's own folder (SQLFLOW_REGISTER_INSPECTOR, registry.hpp);
+// the params are the profile's as written (not normalized). Either function may be empty.
+struct ServerInspector {
+  std::function<ConnectionReport(const Params&, const ConnectorContext&)> test = {};
+  std::function<Discovery(const Params&, const ConnectorContext&)> discover = {};
 };
 
 }  // namespace sqlflow::connectors

@@ -45,6 +45,33 @@ std::string FileViewSource::test_connection() {
          std::to_string(total_bytes_) + " bytes, " + std::to_string(schema_->size()) + " columns";
 }
 
+Discovery FileViewSource::discover_contents() {
+  auto in = files::resolve_inputs(path_, context_.base_dir, what_, dir_glob_);
+  Discovery d;
+  std::error_code ec;
+  const auto base = std::filesystem::weakly_canonical(std::filesystem::absolute(context_.base_dir), ec);
+  for (const auto& f : in.files) {
+    if (d.items.size() == kDiscoverFiles) {
+      d.notes.push_back(std::to_string(in.files.size() - kDiscoverFiles) + " more files not described");
+      break;
+    }
+    DiscoveredItem item;
+    item.kind = "file";
+    auto rel = f.lexically_relative(base);
+    item.name = !rel.empty() && *rel.begin() != ".." ? rel.string() : f.string();
+    item.params = {{"path", item.name}};
+    if (auto size = std::filesystem::file_size(f, ec); !ec) item.bytes = size;
+    try {
+      for (const auto& c : build_view({f}).schema) item.columns.push_back({c.name, c.type.to_sql()});
+    } catch (const Error& e) {
+      item.error = e.message();
+    }
+    d.items.push_back(std::move(item));
+  }
+  rebuild();  // build_view() above described single files, not this source's read
+  return d;
+}
+
 std::unique_ptr<engine::PartitionReader> FileViewSource::open(size_t, const std::vector<size_t>&) {
   throw internal_error("the " + what_ + " is read through its view (view_sql), not through partitions");
 }

@@ -35,6 +35,11 @@ class FileViewSource : public Source {
   void set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) final;
   // "N files, B bytes, C columns".
   std::string test_connection() override;
+  // Every file the path (or glob) matches, with its size and its columns as this format's reader
+  // with these params binds it alone (at most kDiscoverFiles described; a file that cannot be read
+  // is listed with its error).
+  Discovery discover_contents() override;
+  static constexpr size_t kDiscoverFiles = 200;
 
   // The view is the only way to read this source: DuckDB scans the files itself.
   size_t partition_count() final { return 0; }

@@ -132,6 +132,18 @@ std::vector<std::string> Registry::type_names(Role role) const {
   return out;
 }
 
+void Registry::add_inspector(const std::string& type, ServerInspector inspector) {
+  inspectors_.emplace_back(lower(type), std::move(inspector));
+}
+
+const ServerInspector* Registry::inspector(const std::string& type) const {
+  const ConnectorInfo* info = find(type);
+  const std::string t = info ? info->type : lower(type);
+  for (const auto& [name, inspector] : inspectors_)
+    if (name == t) return &inspector;
+  return nullptr;
+}
+
 std::vector<Error> check_params(const ConnectorInfo& info, Role role, const Params& params) {
   std::vector<Error> errors;
   const auto& specs = specs_for(info, role);

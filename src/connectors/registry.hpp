@@ -23,8 +23,13 @@ class Registry {
   std::vector<const ConnectorInfo*> all() const;
   std::vector<std::string> type_names(Role role) const;
 
+  // Server inspectors by connector type (an alias finds its connector's); nullptr when none.
+  void add_inspector(const std::string& type, ServerInspector inspector);
+  const ServerInspector* inspector(const std::string& type) const;
+
  private:
   std::vector<ConnectorInfo> connectors_;
+  std::vector<std::pair<std::string, ServerInspector>> inspectors_;
 };
 
 // Checks params against the specs: unknown keys (with suggestions), missing required keys,
@@ -38,6 +43,11 @@ namespace detail {
 struct Registrar {
   explicit Registrar(ConnectorInfo (*make)()) { Registry::instance().add(make()); }
 };
+struct InspectorRegistrar {
+  InspectorRegistrar(const char* type, ServerInspector (*make)()) {
+    Registry::instance().add_inspector(type, make());
+  }
+};
 }  // namespace detail
 
 }  // namespace sqlflow::connectors
@@ -45,4 +55,9 @@ struct Registrar {
 #define SQLFLOW_REGISTER_CONNECTOR(make_info)                                           \
   static const ::sqlflow::connectors::detail::Registrar sqlflow_registrar_##make_info { \
     &make_info                                                                          \
+  }
+
+#define SQLFLOW_REGISTER_INSPECTOR(type, make_inspector)                                              \
+  static const ::sqlflow::connectors::detail::InspectorRegistrar sqlflow_inspector_##make_inspector { \
+    type, &make_inspector                                                                             \
   }

@@ -14,6 +14,7 @@
 #include <system_error>
 #include <vector>
 
+#include "core/crash_point.hpp"
 #include "core/error.hpp"
 #include "core/flush_behind.hpp"
 #include "core/interrupt.hpp"
@@ -293,9 +294,11 @@ void AtomicOutput::commit() {
   if (layout_ == Layout::File) {
     if (flush_behind_) flush_behind_->stop();
     fsync_path(temp_, false);
+    crash_point("file.before_rename");
     if (::rename(temp_.c_str(), target_.c_str()) != 0)
       throw data_error(what_ + ": cannot move the new file into place at '" + target_.string() +
                        "': " + errno_text(errno));
+    crash_point("file.renamed");
   } else {
     if (flush_behind_) flush_behind_->stop();
     fsync_tree(temp_);

@@ -52,6 +52,11 @@ std::string duckdb_version() {
   return duckdb_library_version();
 }
 
+bool config_value_accepted(const std::string& name, const std::string& value) {
+  Config cfg;
+  return duckdb_set_config(cfg.handle, name.c_str(), value.c_str()) == DuckDBSuccess;
+}
+
 std::vector<std::string> config_option_names() {
   std::vector<std::string> out;
   for (size_t i = 0, n = duckdb_config_count(); i < n; ++i) {

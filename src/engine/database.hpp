@@ -39,6 +39,10 @@ class Database {
 // The names of DuckDB's configuration options (for checking a profile's settings up front).
 std::vector<std::string> config_option_names();
 
+// Whether DuckDB takes `value` for its configuration option `name` (the check duckdb_open would
+// make, without opening anything), e.g. false for memory_limit "lots" or threads "many".
+bool config_value_accepted(const std::string& name, const std::string& value);
+
 // The DuckDB library version string, e.g. "v1.4.4".
 std::string duckdb_version();
 

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "core/error.hpp"
+#include "core/log_context.hpp"
 #include "core/quote.hpp"
 #include "engine/scan_error.hpp"
 
@@ -12,10 +13,12 @@ namespace {
 
 struct BindData {
   std::shared_ptr<TableSource> source;
+  LogContext::Value log_context;  // of the query's thread: DuckDB's scan threads log for its step
 };
 
 struct GlobalState {
   std::shared_ptr<TableSource> source;
+  LogContext::Value log_context;
   std::vector<size_t> projection;
   size_t partitions = 0;
   std::atomic<size_t> next_partition{0};
@@ -86,7 +89,7 @@ void bind(duckdb_bind_info info) {
         for (const auto& col : source->schema())
           duckdb_bind_add_result_column(info, col.name.c_str(), col.type.handle());
         if (auto rows = source->estimated_rows()) duckdb_bind_set_cardinality(info, *rows, false);
-        duckdb_bind_set_bind_data(info, new BindData{source},
+        duckdb_bind_set_bind_data(info, new BindData{source, LogContext::current()},
                                   [](void* p) { delete static_cast<BindData*>(p); });
       },
       error);
@@ -100,6 +103,7 @@ void init(duckdb_init_info info) {
       [&] {
         auto state = std::make_unique<GlobalState>();
         state->source = bind_data->source;
+        state->log_context = bind_data->log_context;
         const size_t columns = state->source->schema().size();
         for (size_t i = 0; i < duckdb_init_get_column_count(info); ++i) {
           size_t idx = duckdb_init_get_column_index(info, i);
@@ -124,6 +128,7 @@ void local_init(duckdb_init_info info) {
 void scan(duckdb_function_info info, duckdb_data_chunk output) {
   auto* global = static_cast<GlobalState*>(duckdb_function_get_init_data(info));
   auto* local = static_cast<LocalState*>(duckdb_function_get_local_init_data(info));
+  LogContext log_context(global->log_context);
   std::string error;
   bool ok = guarded(
       [&] {

@@ -21,7 +21,41 @@ namespace sqlflow::metrics {
 
 namespace {
 
-thread_local LogContext::Value t_context;
+// The event log_event is emitting on this thread (the sink runs synchronously in the caller).
+struct PendingEvent {
+  std::string_view name;
+  const nlohmann::ordered_json* fields = nullptr;
+};
+thread_local PendingEvent t_event;
+
+struct RunContext {
+  std::mutex mutex;
+  std::string run_id, pipeline;
+};
+RunContext& run_context() {
+  static RunContext c;
+  return c;
+}
+
+bool g_json = false;
+
+nlohmann::ordered_json masked(const nlohmann::ordered_json& v) {
+  if (v.is_string()) return mask_secrets(v.get<std::string>());
+  if (v.is_structured()) {
+    nlohmann::ordered_json out = v;
+    for (auto& item : out) item = masked(item);
+    return out;
+  }
+  return v;
+}
+
+std::string text_value(const nlohmann::ordered_json& v) {
+  if (v.is_string()) {
+    const std::string s = v.get<std::string>();
+    return s.find_first_of(" \t\"=") == std::string::npos && !s.empty() ? s : v.dump();
+  }
+  return v.dump();
+}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -83,22 +117,35 @@ class SqlflowSink final : public spdlog::sinks::base_sink<std::mutex> {
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
     std::string_view payload(msg.payload.data(), msg.payload.size());
-    const LogContext::Value& ctx = t_context;
+    const LogContext::Value& ctx = LogContext::current();
     std::string line;
+    const PendingEvent& ev = t_event;
     if (format_ == LogFormat::Json) {
+      auto or_null = [](const std::string& s) {
+        return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(mask_secrets(s));
+      };
       nlohmann::ordered_json j;
       j["ts"] = format_timestamp(msg.time);
       j["level"] = level_name(msg.level);
-      j["step"] =
-          ctx.step.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(mask_secrets(ctx.step));
-      j["connector"] = ctx.connector.empty() ? nlohmann::ordered_json(nullptr)
-                                             : nlohmann::ordered_json(mask_secrets(ctx.connector));
+      {
+        std::lock_guard lock(run_context().mutex);
+        j["run_id"] = or_null(run_context().run_id);
+        j["pipeline"] = or_null(run_context().pipeline);
+      }
+      j["step"] = or_null(ctx.step);
+      j["connector"] = or_null(ctx.connector);
+      j["event"] = ev.name.empty() ? std::string_view("message") : ev.name;
       j["msg"] = mask_secrets(payload);
+      if (ev.fields && ev.fields->is_object())
+        for (const auto& [k, v] : ev.fields->items())
+          if (!j.contains(k)) j[k] = masked(v);
       line = j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     } else {
       line = fmt::format("[{}] [{}] ", local_time(msg.time), level_name(msg.level));
       if (!ctx.step.empty()) line += fmt::format("[{}] ", ctx.step);
       line += payload;
+      if (ev.fields && ev.fields->is_object())
+        for (const auto& [k, v] : ev.fields->items()) line += fmt::format(" {}={}", k, text_value(v));
       line = mask_secrets(line);
     }
     line.push_back('\n');
@@ -143,19 +190,28 @@ void init_logging(LogLevel level, LogFormat format, bool quiet, std::ostream* ou
   logger->set_level(to_spdlog(level));
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(std::move(logger));
+  g_json = format == LogFormat::Json;
 }
 
-LogContext::LogContext(std::string step, std::string connector)
-    : LogContext(Value{std::move(step), std::move(connector)}) {}
-
-LogContext::LogContext(Value value) : previous_(std::exchange(t_context, std::move(value))) {}
-
-LogContext::~LogContext() {
-  t_context = std::move(previous_);
+bool json_logging() {
+  return g_json;
 }
 
-const LogContext::Value& LogContext::current() {
-  return t_context;
+void set_run_context(std::string run_id, std::string pipeline) {
+  std::lock_guard lock(run_context().mutex);
+  run_context().run_id = std::move(run_id);
+  run_context().pipeline = std::move(pipeline);
+}
+
+void log_event(LogLevel level, std::string_view event, std::string_view message,
+               const nlohmann::ordered_json& fields) {
+  const auto lvl = to_spdlog(level);
+  if (!spdlog::default_logger_raw()->should_log(lvl)) return;
+  t_event = PendingEvent{event, &fields};
+  struct Reset {
+    ~Reset() { t_event = {}; }
+  } reset;
+  spdlog::default_logger_raw()->log(lvl, "{}", message);
 }
 
 }  // namespace sqlflow::metrics

@@ -3,9 +3,12 @@
 // after init_logging() installed the sqlflow logger as spdlog's default.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <ostream>
 #include <string>
 #include <string_view>
+
+#include "core/log_context.hpp"
 
 namespace sqlflow::metrics {
 
@@ -24,29 +27,26 @@ LogFormat parse_log_format(std::string_view text);
 //   text: "[2024-05-01 12:00:00.123] [info] message", or "… [info] [step] message" inside a
 //         LogContext; local time.
 //   json: one object per line, keys in this order: {"ts":"2024-05-01T10:00:00.123Z",
-//         "level":"info","step":"load_orders"|null,"connector":"csv"|null,"msg":"…"}; UTC.
+//         "level":"info","run_id":"…"|null,"pipeline":"…"|null,"step":"load_orders"|null,
+//         "connector":"csv"|null,"event":"step_end","msg":"…", then the event's fields}; UTC.
+//         Plain spdlog calls have the event "message".
 // Levels print as trace, debug, info, warn, error, critical.
 void init_logging(LogLevel level, LogFormat format, bool quiet, std::ostream* out = nullptr);
 
-// Sets the step and connector that log lines from this thread carry, for the scope's lifetime;
-// scopes nest (the previous context comes back at the end). Worker threads don't inherit it:
-// copy current() into the thread and open a scope there.
-class LogContext {
- public:
-  struct Value {
-    std::string step;
-    std::string connector;
-  };
-  explicit LogContext(std::string step, std::string connector = {});
-  explicit LogContext(Value value);
-  ~LogContext();
-  LogContext(const LogContext&) = delete;
-  LogContext& operator=(const LogContext&) = delete;
+// Whether the installed logger writes JSON lines: the CLI then writes nothing else to the
+// terminal (summaries and errors become events).
+bool json_logging();
 
-  static const Value& current();
+// The run every line carries from now on (empty strings: none).
+void set_run_context(std::string run_id, std::string pipeline);
 
- private:
-  Value previous_;
-};
+// A structured event: `event` names it ("step_end"), `fields` (an object) carries its data, shown
+// as key=value after the message in the text format. String fields are masked like messages.
+void log_event(LogLevel level, std::string_view event, std::string_view message,
+               const nlohmann::ordered_json& fields);
+
+// The step and connector of the calling thread, which every line carries (core/log_context.hpp).
+using ::sqlflow::LogContext;
+using ::sqlflow::with_log_context;
 
 }  // namespace sqlflow::metrics

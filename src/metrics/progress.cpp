@@ -74,7 +74,10 @@ std::string progress_line(const StepMetrics& step) {
     line += fmt::format("  {} rows", format_count(rows));
     if (secs > 0.0) line += fmt::format("  {} rows/s", format_count(static_cast<std::uint64_t>(rows / secs)));
   }
-  if (bytes > 0) line += "  " + format_bytes(bytes);
+  if (bytes > 0) {
+    line += "  " + format_bytes(bytes);
+    if (secs > 0.0) line += "  " + format_bytes(static_cast<std::uint64_t>(bytes / secs)) + "/s";
+  }
   std::optional<double> pct = step.probe_progress();
   if (!pct) {
     if (auto total = step.expected_rows(); total > 0)
@@ -135,13 +138,23 @@ void Progress::run_loop() {
   }
 }
 
+std::string finished_line(const StepMetrics& step, std::size_t number, std::size_t total) {
+  std::string line =
+      fmt::format("[{}/{}] {:<7} {}", number, total, to_string(step.status()), mask_secrets(step.name));
+  if (step.status() == StepStatus::Ok)
+    line += fmt::format("  {} rows", format_count(std::max(step.rows_in.value(), step.rows_out.value())));
+  return line + "  " + format_duration(step.elapsed());
+}
+
 std::vector<std::string> Progress::render_lines() const {
   std::vector<std::string> lines;
   std::size_t more = 0;
-  for (const StepMetrics* step : run_.steps()) {
+  const auto steps = run_.steps();
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const StepMetrics* step = steps[i];
     if (step->status() != StepStatus::Running || step->elapsed() < options_.min_step_age) continue;
     if (lines.size() < options_.max_lines)
-      lines.push_back(progress_line(*step));
+      lines.push_back(fmt::format("[{}/{}] ", i + 1, steps.size()) + progress_line(*step));
     else
       ++more;
   }
@@ -159,6 +172,16 @@ std::size_t Progress::line_width() const {
 void Progress::draw_frame() {
   // Probes (DuckDB progress) and formatting happen outside the terminal lock.
   std::vector<std::string> lines = render_lines();
+  // Steps that finished since the last frame are printed once, above the live lines, and stay.
+  std::vector<std::string> done;
+  const auto steps = run_.steps();
+  reported_.resize(steps.size(), false);
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const StepStatus st = steps[i]->status();
+    if (reported_[i] || (st != StepStatus::Ok && st != StepStatus::Failed)) continue;
+    reported_[i] = true;
+    done.push_back(finished_line(*steps[i], i + 1, steps.size()));
+  }
   const std::size_t width = line_width();
   std::lock_guard term(detail::terminal_mutex());
   Block& b = block();
@@ -166,13 +189,18 @@ void Progress::draw_frame() {
   std::string frame;
   if (b.lines > 0) frame += cursor_up(b.lines);
   frame += '\r';
+  for (const auto& line : done) {
+    frame += kEraseLine;
+    frame += cut(line, width);
+    frame += '\n';
+  }
   for (const auto& line : lines) {
     frame += kEraseLine;
     frame += cut(line, width);
     frame += '\n';
   }
   if (lines.size() < b.lines) frame += kEraseBelow;
-  if (!lines.empty() || b.lines > 0) out_ << frame << std::flush;
+  if (!lines.empty() || !done.empty() || b.lines > 0) out_ << frame << std::flush;
   b.lines = lines.size();
   frames_.fetch_add(1, std::memory_order_release);
 }

@@ -1,5 +1,6 @@
 // Live progress on a terminal: a thread that redraws, at ~10 Hz, one line per running step
-// (rows, rows/s, bytes, percentage when known, elapsed) on stderr. Silent when stderr is not a
+// ("[3/8]", rows, rows/s, bytes, MB/s, percentage when known, elapsed) on stderr, and prints each
+// finished step once as it finishes. Silent when stderr is not a
 // terminal or with --quiet; it only reads the counters, so the data path pays nothing for it.
 #pragma once
 
@@ -66,9 +67,13 @@ class Progress {
   bool stopping_ = false;
   std::thread thread_;
   std::atomic<std::uint64_t> frames_{0};
+  std::vector<bool> reported_;  // steps whose finished line was printed (drawing thread only)
 };
 
-// One progress line for a step (no escapes), as Progress draws it:
+// The line a finished step leaves on the terminal: "[2/8] ok      load_orders  1,234 rows  3.2 s".
+std::string finished_line(const StepMetrics& step, std::size_t number, std::size_t total);
+
+// One progress line for a step (no escapes), as Progress draws it after its "[3/8] " counter:
 // "load_orders [load csv]  1,234,567 rows  412,345 rows/s  120.3 MiB  45%  3.2 s"
 std::string progress_line(const StepMetrics& step);
 

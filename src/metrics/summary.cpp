@@ -53,10 +53,10 @@ std::vector<std::string> performance_hints(const StepMetrics& step) {
         name, net_ns >= wall_ns ? std::string("all") : percent(net_ns, wall_ns)));
   }
   if (auto n = step.throttle_waits.value())
-    hints.push_back(
-        fmt::format("step '{}' was throttled {} (local rate limit or the server's 429); its throughput is "
-                    "bounded by the API quota",
-                    name, times(n, "time", "times")));
+    hints.push_back(fmt::format(
+        "step '{}' was throttled {} (a configured rate limit, or the server's 429, Retry-After or "
+        "rate-limit headers); its throughput is bounded by the API quota",
+        name, times(n, "time", "times")));
   if (auto n = step.retries.value())
     hints.push_back(fmt::format("step '{}' retried {}; the remote service was slow or failing", name,
                                 times(n, "request", "requests")));
@@ -139,6 +139,8 @@ void print_summary(const RunMetrics& run, std::ostream& out) {
   }
   for (const StepMetrics* s : steps) {
     if (!s->note().empty()) out << mask_secrets(s->name) << ": " << mask_secrets(s->note()) << '\n';
+    if (s->status() == StepStatus::Skipped && !s->error().empty())
+      out << mask_secrets(s->name) << ": " << mask_secrets(s->error()) << '\n';
     for (const auto& w : s->warnings())
       out << "warning: step '" << mask_secrets(s->name) << "': " << mask_secrets(w) << '\n';
   }

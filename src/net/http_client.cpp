@@ -7,10 +7,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <queue>
 
 #include "core/ascii.hpp"
 #include "core/interrupt.hpp"
+#include "metrics/logging.hpp"
 #include "net/redact.hpp"
 #include "resilience/classify.hpp"
 
@@ -182,6 +184,25 @@ HttpClient::~HttpClient() = default;
 // ------------------------------------------------------------------------------------------------
 
 namespace {
+
+// --log-level debug: one event per attempt (the URL redacted, as everything in the record).
+void log_attempt(const AttemptRecord& rec) {
+  if (!spdlog::should_log(spdlog::level::debug)) return;
+  const auto ms = std::chrono::duration<double, std::milli>(rec.duration).count();
+  metrics::log_event(
+      metrics::LogLevel::Debug, "http_request",
+      fmt::format("HTTP {} {} → {} in {:.0f} ms", rec.method, rec.url,
+                  rec.status ? std::to_string(rec.status) : rec.error, ms),
+      nlohmann::ordered_json{{"method", rec.method},
+                             {"url", rec.url},
+                             {"status", rec.status},
+                             {"attempt", rec.attempt},
+                             {"latency_ms", ms},
+                             {"bytes", rec.bytes_received},
+                             {"will_retry", rec.will_retry},
+                             {"error", rec.error.empty() ? nlohmann::ordered_json(nullptr)
+                                                         : nlohmann::ordered_json(rec.error)}});
+}
 
 struct Transfer {
   std::size_t index = 0;
@@ -490,6 +511,11 @@ struct EngineRun {
       std::string limit = t->resp.header("X-Shopify-Shop-Api-Call-Limit");
       if (!limit.empty())
         if (auto s = rs::parse_call_limit_header(limit)) policy().observe_call_limit(*t->ep, *s, now);
+      if (t->ep->quota()) {
+        auto quota = rs::parse_rate_limit_headers([&](std::string_view name) { return t->resp.header(name); },
+                                                  policy().clock().to_wall(now));
+        if (quota) policy().observe_server_quota(*t->ep, *quota, now);
+      }
     }
 
     AttemptRecord rec;
@@ -505,6 +531,7 @@ struct EngineRun {
     auto report = [&](bool will_retry) {
       rec.will_retry = will_retry;
       if (opts().observer) opts().observer->on_attempt(rec);
+      log_attempt(rec);
     };
 
     if (code == CURLE_OK && status >= 200 && status < 300) {
@@ -557,9 +584,19 @@ struct EngineRun {
     report(d.retry);
     if (d.retry) {
       client.stats_.retries.fetch_add(1, std::memory_order_relaxed);
-      spdlog::debug("HTTP {} {}: {}; retry {} of {} in {}", t->req.method, t->redacted_url, rec.error,
-                    t->call.attempt + 1, policy().options().retry.max_attempts,
-                    rs::format_duration(d.at - now));
+      metrics::log_event(
+          metrics::json_logging() ? metrics::LogLevel::Info : metrics::LogLevel::Debug, "retry",
+          fmt::format("HTTP {} {}: {}; retry {} of {} in {}", t->req.method, t->redacted_url, rec.error,
+                      t->call.attempt + 1, policy().options().retry.max_attempts,
+                      rs::format_duration(d.at - now)),
+          nlohmann::ordered_json{
+              {"method", t->req.method},
+              {"url", t->redacted_url},
+              {"status", rec.status},
+              {"reason", rec.error},
+              {"attempt", t->call.attempt + 1},
+              {"max_attempts", policy().options().retry.max_attempts},
+              {"delay_ms", std::chrono::duration_cast<std::chrono::milliseconds>(d.at - now).count()}});
       if (t->delivered_any && t->req.on_restart) t->req.on_restart();
       t->delivered_any = false;
       wait(t, d.at);
@@ -578,6 +615,14 @@ struct EngineRun {
           launch(t);
           break;
         case rs::Admission::Kind::WaitUntil:
+          metrics::log_event(
+              metrics::LogLevel::Debug, "throttle",
+              fmt::format("HTTP {} {} waits {} for the rate limit or the circuit breaker", t->req.method,
+                          t->redacted_url, rs::format_duration(adm.at - now)),
+              nlohmann::ordered_json{
+                  {"method", t->req.method},
+                  {"url", t->redacted_url},
+                  {"wait_ms", std::chrono::duration_cast<std::chrono::milliseconds>(adm.at - now).count()}});
           wait(t, adm.at);
           break;
         case rs::Admission::Kind::Reject: {

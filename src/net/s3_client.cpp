@@ -17,6 +17,7 @@
 
 #include "core/ascii.hpp"
 #include "core/atomic_output.hpp"
+#include "metrics/logging.hpp"
 #include "net/redact.hpp"
 #include "net/s3_xml.hpp"
 #include "resilience/classify.hpp"
@@ -585,7 +586,7 @@ std::string S3Client::multipart_upload_file(const std::string& bucket, const std
   std::string etag;
   try {
     std::vector<std::thread> threads;
-    for (std::size_t t = 1; t < concurrency; ++t) threads.emplace_back(worker);
+    for (std::size_t t = 1; t < concurrency; ++t) threads.emplace_back(metrics::with_log_context(worker));
     worker();
     for (auto& t : threads) t.join();
     if (first_error) std::rethrow_exception(first_error);

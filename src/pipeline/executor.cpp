@@ -6,13 +6,16 @@
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <thread>
 
+#include "core/crash_point.hpp"
 #include "core/interrupt.hpp"
 #include "core/quote.hpp"
 #include "engine/transaction.hpp"
+#include "metrics/logging.hpp"
 #include "pipeline/sql_errors.hpp"
 #include "pipeline/state.hpp"
 #include "pipeline/time_macros.hpp"
@@ -34,10 +37,37 @@ std::string qi(const std::string& s) {
   return quote_identifier(s);
 }
 
+// A LOAD from a source whose rows have no order to keep (Source::rows_unordered) is planned with
+// preserve_insertion_order=false, so DuckDB reads the source's partitions on every thread. The
+// setting is global in DuckDB: it is off only while this statement is planned (prepared), under a
+// lock so that two such loads do not restore it under each other.
+std::mutex insertion_order_mutex;
+
+engine::Result query_unordered(engine::Connection& con, const std::string& sql,
+                               const std::vector<engine::Param>& params) {
+  std::unique_lock lock(insertion_order_mutex);
+  if (con.scalar("SELECT current_setting('preserve_insertion_order')::VARCHAR") != "true") {
+    lock.unlock();
+    return con.query(sql, params);
+  }
+  con.execute("SET preserve_insertion_order = false");
+  std::optional<engine::PreparedStatement> stmt;
+  try {
+    stmt.emplace(con.prepare(sql));
+  } catch (...) {
+    con.execute("SET preserve_insertion_order = true");
+    throw;
+  }
+  con.execute("SET preserve_insertion_order = true");
+  lock.unlock();
+  stmt->bind_all(params);
+  return stmt->execute();
+}
+
 // The first column of a statement's one-row result ("Count" of CTAS/INSERT/MERGE/COPY).
 uint64_t run_counting(engine::Connection& con, const std::string& sql,
-                      const std::vector<engine::Param>& params = {}) {
-  engine::Result r = con.query(sql, params);
+                      const std::vector<engine::Param>& params = {}, bool unordered = false) {
+  engine::Result r = unordered ? query_unordered(con, sql, params) : con.query(sql, params);
   if (r.column_count() == 1 && (r.column_name(0) == "Count" || r.column_name(0) == "count")) {
     auto v = r.rows();
     if (!v.empty() && !v[0].empty() && v[0][0] != "NULL") return std::stoull(v[0][0]);
@@ -245,13 +275,15 @@ struct Executor::Impl {
       }
     }
     const bool stage = src.incremental || load.mode == LoadMode::Upsert;
+    const bool unordered = source && source->rows_unordered();
     const std::string stage_name = "__sqlflow_stage_" + std::to_string(step.id);
 
     engine::Transaction tx(con);
     std::string from = select;
     uint64_t staged = 0;
     if (stage) {
-      staged = run_counting(con, "CREATE TEMP TABLE " + qi(stage_name) + " AS " + select, params);
+      staged = run_counting(con, "CREATE TEMP TABLE " + qi(stage_name) + " AS " + select, params, unordered);
+      crash_point("load.staged");
       from = "SELECT * FROM " + qi(stage_name);
       params.clear();
     }
@@ -275,11 +307,14 @@ struct Executor::Impl {
     } else {
       switch (mode) {
         case LoadMode::Replace:
-          result.rows = run_counting(con, "CREATE OR REPLACE TABLE " + target + " AS " + from, params);
+          result.rows = run_counting(con, "CREATE OR REPLACE TABLE " + target + " AS " + from, params,
+                                     unordered && !stage);
           break;
         case LoadMode::Append:
-          result.rows = exists ? run_counting(con, "INSERT INTO " + target + " BY NAME " + from, params)
-                               : run_counting(con, "CREATE TABLE " + target + " AS " + from, params);
+          result.rows = exists ? run_counting(con, "INSERT INTO " + target + " BY NAME " + from, params,
+                                              unordered && !stage)
+                               : run_counting(con, "CREATE TABLE " + target + " AS " + from, params,
+                                              unordered && !stage);
           break;
         case LoadMode::Upsert:
           if (uint64_t dropped = keep_last_row_per_key(con, stage_name, load.keys))
@@ -289,22 +324,37 @@ struct Executor::Impl {
           break;
       }
     }
+    crash_point("load.written");
     if (source) {
       connectors::ReadReport report = source->after_read(con, src.name, load.table);
       result.rejected_rows = report.rejected_rows;
       result.warnings.insert(result.warnings.end(), report.warnings.begin(), report.warnings.end());
     }
+    std::optional<std::string> moved_to;
     if (wm_key) {
       auto new_mark =
           staged ? con.scalar("SELECT max(" + qi(src.cursor_field) + ")::VARCHAR FROM " + qi(stage_name))
                  : std::optional<std::string>();
       if (new_mark) StateStore::set(con, *wm_key, *new_mark);
+      crash_point("load.watermark_set");
       result.note = "incremental: " + std::to_string(staged) + (staged == 1 ? " new row" : " new rows") +
                     (watermark ? " since " + *watermark : " (first run)") +
                     (new_mark ? ", watermark now " + *new_mark : "");
+      moved_to = new_mark;
     }
     if (stage) con.execute("DROP TABLE IF EXISTS " + qi(stage_name));
     tx.commit();
+    crash_point("load.committed");
+    if (moved_to) {
+      nlohmann::ordered_json fields{{"source", src.name},
+                                    {"table", load.table},
+                                    {"cursor_field", src.cursor_field},
+                                    {"from", watermark ? nlohmann::ordered_json(*watermark) : nullptr},
+                                    {"to", *moved_to},
+                                    {"rows", staged}};
+      metrics::log_event(metrics::LogLevel::Info, "watermark",
+                         "watermark of " + load.table + " advanced to " + *moved_to, fields);
+    }
   }
 
   void run_transform(engine::Connection& con, const Step& step, const CreateTableStmt& c,
@@ -500,6 +550,15 @@ struct Executor::Impl {
   }
 };
 
+std::string step_connector(const Step& step, const ValidatedPipeline& validated) {
+  if (const auto* l = std::get_if<LoadStmt>(&step.statement.node)) {
+    for (const auto& s : validated.sources)
+      if (fold_name(s.name) == fold_name(l->source)) return s.type;
+  }
+  if (const auto* e = std::get_if<ExportStmt>(&step.statement.node)) return fold_name(e->type);
+  return {};
+}
+
 Executor::Executor(engine::Database& db, const Plan& plan, const ValidatedPipeline& validated,
                    ExecutorOptions options)
     : impl_(std::make_unique<Impl>(db, plan, validated, std::move(options))), results_(plan.steps.size()) {}
@@ -539,6 +598,20 @@ bool Executor::run() {
     if (!remaining_deps[i]) ready.push_back(i);  // back() is the lowest id
   size_t running = 0;
   bool failed = false;
+  // Everything downstream of a failed step stays unrun, naming the failure it waits on; the
+  // other steps go on (unless fail_fast).
+  auto block_dependents = [&](size_t failed_id) {
+    std::vector<size_t> todo{failed_id};
+    while (!todo.empty()) {
+      const size_t v = todo.back();
+      todo.pop_back();
+      for (size_t d : dependents[v])
+        if (!results_[d].blocked_by) {
+          results_[d].blocked_by = failed_id;
+          todo.push_back(d);
+        }
+    }
+  };
 
   // Ctrl-C / SIGTERM: running queries stop, their steps roll back, and no step starts after.
   auto on_interrupt = interrupt::on_interrupt([&] {
@@ -576,6 +649,8 @@ bool Executor::run() {
       const Step& step = im.plan.steps[id];
       StepResult& result = results_[id];
       result.status = StepStatus::Running;
+      // Every log line of the step, from this thread and the connector threads it starts, names it.
+      metrics::LogContext log_context(step.name, step_connector(step, im.validated));
       try {
         if (!con) {
           con = std::make_unique<engine::Connection>(im.db);
@@ -588,12 +663,13 @@ bool Executor::run() {
           if (im.options.track_progress)
             con->execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
         }
-        im.create_views(*con, created_views, step);
         if (im.options.on_start) {
           std::lock_guard cb(im.callback_mutex);
           engine::Connection* c = con.get();
           im.options.on_start(step, [c] { return c->progress(); });
         }
+        im.create_views(*con, created_views, step);
+        crash_point("step.started");
         im.execute_with_retry(*con, created_views, step, result);
       } catch (const Error& e) {
         result.status = StepStatus::Failed;
@@ -607,7 +683,10 @@ bool Executor::run() {
         std::lock_guard lock(mutex);
         --running;
         if (result.status == StepStatus::Failed) {
-          failed = true;
+          if (im.options.fail_fast)
+            failed = true;
+          else
+            block_dependents(id);
         } else {
           for (size_t d : dependents[id]) {
             assert(remaining_deps[d] > 0 && "a step's dependencies were counted down twice");

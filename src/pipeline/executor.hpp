@@ -1,6 +1,7 @@
 // Runs a validated plan on a DuckDB database: steps in dependency order, independent steps
 // concurrently on separate connections (bounded by `jobs`). Each step is one transaction, so a
-// failed step leaves its target exactly as before; after a failure no new step starts.
+// failed step leaves its target exactly as before; after a failure only the steps that depend on
+// it are left unrun (all not yet started with fail_fast).
 #pragma once
 
 #include <chrono>
@@ -32,6 +33,7 @@ struct StepResult {
   std::string note;                   // e.g. "incremental: 12 new rows since 2024-01-02"
   std::vector<std::string> warnings;  // e.g. input rows collapsed by an UPSERT
   connectors::IoStats io;             // what the step's connectors moved and waited for (over all attempts)
+  std::optional<size_t> blocked_by;   // Skipped: the failed step (id) it depends on, if that is why
 };
 
 struct ExecutorOptions {
@@ -43,11 +45,17 @@ struct ExecutorOptions {
   // and may be called from any thread until on_finish returns.
   std::function<void(const Step&, std::function<double()> progress)> on_start;
   std::function<void(const Step&, const StepResult&)> on_finish;
+  // After a failed step: false runs on every step that does not depend on it; true starts no
+  // new step (--fail-fast).
+  bool fail_fast = false;
   int max_attempts = 3;         // for retryable errors (e.g. a dropped source connection)
   bool track_progress = false;  // let DuckDB compute query progress (for a live progress display)
   // The project's Python UDFs, registered before the first step (null: the pipeline calls none).
   std::shared_ptr<const udf::Catalog> udfs;
 };
+
+// The connector a step moves data through (LOAD: its source's type, EXPORT: its TYPE; empty for SQL).
+std::string step_connector(const Step& step, const ValidatedPipeline& validated);
 
 class Executor {
  public:

@@ -119,6 +119,12 @@ LoadedPipeline load_pipeline(const PipelineRequest& request) {
   LoadedPipeline lp;
   lp.project = Project::discover(request.cwd);
   lp.file = lp.project.find_pipeline(request.pipeline);
+  // A pipeline file given by path belongs to the project around it, wherever the command runs:
+  // its data paths, profiles and state resolve there.
+  if (Project own = Project::discover(fs::absolute(lp.file).parent_path());
+      own.root() != lp.project.root() &&
+      (fs::is_directory(own.pipelines_dir()) || fs::is_directory(own.profiles_dir())))
+    lp.project = std::move(own);
   // Messages name the file as the user would type it: relative to the working directory.
   std::error_code ec;
   fs::path rel = fs::relative(lp.file, fs::absolute(request.cwd), ec);

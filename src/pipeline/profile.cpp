@@ -228,7 +228,15 @@ Profile load_profile(const Project& project, const std::string& name) {
                                ":' (deprecated); move its keys to the top level");
     root = root[name];
   }
-  loader.warn_unknown(root, {"version", "variables", "connectors", "engines", "allowed_paths"}, "");
+  loader.warn_unknown(root, {"version", "variables", "connectors", "engines", "allowed_paths", "run_history"},
+                      "");
+  if (auto keep = root["run_history"]) {
+    auto n = loader.to_json(keep);
+    if (!n.is_number_integer() || n.get<int64_t>() < 0 || n.get<int64_t>() > 100000)
+      loader.fail("run_history must be a number of runs to keep, 0 to 100000", keep,
+                  "e.g.  run_history: 50  (0 keeps none)");
+    profile.run_history = static_cast<size_t>(n.get<int64_t>());
+  }
   if (auto allowed = root["allowed_paths"]) {
     if (!allowed.IsSequence())
       loader.fail("allowed_paths must be a list of folders", allowed, "e.g.  allowed_paths: [/srv/exports]");
@@ -243,8 +251,9 @@ Profile load_profile(const Project& project, const std::string& name) {
     loader.warn_unknown(engines, {"duckdb"}, "engines");
     if (auto duck = engines["duckdb"]) {
       if (!duck.IsMap()) loader.fail("engines.duckdb must be a mapping", duck);
-      loader.warn_unknown(duck, {"mode", "path", "memory_limit", "threads", "database_path", "settings"},
-                          "engines.duckdb");
+      loader.warn_unknown(
+          duck, {"mode", "path", "memory_limit", "threads", "temp_directory", "database_path", "settings"},
+          "engines.duckdb");
       std::string mode = duck["mode"] ? loader.scalar(duck["mode"], "engines.duckdb.mode") : "memory";
       if (mode != "memory" && mode != "persistent")
         loader.fail("engines.duckdb.mode must be 'memory' or 'persistent', not '" + mode + "'", duck["mode"]);
@@ -263,18 +272,33 @@ Profile load_profile(const Project& project, const std::string& name) {
       }
       if (duck["memory_limit"]) {
         profile.engine.memory_limit = loader.scalar(duck["memory_limit"], "memory_limit");
-        // DuckDB's units (and a percentage of the machine's memory).
-        static const std::regex size(R"(\s*[0-9]+(\.[0-9]+)?\s*(b|bytes|kb|mb|gb|tb|kib|mib|gib|tib|%)?\s*)",
+        // A number and one of DuckDB's units; DuckDB itself has the last word (it wants a unit and
+        // takes no percentage).
+        static const std::regex size(R"(\s*[0-9]+(\.[0-9]+)?\s*(b|bytes|kb|mb|gb|tb|kib|mib|gib|tib)?\s*)",
                                      std::regex::icase);
-        if (!std::regex_match(profile.engine.memory_limit, size))
+        if (!std::regex_match(profile.engine.memory_limit, size) ||
+            !engine::config_value_accepted("memory_limit", profile.engine.memory_limit))
           loader.fail("engines.duckdb.memory_limit '" + profile.engine.memory_limit + "' is not a size",
-                      duck["memory_limit"], "e.g. 4GB, 512MB, 80% (units: B, KB, MB, GB, TB, KiB … TiB)");
+                      duck["memory_limit"],
+                      "e.g. 4GB, 512MB, 1.5GiB (units: KB, MB, GB, TB, KiB, MiB, GiB, TiB)");
       }
       if (duck["threads"]) {
         auto t = loader.to_json(duck["threads"]);
         if (!t.is_number_integer() || t.get<int64_t>() < 1)
           loader.fail("engines.duckdb.threads must be a positive integer", duck["threads"]);
         profile.engine.threads = static_cast<int>(t.get<int64_t>());
+      }
+      if (auto temp = duck["temp_directory"]) {
+        // Where DuckDB spills what does not fit in memory_limit: a folder (created when needed).
+        fs::path p = loader.scalar(temp, "engines.duckdb.temp_directory");
+        if (p.empty())
+          loader.fail("engines.duckdb.temp_directory is empty", temp, "e.g.  temp_directory: target/spill");
+        fs::path abs = p.is_absolute() ? p : project.root() / p;
+        std::error_code ec;
+        if (fs::exists(abs, ec) && !fs::is_directory(abs, ec))
+          loader.fail("engines.duckdb.temp_directory '" + p.string() + "' is a file; it names a folder", temp,
+                      "DuckDB writes its spill files into that folder");
+        profile.engine.settings["temp_directory"] = abs.string();
       }
       if (auto settings = duck["settings"]) {
         if (!settings.IsMap())
@@ -287,7 +311,13 @@ Profile load_profile(const Project& project, const std::string& name) {
             loader.fail(
                 "engines.duckdb.settings: DuckDB has no option '" + key + "'" + did_you_mean(key, known),
                 kv.first, "see SELECT name FROM duckdb_settings() for the options DuckDB knows");
-          profile.engine.settings[key] = loader.scalar(kv.second, "engines.duckdb.settings." + key);
+          std::string value = loader.scalar(kv.second, "engines.duckdb.settings." + key);
+          if (!engine::config_value_accepted(key, value))
+            loader.fail(
+                "engines.duckdb.settings." + key + ": DuckDB does not take '" + value + "' for " + key,
+                kv.second,
+                "see SELECT name, description, input_type FROM duckdb_settings() WHERE name = '" + key + "'");
+          profile.engine.settings[key] = value;
         }
       }
     }

@@ -40,6 +40,8 @@ struct Profile {
   std::map<std::string, ConnectorConfig> connectors;
   // Folders outside the project that file exports may write to (allowed_paths:), absolute.
   std::vector<std::filesystem::path> allowed_paths;
+  // Runs recorded in target/runs/ for `pipeline runs` and --from-failed (run_history:).
+  size_t run_history = 50;
   std::vector<std::string> warnings;  // "profiles/dev.yml: unknown key 'foo' (ignored)"
   // variables: whose value names an unset ${ENV}: variable → warning, shown where it is used.
   std::map<std::string, std::string> unset_variable_warnings;

@@ -157,7 +157,8 @@ class Substituter {
     const std::optional<VariableRef> ref = parse_reference(in_, i);
     if (!ref) {
       problem(i, "unterminated variable reference: '${' without a closing '}'",
-              "write ${name} or ${name|default} on one line");
+              "write ${name} or ${name|default} on one line (at most " + std::to_string(kMaxReferenceLength) +
+                  " characters)");
       copy_range(i, i + 2);
       return i + 2;
     }
@@ -332,9 +333,12 @@ class Substituter {
 
 std::optional<VariableRef> parse_reference(std::string_view text, std::size_t pos) {
   // The default may hold references of its own (${a|${b|x}}): count them to find the closing '}'.
+  // A reference ends on its line and within kMaxReferenceLength characters, so a text full of
+  // unclosed "${" costs linear time, not a scan to the end of the line from each of them.
   std::size_t i = pos + 2;
+  const std::size_t limit = std::min(text.size(), pos + kMaxReferenceLength);
   int depth = 1;
-  while (i < text.size() && text[i] != '\n') {
+  while (i < limit && text[i] != '\n') {
     if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '{') {
       ++depth;
       i += 2;
@@ -344,7 +348,7 @@ std::optional<VariableRef> parse_reference(std::string_view text, std::size_t po
     if (text[i] == '}' && --depth == 0) break;
     ++i;
   }
-  if (i >= text.size() || text[i] != '}') return std::nullopt;
+  if (i >= limit || text[i] != '}') return std::nullopt;
   const std::string_view content = text.substr(pos + 2, i - pos - 2);
   const std::size_t bar = content.find('|');
   VariableRef ref;

@@ -76,7 +76,8 @@ struct Substituted {
 };
 
 // Parses the ${…} reference at text[pos] (which must start with "${"). nullopt if it does not
-// close with '}' on the same line.
+// close with '}' on the same line within kMaxReferenceLength characters ("${" to "}").
+inline constexpr std::size_t kMaxReferenceLength = 1024;
 std::optional<VariableRef> parse_reference(std::string_view text, std::size_t pos);
 
 // Substitutes every ${…} reference of `text` (never recursively: a value's own ${…} stays as

@@ -194,3 +194,78 @@ std::optional<ServerBucketState> parse_call_limit_header(std::string_view value)
 }
 
 }  // namespace sqlflow::resilience
+
+namespace sqlflow::resilience {
+
+namespace {
+
+// The first number of a header value ("57", "100, 100;w=60", "1.5"); nullopt when none.
+std::optional<double> leading_number(std::string_view v) {
+  v = trim(v);
+  size_t end = 0;
+  while (end < v.size() && (std::isdigit(static_cast<unsigned char>(v[end])) || v[end] == '.')) ++end;
+  if (end == 0) return std::nullopt;
+  double d = 0;
+  auto r = std::from_chars(v.data(), v.data() + end, d);
+  if (r.ec != std::errc() || r.ptr != v.data() + end || !std::isfinite(d) || d < 0) return std::nullopt;
+  return d;
+}
+
+// A parameter `key=number` of a structured-field item (`"default";r=50;t=30`).
+std::optional<double> sf_param(std::string_view v, std::string_view key) {
+  size_t pos = 0;
+  while ((pos = v.find(';', pos)) != std::string_view::npos) {
+    ++pos;
+    std::string_view rest = trim(v.substr(pos));
+    if (rest.size() > key.size() && rest.substr(0, key.size()) == key && rest[key.size()] == '=')
+      return leading_number(rest.substr(key.size() + 1));
+  }
+  return std::nullopt;
+}
+
+Duration seconds_to_duration(double s) {
+  s = std::min(s, 86400.0 * 365);
+  return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+}
+
+// X-RateLimit-Reset: delta seconds, or a Unix time in seconds (> 10^9) or milliseconds (> 10^12).
+Duration reset_from(double value, WallTime now) {
+  if (value > 1e9) {
+    double epoch_s = value > 1e12 ? value / 1000.0 : value;
+    double now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
+    return seconds_to_duration(std::max(0.0, epoch_s - now_s));
+  }
+  return seconds_to_duration(value);
+}
+
+}  // namespace
+
+std::optional<ServerQuotaState> parse_rate_limit_headers(
+    const std::function<std::string(std::string_view)>& header, WallTime now) {
+  ServerQuotaState st;
+  // The draft's single structured field (draft 08 and later).
+  if (std::string sf = header("RateLimit"); !sf.empty()) {
+    if (auto r = sf_param(sf, "r")) {
+      st.remaining = *r;
+      if (auto t = sf_param(sf, "t")) st.reset = seconds_to_duration(*t);
+      if (std::string pol = header("RateLimit-Policy"); !pol.empty())
+        if (auto q = sf_param(pol, "q")) st.limit = *q;
+      return st;
+    }
+  }
+  for (const char* prefix : {"RateLimit-", "X-RateLimit-"}) {
+    const std::string p = prefix;
+    auto remaining = leading_number(header(p + "Remaining"));
+    if (!remaining) continue;
+    st.remaining = *remaining;
+    if (auto reset = leading_number(header(p + "Reset")))
+      st.reset = reset_from(*reset, now);
+    else if (auto after = leading_number(header(p + "Reset-After")))
+      st.reset = seconds_to_duration(*after);
+    st.limit = leading_number(header(p + "Limit"));
+    return st;
+  }
+  return std::nullopt;
+}
+
+}  // namespace sqlflow::resilience

@@ -2,6 +2,7 @@
 // or not, and how long the server asked us to wait. Shared by the HTTP client and PostgreSQL.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,25 @@ struct ServerBucketState {
   double capacity = 0;
 };
 std::optional<ServerBucketState> parse_call_limit_header(std::string_view value);
+
+// A server's own account of our quota, from response headers: how many requests are left in
+// its current window and when that window ends. Sources, in order of preference:
+// - the IETF draft "RateLimit header fields for HTTP" (draft-ietf-httpapi-ratelimit-headers):
+//   RateLimit-Remaining / RateLimit-Reset (delta seconds) / RateLimit-Limit, or the later single
+//   structured field `RateLimit: "default";r=50;t=30`;
+// - the de-facto X-RateLimit-Remaining / X-RateLimit-Reset / X-RateLimit-Limit, whose Reset is
+//   delta seconds on some APIs and a Unix time on others (GitHub, Twitter): a value above 10^9 is
+//   taken as a Unix time (in ms above 10^12).
+struct ServerQuotaState {
+  double remaining = 0;         // requests the server will still accept in this window
+  Duration reset{};             // until the window ends (0: unknown)
+  std::optional<double> limit;  // the window's size, when stated
+};
+// `header(name)` returns a response header's value (case-insensitive name), empty when absent.
+// nullopt when no usable Remaining value is present. Limit lists such as "100, 100;w=60" and
+// values with a policy suffix use their first number.
+std::optional<ServerQuotaState> parse_rate_limit_headers(
+    const std::function<std::string(std::string_view)>& header, WallTime now);
 
 // True when a response body carries a Google API rate-limit reason (rateLimitExceeded,
 // userRateLimitExceeded, RESOURCE_EXHAUSTED) — those are throttling even on a 403.

@@ -2,16 +2,30 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "metrics/logging.hpp"
 
 namespace sqlflow::resilience {
 
 PolicyStats::Snapshot PolicyStats::snapshot() const {
   auto r = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
-  return {
-      r(calls),         r(attempts),  r(retries),          r(failures),           r(breaker_rejections),
-      r(breaker_opens), r(throttled), r(rate_limit_waits), r(rate_limit_wait_ns), r(rate_limit_rejections),
-      r(retry_wait_ns)};
+  return {r(calls),
+          r(attempts),
+          r(retries),
+          r(failures),
+          r(breaker_rejections),
+          r(breaker_opens),
+          r(throttled),
+          r(rate_limit_waits),
+          r(rate_limit_wait_ns),
+          r(rate_limit_rejections),
+          r(retry_wait_ns),
+          r(rate_limit_bound_ns),
+          r(server_waits),
+          r(server_wait_ns)};
 }
 
 ResiliencePolicy::ResiliencePolicy() : state_(std::make_shared<State>()) {
@@ -50,10 +64,14 @@ Endpoint& ResiliencePolicy::endpoint(std::string_view endpoint_key, std::string_
           if (to == BreakerState::Open) raw->stats.breaker_opens.fetch_add(1, std::memory_order_relaxed);
           // Endpoint keys are scheme://host:port (or a connection name): nothing secret in them.
           if (to == BreakerState::Open)
-            spdlog::warn("circuit breaker for {} opened; calls fail fast for {}", name,
-                         format_duration(raw->options.circuit_breaker.recovery_timeout));
+            metrics::log_event(metrics::LogLevel::Warn, "breaker_open",
+                               fmt::format("circuit breaker for {} opened; calls fail fast for {}", name,
+                                           format_duration(raw->options.circuit_breaker.recovery_timeout)),
+                               nlohmann::ordered_json{{"endpoint", name}});
           else if (to == BreakerState::Closed)
-            spdlog::info("circuit breaker for {} closed again", name);
+            metrics::log_event(metrics::LogLevel::Info, "breaker_closed",
+                               fmt::format("circuit breaker for {} closed again", name),
+                               nlohmann::ordered_json{{"endpoint", name}});
           if (auto obs = raw->observer.load()) obs->on_breaker_transition(name, from, to);
         });
   }
@@ -64,6 +82,7 @@ Endpoint& ResiliencePolicy::endpoint(std::string_view endpoint_key, std::string_
                                              st.options.rate_limit.burst, *st.clock);
     ep->bucket_ = bucket;
   }
+  if (!st.passthrough && st.options.rate_limit.server_driven) ep->quota_ = std::make_unique<ServerQuota>();
   auto& slot = st.endpoints[key + '\x1f' + bkey];
   slot = std::move(ep);
   return *slot;
@@ -104,15 +123,28 @@ Admission ResiliencePolicy::admit(Endpoint& ep, CallState& call, TimePoint now) 
         st.stats.rate_limit_waits.fetch_add(1, std::memory_order_relaxed);
         st.stats.rate_limit_wait_ns.fetch_add(static_cast<std::uint64_t>((at - now).count()),
                                               std::memory_order_relaxed);
+        note_bucket_wait(now, at);
         if (auto obs = st.observer.load()) obs->on_rate_limit_wait(b->key(), at - now);
         return {Admission::Kind::WaitUntil, at, {}};
       }
     }
   }
+  if (ServerQuota* q = ep.quota(); q && !call.quota_held) {
+    if (auto at = q->admit(now, st.options.retry.max_retry_after)) {
+      // The bucket's slot (if any) stays taken: the attempt goes when the server allows it.
+      call.slot_reserved = ep.bucket() != nullptr;
+      st.stats.server_waits.fetch_add(1, std::memory_order_relaxed);
+      st.stats.server_wait_ns.fetch_add(static_cast<std::uint64_t>((*at - now).count()),
+                                        std::memory_order_relaxed);
+      return {Admission::Kind::WaitUntil, *at, {}};
+    }
+    call.quota_held = true;
+  }
   call.slot_reserved = false;
   if (br) {
     call.permit = br->try_acquire();
     if (!call.permit.allowed) {
+      release_quota(ep, call);
       st.stats.breaker_rejections.fetch_add(1, std::memory_order_relaxed);
       return {Admission::Kind::Reject, {}, std::make_shared<CircuitOpenError>(br->open_error())};
     }
@@ -122,18 +154,42 @@ Admission ResiliencePolicy::admit(Endpoint& ep, CallState& call, TimePoint now) 
   return {};
 }
 
+void ResiliencePolicy::release_quota(Endpoint& ep, CallState& call) {
+  if (!call.quota_held) return;
+  call.quota_held = false;
+  if (ServerQuota* q = ep.quota()) q->done();
+}
+
+void ResiliencePolicy::note_bucket_wait(TimePoint from, TimePoint until) {
+  State& st = *state_;
+  std::lock_guard lock(st.bound_mutex);
+  if (until <= st.bound_until) return;
+  const TimePoint start = std::max(from, st.bound_until);
+  st.stats.rate_limit_bound_ns.fetch_add(static_cast<std::uint64_t>((until - start).count()),
+                                         std::memory_order_relaxed);
+  st.bound_until = until;
+}
+
 void ResiliencePolicy::on_success(Endpoint& ep, CallState& call) {
+  release_quota(ep, call);
   if (CircuitBreaker* br = ep.breaker()) br->record_success(call.permit);
 }
 
 void ResiliencePolicy::on_abandon(Endpoint& ep, CallState& call) {
+  release_quota(ep, call);
   if (CircuitBreaker* br = ep.breaker()) br->release(call.permit);
 }
 
 void ResiliencePolicy::observe_throttle(Endpoint& ep, const Failure& failure, TimePoint now) {
-  TokenBucket* b = ep.bucket();
-  if (!b || !state_->options.rate_limit.server_driven || !failure.retry_after) return;
-  b->pause_until(now + *failure.retry_after);
+  if (!state_->options.rate_limit.server_driven || !failure.retry_after) return;
+  if (TokenBucket* b = ep.bucket()) b->pause_until(now + *failure.retry_after);
+  // A pause longer than max_retry_after is not imposed on the others: each gets its own refusal.
+  if (ServerQuota* q = ep.quota(); q && *failure.retry_after <= state_->options.retry.max_retry_after)
+    q->pause_until(now + *failure.retry_after);
+}
+
+void ResiliencePolicy::observe_server_quota(Endpoint& ep, const ServerQuotaState& s, TimePoint now) {
+  if (ServerQuota* q = ep.quota()) q->observe(s, now);
 }
 
 void ResiliencePolicy::observe_call_limit(Endpoint& ep, const ServerBucketState& s, TimePoint now) {
@@ -145,6 +201,7 @@ void ResiliencePolicy::observe_call_limit(Endpoint& ep, const ServerBucketState&
 RetryDecision ResiliencePolicy::on_failure(Endpoint& ep, CallState& call, const Failure& f, TimePoint now) {
   State& st = *state_;
   const RetryOptions& ro = st.options.retry;
+  release_quota(ep, call);
   if (f.throttled) {
     st.stats.throttled.fetch_add(1, std::memory_order_relaxed);
     observe_throttle(ep, f, now);

@@ -24,6 +24,7 @@
 #include "resilience/clock.hpp"
 #include "resilience/errors.hpp"
 #include "resilience/retry.hpp"
+#include "resilience/server_quota.hpp"
 #include "resilience/token_bucket.hpp"
 
 namespace sqlflow::resilience {
@@ -36,7 +37,9 @@ struct RateLimitOptions {
   double burst = 10;
   OnLimit on_limit = OnLimit::Wait;
   Scope per = Scope::Host;
-  // Follow server-reported bucket state (X-Shopify-Shop-Api-Call-Limit) and Retry-After pauses.
+  // Follow what servers say about the quota: Retry-After pauses, RateLimit-* / X-RateLimit-*
+  // headers (hold requests back once the window's quota is used up) and Shopify's call-limit
+  // header. Applies with or without the client-side bucket (`enabled`).
   bool server_driven = true;
   void validate() const;
 };
@@ -64,10 +67,18 @@ struct PolicyStats {
   std::atomic<std::uint64_t> rate_limit_wait_ns{0};
   std::atomic<std::uint64_t> rate_limit_rejections{0};
   std::atomic<std::uint64_t> retry_wait_ns{0};  // time spent in backoff / Retry-After waits
+  // Wall time during which at least one call waited for the token bucket (the waits of parallel
+  // calls overlap: this is their union, comparable with a step's elapsed time).
+  std::atomic<std::uint64_t> rate_limit_bound_ns{0};
+  // Attempts held back because the server's quota (RateLimit-* headers) was used up or it asked for
+  // a pause (Retry-After), and how long they were told to wait.
+  std::atomic<std::uint64_t> server_waits{0};
+  std::atomic<std::uint64_t> server_wait_ns{0};
 
   struct Snapshot {
     std::uint64_t calls, attempts, retries, failures, breaker_rejections, breaker_opens, throttled,
-        rate_limit_waits, rate_limit_wait_ns, rate_limit_rejections, retry_wait_ns;
+        rate_limit_waits, rate_limit_wait_ns, rate_limit_rejections, retry_wait_ns, rate_limit_bound_ns,
+        server_waits, server_wait_ns;
   };
   Snapshot snapshot() const;
 };
@@ -98,12 +109,14 @@ class Endpoint {
   const std::string& key() const { return key_; }
   CircuitBreaker* breaker() { return breaker_.get(); }
   TokenBucket* bucket() { return bucket_.get(); }
+  ServerQuota* quota() { return quota_.get(); }
 
  private:
   friend class ResiliencePolicy;
   std::string key_;
   std::unique_ptr<CircuitBreaker> breaker_;
   std::shared_ptr<TokenBucket> bucket_;
+  std::unique_ptr<ServerQuota> quota_;  // when rate_limit.server_driven
 };
 
 // What one call carries between attempts (step API).
@@ -112,6 +125,7 @@ struct CallState {
   TimePoint started{};
   std::uint64_t rng = 0;
   bool slot_reserved = false;  // a token-bucket slot is held for the next attempt
+  bool quota_held = false;     // the attempt counts as in flight in the endpoint's ServerQuota
   CircuitBreaker::Permit permit;
 };
 
@@ -163,6 +177,9 @@ class ResiliencePolicy {
   // call-limit header) to the endpoint's bucket.
   void observe_throttle(Endpoint& ep, const Failure& failure, TimePoint now);
   void observe_call_limit(Endpoint& ep, const ServerBucketState& state, TimePoint now);
+  // What a response said about the quota (RateLimit-* / X-RateLimit-* headers); call before
+  // on_success / on_failure for that attempt.
+  void observe_server_quota(Endpoint& ep, const ServerQuotaState& state, TimePoint now);
 
   // --- blocking API ---
   // Runs `fn()` under the policy. fn signals failure by throwing: AttemptError (carries
@@ -183,6 +200,8 @@ class ResiliencePolicy {
  private:
   [[noreturn]] void give_up(const Error& last, const CallState& call, const RetryDecision& d) const;
   void wait_until(TimePoint t, bool rate_limit, const std::string& key);
+  void release_quota(Endpoint& ep, CallState& call);
+  void note_bucket_wait(TimePoint from, TimePoint until);
 
   struct State {
     ResilienceOptions options;
@@ -193,6 +212,8 @@ class ResiliencePolicy {
     std::mutex mutex;  // guards the maps (first lookup of an endpoint only)
     std::unordered_map<std::string, std::unique_ptr<Endpoint>> endpoints;
     std::unordered_map<std::string, std::shared_ptr<TokenBucket>> buckets;
+    std::mutex bound_mutex;  // guards bound_until (taken only when a call waits for the bucket)
+    TimePoint bound_until{};
   };
   std::shared_ptr<State> state_;
 };
@@ -235,6 +256,9 @@ auto ResiliencePolicy::execute(Endpoint& ep, F&& fn) -> std::invoke_result_t<F&>
       }
       wait_until(d.at, false, ep.key());
       now = clk.now();
+    } catch (...) {
+      on_abandon(ep, call);
+      throw;
     }
   }
 }

@@ -28,6 +28,10 @@ namespace {
 //   2 requests/second on standard plans (120/min). SQLFlow's 2400 rpm burst 20 would be throttled
 //   at once. The bucket follows X-Shopify-Shop-Api-Call-Limit, so larger plans (Plus: 400/20 per s)
 //   get their bucket size from the server.
+// - Generic REST: an unknown API has no known quota, so no client-side limit (SQLFlow's 60/min
+//   burst 10 made 16 parallel requests fetch one page per second). Servers still slow us through
+//   Retry-After, 429/503 and RateLimit-* / X-RateLimit-* headers (rate_limit.server_driven); a
+//   "rate_limit" block (or the REST source's rate_limit_rpm) turns the bucket on.
 // - Amazon S3: at least 3,500 PUT/COPY/POST/DELETE and 5,500 GET/HEAD requests per second per
 //   partitioned prefix; SQLFlow's 100 rpm would cap a listing-heavy load 2000× below that. We limit
 //   to 3,500/s and rely on 503 SlowDown + backoff; retries follow the AWS SDKs' standard mode
@@ -50,7 +54,7 @@ const std::vector<ProfileRow>& table() {
   static const std::vector<ProfileRow> rows = {
       //  name            aliases                                   att init  max   brk  thr  rec   rl     rpm
       //  burst
-      {"rest", {"http", "https", "api"}, 3, 1.0, 30.0, true, 5, 60.0, true, 60, 10},
+      {"rest", {"http", "https", "api"}, 3, 1.0, 30.0, true, 5, 60.0, false, 0, 0},
       {"s3", {"minio"}, 3, 1.0, 20.0, true, 3, 30.0, true, 210000, 350},
       {"postgres", {"postgresql", "pg"}, 3, 0.5, 10.0, true, 3, 30.0, false, 0, 0},
       {"file",
@@ -408,8 +412,11 @@ ResilienceOptions apply_overrides(ResilienceOptions base, const json& overrides,
     if (!value.is_object()) throw bad_value(skey, "an object (or false to switch it off)", value);
     std::vector<std::string> names;
     for (const auto& k : it->second) names.push_back(k.name);
-    // A rate_limit block given for a type without a default limit turns it on.
-    if (section == "rate_limit" && !value.contains("enabled")) base.rate_limit.enabled = true;
+    // A rate_limit block given for a type without a default limit turns it on — unless all it says
+    // is whether to follow the server's signals, which works without the bucket.
+    if (section == "rate_limit" && !value.contains("enabled") &&
+        !(value.size() == 1 && value.contains("server_driven")))
+      base.rate_limit.enabled = true;
     if (section == "circuit_breaker" && !value.contains("enabled")) base.circuit_breaker.enabled = true;
     for (const auto& [key, v] : value.items()) {
       const KeySpec* spec = nullptr;
@@ -467,13 +474,14 @@ std::vector<OptionDoc> describe_options(std::string_view connector_type) {
       {"circuit_breaker.success_threshold", "int", d["circuit_breaker"]["success_threshold"],
        "probe successes that close it again"},
       {"rate_limit.enabled", "bool", d["rate_limit"]["enabled"], "client-side token bucket"},
-      {"rate_limit.requests_per_minute", "number", d["rate_limit"]["requests_per_minute"], "sustained rate"},
+      {"rate_limit.requests_per_minute", "number", d["rate_limit"]["requests_per_minute"],
+       "sustained rate, while the bucket is on (a rate_limit block turns it on)"},
       {"rate_limit.burst", "number", d["rate_limit"]["burst"], "requests that may go at once after idling"},
       {"rate_limit.on_limit", "string", d["rate_limit"]["on_limit"],
        "\"wait\" for a slot or \"fail\" at once"},
       {"rate_limit.per", "string", d["rate_limit"]["per"], "one bucket per \"host\" or per \"api_key\""},
       {"rate_limit.server_driven", "bool", d["rate_limit"]["server_driven"],
-       "follow server rate-limit headers and Retry-After"},
+       "follow Retry-After and RateLimit-* / X-RateLimit-* headers, with or without the bucket"},
   };
 }
 

@@ -189,3 +189,33 @@ TEST(Interrupt, SigintDuringARestFetchStopsWithoutWaitingForEveryPage) {
   // 10,000 pages at 100 ms would take minutes; the run stopped after a handful.
   EXPECT_LT(api.count("/items/page_nototal"), 1000u);
 }
+
+TEST(Interrupt, SigintDuringAPostgresCopyRollsBackAndDropsItsStagingTable) {
+  test::ensure_postgres();
+  test::psql_value("DROP SCHEMA IF EXISTS it_interrupt CASCADE; CREATE SCHEMA it_interrupt");
+  test::TempDir dir("interrupt-pg");
+  test::write_file(dir / "pipelines/first.sf",
+                   "EXPORT SELECT 7 AS id, 'previous' AS v TO \"it_interrupt.target\" TYPE POSTGRES OPTIONS "
+                   "{\"mode\": \"replace\"};\n");
+  ASSERT_EQ(test::run_sqlflow({"pipeline", "run", "first"}, dir.path()).exit_code, 0);
+  test::write_file(dir / "pipelines/big.sf",
+                   "EXPORT SELECT range AS id, md5(range::VARCHAR) AS v FROM range(300000000) "
+                   "TO \"it_interrupt.target\" TYPE POSTGRES OPTIONS {\"mode\": \"replace\"};\n");
+  Running run(dir.path(), {"pipeline", "run", "big"});
+  // Interrupted while its COPY streams rows into the server.
+  ASSERT_TRUE(run.wait_until([&] {
+    return test::psql_value(
+               "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %' AND pid <> "
+               "pg_backend_pid()") != "0";
+  })) << "no COPY reached the server";
+  run.signal(SIGINT);
+  Finished f = run.finish();
+  EXPECT_EQ(f.exit_code, 130) << f.err;
+  EXPECT_NE(f.err.find("interrupted by SIGINT"), std::string::npos) << f.err;
+  EXPECT_EQ(test::psql_value("SELECT id || ':' || v FROM it_interrupt.target"), "7:previous");
+  EXPECT_EQ(
+      test::psql_value("SELECT count(*) FROM pg_tables WHERE schemaname = 'it_interrupt' AND tablename LIKE "
+                       "'sqlflow_stage%'"),
+      "0");
+  test::psql_value("DROP SCHEMA it_interrupt CASCADE");
+}

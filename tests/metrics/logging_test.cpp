@@ -54,7 +54,8 @@ TEST_F(LoggingFixture, JsonLinesCarryStepConnectorAndLevel) {
   std::vector<json> docs;
   for (const auto& l : lines) docs.push_back(json::parse(l));
   for (const auto& d : docs) {
-    ASSERT_EQ(d.size(), 5u);
+    ASSERT_EQ(d.size(), 8u);  // ts, level, run_id, pipeline, step, connector, event, msg
+    EXPECT_EQ(d["event"], "message");
     EXPECT_TRUE(std::regex_match(d["ts"].get<std::string>(),
                                  std::regex(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)")));
   }
@@ -76,6 +77,50 @@ TEST_F(LoggingFixture, JsonLinesCarryStepConnectorAndLevel) {
   EXPECT_EQ(lines[0].find("{\"ts\":"), 0u);
   EXPECT_LT(lines[0].find("\"level\""), lines[0].find("\"step\""));
   EXPECT_LT(lines[0].find("\"connector\""), lines[0].find("\"msg\""));
+}
+
+TEST_F(LoggingFixture, EventsCarryTheRunAndTheirFieldsInBothFormats) {
+  init_logging(LogLevel::Info, LogFormat::Json, false, &out);
+  set_run_context("20261205T000000000Z-abcd", "orders");
+  register_secret("s3cr3t-value");
+  {
+    LogContext scope("load orders", "rest");
+    log_event(LogLevel::Info, "retry", "retrying",
+              {{"attempt", 2}, {"url", "https://x/?token=s3cr3t-value"}});
+  }
+  log_event(LogLevel::Debug, "hidden", "below the level", nlohmann::ordered_json::object());
+  auto lines = lines_of(out.str());
+  ASSERT_EQ(lines.size(), 1u) << out.str();
+  json d = json::parse(lines[0]);
+  EXPECT_EQ(d["run_id"], "20261205T000000000Z-abcd");
+  EXPECT_EQ(d["pipeline"], "orders");
+  EXPECT_EQ(d["step"], "load orders");
+  EXPECT_EQ(d["connector"], "rest");
+  EXPECT_EQ(d["event"], "retry");
+  EXPECT_EQ(d["attempt"], 2);
+  EXPECT_EQ(lines[0].find("s3cr3t-value"), std::string::npos) << lines[0];
+  EXPECT_TRUE(json_logging());
+
+  std::ostringstream text;
+  init_logging(LogLevel::Info, LogFormat::Text, false, &text);
+  EXPECT_FALSE(json_logging());
+  log_event(LogLevel::Info, "watermark", "watermark advanced", {{"to", "2024-01-02 00:00:00"}, {"rows", 3}});
+  EXPECT_NE(text.str().find("[info] watermark advanced to=\"2024-01-02 00:00:00\" rows=3"), std::string::npos)
+      << text.str();
+  set_run_context({}, {});
+}
+
+TEST_F(LoggingFixture, ThreadsStartedWithTheContextCarryIt) {
+  init_logging(LogLevel::Info, LogFormat::Json, false, &out);
+  {
+    LogContext scope("export x", "s3");
+    std::thread(with_log_context([] { spdlog::info("from a worker"); })).join();
+  }
+  std::thread([] { spdlog::info("no context"); }).join();
+  auto lines = lines_of(out.str());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(json::parse(lines[0])["step"], "export x");
+  EXPECT_TRUE(json::parse(lines[1])["step"].is_null());
 }
 
 TEST_F(LoggingFixture, TextFormat) {

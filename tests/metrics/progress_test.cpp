@@ -63,7 +63,9 @@ TEST(ProgressLine, ShowsRowsRateBytesPercentAndTime) {
   s.set_expected_bytes(12 * 1024 * 1024);
   std::string line = progress_line(s);
   EXPECT_TRUE(std::regex_match(
-      line, std::regex(R"(orders \[load csv\]  1,500,000 rows  [0-9,]+ rows/s  3\.0 MiB  25%  .+)")))
+      line,
+      std::regex(
+          R"(orders \[load csv\]  1,500,000 rows  [0-9,]+ rows/s  3\.0 MiB  [0-9.]+ [A-Za-z]+/s  25%  .+)")))
       << line;
 
   s.set_expected_rows(3'000'000);  // rows win over bytes
@@ -97,8 +99,8 @@ TEST(Progress, RenderLinesListsOnlyRunningSteps) {
   Progress progress(run, opts);
   auto lines = progress.render_lines();
   ASSERT_EQ(lines.size(), 4u);
-  EXPECT_EQ(lines[0].rfind("run0 [sql]", 0), 0u);
-  EXPECT_EQ(lines[2].rfind("run2 [sql]", 0), 0u);
+  EXPECT_EQ(lines[0].rfind("[3/6] run0 [sql]", 0), 0u);
+  EXPECT_EQ(lines[2].rfind("[5/6] run2 [sql]", 0), 0u);
   EXPECT_EQ(lines[3], "\u2026 and 1 more running");
 }
 
@@ -168,7 +170,7 @@ TEST(Progress, ForcedRendersUpdatingLinesAndErasesThemOnStop) {
   opts.out = &out;
   opts.interval = std::chrono::milliseconds(5);
   opts.min_step_age = std::chrono::milliseconds(0);
-  opts.width = 30;
+  opts.width = 40;
   Progress progress(run, opts);
   ASSERT_TRUE(progress.enabled());
   progress.start();
@@ -189,14 +191,15 @@ TEST(Progress, ForcedRendersUpdatingLinesAndErasesThemOnStop) {
   const std::string text = buf.snapshot();
 
   // Lines are erased (EL) and rewritten in place: cursor up (CUU) over the previous block.
-  EXPECT_NE(text.find("\x1b[2Korders [load csv]  2,048 rows"), std::string::npos);
-  EXPECT_NE(text.find("\x1b[2Kdaily [sql]"), std::string::npos);
+  EXPECT_NE(text.find("\x1b[2K[1/2] orders [load csv]  2,048 rows"), std::string::npos);
+  EXPECT_NE(text.find("\x1b[2K[2/2] daily [sql]"), std::string::npos);
+  EXPECT_NE(text.find("\x1b[2K[2/2] ok      daily  0 rows"), std::string::npos);  // printed once it finished
   EXPECT_NE(text.find("\x1b[2A\r"), std::string::npos);  // two running steps → up two lines
   EXPECT_NE(text.find("\r"), std::string::npos);
-  // Width cut: no drawn line is longer than 30 columns.
+  // Width cut: no drawn line is longer than 40 columns.
   std::regex drawn("\x1b\\[2K([^\n]*)\n");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), drawn); it != std::sregex_iterator(); ++it)
-    EXPECT_LE((*it)[1].length(), 30) << (*it)[1];
+    EXPECT_LE((*it)[1].length(), 40) << (*it)[1];
   // After 'daily' finished, one line remains: up 2, rewrite one, erase below.
   EXPECT_NE(text.find("\x1b[J"), std::string::npos);
   // stop() leaves the screen clean: the output ends with cursor-up over the block + erase below.
@@ -240,4 +243,28 @@ TEST(Progress, NothingAtAllWhenDisabledEvenIfStarted) {
   progress.stop();
   EXPECT_TRUE(out.str().empty());
   EXPECT_EQ(progress.frames(), 0u);
+}
+
+TEST(Progress, FinishedStepsArePrintedOnceWithTheirCounter) {
+  RunMetrics run("p");
+  StepMetrics& a = run.add_step("load a", StepKind::Load, "csv");
+  StepMetrics& b = run.add_step("load b", StepKind::Load, "csv");
+  ProgressOptions opts;
+  opts.force = true;
+  opts.interval = std::chrono::milliseconds(1);
+  std::ostringstream out;
+  opts.out = &out;
+  Progress progress(run, opts);
+  a.mark_running();
+  a.rows_out.add(42);
+  a.mark_finished(StepStatus::Ok);
+  b.mark_running();
+  b.mark_finished(StepStatus::Failed, "boom");
+  progress.start();
+  while (progress.frames() < 3) std::this_thread::yield();
+  progress.stop();
+  const std::string text = out.str();
+  EXPECT_NE(text.find("[1/2] ok      load a  42 rows"), std::string::npos) << text;
+  EXPECT_NE(text.find("[2/2] failed  load b"), std::string::npos) << text;
+  EXPECT_EQ(text.find("[1/2] ok", text.find("[1/2] ok") + 1), std::string::npos) << "printed twice: " << text;
 }

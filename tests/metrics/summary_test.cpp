@@ -56,7 +56,8 @@ TEST(Summary, AlignedTableHintsAndExitLine) {
     if (l.starts_with("hint: ")) hints.push_back(l);
   // Throttled, retried and rejected rows on the load step (it is too short to be network-bound).
   ASSERT_EQ(hints.size(), 3u);
-  EXPECT_NE(hints[0].find("throttled 1 time (local rate limit"), std::string::npos) << hints[0];
+  EXPECT_NE(hints[0].find("throttled 1 time (a configured rate limit, or the server"), std::string::npos)
+      << hints[0];
   EXPECT_NE(hints[1].find("retried 2 requests"), std::string::npos) << hints[1];
   EXPECT_NE(hints[2].find("rejected 5 rows"), std::string::npos) << hints[2];
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -408,4 +409,68 @@ TEST(HttpClient, ReusesConnectionsAcrossCalls) {
   std::set<std::string> ports;
   for (const auto& r : fx.requests_to("/k")) ports.insert(r.header("REMOTE_PORT"));
   EXPECT_EQ(ports.size(), 1u);  // one TCP connection for all 20 calls
+}
+
+// Server-driven limiting works without a client-side bucket (the generic REST default).
+TEST(HttpClient, RetryAfterPausesTheHostWithoutABucket) {
+  HttpFixture fx;
+  fx.get("/a", HttpFixture::sequence({{429, "", {{"Retry-After", "1"}}}, {200, "a"}}));
+  fx.get("/b", HttpFixture::with_latency(300ms, HttpFixture::reply({200, "b"})));
+  fx.get("/c", HttpFixture::reply({200, "c"}));
+  fx.start();
+  resilience::ResiliencePolicy policy(fast_policy(3));  // rate_limit.enabled false
+  HttpClient client({}, policy);
+  // /a is refused while /b is in flight; /c, queued behind /b, waits for the host's pause.
+  std::vector<Request> reqs;
+  for (auto p : {"/a", "/b", "/c"}) reqs.emplace_back("GET", fx.url(p));
+  auto rs = client.fetch_all(std::move(reqs), 2);
+  for (const auto& r : rs) ASSERT_TRUE(r.ok()) << (r.error ? r.error->what() : "");
+  auto st = policy.stats().snapshot();
+  EXPECT_EQ(st.throttled, 1u);
+  EXPECT_EQ(st.server_waits, 1u);  // /c held back; /a's own retry was due when the pause ended
+  EXPECT_EQ(st.rate_limit_waits, 0u);
+  EXPECT_EQ(fx.count("/c"), 1u);
+}
+
+TEST(HttpClient, RateLimitHeadersHoldRequestsBackBeforeTheServerRefuses) {
+  // A fixed window of 3 requests per second, announced as the IETF draft does.
+  HttpFixture fx;
+  std::mutex m;
+  std::chrono::steady_clock::time_point window_end{};
+  int used = 0, refused = 0;
+  fx.get("/q", [&](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard lock(m);
+    auto now = std::chrono::steady_clock::now();
+    if (now >= window_end) {
+      window_end = now + 1s;
+      used = 0;
+    }
+    res.set_header("RateLimit-Limit", "3");
+    res.set_header("RateLimit-Reset", "1");  // never more than a second away
+    if (used >= 3) {
+      ++refused;
+      res.status = 429;
+      res.set_header("RateLimit-Remaining", "0");
+      res.set_header("Retry-After", "1");
+      return;
+    }
+    ++used;
+    res.set_header("RateLimit-Remaining", std::to_string(3 - used));
+    res.set_content("ok", "text/plain");
+  });
+  fx.start();
+  resilience::ResiliencePolicy policy(fast_policy(3));
+  HttpClient client({}, policy);
+  ASSERT_TRUE(client.fetch(Request("GET", fx.url("/q"))).ok());  // learns the quota
+  std::vector<Request> reqs;
+  for (int i = 0; i < 6; ++i) reqs.emplace_back("GET", fx.url("/q"));
+  auto rs = client.fetch_all(std::move(reqs), 2);
+  for (const auto& r : rs) ASSERT_TRUE(r.ok()) << (r.error ? r.error->what() : "");
+  std::lock_guard lock(m);
+  EXPECT_EQ(refused, 0);
+  EXPECT_EQ(fx.count("/q"), 7u);
+  auto st = policy.stats().snapshot();
+  EXPECT_GE(st.server_waits, 1u);
+  EXPECT_EQ(st.throttled, 0u);
+  EXPECT_EQ(st.rate_limit_waits, 0u);
 }

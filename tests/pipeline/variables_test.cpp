@@ -113,6 +113,20 @@ TEST(Variables, MalformedReferencesAreProblems) {
             std::string::npos);
 }
 
+TEST(Variables, AReferenceEndsWithinItsLengthLimit) {
+  const VariableScope vars({{"a", "1"}}, {}, false);
+  // A default just inside the limit is a reference; one past it is not (so a text full of
+  // unclosed "${" is scanned in linear time; found by the fuzzer as a quadratic slowdown).
+  const std::string fits = "${a|" + std::string(kMaxReferenceLength - 5, 'x') + "}";
+  EXPECT_TRUE(parse_reference(fits, 0));
+  EXPECT_EQ(substitute(fits, vars, SubstitutionContext::Plain).text, "1");
+  const std::string too_long = "${a|" + std::string(kMaxReferenceLength, 'x') + "}";
+  EXPECT_FALSE(parse_reference(too_long, 0));
+  auto s = substitute(too_long, vars, SubstitutionContext::Plain);
+  ASSERT_FALSE(s.problems.empty());
+  EXPECT_NE(s.problems[0].hint.find("at most 1024 characters"), std::string::npos) << s.problems[0].hint;
+}
+
 TEST(Variables, SqlLeavesBareDollarAndCommentsAlone) {
   const VariableScope vars({{"t", "orders"}, {"name", "x"}}, {}, false);
   EXPECT_EQ(sub("SELECT $1, $name FROM ${t}", vars, SubstitutionContext::Sql),

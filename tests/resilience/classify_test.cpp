@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
 using namespace sqlflow::resilience;
 using namespace std::chrono_literals;
 
@@ -83,4 +90,73 @@ TEST(Classify, PostgresFailuresOnlyCountConnectionTroubleAgainstTheServer) {
   auto dup = classify_sqlstate("23505", "duplicate key");
   EXPECT_FALSE(dup.retryable);
   EXPECT_FALSE(dup.counts_for_breaker);
+}
+
+namespace {
+using Headers = std::vector<std::pair<std::string, std::string>>;
+std::optional<ServerQuotaState> quota_of(const Headers& headers, WallTime now = WallTime(1700000000s)) {
+  return parse_rate_limit_headers(
+      [&](std::string_view name) {
+        for (const auto& [k, v] : headers)
+          if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) ==
+                       std::tolower(static_cast<unsigned char>(b));
+              }))
+            return v;
+        return std::string();
+      },
+      now);
+}
+}  // namespace
+
+TEST(Classify, RateLimitHeadersOfTheIetfDraft) {
+  auto q = quota_of({{"RateLimit-Limit", "100"}, {"RateLimit-Remaining", "7"}, {"RateLimit-Reset", "30"}});
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->remaining, 7);
+  EXPECT_EQ(q->reset, Duration(30s));
+  EXPECT_EQ(q->limit, std::optional<double>(100));
+  // A limit with a quota policy ("100, 100;w=60") uses its first number; names are case-insensitive.
+  q = quota_of(
+      {{"ratelimit-limit", "100, 100;w=60"}, {"ratelimit-remaining", "0"}, {"ratelimit-reset", "2"}});
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->remaining, 0);
+  EXPECT_EQ(q->reset, Duration(2s));
+  EXPECT_EQ(q->limit, std::optional<double>(100));
+  // The later single structured field.
+  q = quota_of({{"RateLimit", "\"default\";r=50;t=30"}, {"RateLimit-Policy", "\"default\";q=100;w=60"}});
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->remaining, 50);
+  EXPECT_EQ(q->reset, Duration(30s));
+  EXPECT_EQ(q->limit, std::optional<double>(100));
+}
+
+TEST(Classify, XRateLimitHeadersWithDeltaOrUnixReset) {
+  const WallTime now = WallTime(1700000000s);
+  auto q = quota_of({{"X-RateLimit-Remaining", "4999"}, {"X-RateLimit-Reset", "1700000060"}}, now);
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->remaining, 4999);
+  EXPECT_EQ(q->reset, Duration(60s));  // a Unix time (GitHub)
+  q = quota_of({{"X-RateLimit-Remaining", "3"}, {"X-RateLimit-Reset", "1700000002500"}}, now);
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->reset, Duration(2500ms));  // Unix time in milliseconds
+  q = quota_of({{"X-RateLimit-Remaining", "3"}, {"X-RateLimit-Reset", "12"}}, now);
+  EXPECT_EQ(q->reset, Duration(12s));  // delta seconds
+  q = quota_of({{"X-RateLimit-Remaining", "1"}, {"X-RateLimit-Reset-After", "1.5"}}, now);
+  EXPECT_EQ(q->reset, Duration(1500ms));  // Discord's form
+  q = quota_of({{"X-RateLimit-Remaining", "1"}, {"X-RateLimit-Reset", "1600000000"}}, now);
+  EXPECT_EQ(q->reset, Duration(0));  // a time in the past: nothing to wait for
+}
+
+TEST(Classify, RateLimitHeadersAbsentOrHostile) {
+  EXPECT_FALSE(quota_of({}));
+  EXPECT_FALSE(quota_of({{"RateLimit-Limit", "100"}}));  // no Remaining: nothing to act on
+  EXPECT_FALSE(quota_of({{"RateLimit-Remaining", "lots"}}));
+  EXPECT_FALSE(quota_of({{"RateLimit-Remaining", "-3"}}));
+  EXPECT_FALSE(quota_of({{"RateLimit", "\"default\";t=30"}}));
+  auto q = quota_of({{"RateLimit-Remaining", "5"}, {"RateLimit-Reset", "soon"}});
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->reset, Duration(0));  // an unparseable reset is unknown
+  q = quota_of({{"RateLimit-Remaining", "5"}, {"RateLimit-Reset", "99999999999999999999999"}});
+  ASSERT_TRUE(q);
+  EXPECT_LE(q->reset, Duration(std::chrono::hours(24 * 365)));  // capped, never overflows
 }

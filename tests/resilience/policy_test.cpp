@@ -323,3 +323,123 @@ TEST(ResiliencePolicy, ManyThreadsShareOnePolicy) {
   EXPECT_EQ(done.load(), 20000);
   EXPECT_EQ(policy.stats().snapshot().attempts, 20000u);
 }
+
+// ---- server-driven limiting (no client-side bucket) ----
+
+namespace {
+ServerQuotaState quota(double remaining, Duration reset) {
+  ServerQuotaState s;
+  s.remaining = remaining;
+  s.reset = reset;
+  return s;
+}
+}  // namespace
+
+TEST(ServerDrivenLimit, UsedUpQuotaHoldsRequestsUntilTheWindowResets) {
+  ManualClock clock;
+  ResiliencePolicy policy(fast_options(), clock);  // rate_limit.enabled false: no bucket
+  Endpoint& ep = policy.endpoint("svc");
+  ASSERT_EQ(ep.bucket(), nullptr);
+  ASSERT_NE(ep.quota(), nullptr);
+  const TimePoint t0 = clock.now();
+  CallState first = policy.begin(t0);
+  ASSERT_EQ(policy.admit(ep, first, t0).kind, Admission::Kind::Go);
+  // Its answer: 2 left in a window that resets in 10 s.
+  policy.observe_server_quota(ep, quota(2, 10s), t0);
+  policy.on_success(ep, first);
+  std::vector<CallState> calls(3, policy.begin(t0));
+  EXPECT_EQ(policy.admit(ep, calls[0], t0).kind, Admission::Kind::Go);
+  EXPECT_EQ(policy.admit(ep, calls[1], t0).kind, Admission::Kind::Go);
+  Admission held = policy.admit(ep, calls[2], t0);
+  ASSERT_EQ(held.kind, Admission::Kind::WaitUntil);
+  EXPECT_EQ(held.at, t0 + 10s);
+  EXPECT_EQ(policy.admit(ep, calls[2], t0 + 10s).kind, Admission::Kind::Go);
+  auto s = policy.stats().snapshot();
+  EXPECT_EQ(s.server_waits, 1u);
+  EXPECT_EQ(s.server_wait_ns, static_cast<std::uint64_t>(Duration(10s).count()));
+  EXPECT_EQ(s.rate_limit_waits, 0u);
+  for (auto& c : calls) policy.on_success(ep, c);
+  EXPECT_EQ(ep.quota()->in_flight(), 0);
+}
+
+TEST(ServerDrivenLimit, RequestsAlreadyInFlightCountAgainstWhatIsLeft) {
+  ManualClock clock;
+  ResiliencePolicy policy(fast_options(), clock);
+  Endpoint& ep = policy.endpoint("svc");
+  const TimePoint t0 = clock.now();
+  std::vector<CallState> calls(4, policy.begin(t0));
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(policy.admit(ep, calls[i], t0).kind, Admission::Kind::Go);
+  // The first answer says 2 left; the two others in flight will take them.
+  policy.observe_server_quota(ep, quota(2, 5s), t0);
+  policy.on_success(ep, calls[0]);
+  EXPECT_EQ(policy.admit(ep, calls[3], t0).kind, Admission::Kind::WaitUntil);
+  // An older answer arriving late (it saw 3 left) does not raise the budget of the same window.
+  policy.observe_server_quota(ep, quota(3, 5s), t0 + 10ms);
+  policy.on_success(ep, calls[1]);
+  EXPECT_EQ(policy.admit(ep, calls[3], t0 + 20ms).kind, Admission::Kind::WaitUntil);
+  // A new window (a later reset) does.
+  policy.observe_server_quota(ep, quota(10, 60s), t0 + 30ms);
+  policy.on_success(ep, calls[2]);
+  EXPECT_EQ(policy.admit(ep, calls[3], t0 + 40ms).kind, Admission::Kind::Go);
+}
+
+TEST(ServerDrivenLimit, RetryAfterPausesEveryCallToTheEndpointWithoutABucket) {
+  ManualClock clock;
+  ResiliencePolicy policy(fast_options(), clock);
+  Endpoint& ep = policy.endpoint("svc");
+  const TimePoint t0 = clock.now();
+  CallState a = policy.begin(t0), b = policy.begin(t0);
+  ASSERT_EQ(policy.admit(ep, a, t0).kind, Admission::Kind::Go);
+  Failure f;
+  f.retryable = true;
+  f.throttled = true;
+  f.counts_for_breaker = false;
+  f.retry_after = 3s;
+  RetryDecision d = policy.on_failure(ep, a, f, t0);
+  ASSERT_TRUE(d.retry);
+  EXPECT_EQ(d.at, t0 + 3s);
+  Admission other = policy.admit(ep, b, t0 + 1s);
+  ASSERT_EQ(other.kind, Admission::Kind::WaitUntil);
+  EXPECT_EQ(other.at, t0 + 3s);
+  EXPECT_EQ(policy.admit(ep, a, t0 + 3s).kind, Admission::Kind::Go);
+  EXPECT_EQ(policy.admit(ep, b, t0 + 3s).kind, Admission::Kind::Go);
+  EXPECT_EQ(policy.stats().snapshot().server_waits, 1u);
+}
+
+TEST(ServerDrivenLimit, WaitsLongerThanMaxRetryAfterAreLeftToTheServersRefusal) {
+  ManualClock clock;
+  ResiliencePolicy policy(fast_options(), clock);  // max_retry_after 5 min
+  Endpoint& ep = policy.endpoint("svc");
+  const TimePoint t0 = clock.now();
+  CallState a = policy.begin(t0), b = policy.begin(t0);
+  ASSERT_EQ(policy.admit(ep, a, t0).kind, Admission::Kind::Go);
+  policy.observe_server_quota(ep, quota(0, 1h), t0);  // GitHub-style: an hour until the reset
+  policy.on_success(ep, a);
+  EXPECT_EQ(policy.admit(ep, b, t0).kind, Admission::Kind::Go);
+  EXPECT_EQ(policy.stats().snapshot().server_waits, 0u);
+}
+
+TEST(ServerDrivenLimit, OffWhenServerDrivenIsFalse) {
+  auto o = fast_options();
+  o.rate_limit.server_driven = false;
+  ResiliencePolicy policy(o);
+  EXPECT_EQ(policy.endpoint("svc").quota(), nullptr);
+}
+
+TEST(ResiliencePolicy, BucketBoundTimeIsTheUnionOfParallelWaits) {
+  ManualClock clock;
+  auto o = fast_options();
+  o.rate_limit.enabled = true;
+  o.rate_limit.requests_per_minute = 60;
+  o.rate_limit.burst = 1;
+  ResiliencePolicy policy(o, clock);
+  Endpoint& ep = policy.endpoint("svc");
+  const TimePoint t0 = clock.now();
+  std::vector<CallState> calls(3, policy.begin(t0));
+  EXPECT_EQ(policy.admit(ep, calls[0], t0).kind, Admission::Kind::Go);
+  EXPECT_EQ(policy.admit(ep, calls[1], t0).at, t0 + 1s);
+  EXPECT_EQ(policy.admit(ep, calls[2], t0).at, t0 + 2s);
+  auto s = policy.stats().snapshot();
+  EXPECT_EQ(s.rate_limit_wait_ns, static_cast<std::uint64_t>(Duration(3s).count()));   // 1 s + 2 s
+  EXPECT_EQ(s.rate_limit_bound_ns, static_cast<std::uint64_t>(Duration(2s).count()));  // [t0, t0+2s]
+}

@@ -14,9 +14,9 @@ TEST(Profiles, DefaultsTable) {
   EXPECT_EQ(rest.retry.max_delay, Duration(30s));
   EXPECT_EQ(rest.circuit_breaker.failure_threshold, 5);
   EXPECT_EQ(rest.circuit_breaker.recovery_timeout, Duration(60s));
-  EXPECT_TRUE(rest.rate_limit.enabled);
-  EXPECT_EQ(rest.rate_limit.requests_per_minute, 60);
-  EXPECT_EQ(rest.rate_limit.burst, 10);
+  // A generic API has no known quota: no client-side bucket, the server's signals pace it.
+  EXPECT_FALSE(rest.rate_limit.enabled);
+  EXPECT_TRUE(rest.rate_limit.server_driven);
 
   auto pg = default_profile("postgresql");
   EXPECT_EQ(pg.retry.initial_delay, Duration(500ms));
@@ -120,16 +120,38 @@ TEST(Profiles, MakePolicyAndDescriptions) {
   ResiliencePolicy p = make_policy("shopify", json::parse(R"({"retry": {"max_attempts": 7}})"));
   EXPECT_EQ(p.options().retry.max_attempts, 7);
   EXPECT_EQ(p.options().rate_limit.burst, 40);
-  auto docs = describe_options("rest");
+  auto docs = describe_options("shopify");
   ASSERT_FALSE(docs.empty());
   bool found = false;
   for (auto& d : docs)
     if (d.name == "rate_limit.requests_per_minute") {
       found = true;
-      EXPECT_EQ(d.default_value, 60);
+      EXPECT_EQ(d.default_value, 120);
     }
   EXPECT_TRUE(found);
+  for (auto& d : describe_options("rest"))
+    if (d.name == "rate_limit.enabled") {
+      EXPECT_EQ(d.default_value, false);
+    }
   EXPECT_NE(describe_param_doc("rest").find("3 attempts"), std::string::npos);
+  EXPECT_NE(describe_param_doc("rest").find("rate limit off"), std::string::npos)
+      << describe_param_doc("rest");
   json j = default_profile("rest").to_json();
   EXPECT_EQ(apply_overrides(default_profile("csv"), j).to_json(), j);  // to_json round-trips
+}
+
+TEST(Profiles, ARateLimitBlockTurnsTheBucketOnUnlessItOnlyNamesServerDriven) {
+  auto on = apply_overrides(default_profile("rest"),
+                            json::parse(R"({"rate_limit": {"requests_per_minute": 600}})"));
+  EXPECT_TRUE(on.rate_limit.enabled);
+  EXPECT_EQ(on.rate_limit.requests_per_minute, 600);
+  auto server_only =
+      apply_overrides(default_profile("rest"), json::parse(R"({"rate_limit": {"server_driven": false}})"));
+  EXPECT_FALSE(server_only.rate_limit.enabled);
+  EXPECT_FALSE(server_only.rate_limit.server_driven);
+  // A type with a documented quota keeps it.
+  auto sheets = apply_overrides(default_profile("google_sheets"),
+                                json::parse(R"({"rate_limit": {"server_driven": false}})"));
+  EXPECT_TRUE(sheets.rate_limit.enabled);
+  EXPECT_EQ(sheets.rate_limit.requests_per_minute, 55);
 }

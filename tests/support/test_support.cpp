@@ -126,3 +126,19 @@ void ensure_postgres() {
 }
 
 }  // namespace sqlflow::test
+
+namespace sqlflow::test {
+
+std::string psql_value(const std::string& sql) {
+  const std::string cmd = "psql -XAtq -v ON_ERROR_STOP=1 -c " + shell_quote(sql) + " 2>&1";
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p)) out += buf;
+    ::pclose(p);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+}  // namespace sqlflow::test

@@ -48,4 +48,8 @@ std::string build_dir();
 // no cleanup step). Its libpq environment is exported, so child processes inherit it.
 void ensure_postgres();
 
+// Runs `sql` on that server through psql (ensure_postgres first) and returns its output, trimmed
+// (tuples only, unaligned: one value per line, columns separated by '|'); error text on failure.
+std::string psql_value(const std::string& sql);
+
 }  // namespace sqlflow::test

@@ -67,6 +67,7 @@ SheetsApi& SheetsSource::api() {
 void SheetsSource::load() {
   auto state = std::make_shared<State>();
   const std::string& id = o_.connection.spreadsheet_id;
+  rate_watch_.start(api().client());
   SpreadsheetInfo info = api().metadata(id);
   if (info.sheets.empty()) throw validation_error("spreadsheet '" + info.title + "' has no sheets");
 
@@ -184,11 +185,12 @@ std::string SheetsSource::test_connection() {
          (info.sheets.size() == 1 ? " sheet: " : " sheets: ") + sheets + ") as " + api().client_email();
 }
 
-std::vector<std::string> SheetsSource::discover_lines() {
+Discovery SheetsSource::discover_contents() {
   const std::string& id = o_.connection.spreadsheet_id;
   SpreadsheetInfo info = api().metadata(id);
-  std::vector<std::string> lines = {"spreadsheet '" + info.title + "'"};
-  if (info.sheets.empty()) return lines;
+  Discovery d;
+  d.notes.push_back("spreadsheet '" + info.title + "'");
+  if (info.sheets.empty()) return d;
   std::vector<std::string> ranges;
   for (const auto& s : info.sheets) ranges.push_back(quote_sheet_name(s.title) + "!1:1");
   std::string body = api().batch_get(id, {ranges}, "FORMATTED_VALUE", 1)[0];
@@ -199,25 +201,28 @@ std::vector<std::string> SheetsSource::discover_lines() {
   std::int64_t row = 0;
   for (std::size_t i = 0; i < info.sheets.size(); ++i) {
     const auto& s = info.sheets[i];
-    std::string line =
-        "  " + s.title + " (" + std::to_string(s.rows) + "×" + std::to_string(s.columns) + "): ";
+    DiscoveredItem item;
+    item.kind = "sheet";
+    item.name = s.title;
+    item.detail = std::to_string(s.rows) + "×" + std::to_string(s.columns);
+    item.params = {{"sheet_name", s.title}};
     bool has_row = j.is_object() && j.contains("valueRanges") && i < j["valueRanges"].size() &&
                    j["valueRanges"][i].contains("values");
     if (!has_row) {
-      lines.push_back(line + "(empty first row)");
+      item.note = "empty first row";
+      d.items.push_back(std::move(item));
       continue;
     }
-    std::string names;
     for (std::int64_t c = 0; c < headers.width(); ++c) {
       const Cell& cell = headers.at(row, c);
       if (cell.kind == CellKind::Empty) continue;
-      names += (names.empty() ? "" : ", ") +
-               (cell.kind == CellKind::Text ? std::string(headers.text(cell)) : std::string("(value)"));
+      item.columns.push_back(
+          {cell.kind == CellKind::Text ? std::string(headers.text(cell)) : std::string("(value)"), ""});
     }
     ++row;
-    lines.push_back(line + names);
+    d.items.push_back(std::move(item));
   }
-  return lines;
+  return d;
 }
 
 IoStats SheetsSource::io_stats() const {
@@ -227,6 +232,10 @@ IoStats SheetsSource::io_stats() const {
 ReadReport SheetsSource::after_read(engine::Connection&, const std::string&, const std::string&) {
   ReadReport r;
   if (state_) r.warnings = state_->warnings;
+  if (api_)
+    if (auto note = rate_watch_.finish(api_->client(),
+                                       "PARAMS requests_per_minute (if the project's quota was raised)"))
+      r.warnings.push_back(*note);
   return r;
 }
 

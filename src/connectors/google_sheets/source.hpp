@@ -11,6 +11,7 @@
 
 #include "connectors/connector.hpp"
 #include "connectors/google_sheets/options.hpp"
+#include "connectors/http_io.hpp"
 
 namespace sqlflow::connectors::google_sheets {
 
@@ -32,7 +33,7 @@ class SheetsSource final : public Source {
   // "spreadsheet 'Title' (3 sheets: Orders 5000×12, …) as loader@….iam.gserviceaccount.com".
   std::string test_connection() override;
   // Each sheet with its grid size and header row (one metadata call and one batchGet).
-  std::vector<std::string> discover_lines() override;
+  Discovery discover_contents() override;
   IoStats io_stats() const override;
   // Header renames and other warnings, for the LOAD's summary.
   ReadReport after_read(engine::Connection& con, const std::string& source_name,
@@ -48,6 +49,7 @@ class SheetsSource final : public Source {
   ConnectorContext ctx_;
   std::mutex mutex_;
   std::unique_ptr<SheetsApi> api_;
+  RateLimitWatch rate_watch_;  // from the start of load() to after_read
   std::shared_ptr<State> state_;
   Schema schema_;
 };

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "connectors/file_params.hpp"
+#include "connectors/json/nesting_guard.hpp"
 #include "core/file_paths.hpp"
 #include "core/quote.hpp"
 #include "engine/connection.hpp"
@@ -221,6 +222,7 @@ JsonSource::JsonSource(JsonSourceOptions options, ConnectorContext context)
 
 FileViewSource::View JsonSource::build_view(const std::vector<fs::path>& file_list) {
   const auto& o = options_;
+  for (const auto& f : file_list) check_nesting(f, kWhat);
 
   files::SqlArgs args;
   args.string("format", o.format).integer("maximum_depth", o.max_depth);

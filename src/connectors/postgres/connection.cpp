@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <nlohmann/json.hpp>
+
+#include "metrics/logging.hpp"
 
 namespace sqlflow::connectors::postgres {
 
@@ -104,6 +107,9 @@ std::unique_ptr<PgConn> PgConn::connect(const ConnectionTarget& target) {
   // errors, not printed by libpq.
   PQsetNoticeProcessor(
       raw, [](void*, const char*) {}, nullptr);
+  metrics::log_event(
+      metrics::LogLevel::Debug, "connect", "connected to PostgreSQL at " + target.display,
+      nlohmann::ordered_json{{"target", target.display}, {"server_version", PQserverVersion(raw)}});
   return std::unique_ptr<PgConn>(new PgConn(raw, std::move(shared)));
 }
 

@@ -1,5 +1,6 @@
 #include "connectors/postgres/copy_binary_decode.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <limits>
@@ -146,12 +147,59 @@ std::string render_numeric(const Numeric& n) {
   return out;
 }
 
+// Integer digits of a finite numeric's text form ("-123.45" → 3, "0.5" → 0).
+int integer_digits(const std::string& text) {
+  int n = 0;
+  bool leading = true;
+  for (char c : text) {
+    if (c == '.') break;
+    if (c < '0' || c > '9') continue;
+    if (leading && c == '0') continue;
+    leading = false;
+    ++n;
+  }
+  return n;
+}
+
+// A value the target DECIMAL cannot hold exactly. From numeric_mode (an unconstrained numeric),
+// the message names the setting and what the value would need; never rounded instead.
+[[noreturn]] void misfit(const DecodeSpec& spec, const Numeric& n, const std::string& why) {
+  const std::string value = render_numeric(n);
+  const std::string target = "decimal(" + std::to_string(spec.width) + "," + std::to_string(spec.scale) + ")";
+  const bool special = n.sign == kNumNaN || n.sign == kNumPInf || n.sign == kNumNInf;
+  if (!spec.from_numeric_mode)
+    throw data_error(
+        "PostgreSQL column \"" + spec.column + "\": value " + value + " cannot be stored in " + target,
+        "DuckDB's DECIMAL has no NaN or Infinity; cast the column in a query (e.g. to float8) or "
+        "filter those rows out");
+  const int scale = special ? 0 : n.dscale;
+  const int digits = special ? 0 : integer_digits(value);
+  std::string hint;
+  if (special) {
+    hint = "set numeric_mode to \"varchar\" (exact text) or \"double\" to load NaN and Infinity";
+  } else {
+    if (digits + scale <= 38)
+      hint = "set numeric_mode to \"decimal(38," +
+             std::to_string(std::min(38 - digits, std::max<int>(scale, spec.scale))) +
+             ")\" (exact for this value), or \"varchar\" to load every digit as text";
+    else
+      hint = "set numeric_mode to \"varchar\" to load every digit as text (DECIMAL holds at most 38 digits)";
+  }
+  throw data_error("PostgreSQL column \"" + spec.column + "\" (numeric without precision): value " + value +
+                       (special ? ""
+                                : " (scale " + std::to_string(scale) + ", " + std::to_string(digits) +
+                                      " integer digits)") +
+                       " " + why + " numeric_mode " + target + (special ? "" : "; values are never rounded"),
+                   hint);
+}
+
 // The value × 10^scale as an integer, if it is one and has at most `width` digits.
 int128 numeric_to_unscaled(const DecodeSpec& spec, const Numeric& n) {
-  const std::string target = "DECIMAL(" + std::to_string(spec.width) + "," + std::to_string(spec.scale) + ")";
-  if (n.sign == kNumNaN || n.sign == kNumPInf || n.sign == kNumNInf)
-    bad(spec, render_numeric(n) + " cannot be stored in " + target);
-  auto overflow = [&] { bad(spec, "value " + render_numeric(n) + " does not fit in " + target); };
+  if (n.sign == kNumNaN || n.sign == kNumPInf || n.sign == kNumNInf) misfit(spec, n, "cannot be stored in");
+  auto overflow = [&] {
+    misfit(spec, n,
+           "does not fit: at most " + std::to_string(spec.width - spec.scale) + " integer digits in");
+  };
   const uint128* p10 = pow10_table();
   uint128 acc = 0;
   for (int k = 0; k < n.ndigits; ++k) {
@@ -164,8 +212,8 @@ int128 numeric_to_unscaled(const DecodeSpec& spec, const Numeric& n) {
       term = d * p10[e];
     } else {
       if (-e >= 4 || d % p10[-e] != 0)
-        bad(spec, "value " + render_numeric(n) + " has more than " + std::to_string(spec.scale) +
-                      " fractional digits and would be rounded in " + target);
+        misfit(spec, n,
+               "has more than " + std::to_string(spec.scale) + " fractional digits: it does not fit");
       term = d / p10[-e];
     }
     acc += term;

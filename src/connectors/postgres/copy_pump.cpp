@@ -4,11 +4,14 @@
 
 #include <chrono>
 
+#include "core/crash_point.hpp"
+#include "metrics/logging.hpp"
+
 namespace sqlflow::connectors::postgres {
 
 CopyOutPump::CopyOutPump(PgConn& conn, std::string what, size_t max_bytes)
     : conn_(conn), what_(std::move(what)), max_bytes_(max_bytes) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread(metrics::with_log_context([this] { run(); }));
 }
 
 CopyOutPump::~CopyOutPump() {
@@ -45,6 +48,7 @@ void CopyOutPump::run() {
         queue_.push_back({buf, n});
         queued_bytes_ += static_cast<size_t>(n);
         lock.unlock();
+        crash_point("postgres.copy_out");
         if (was_empty) changed_.notify_all();  // the consumer only ever waits on an empty queue
         continue;
       }

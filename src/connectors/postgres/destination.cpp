@@ -4,6 +4,7 @@
 #include <chrono>
 #include <random>
 
+#include "core/crash_point.hpp"
 #include "core/quote.hpp"
 #include "core/suggest.hpp"
 
@@ -328,6 +329,7 @@ void PostgresDestination::commit() {
       throw e;
     }
     while (PGresult* r = PQgetResult(lease_->get())) PQclear(r);
+    crash_point("postgres.copied");
 
     if (merge_) {
       std::string keys = join_quoted(keys_);
@@ -386,6 +388,7 @@ void PostgresDestination::commit() {
                      " RENAME TO " + quote_identifier(new_name));
       }
     }
+    crash_point("postgres.before_commit");
     PgResult done(PQexec(lease_->get(), "COMMIT"));
     if (!done || PQresultStatus(done.get()) != PGRES_COMMAND_OK) {
       Error e = lease_->error("COMMIT of the export into " + target, done.get());
@@ -396,6 +399,7 @@ void PostgresDestination::commit() {
             "check the target before running it again");
       throw e;
     }
+    crash_point("postgres.committed");
     done_ = true;
     lease_ = Lease();
   } catch (...) {

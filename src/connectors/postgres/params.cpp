@@ -199,9 +199,13 @@ std::vector<ParamSpec> source_param_specs() {
        "partition_column ranges) on one snapshot"},
       {"partition_column", ParamType::String, false, nullptr,
        "integer/numeric column to split ranges on instead of ctid"},
-      {"numeric_mode", ParamType::String, false, "varchar",
-       "numerics without precision <= 38: varchar (exact text) | double (approximate) | decimal(P,S) (error "
-       "if a value does not fit)"},
+      {"preserve_order", ParamType::Bool, false, nullptr,
+       "a LOAD keeps the rows in read order (default: only for a query with ORDER BY; a table's partitions "
+       "are loaded in parallel, in any order)"},
+      {"numeric_mode", ParamType::String, false, NumericMode::kDefault,
+       "numerics without precision <= 38 (e.g. `amount numeric`): decimal(P,S) (default decimal(38,9); a "
+       "value "
+       "that does not fit fails the load, never rounded) | varchar (exact text) | double (approximate)"},
       {"cursor_field", ParamType::String, false, nullptr,
        "incremental: read rows with cursor_field > the last watermark"},
       {"batch_size", ParamType::Int, false, nullptr,
@@ -249,7 +253,9 @@ SourceOptions SourceOptions::from(const Params& raw) {
   o.columns = string_list(p, "columns");
   o.where = str(p, "where");
   o.partition_column = str(p, "partition_column");
-  o.numeric_mode = NumericMode::parse(str(p, "numeric_mode", "varchar"));
+  if (p.contains("preserve_order") && p["preserve_order"].is_boolean())
+    o.preserve_order = p["preserve_order"].get<bool>();
+  o.numeric_mode = NumericMode::parse(str(p, "numeric_mode", NumericMode::kDefault));
   if (p.contains("partitions") && !p["partitions"].is_null()) {
     const auto& v = p["partitions"];
     std::string s = v.is_string() ? v.get<std::string>() : v.dump();

@@ -34,6 +34,9 @@ struct SourceOptions {
   PartitionMode partitions = PartitionMode::Auto;
   int partition_count = 0;
   std::string partition_column;
+  // Whether a LOAD keeps the rows in the order they are read. Unset: only a query with ORDER BY
+  // does; a table has no row order, so its partitions are loaded in parallel.
+  std::optional<bool> preserve_order;
   NumericMode numeric_mode;
   std::string cursor_field;  // from sync_mode=incremental + cursor_field (set_cursor overrides)
   int timeout_seconds = 0;   // statement_timeout of the reading transactions (0: none)

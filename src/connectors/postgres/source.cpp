@@ -1,6 +1,9 @@
 #include "connectors/postgres/source.hpp"
 
+#include <strings.h>
+
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -508,6 +511,72 @@ std::string PostgresSource::query_text() const {
   std::string q = options_.query;
   while (!q.empty() && (q.back() == ';' || std::isspace(static_cast<unsigned char>(q.back())))) q.pop_back();
   return q;
+}
+
+namespace {
+
+// Whether PostgreSQL query text has ORDER BY anywhere (a window or a subquery counts too: when in
+// doubt, keep the order). Skips string literals, quoted identifiers, dollar quotes and comments.
+bool has_order_by(const std::string& q) {
+  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; };
+  auto word_at = [&](size_t i, const char* w) {
+    const size_t n = std::strlen(w);
+    if (i + n > q.size() || strncasecmp(q.data() + i, w, n) != 0) return false;
+    return (i == 0 || !ident(q[i - 1])) && (i + n == q.size() || !ident(q[i + n]));
+  };
+  // Past whitespace and comments from i.
+  auto skip_blank = [&](size_t i) {
+    for (;;) {
+      while (i < q.size() && std::isspace(static_cast<unsigned char>(q[i]))) ++i;
+      if (q.compare(i, 2, "--") == 0) {
+        i = q.find('\n', i);
+        if (i == std::string::npos) return q.size();
+      } else if (q.compare(i, 2, "/*") == 0) {
+        i = q.find("*/", i + 2);
+        if (i == std::string::npos) return q.size();
+        i += 2;
+      } else {
+        return i;
+      }
+    }
+  };
+  size_t i = 0;
+  while ((i = skip_blank(i)) < q.size()) {
+    const char c = q[i];
+    if (c == '\'' || c == '"') {
+      const size_t end = q.find(c, i + 1);  // a doubled quote is two literals in a row: same result
+      if (end == std::string::npos) return true;
+      i = end + 1;
+    } else if (c == '$' && (i == 0 || !ident(q[i - 1]))) {
+      size_t k = i + 1;
+      while (k < q.size() && (std::isalnum(static_cast<unsigned char>(q[k])) || q[k] == '_')) ++k;
+      const bool param = k > i + 1 && std::isdigit(static_cast<unsigned char>(q[i + 1]));  // $1
+      if (k < q.size() && q[k] == '$' && !param) {
+        const std::string tag = q.substr(i, k - i + 1);  // $$ or $tag$
+        const size_t close = q.find(tag, k + 1);
+        if (close == std::string::npos) return true;
+        i = close + tag.size();
+      } else {
+        i = k;
+      }
+    } else if (word_at(i, "order")) {
+      const size_t next = skip_blank(i + 5);
+      if (word_at(next, "by")) return true;
+      i += 5;
+    } else {
+      ++i;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool PostgresSource::rows_unordered() {
+  discover();
+  if (partition_predicates_.size() <= 1) return false;  // one partition: nothing to gain
+  if (options_.preserve_order) return !*options_.preserve_order;
+  return options_.query.empty() || !has_order_by(options_.query);
 }
 
 std::string PostgresSource::relation_sql() const {

@@ -48,6 +48,9 @@ class PostgresSource : public Source {
   // The highest cursor value among the rows handed to DuckDB by the last scan (text PostgreSQL
   // parses back as the column's type), or nullopt when no row was read or no cursor is set.
   std::optional<std::string> max_cursor_value() override;
+  // A table (or a query without ORDER BY) read in more than one partition has no row order to
+  // keep, unless preserve_order says otherwise.
+  bool rows_unordered() override;
 
   // "PostgreSQL 15.4 at host:port/db as user, round trip 0.2 ms".
   std::string test_connection() override;

@@ -77,7 +77,10 @@ NumericMode NumericMode::parse(const std::string& text) {
     if (!std::isspace(static_cast<unsigned char>(c)))
       s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   NumericMode m;
-  if (s == "varchar" || s == "text") return m;
+  if (s == "varchar" || s == "text") {
+    m.target = NumericTarget::Varchar;
+    return m;
+  }
   if (s == "double") {
     m.target = NumericTarget::Double;
     return m;
@@ -100,6 +103,18 @@ NumericMode NumericMode::parse(const std::string& text) {
   throw validation_error("postgres: numeric_mode '" + text + "' is not one of varchar, double, decimal(P,S)",
                          "varchar keeps unconstrained numerics exactly as text; double is approximate; "
                          "decimal(P,S) with 1 ≤ P ≤ 38 fails on values that do not fit");
+}
+
+std::string NumericMode::to_string() const {
+  switch (target) {
+    case NumericTarget::Varchar:
+      return "varchar";
+    case NumericTarget::Double:
+      return "double";
+    case NumericTarget::Decimal:
+      break;
+  }
+  return "decimal(" + std::to_string(width) + "," + std::to_string(scale) + ")";
 }
 
 std::optional<std::pair<int, int>> numeric_typmod(int32_t typmod) {
@@ -230,6 +245,7 @@ void plan_numeric(DecodeSpec& spec, int32_t typmod, const NumericMode& mode) {
   spec.numeric = mode.target;
   spec.width = mode.width;
   spec.scale = mode.scale;
+  spec.from_numeric_mode = true;
 }
 
 }  // namespace
@@ -349,10 +365,10 @@ std::vector<std::string> type_mapping_notes() {
       "  numeric(p,s) with p <= 38 -> DECIMAL(p,s) exactly (numeric(p,s) with s>p -> DECIMAL(s,s); s<0 -> "
       "DECIMAL(p-s,0));",
       "    NaN/Infinity in such a column is an error naming the column",
-      "  numeric without precision, or p > 38 -> by numeric_mode: varchar (default: exact text, NaN/Infinity",
-      "    spelled as PostgreSQL does) | double (approximate, opt-in) | decimal(P,S) (a value that does not "
-      "fit or",
-      "    would be rounded is an error, never silently changed)",
+      "  numeric without precision, or p > 38 -> by numeric_mode: decimal(P,S) (default decimal(38,9): exact",
+      "    for up to 29 integer and 9 fractional digits; a value that does not fit or would be rounded, or",
+      "    NaN/Infinity, fails the load naming the column, never silently changed) | varchar (exact text,",
+      "    NaN/Infinity spelled as PostgreSQL does) | double (approximate, opt-in)",
       "  text/varchar/char(n)/name/json -> VARCHAR; jsonb -> VARCHAR (JSON text); bytea -> BLOB",
       "  date/time/timetz/timestamp/timestamptz/interval -> DATE/TIME/TIMETZ/TIMESTAMP/TIMESTAMPTZ/INTERVAL",
       "    (infinity, -infinity and BC dates kept; timestamps beyond DuckDB's range (year 294247) are an "

@@ -56,17 +56,24 @@ struct DecodeSpec {
   bool array = false;  // one-dimensional array → LIST
   NumericTarget numeric = NumericTarget::Decimal;
   uint8_t width = 18, scale = 0;  // for NumericTarget::Decimal
-  std::string column;             // for error messages
+  // The target came from numeric_mode (an unconstrained numeric), not from the column's own
+  // precision: a value that does not fit is the setting's doing, and the error says so.
+  bool from_numeric_mode = false;
+  std::string column;  // for error messages
 
   LogicalType duckdb_type() const;
 };
 
 // Rule for numerics without a precision ≤ 38 (unconstrained `numeric`, or wider): the
-// `numeric_mode` parameter.
+// `numeric_mode` parameter. The default, DECIMAL(38,9) as dlt's for unbounded decimals, keeps
+// money columns (`amount numeric`) summable and exact for values with at most 9 fractional and 29
+// integer digits; a value that does not fit fails the load naming the column, never rounded.
 struct NumericMode {
-  NumericTarget target = NumericTarget::Varchar;  // exact text by default, never silent rounding
-  uint8_t width = 38, scale = 10;                 // for "decimal(P,S)": values that do not fit are an error
+  static constexpr const char* kDefault = "decimal(38,9)";
+  NumericTarget target = NumericTarget::Decimal;
+  uint8_t width = 38, scale = 9;  // for "decimal(P,S)": values that do not fit are an error
   static NumericMode parse(const std::string& text);  // "varchar" | "double" | "decimal(P,S)"; throws
+  std::string to_string() const;                      // as parse() reads it
 };
 
 // What pg_type says about one type.

@@ -332,6 +332,8 @@ RestOptions RestOptions::from_params(const json& params) {
   o.parallel_requests = static_cast<int>(get_int(params, "parallel_requests", "parameter ", 4, 1));
   o.preserve_order = get_bool(params, "preserve_order", "parameter ", true);
   if (params.contains("resilience")) o.resilience = params.at("resilience");
+  if (params.contains("rate_limit_rpm") && !params.at("rate_limit_rpm").is_null())
+    o.rate_limit_rpm = get_number(params, "rate_limit_rpm", 0);
   o.infer_timestamps = get_bool(params, "infer_timestamps", "parameter ", true);
   o.infer_sample_records = static_cast<int>(get_int(params, "infer_sample_records", "parameter ", 1000, 1));
   o.infer_sample_pages = static_cast<int>(get_int(params, "infer_sample_pages", "parameter ", 1, 1));
@@ -356,6 +358,9 @@ void RestOptions::validate() const {
     throw validation_error("REST body is sent with method POST only", "add \"method\": \"POST\"");
   if (!(timeout_s > 0)) throw validation_error("REST timeout must be a positive number of seconds");
   if (retry_delay && !(*retry_delay >= 0)) throw validation_error("REST retry_delay must be ≥ 0 seconds");
+  if (rate_limit_rpm && !(*rate_limit_rpm > 0))
+    throw validation_error("REST rate_limit_rpm must be a positive number of requests per minute",
+                           "leave it out for no client-side limit");
   if (parallel_requests > 256) throw validation_error("REST parallel_requests must be at most 256");
   (void)split_path(data_path);
   if (flatten_separator.empty() || flatten_separator.size() > 4)

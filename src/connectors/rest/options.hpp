@@ -80,6 +80,9 @@ struct RestOptions {
   // so loads and exports repeat exactly; false lets several DuckDB threads decode page ranges.
   bool preserve_order = true;
   nlohmann::json resilience;  // overrides of the "rest" resilience profile
+  // A client-side rate limit (requests/minute), shorthand for resilience.rate_limit.requests_per_minute.
+  // None by default: the server's 429s, Retry-After and RateLimit-* headers slow us when needed.
+  std::optional<double> rate_limit_rpm;
   bool infer_timestamps = true;
   int infer_sample_records = 1000;
   int infer_sample_pages = 1;

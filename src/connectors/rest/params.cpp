@@ -49,6 +49,9 @@ ConnectorInfo rest_info() {
        "requests in flight at once when the page count is known (within the rate limit)"},
       {"preserve_order", ParamType::Bool, false, true,
        "rows in page order, identical from run to run (false: pages decoded on several threads, any order)"},
+      {"rate_limit_rpm", ParamType::Number, false, nullptr,
+       "client-side limit in requests per minute (default: none; the server's 429, Retry-After and "
+       "RateLimit-* headers still slow requests)"},
       {"resilience", ParamType::Object, false, nullptr, resilience::describe_param_doc("rest")},
       {"infer_timestamps", ParamType::Bool, false, true,
        "ISO 8601 date-time strings become TIMESTAMP (UTC) columns"},
@@ -101,8 +104,13 @@ ConnectorInfo rest_info() {
       "them).",
       "Incremental loads send the stored watermark as cursor_param on every request (a TIMESTAMP watermark "
       "as ISO 8601 UTC, e.g. 2024-01-03T10:00:00Z); the watermark advances only when the load commits.",
-      "The rest resilience profile limits requests to 60 per minute (burst 10) by default; raise it with "
-      "\"resilience\": {\"rate_limit\": {\"requests_per_minute\": 600}} for APIs that allow more.",
+      "No client-side rate limit by default (an API's quota is not known): set rate_limit_rpm, or "
+      "\"resilience\": {\"rate_limit\": {\"requests_per_minute\": 600, \"burst\": 10}}, to stay under a "
+      "known quota. The server's signals always apply: a 429/503 with Retry-After pauses every request to "
+      "that host, and RateLimit-Remaining/-Reset (IETF draft) or X-RateLimit-Remaining/-Reset headers hold "
+      "requests back once the window's quota is used up, before the server refuses them. When a "
+      "configured limit bounds a load (requests waited for it over 10% of the time), the run summary says "
+      "so.",
   };
   return info;
 }

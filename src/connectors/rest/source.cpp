@@ -16,7 +16,9 @@
 #include "connectors/rest/digest_auth.hpp"
 #include "connectors/rest/json_records.hpp"
 #include "connectors/rest/pagination.hpp"
+#include "core/crash_point.hpp"
 #include "core/error.hpp"
+#include "metrics/logging.hpp"
 #include "metrics/secrets.hpp"
 #include "net/http_client.hpp"
 #include "net/oauth2.hpp"
@@ -76,7 +78,7 @@ class PageStream {
   }
   template <class F>
   void start(F producer) {
-    thread_ = std::thread([this, producer = std::move(producer)]() mutable {
+    thread_ = std::thread(metrics::with_log_context([this, producer = std::move(producer)]() mutable {
       std::exception_ptr error;
       try {
         producer(*this);
@@ -89,10 +91,11 @@ class PageStream {
         done_ = true;
       }
       cv_.notify_all();
-    });
+    }));
   }
   // False when the reader went away (stop producing).
   bool push(FetchedPage page) {
+    crash_point("rest.page");
     std::unique_lock lock(mutex_);
     cv_.wait(lock, [&] { return cancelled_ || queue_.size() < capacity_; });
     if (cancelled_) return false;
@@ -178,6 +181,7 @@ struct RestSource::Core {
   std::shared_ptr<Plan> plan;
   std::vector<std::string> warnings;
   std::set<std::string> warned_keys;
+  RateLimitWatch rate_watch;  // from the first scan's plan to after_read
 
   RequestLatencySink on_latency;
 
@@ -220,6 +224,7 @@ struct RestSource::Core {
     nlohmann::json overrides = nlohmann::json::object();
     if (o.max_retries) overrides["retry"]["max_attempts"] = *o.max_retries + 1;
     if (o.retry_delay) overrides["retry"]["initial_delay"] = *o.retry_delay;
+    if (o.rate_limit_rpm) overrides["rate_limit"]["requests_per_minute"] = *o.rate_limit_rpm;
     if (o.resilience.is_object())
       overrides.merge_patch(o.resilience);
     else if (!o.resilience.is_null())
@@ -469,6 +474,7 @@ struct RestSource::Core {
 
   std::shared_ptr<Plan> make_plan() {
     ensure_schema();
+    rate_watch.start(*client);
     KeyValues wm = watermark_params();
     auto plan = std::make_shared<Plan>();
     plan->key = current_key();
@@ -775,7 +781,14 @@ net::HttpClient& RestSource::client() {
 ReadReport RestSource::after_read(engine::Connection&, const std::string&, const std::string&) {
   ReadReport report;
   report.warnings = warnings();
+  if (auto note = core_->rate_watch.finish(
+          *core_->client, "PARAMS rate_limit_rpm (or resilience.rate_limit.requests_per_minute)"))
+    report.warnings.push_back(*note);
   return report;
+}
+
+bool RestSource::rows_unordered() {
+  return !core_->o.preserve_order;
 }
 
 std::vector<std::string> RestSource::warnings() const {

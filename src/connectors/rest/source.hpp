@@ -43,6 +43,8 @@ class RestSource final : public Source {
   std::optional<size_t> estimated_rows() override;
 
   bool supports_cursor() const override { return true; }
+  // preserve_order false: pages in any order, so a LOAD may decode them on every thread.
+  bool rows_unordered() override;
   // Sends the watermark as `cursor_param` on every request (TIMESTAMP watermarks as ISO 8601 UTC).
   void set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) override;
   std::string test_connection() override;

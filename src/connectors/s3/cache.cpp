@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "metrics/logging.hpp"
 #include "net/sigv4.hpp"
 
 namespace sqlflow::connectors::s3 {
@@ -67,7 +68,7 @@ std::size_t ObjectCache::fetch(net::S3Client& client, const std::string& bucket,
     }
   };
   std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(metrics::with_log_context(work));
   work();
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);

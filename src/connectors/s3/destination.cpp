@@ -13,6 +13,7 @@
 #include "connectors/http_io.hpp"
 #include "connectors/registry.hpp"
 #include "core/error.hpp"
+#include "metrics/logging.hpp"
 #include "net/s3_client.hpp"
 
 namespace sqlflow::connectors::s3 {
@@ -123,7 +124,7 @@ void S3Destination::upload_folder() {
     }
   };
   std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(metrics::with_log_context(work));
   work();
   for (auto& t : pool) t.join();
   if (error) {

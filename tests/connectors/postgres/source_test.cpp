@@ -474,3 +474,31 @@ TEST_F(PgSource, LoadFailingMidwayLeavesNoTableBehind) {
 }
 
 }  // namespace
+
+// A table has no row order to keep: read in partitions, a LOAD may insert its rows in any order
+// (and so read the partitions in parallel). A query with ORDER BY keeps its order; preserve_order
+// says otherwise either way.
+TEST_F(PgSource, RowsAreUnorderedForPartitionedTablesAndQueriesWithoutOrderBy) {
+  create_accounts(2000);
+  auto unordered = [&](const nlohmann::json& params) { return make_source(params)->rows_unordered(); };
+  EXPECT_TRUE(unordered(source_params("accounts", {{"partitions", 4}})));
+  EXPECT_FALSE(unordered(source_params("accounts", {{"partitions", "off"}})));  // one partition
+  EXPECT_FALSE(unordered(source_params("accounts", {{"partitions", 4}, {"preserve_order", true}})));
+  auto query = [&](const std::string& sql, nlohmann::json extra = nlohmann::json::object()) {
+    extra["query"] = sql;
+    extra["partition_column"] = "id";
+    extra["partitions"] = 4;
+    return merged(conn_params(app()), extra);
+  };
+  const std::string from = " FROM " + q("accounts");
+  EXPECT_TRUE(unordered(query("SELECT id, balance" + from)));
+  EXPECT_FALSE(unordered(query("SELECT id, balance" + from + " ORDER BY id")));
+  EXPECT_FALSE(unordered(query("select id, balance" + from + " order\n  -- newest first\n  by id desc")));
+  EXPECT_FALSE(unordered(query("SELECT id, row_number() OVER (ORDER BY id) AS n" + from)));
+  EXPECT_TRUE(unordered(query("SELECT id, 'order by' AS note, balance AS \"order by\"" + from)));
+  EXPECT_TRUE(
+      unordered(query("SELECT id /* ORDER BY id */, $$order by$$ AS t, $x$ order by $x$ AS u" + from)));
+  EXPECT_TRUE(unordered(query("SELECT id, id AS border, balance AS order_by" + from)));
+  EXPECT_FALSE(unordered(query("SELECT id, balance" + from + " ORDER BY id", {{"preserve_order", true}})));
+  EXPECT_TRUE(unordered(query("SELECT id, balance" + from + " ORDER BY id", {{"preserve_order", false}})));
+}

@@ -57,6 +57,10 @@ class TypesRoundTrip : public PgTest {
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL))");
   }
 
+  // `nun numeric` holds NaN, ±Infinity and 60-digit values: only numeric_mode varchar keeps them
+  // (the default decimal(38,9) fails the load on them, as NumericDefault* below shows).
+  nlohmann::json exact_params() { return source_params("src", {{"numeric_mode", "varchar"}}); }
+
   std::string checksum(const std::string& table, const std::string& column) {
     return admin->value("SELECT md5(string_agg(coalesce(" + quote_identifier(column) +
                         "::text, '<NULL>'), '|' ORDER BY id)) FROM " + q(table));
@@ -67,7 +71,7 @@ TEST_F(TypesRoundTrip, EveryTypeRoundTripsIntoTheSameTableDefinition) {
   create_all_types("src");
   admin->exec("CREATE TABLE " + q("back") + " (LIKE " + q("src") + ")");
   Duck duck;
-  std::shared_ptr<connectors::Source> source = make_source(source_params("src"));
+  std::shared_ptr<connectors::Source> source = make_source(exact_params());
   duck.load("t", source);
   EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM t"), "6");
 
@@ -83,7 +87,7 @@ TEST_F(TypesRoundTrip, EveryTypeRoundTripsIntoTheSameTableDefinition) {
 TEST_F(TypesRoundTrip, DuckDBTypesAndValuesAreTheExpectedOnes) {
   create_all_types("src");
   Duck duck;
-  duck.load("t", make_source(source_params("src")));
+  duck.load("t", make_source(exact_params()));
   auto types = test::query_rows(duck.con,
                                 "SELECT column_name, data_type FROM information_schema.columns "
                                 "WHERE table_name = 't' ORDER BY ordinal_position");
@@ -162,7 +166,7 @@ TEST_F(TypesRoundTrip, DuckDBTypesAndValuesAreTheExpectedOnes) {
 TEST_F(TypesRoundTrip, NewTableFromTheResultSchemaKeepsEveryValue) {
   create_all_types("src");
   Duck duck;
-  duck.load("t", make_source(source_params("src")));
+  duck.load("t", make_source(exact_params()));
   auto dest = make_destination(schema + ".created", dest_params());
   duck.export_to("SELECT * FROM t ORDER BY id", *dest, connectors::WriteMode::Replace);
   // The created table uses the mapped types (text for enums, inet, …), so compare text forms;
@@ -219,6 +223,70 @@ TEST_F(TypesRoundTrip, NumericModeDecidesUnconstrainedNumerics) {
     EXPECT_NE(std::string(e.what()).find("rounded"), std::string::npos) << e.what();
   }
   EXPECT_THROW(make_source(source_params("nums", {{"numeric_mode", "decimal(40,2)"}})), Error);
+}
+
+// The most common money column, `amount numeric` without a precision, loads as DECIMAL(38,9)
+// by default, so SUM works and is exact.
+TEST_F(TypesRoundTrip, NumericDefaultIsDecimal38_9AndSumsExactly) {
+  admin->exec("CREATE TABLE " + q("pay") + " (id int, amount numeric, amounts numeric[])");
+  admin->exec("INSERT INTO " + q("pay") +
+              " VALUES (1, 10.50, '{1.5,2}'), (2, 0.123456789, NULL), (3, -3, '{}'), (4, NULL, NULL),"
+              " (5, 12345678901234567890123456789, NULL), (6, 1.500000000000, NULL)");
+  Duck duck;
+  duck.load("t", make_source(source_params("pay")));
+  EXPECT_EQ(test::query_value(duck.con, "SELECT typeof(amount) FROM t LIMIT 1"), "DECIMAL(38,9)");
+  EXPECT_EQ(test::query_value(duck.con, "SELECT typeof(amounts) FROM t LIMIT 1"), "DECIMAL(38,9)[]");
+  EXPECT_EQ(test::query_value(duck.con, "SELECT sum(amount)::VARCHAR FROM t WHERE id < 5"), "7.623456789");
+  EXPECT_EQ(test::query_value(duck.con, "SELECT amount::VARCHAR FROM t WHERE id = 5"),
+            "12345678901234567890123456789.000000000");
+  EXPECT_EQ(test::query_value(duck.con, "SELECT amounts::VARCHAR FROM t WHERE id = 1"),
+            "[1.500000000, 2.000000000]");
+}
+
+TEST_F(TypesRoundTrip, NumericDefaultRefusesValuesThatDoNotFitNamingColumnScaleAndSetting) {
+  admin->exec("CREATE TABLE " + q("fine") + " (id int, amount numeric)");
+  admin->exec("INSERT INTO " + q("fine") + " VALUES (1, 1.5), (2, 0.1234567891)");
+  Duck duck;
+  try {
+    duck.load("t", make_source(source_params("fine")));
+    FAIL() << "0.1234567891 must not be rounded silently";
+  } catch (const Error& e) {
+    const std::string m = e.message();
+    EXPECT_NE(m.find("\"amount\""), std::string::npos) << m;
+    EXPECT_NE(m.find("0.1234567891"), std::string::npos) << m;
+    EXPECT_NE(m.find("scale 10"), std::string::npos) << m;
+    EXPECT_NE(m.find("numeric_mode decimal(38,9)"), std::string::npos) << m;
+    EXPECT_NE(e.hint().find("numeric_mode to \"decimal(38,10)\""), std::string::npos) << e.hint();
+    EXPECT_NE(e.hint().find("varchar"), std::string::npos) << e.hint();
+  }
+  // The table was not created: the failed load left nothing behind.
+  EXPECT_EQ(test::query_value(duck.con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 't'"), "0");
+
+  admin->exec("CREATE TABLE " + q("huge") + " (id int, amount numeric)");
+  admin->exec("INSERT INTO " + q("huge") + " VALUES (1, 123456789012345678901234567890)");  // 30 digits
+  try {
+    duck.load("t", make_source(source_params("huge")));
+    FAIL() << "30 integer digits do not fit DECIMAL(38,9)";
+  } catch (const Error& e) {
+    const std::string m = e.message();
+    EXPECT_NE(m.find("scale 0, 30 integer digits"), std::string::npos) << m;
+    EXPECT_NE(m.find("at most 29 integer digits"), std::string::npos) << m;
+    EXPECT_NE(m.find("numeric_mode decimal(38,9)"), std::string::npos) << m;
+    EXPECT_NE(e.hint().find("\"decimal(38,8)\""), std::string::npos) << e.hint();
+  }
+
+  admin->exec("CREATE TABLE " + q("nan") + " (id int, amount numeric)");
+  admin->exec("INSERT INTO " + q("nan") + " VALUES (1, 'NaN')");
+  try {
+    duck.load("t", make_source(source_params("nan")));
+    FAIL() << "NaN has no DECIMAL";
+  } catch (const Error& e) {
+    EXPECT_NE(e.message().find("numeric_mode decimal(38,9)"), std::string::npos) << e.message();
+    EXPECT_NE(e.hint().find("\"varchar\""), std::string::npos) << e.hint();
+  }
+  // numeric_mode varchar keeps every digit.
+  duck.load("t", make_source(source_params("huge", {{"numeric_mode", "varchar"}})));
+  EXPECT_EQ(test::query_value(duck.con, "SELECT amount FROM t"), "123456789012345678901234567890");
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 
 namespace sqlflow::test {
 
-// PARAMS with fast retries and no rate limit (the rest profile's 60/min would make tests slow).
+// PARAMS with fast retries and the client-side rate limit switched off explicitly.
 inline nlohmann::json rest_params(const RestApiFixture& api, const std::string& path) {
   return {{"url", api.url(path)},
           {"resilience", {{"rate_limit", false}, {"retry", {{"initial_delay", 0.01}, {"max_delay", 0.05}}}}}};
