@@ -29,12 +29,14 @@ set(SQLFLOW_PCH_HEADERS
   <mutex> <optional> <set> <sstream> <string> <string_view> <thread> <unordered_map> <variant>
   <vector>)
 
-# GCC 12 reports false -Warray-bounds on `std::string(x) + "…"` chains (GCC PR 105651) in files
-# compiled with the PCH (seen in postgres/copy_binary_decode.cpp, pipeline/lexer.cpp,
-# net/sigv4.cpp); the ASan build still catches real out-of-bounds accesses at run time.
+# GCC 12 reports false -Warray-bounds, -Wstringop-overflow and -Wstringop-overread on
+# `std::string(x) + "…"` chains (GCC PR 105651, PR 105329) in files compiled with the PCH (seen in
+# postgres/copy_binary_decode.cpp, pipeline/lexer.cpp, net/sigv4.cpp, the s3rver fixture): the
+# inlining differs with the PCH. GCC 13 fixed them; the ASan build still catches real
+# out-of-bounds accesses at run time, and clang builds (scripts/fuzz.sh) keep the warnings.
 set(SQLFLOW_PCH_FLAGS "")
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
-  set(SQLFLOW_PCH_FLAGS -Wno-array-bounds)
+  set(SQLFLOW_PCH_FLAGS -Wno-array-bounds -Wno-stringop-overflow -Wno-stringop-overread)
 endif()
 
 # The PCH is compiled once, in a target of its own with the same flags and definitions as the

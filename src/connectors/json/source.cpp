@@ -222,7 +222,7 @@ JsonSource::JsonSource(JsonSourceOptions options, ConnectorContext context)
 
 FileViewSource::View JsonSource::build_view(const std::vector<fs::path>& file_list) {
   const auto& o = options_;
-  for (const auto& f : file_list) check_nesting(f, kWhat);
+  for (const auto& f : file_list) check_nesting(f, kSourceWhat);
 
   files::SqlArgs args;
   args.string("format", o.format).integer("maximum_depth", o.max_depth);
