@@ -38,7 +38,9 @@ for f in bin/sqlflow lib/sqlflow/libduckdb.so share/man/man1/sqlflow.1.gz \
 done
 runpath=$(readelf -d "$usr/bin/sqlflow" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]/\1/p')
 [ "$runpath" = '$ORIGIN/../lib/sqlflow' ] || fail "RUNPATH is '$runpath', not \$ORIGIN/../lib/sqlflow"
-ldd "$usr/bin/sqlflow" | grep -q "libduckdb.so => $usr/lib/sqlflow/libduckdb.so" ||
+# ldd prints the $ORIGIN path unresolved (…/usr/bin/../lib/sqlflow/…): compare real paths.
+loaded=$(ldd "$usr/bin/sqlflow" | sed -n 's/.*libduckdb.so => \([^ ]*\) .*/\1/p')
+[ -n "$loaded" ] && [ "$(realpath "$loaded")" = "$(realpath "$usr/lib/sqlflow/libduckdb.so")" ] ||
   fail "the unpacked binary does not load the packaged libduckdb.so: $(ldd "$usr/bin/sqlflow" | grep duckdb)"
 zcat "$usr/share/man/man1/sqlflow.1.gz" | grep -q '^\.SS sqlflow pipeline run' || fail "man page lacks 'pipeline run'"
 bash -n "$usr/share/bash-completion/completions/sqlflow" || fail "bash completion does not parse"
