@@ -7,12 +7,16 @@
 //                                                  fixture API → sqlflow_scan, pages fetched with
 //                                                  INFLIGHT requests at once (1: sequential)
 //   rest_driver load MB PAGE_RECORDS INFLIGHT      stream ~MB of pages through an aggregate (peak RSS)
+//   rest_driver chaos STYLE PAGES RECORDS LATENCY_MS INFLIGHT RATE
+//                                                  fixture API → sqlflow_scan through /faulty/STYLE
+//                                                  (RATE of requests fail) or /items/STYLE (RATE 0)
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -135,7 +139,7 @@ class ServerProcess {
       close(port_pipe[0]);
       close(life_pipe[1]);
       {
-        test::RestApiFixture api(o, 64);
+        test::RestApiFixture api(o, 256);  // a connection per client worker, and the stalled ones
         int port = api.server().port();
         if (write(port_pipe[1], &port, sizeof port) != sizeof port) _exit(1);
         char c;
@@ -270,6 +274,70 @@ int load(double mb, std::int64_t page_records, int inflight) {
   return 0;
 }
 
+// Chaos (issue 19 §2): the fixture's fault injector fails RATE of the requests (503, 429 with
+// Retry-After: 1, a reset mid-body, chunked JSON cut short, a 2 s stall); the client has a 1 s
+// timeout and otherwise default resilience settings, with max_retries 8 so that no page runs out
+// of attempts (at 20% a page fails 4 times in a row once in 625 pages: the default 3 retries
+// would fail most 1,000-page runs).
+int chaos(const std::string& style, std::int64_t n_pages, std::int64_t records, int latency_ms, int inflight,
+          double rate) {
+  test::RestApiOptions o;
+  o.records = n_pages * records;
+  o.page_size = records;
+  o.latency = std::chrono::milliseconds(latency_ms);
+  o.faults.rate = rate;
+  o.faults.stall = std::chrono::milliseconds(2000);
+  o.faults.retry_after_seconds = 1;
+  // CHAOS_KINDS: a bit mask of FaultInjector::Kind (503, 429, reset, truncated, stall) to inject.
+  if (const char* k = std::getenv("CHAOS_KINDS")) o.faults.kinds = static_cast<unsigned>(std::stoul(k));
+  ServerProcess api(o);
+  nlohmann::json p = {{"url", api.url((rate > 0 ? "/faulty/" : "/items/") + style)},
+                      {"parallel_requests", inflight},
+                      {"timeout", 1},
+                      {"max_retries", 8}};
+  if (style == "page") {
+    p["data_path"] = "data";
+    p["pagination"] = {{"type", "page_number"}, {"page_size", records}, {"total_pages_path", "total_pages"}};
+  } else if (style == "offset") {
+    p["data_path"] = "results";
+    p["pagination"] = {{"type", "offset"}, {"limit", records}, {"total_path", "count"}};
+  } else if (style == "cursor") {
+    p["data_path"] = "items";
+    p["pagination"] = {{"type", "cursor"}, {"cursor_path", "meta.next_cursor"}, {"cursor_param", "cursor"}};
+  } else if (style == "link") {
+    p["pagination"] = {{"type", "link_header"}};
+  } else if (style == "next") {
+    p["data_path"] = "data";
+    p["pagination"] = {{"type", "next_url"}, {"next_path", "links.next"}};
+  } else {
+    throw std::invalid_argument("style must be page, offset, cursor, link or next, got " + style);
+  }
+  Scan scan(p);
+  auto t0 = Clock::now();
+  auto rows = test::query_rows(scan.con, "SELECT count(*), sum(id), sum(price) FROM sqlflow_scan('s')");
+  double s = seconds_since(t0);
+  const auto& stats = scan.source->client().stats();
+  auto policy = scan.source->client().policy().stats().snapshot();
+  std::cout << nlohmann::json{{"mode", "chaos"},
+                              {"server_waits", policy.server_waits},
+                              {"server_wait_s", static_cast<double>(policy.server_wait_ns) / 1e9},
+                              {"breaker_opens", policy.breaker_opens},
+                              {"style", style},
+                              {"pages", n_pages},
+                              {"records_per_page", records},
+                              {"latency_ms", latency_ms},
+                              {"inflight", inflight},
+                              {"fault_rate", rate},
+                              {"seconds", s},
+                              {"result", rows.at(0)},
+                              {"retries", stats.retries.load()},
+                              {"attempts", stats.attempts.load()},
+                              {"client_peak_rss_bytes", self_peak_rss_bytes()}}
+                   .dump()
+            << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -280,6 +348,9 @@ int main(int argc, char** argv) {
     if (mode == "pages" && (argc == 6 || argc == 7))
       return pages(std::stoll(argv[2]), std::stoll(argv[3]), std::stoi(argv[4]), std::stoi(argv[5]),
                    argc == 7 ? argv[6] : "bench");
+    if (mode == "chaos" && argc == 8)
+      return chaos(argv[2], std::stoll(argv[3]), std::stoll(argv[4]), std::stoi(argv[5]), std::stoi(argv[6]),
+                   std::stod(argv[7]));
     if (mode == "load" && argc == 5) return load(std::stod(argv[2]), std::stoll(argv[3]), std::stoi(argv[4]));
   } catch (const std::exception& e) {
     std::cerr << "rest_driver: " << e.what() << "\n";
@@ -287,6 +358,6 @@ int main(int argc, char** argv) {
   }
   std::cerr << "usage: rest_driver gen MB FILE | parse FILE | pages PAGES RECORDS LATENCY_MS INFLIGHT "
                "[bench|defaults|sqlflow60] | load "
-               "MB PAGE_RECORDS INFLIGHT\n";
+               "MB PAGE_RECORDS INFLIGHT | chaos STYLE PAGES RECORDS LATENCY_MS INFLIGHT RATE\n";
   return 2;
 }

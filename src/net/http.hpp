@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "net/attempt_slots.hpp"
 
 namespace sqlflow::net {
 
@@ -41,6 +42,9 @@ struct Request {
   // some data was delivered, on_restart is called before the retry delivers from the start.
   BodyCallback on_data;
   std::function<void()> on_restart;
+  // Shared with other requests: each attempt waits for a slot before it is sent (blocking the
+  // calling thread, so meant for fetch() of one request per thread).
+  std::shared_ptr<AttemptSlots> slots;
 
   Request() = default;
   Request(std::string method_, std::string url_) : method(std::move(method_)), url(std::move(url_)) {}

@@ -223,6 +223,7 @@ struct Transfer {
   bool too_large = false;
   bool too_much_buffered = false;
   bool consumer_abort = false;
+  bool holds_slot = false;  // of req.slots, from launch to the attempt's end
   std::uint64_t attempt_bytes = 0;
   rs::TimePoint ready_at{};
   rs::TimePoint attempt_start{};
@@ -361,6 +362,23 @@ struct EngineRun {
     wait(raw, now);
   }
 
+  static void release_slot(Transfer* t) {
+    if (!t->holds_slot) return;
+    t->req.slots->release();
+    t->holds_slot = false;
+  }
+
+  // Before the policy admits an attempt, so that a server's quota counts only attempts that can
+  // go (a request waiting for a slot has not used any of it).
+  static void take_slot(Transfer* t) {
+    if (!t->req.slots || t->holds_slot) return;
+    if (!t->req.slots->acquire([] { return interrupt::requested(); }))
+      throw Error(
+          ErrorKind::Connection,
+          "interrupted by " + std::string(interrupt::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT"));
+    t->holds_slot = true;
+  }
+
   void launch(Transfer* t) {
     CURL* e = engine.take();
     t->easy = e;
@@ -383,6 +401,7 @@ struct EngineRun {
       } catch (const Error& err) {
         engine.give(e);
         t->easy = nullptr;
+        release_slot(t);
         policy().on_abandon(*t->ep, t->call);
         finish(t, std::make_shared<Error>(err));
         return;
@@ -487,6 +506,7 @@ struct EngineRun {
     curl_multi_remove_handle(engine.multi, e);
     engine.give(e);
     t->easy = nullptr;
+    release_slot(t);
     curl_slist_free_all(t->slist);
     t->slist = nullptr;
     --running;
@@ -609,6 +629,8 @@ struct EngineRun {
     while (!waiting.empty() && waiting.top().at <= now) {
       Transfer* t = waiting.top().t;
       waiting.pop();
+      take_slot(t);  // kept through a WaitUntil
+      now = policy().clock().now();
       rs::Admission adm = policy().admit(*t->ep, t->call, now);
       switch (adm.kind) {
         case rs::Admission::Kind::Go:
@@ -628,6 +650,7 @@ struct EngineRun {
         case rs::Admission::Kind::Reject: {
           spdlog::debug("HTTP {} {} not sent: {}", t->req.method, t->redacted_url, adm.error->message());
           std::shared_ptr<const Error> err = adm.error;
+          release_slot(t);
           finish(t, err);
           break;
         }
@@ -695,6 +718,7 @@ struct EngineRun {
         engine.give(t->easy);
         t->easy = nullptr;
       }
+      release_slot(t.get());
       curl_slist_free_all(t->slist);
       t->slist = nullptr;
     }

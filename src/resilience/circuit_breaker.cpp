@@ -1,5 +1,8 @@
 #include "resilience/circuit_breaker.hpp"
 
+#include <algorithm>
+#include <bit>
+
 #include "core/error.hpp"
 
 namespace sqlflow::resilience {
@@ -34,6 +37,19 @@ CircuitBreaker::CircuitBreaker(std::string endpoint, BreakerOptions options, Clo
       listener_(std::move(listener)),
       word_(make_word(BreakerState::Closed, 0)) {
   options_.validate();
+}
+
+void CircuitBreaker::remember(bool failed) {
+  std::uint64_t h = history_.load(std::memory_order_relaxed);
+  while (!history_.compare_exchange_weak(h, (h << 1) | (failed ? 1 : 0), std::memory_order_relaxed)) {
+  }
+  if (seen_.load(std::memory_order_relaxed) < kWindow) seen_.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool CircuitBreaker::mostly_failing() const {
+  const int seen = std::min(seen_.load(std::memory_order_relaxed), kWindow);
+  const std::uint64_t mask = seen >= kWindow ? ~std::uint64_t{0} : (std::uint64_t{1} << seen) - 1;
+  return 2 * std::popcount(history_.load(std::memory_order_relaxed) & mask) >= seen;
 }
 
 void CircuitBreaker::notify(BreakerState from, BreakerState to) {
@@ -106,8 +122,9 @@ void CircuitBreaker::record_failure(const Permit& p, const std::string& reason) 
   }
   // Results of attempts admitted before the breaker opened say nothing new.
   if (state_of(w) != BreakerState::Closed) return;
+  remember(true);
   int n = failures_.fetch_add(1, std::memory_order_relaxed) + 1;
-  if (n < options_.failure_threshold) return;
+  if (n < options_.failure_threshold || !mostly_failing()) return;
   half_open_successes_.store(0, std::memory_order_relaxed);
   if (word_.compare_exchange_strong(w, make_word(BreakerState::Open, now), std::memory_order_acq_rel)) {
     {
@@ -115,6 +132,8 @@ void CircuitBreaker::record_failure(const Permit& p, const std::string& reason) 
       failures_at_open_ = n;
     }
     failures_.store(0, std::memory_order_relaxed);
+    history_.store(0, std::memory_order_relaxed);  // judged afresh once it closes again
+    seen_.store(0, std::memory_order_relaxed);
     opened_count_.fetch_add(1, std::memory_order_relaxed);
     notify(BreakerState::Closed, BreakerState::Open);
   }
@@ -124,6 +143,8 @@ void CircuitBreaker::probe_succeeded() {
   int n = half_open_successes_.fetch_add(1, std::memory_order_acq_rel) + 1;
   if (n >= options_.success_threshold) {
     failures_.store(0, std::memory_order_relaxed);
+    history_.store(0, std::memory_order_relaxed);
+    seen_.store(0, std::memory_order_relaxed);
     std::uint64_t w = word_.load(std::memory_order_acquire);
     if (state_of(w) == BreakerState::HalfOpen &&
         word_.compare_exchange_strong(w, make_word(BreakerState::Closed, to_ns(clock_.now())),

@@ -1,7 +1,12 @@
-// Circuit breaker per endpoint: closed → open after `failure_threshold` consecutive failures →
+// Circuit breaker per endpoint: closed → open after `failure_threshold` consecutive failures, when
+// at least half of the last 64 attempts failed too →
 // half-open after `recovery_timeout`, letting one probe at a time through → closed after
-// `success_threshold` probe successes (a failed probe re-opens it). The closed-state path is a
-// single atomic load on admission and a load on success, so it scales across threads.
+// `success_threshold` probe successes (a failed probe re-opens it). The failure rate keeps an
+// endpoint that fails now and then (20% of requests, each retried) from being taken for one that is
+// down: a run of 5 failures among thousands of attempts is then likely, half of 64 is not (the
+// count-based sliding window of resilience4j's CircuitBreaker, failureRateThreshold 50%). The
+// closed-state path of a healthy endpoint is a single atomic load on admission and two loads on
+// success, so it scales across threads.
 #pragma once
 
 #include <atomic>
@@ -55,6 +60,8 @@ class CircuitBreaker {
     if (!p.probe) {
       // Only write when there is something to reset, so concurrent successes share the line read-only.
       if (failures_.load(std::memory_order_relaxed) != 0) failures_.store(0, std::memory_order_relaxed);
+      if (history_.load(std::memory_order_relaxed) != 0 || seen_.load(std::memory_order_relaxed) < kWindow)
+        remember(false);
       return;
     }
     probe_succeeded();
@@ -84,6 +91,12 @@ class CircuitBreaker {
     return (static_cast<std::uint64_t>(s) << kShift) | (static_cast<std::uint64_t>(t) & kTimeMask);
   }
 
+  // Outcomes of the last kWindow attempts, newest in bit 0 (1: failed); a fresh breaker judges
+  // the attempts it has seen so far.
+  static constexpr int kWindow = 64;
+  void remember(bool failed);
+  bool mostly_failing() const;
+
   Permit try_acquire_slow();
   void probe_succeeded();
   void transition(std::uint64_t& expected, BreakerState to, std::int64_t now_ns, bool& done);
@@ -95,6 +108,8 @@ class CircuitBreaker {
   Listener listener_;
   alignas(64) std::atomic<std::uint64_t> word_;
   alignas(64) std::atomic<int> failures_{0};
+  std::atomic<std::uint64_t> history_{0};
+  std::atomic<int> seen_{0};  // attempts in history_, at most kWindow
   std::atomic<bool> probe_busy_{false};
   std::atomic<int> half_open_successes_{0};
   std::atomic<std::uint64_t> opened_count_{0};

@@ -56,6 +56,36 @@ TEST(CircuitBreaker, OpensAfterConsecutiveFailuresAndFailsFastWithDetails) {
   EXPECT_EQ(e.retry_at(), clock.to_wall(clock.now() + 20s));
 }
 
+// A run of failures opens it only when they are most of the recent attempts: an endpoint that
+// fails one request in five (and answers the retries) is flaky, not down.
+TEST(CircuitBreaker, AFlakyEndpointStaysClosedAndADeadOneOpens) {
+  ManualClock clock;
+  CircuitBreaker br("https://api.example.com:443", opts(5, 30s, 1), clock);
+  for (int i = 0; i < 64 * 4; ++i) br.record_success(br.try_acquire());
+  // Six failures in a row after 256 successes: 6 of the last 64 attempts, not half.
+  for (int i = 0; i < 6; ++i) br.record_failure(br.try_acquire(), "HTTP 503");
+  EXPECT_EQ(br.state(), BreakerState::Closed);
+  EXPECT_EQ(br.consecutive_failures(), 6);
+  // One in five failing, for a long time: still closed.
+  for (int i = 0; i < 1000; ++i) {
+    auto p = br.try_acquire();
+    if (i % 5 == 0)
+      br.record_failure(p, "HTTP 503");
+    else
+      br.record_success(p);
+  }
+  EXPECT_EQ(br.state(), BreakerState::Closed);
+  // Down: it keeps failing until half of the last 64 attempts failed.
+  int failures = 0;
+  while (br.state() == BreakerState::Closed && failures < 100) {
+    br.record_failure(br.try_acquire(), "connection refused");
+    ++failures;
+  }
+  EXPECT_EQ(br.state(), BreakerState::Open);
+  EXPECT_LE(failures, 32);
+  EXPECT_EQ(failures, 24);  // 24 + the 8 failures of the last 40 one-in-five attempts = 32 of 64
+}
+
 TEST(CircuitBreaker, HalfOpenLetsOneProbeThroughAndClosesAfterSuccessThreshold) {
   ManualClock clock;
   CircuitBreaker br("db", opts(2, 5s, 2), clock);

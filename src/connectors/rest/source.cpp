@@ -15,6 +15,7 @@
 #include "connectors/http_io.hpp"
 #include "connectors/rest/digest_auth.hpp"
 #include "connectors/rest/json_records.hpp"
+#include "connectors/rest/ordered_fetches.hpp"
 #include "connectors/rest/pagination.hpp"
 #include "core/crash_point.hpp"
 #include "core/error.hpp"
@@ -39,31 +40,6 @@ struct FetchedPage {
 
 // Counts requests in flight over one scan, so all partitions together stay within
 // parallel_requests.
-class InFlight {
- public:
-  explicit InFlight(size_t limit) : free_(limit) {}
-  // Takes between 1 and `want` slots, waiting for the first.
-  size_t acquire_up_to(size_t want) {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return free_ > 0; });
-    size_t n = std::min(want, free_);
-    free_ -= n;
-    return n;
-  }
-  void release(size_t n) {
-    {
-      std::lock_guard lock(mutex_);
-      free_ += n;
-    }
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  size_t free_;
-};
-
 // Pages from a producer thread to the reader, in order, at most `capacity` buffered.
 class PageStream {
  public:
@@ -138,7 +114,8 @@ struct Plan {
   std::vector<std::pair<std::int64_t, std::int64_t>> ranges;  // partitions (known count only)
   std::mutex mutex;
   std::map<std::int64_t, FetchedPage> cached;  // pages fetched while planning; taken once
-  std::unique_ptr<InFlight> in_flight;
+  // parallel_requests attempts on the wire, shared by the plan's ranges.
+  std::shared_ptr<net::AttemptSlots> slots;
 
   bool has(std::int64_t index) {
     std::lock_guard lock(mutex);
@@ -500,56 +477,38 @@ struct RestSource::Core {
         for (std::int64_t b = 0; b < n; b += per) plan->ranges.emplace_back(b, std::min(n, b + per));
       }
     }
-    plan->in_flight = std::make_unique<InFlight>(static_cast<size_t>(o.parallel_requests));
+    plan->slots = std::make_shared<net::AttemptSlots>(static_cast<size_t>(o.parallel_requests));
     std::lock_guard lock(mutex);
     this->plan = plan;
     return plan;
   }
 
-  // Pages first, first+1, … fetched at once: as many of `want` as the shared in-flight limit grants
-  // now (at least one). URLs and responses are in page order.
-  struct Window {
-    std::vector<std::string> urls;
-    std::vector<net::Response> responses;
-  };
-  Window fetch_window(Plan& plan, std::int64_t first, std::int64_t want, const KeyValues& wm) {
-    const size_t slots = plan.in_flight->acquire_up_to(static_cast<size_t>(want));
-    Window w;
-    std::vector<net::Request> reqs;
-    for (size_t i = 0; i < slots; ++i) {
-      w.urls.push_back(url_for_index(first + static_cast<std::int64_t>(i), wm));
-      reqs.push_back(request(w.urls.back()));
-    }
-    try {
-      w.responses = client->fetch_all(std::move(reqs), slots);
-    } catch (...) {
-      plan.in_flight->release(slots);
-      throw;
-    }
-    plan.in_flight->release(slots);
-    return w;
+  // One page by index (pages sampled for the schema come from the plan). Runs on OrderedFetches'
+  // worker threads; its attempts share the plan's parallel_requests slots on the wire.
+  FetchedPage fetch_indexed(Plan& plan, std::int64_t index, const KeyValues& wm) {
+    if (auto cached = plan.take(index)) return std::move(*cached);
+    const std::string url = url_for_index(index, wm);
+    net::Request req = request(url);
+    req.slots = plan.slots;
+    return finish_page(client->fetch(std::move(req)), url, index);
   }
+  // Workers: twice parallel_requests, so that pages waiting out a retry delay (1 s, 2 s, … with
+  // jitter, by default) leave fewer slots on the wire idle. Each worker keeps its own connection,
+  // so more would open more connections than many servers like. Fetched pages may wait for a slow one before
+  // them: up to 1,024 pages or 64 MiB per reader, enough to keep 16 requests busy through a few seconds of
+  // backoff.
+  size_t fetch_workers() const { return static_cast<size_t>(o.parallel_requests) * 2; }
+  static constexpr size_t kPagesAhead = 1024;
+  static constexpr size_t kBytesAhead = size_t{64} << 20;
+  static size_t page_bytes(const FetchedPage& p) { return p.body ? p.body->capacity() : 0; }
 
-  // Known page count: fetch [begin, end) in windows of up to parallel_requests, in order.
+  // Known page count: fetch [begin, end), parallel_requests at a time, handed on in order.
   void produce_range(PageStream& out, Plan& plan, std::int64_t begin, std::int64_t end, const KeyValues& wm) {
-    std::int64_t next = begin;
-    while (next < end && !out.cancelled()) {
-      if (auto cached = plan.take(next)) {
-        if (!out.push(std::move(*cached))) return;
-        ++next;
-        continue;
-      }
-      std::int64_t stop = next;
-      while (stop < end && stop - next < o.parallel_requests && !plan.has(stop)) ++stop;
-      Window w = fetch_window(plan, next, stop - next, wm);
-      const size_t slots = w.urls.size();
-      for (size_t i = 0; i < slots; ++i) {
-        FetchedPage p =
-            finish_page(std::move(w.responses[i]), w.urls[i], next + static_cast<std::int64_t>(i));
-        w.responses[i] = net::Response();
-        if (!out.push(std::move(p))) return;
-      }
-      next += static_cast<std::int64_t>(slots);
+    OrderedFetches<FetchedPage> pages([&](std::int64_t i) { return fetch_indexed(plan, i, wm); }, begin, end,
+                                      fetch_workers(), kPagesAhead, page_bytes, kBytesAhead);
+    while (!out.cancelled()) {
+      std::optional<FetchedPage> p = pages.next();
+      if (!p || !out.push(std::move(*p))) return;
     }
   }
 
@@ -575,37 +534,30 @@ struct RestSource::Core {
     }
   }
 
-  // Addressable pages without a known count (no total in the response): fetch the next
-  // parallel_requests pages at once and stop at the first empty or short one. Requests past the
-  // end are wasted (at most parallel_requests - 1) and their answers — often an error for a page
-  // out of range — are ignored.
+  // Addressable pages without a known count (no total in the response): fetch up to
+  // parallel_requests pages ahead and stop at the first empty or short one. Requests past the end
+  // are wasted (at most parallel_requests) and their answers — often an error for a page out of
+  // range — are ignored.
   void produce_speculative(PageStream& out, Plan& plan, const KeyValues& wm, FetchedPage first) {
     auto ends_after = [&](const FetchedPage& p) {
       return planner.is_last(p.meta) || (o.max_pages > 0 && p.index + 1 >= o.max_pages);
     };
-    bool last = ends_after(first);
-    std::int64_t next = first.index + 1;
+    if (ends_after(first)) {
+      out.push(std::move(first));
+      return;
+    }
+    const std::int64_t end = o.max_pages > 0 ? o.max_pages : OrderedFetches<FetchedPage>::kOpenEnded;
+    OrderedFetches<FetchedPage> pages([&](std::int64_t i) { return fetch_indexed(plan, i, wm); },
+                                      first.index + 1, end, static_cast<size_t>(o.parallel_requests),
+                                      // fewer pages past the last one asked for in vain
+                                      static_cast<size_t>(o.parallel_requests));
     if (!out.push(std::move(first))) return;
-    while (!last && !out.cancelled()) {
-      if (auto cached = plan.take(next)) {  // pages sampled for the schema
-        last = ends_after(*cached);
-        if (!out.push(std::move(*cached))) return;
-        ++next;
-        continue;
-      }
-      std::int64_t want = o.parallel_requests;
-      if (o.max_pages > 0) want = std::min(want, o.max_pages - next);
-      if (want <= 0) break;
-      Window w = fetch_window(plan, next, want, wm);
-      const size_t slots = w.urls.size();
-      for (size_t i = 0; i < slots && !last; ++i) {
-        FetchedPage p =
-            finish_page(std::move(w.responses[i]), w.urls[i], next + static_cast<std::int64_t>(i));
-        w.responses[i] = net::Response();
-        last = ends_after(p);
-        if (!out.push(std::move(p))) return;
-      }
-      next += static_cast<std::int64_t>(slots);
+    while (!out.cancelled()) {
+      std::optional<FetchedPage> p = pages.next();
+      if (!p) return;
+      const bool last = ends_after(*p);
+      if (last) pages.stop_at(p->index + 1);
+      if (!out.push(std::move(*p)) || last) return;
     }
   }
 

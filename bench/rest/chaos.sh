@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Chaos over a long paginated run (issue 19 §2 bar: chaos ≤ 1.5x the fault-free time at 16 in
+# flight). 1,000 pages of 10 records from the fixture API in a child process; in the chaos runs
+# 20% of requests fail (tests/fixtures/rest/fault_injector.hpp: 503, 429 + Retry-After: 1, a reset
+# mid-body, chunked JSON cut short, a 2 s stall against a 1 s timeout). Runs per server latency:
+#  - clean:       /items/page, no faults (the baseline, same invocation)
+#  - chaos:       /faulty/page, every kind of fault
+#  - chaos_no429: /faulty/page without the 429s (each 429 pauses the whole endpoint for its
+#                 Retry-After, as RFC 6585 asks: this run shows what the rest costs)
+# The result of every chaos run must equal the clean run's (count, sum(id), sum(price)).
+# Writes bench/results/rest-chaos-<YYYYMMDD>.json (or $OUT).
+#
+# Env: BUILD_DIR (default build), PAGES (1000), LATENCIES ("100 250"), INFLIGHT (16), OUT.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+build="${BUILD_DIR:-$root/build}"
+[[ "$build" = /* ]] || build="$root/$build"
+driver="$build/bench/sqlflow_bench_rest"
+pages="${PAGES:-1000}"
+latencies="${LATENCIES:-100 250}"
+inflight="${INFLIGHT:-16}"
+out="${OUT:-$root/bench/results/rest-chaos-$(date +%Y%m%d).json}"
+
+log() { printf 'bench/rest/chaos: %s\n' "$*" >&2; }
+[ -x /usr/bin/time ] || { log "error: /usr/bin/time is missing (Debian package 'time')"; exit 1; }
+if [ ! -x "$driver" ]; then
+  log "building sqlflow_bench_rest in $build"
+  cmake --build "$build" --target sqlflow_bench_rest >&2
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+runs="$work/runs.jsonl"
+: >"$runs"
+
+measure() {  # label, latency, kinds mask, rate
+  local label="$1" latency="$2" kinds="$3" rate="$4"
+  if ! CHAOS_KINDS="$kinds" /usr/bin/time -v "$driver" chaos page "$pages" 10 "$latency" "$inflight" "$rate" \
+      >"$work/out" 2>"$work/err"; then
+    log "error: $label failed:"; cat "$work/err" >&2; exit 1
+  fi
+  local rss_kb
+  rss_kb=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$work/err")
+  /usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["label"]=sys.argv[2]; d["peak_rss_bytes"]=int(sys.argv[3])*1024; d["loadavg"]=open("/proc/loadavg").read().split()[:3]; print(json.dumps(d))' \
+    "$(tail -n 1 "$work/out")" "$label" "$rss_kb" >>"$runs"
+  log "$label: $(tail -n 1 "$runs")"
+}
+
+for latency in $latencies; do
+  measure "clean_${latency}ms" "$latency" 31 0
+  measure "chaos_${latency}ms" "$latency" 31 0.2
+  measure "chaos_no429_${latency}ms" "$latency" 29 0.2   # bits: 503, reset, truncated, stall
+done
+
+mkdir -p "$(dirname "$out")"
+/usr/bin/python3 - "$runs" "$out" "$latencies" <<'PY'
+import json, os, platform, sys, datetime
+runs = {r["label"]: r for r in map(json.loads, open(sys.argv[1]))}
+bars, ok = {}, True
+for lat in sys.argv[3].split():
+    clean = runs[f"clean_{lat}ms"]
+    for kind in ("chaos", "chaos_no429"):
+        r = runs[f"{kind}_{lat}ms"]
+        same = r["result"] == clean["result"]
+        ok &= same
+        ratio = r["seconds"] / clean["seconds"]
+        bars[f"{kind}_{lat}ms_over_clean"] = {"value": ratio, "pass": ratio <= 1.5, "same_result": same,
+                                              "retries": r["retries"], "server_wait_s": r["server_wait_s"]}
+model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+json.dump({"benchmark": "rest-chaos", "issue": "19 section 2",
+           "date": datetime.datetime.utcnow().isoformat() + "Z",
+           "machine": {"cpu": model, "cores": os.cpu_count(), "kernel": platform.release()},
+           "bars": bars, "runs": list(runs.values())}, open(sys.argv[2], "w"), indent=2)
+for k, v in bars.items():
+    print(f"bench/rest/chaos: {k}: {v['value']:.2f}x {'PASS' if v['pass'] else 'FAIL'}"
+          f" (same result: {v['same_result']}, retries {v['retries']})", file=sys.stderr)
+sys.exit(0 if ok else 1)
+PY
