@@ -29,13 +29,15 @@ class OrderedFetches {
   // Called from the worker threads, one page at a time; may throw (handed to next()).
   using Fetch = std::function<Page(std::int64_t index)>;
   using Weigh = std::function<size_t(const Page&)>;  // bytes a fetched page holds
+  using IsLast = std::function<bool(const Page&)>;   // no page after this one
   static constexpr std::int64_t kOpenEnded = std::numeric_limits<std::int64_t>::max();
 
   // `end` may be kOpenEnded (pages until stop_at()); `ahead` ≥ workers bounds the pages buffered.
   OrderedFetches(Fetch fetch, std::int64_t first, std::int64_t end, size_t workers, size_t ahead,
-                 Weigh weigh = {}, size_t max_bytes = std::numeric_limits<size_t>::max())
+                 Weigh weigh = {}, size_t max_bytes = std::numeric_limits<size_t>::max(), IsLast is_last = {})
       : fetch_(std::move(fetch)),
         weigh_(std::move(weigh)),
+        is_last_(std::move(is_last)),
         ahead_(static_cast<std::int64_t>(std::max<size_t>({ahead, workers, 1}))),
         max_bytes_(max_bytes),
         claimed_(first),
@@ -100,14 +102,17 @@ class OrderedFetches {
         index = claimed_++;
       }
       Done d;
+      bool last = false;
       try {
         d.page = fetch_(index);
         if (weigh_) d.bytes = weigh_(*d.page);
+        last = is_last_ && is_last_(*d.page);
       } catch (...) {
         d.error = std::current_exception();
       }
       {
         std::lock_guard lock(mutex_);
+        if (last) end_ = std::min(end_, index + 1);  // the workers stop asking for more at once
         if (index < end_) {
           bytes_ += d.bytes;
           done_.emplace(index, std::move(d));
@@ -119,6 +124,7 @@ class OrderedFetches {
 
   Fetch fetch_;
   Weigh weigh_;
+  IsLast is_last_;
   const std::int64_t ahead_;
   const size_t max_bytes_;
   size_t bytes_ = 0;  // of the pages in done_

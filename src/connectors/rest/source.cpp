@@ -550,7 +550,8 @@ struct RestSource::Core {
     OrderedFetches<FetchedPage> pages([&](std::int64_t i) { return fetch_indexed(plan, i, wm); },
                                       first.index + 1, end, static_cast<size_t>(o.parallel_requests),
                                       // fewer pages past the last one asked for in vain
-                                      static_cast<size_t>(o.parallel_requests));
+                                      static_cast<size_t>(o.parallel_requests), page_bytes, kBytesAhead,
+                                      ends_after);
     if (!out.push(std::move(first))) return;
     while (!out.cancelled()) {
       std::optional<FetchedPage> p = pages.next();

@@ -87,7 +87,10 @@ TEST(RestPagination, PageNumberWithoutTotalStopsOnShortPage) {
   p["pagination"] = {{"type", "page_number"}, {"page_size", 60}};
   RestScan scan(p);
   EXPECT_EQ(scan.value(kTotalsSql), expected_totals(250));
-  EXPECT_EQ(api.count("/items/page_nototal"), 5u);  // 60, 60, 60, 60, 10
+  // 60, 60, 60, 60, 10, and pages asked for ahead before the short one was seen: at most
+  // parallel_requests (4) of them.
+  EXPECT_GE(api.count("/items/page_nototal"), 5u);
+  EXPECT_LE(api.count("/items/page_nototal"), 9u);
 }
 
 TEST(RestPagination, PageNumberWithoutSizeStopsOnEmptyPage) {
