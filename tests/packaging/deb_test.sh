@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The .deb, checked without installing it on the machine: cpack packs the already-built tree
-# (nothing is compiled), then the package's metadata, contents and size are checked and its
-# files, unpacked with dpkg-deb -x into a scratch root, run --version, completion and the demo
-# pipeline with nothing from the build tree. Usage: deb_test.sh BUILD_DIR
+# The .deb, checked without touching the machine's own packages: cpack packs the already-built
+# tree (nothing is compiled), then the package's metadata and size are checked, it is installed
+# with dpkg -i into a scratch root (its own dpkg database; the machine's libraries stand in for the
+# declared dependencies), its files run --version, completion and the demo pipeline with nothing
+# from the build tree, and dpkg -P removes every file it installed. Usage: deb_test.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
 work=$(mktemp -d)
@@ -28,9 +29,15 @@ for lib in libcurl4 libpq5 libyaml-cpp libsimdjson libspdlog libfmt libpython3.1
 done
 [[ $depends != *duckdb* ]] || fail "Depends names DuckDB, which the package ships"
 
-# Contents.
-dpkg-deb -x "$deb" "$work/root"
-usr=$work/root/usr
+# Installed by dpkg into a scratch root.
+root=$work/root
+mkdir -p "$root/var/lib/dpkg/updates" "$root/var/lib/dpkg/info"
+touch "$root/var/lib/dpkg/status"
+dpkg_root() { dpkg --root="$root" --force-depends --force-not-root --force-script-chrootless --log=/dev/null "$@"; }
+dpkg_root -i "$deb" >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log"; fail "dpkg -i failed"; }
+dpkg-query --admindir="$root/var/lib/dpkg" -W -f='${Status}' sqlflow | grep -q 'install ok installed' ||
+  fail "dpkg does not list sqlflow as installed"
+usr=$root/usr
 for f in bin/sqlflow lib/sqlflow/libduckdb.so share/man/man1/sqlflow.1.gz \
          share/bash-completion/completions/sqlflow share/zsh/vendor-completions/_sqlflow \
          share/fish/vendor_completions.d/sqlflow.fish share/doc/sqlflow/examples/ecommerce; do
@@ -71,4 +78,8 @@ expect dev pipeline run sales_report --profile ""
 expect json pipeline compile sales_report --format ""
 expect csv connect describe c
 expect fish completion ""
+# Removed: dpkg -P leaves none of the package's files behind.
+dpkg_root -P sqlflow >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log"; fail "dpkg -P failed"; }
+left=$(find "$root" -path "$root/var/lib/dpkg" -prune -o -type f -print | head -5)
+[ -z "$left" ] || fail "files left after dpkg -P: $left"
 echo "deb_test: ok"
