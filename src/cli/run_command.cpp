@@ -1,7 +1,6 @@
 // `sqlflow pipeline run`: load the pipeline, choose its steps (--select, --exclude,
 // --from-failed), execute them, report (a human summary, or JSON events with --log-format json),
 // and record the run in target/runs/.
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -346,7 +345,7 @@ void execute_plan(LoadedPipeline& lp, const RunOptions& o, const std::string& ru
   progress.stop();
   const auto& results = executor.results();
   const bool interrupted = interrupt::requested();
-  const std::string signal_name = interrupt::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT";
+  const std::string signal_name = interrupt::signal_name();
   std::string first_failure;
   for (const auto& step : lp.plan.steps) {
     const StepResult& r = results[step.id];

@@ -85,6 +85,10 @@ int signal_number() {
   return g_signal.load(std::memory_order_relaxed);
 }
 
+const char* signal_name() {
+  return signal_number() == SIGTERM ? "SIGTERM" : "SIGINT";
+}
+
 std::shared_ptr<Subscription> on_interrupt(std::function<void()> f) {
   auto s = std::make_shared<Subscription>(std::move(f));
   {

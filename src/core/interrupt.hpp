@@ -18,6 +18,8 @@ void install();
 // Whether a first signal arrived, and which (0 before any).
 bool requested();
 int signal_number();
+// "SIGTERM" after a SIGTERM, else "SIGINT" (for "interrupted by …" messages).
+const char* signal_name();
 
 // Runs `f` on the watcher thread when the first signal arrives (at once if one did already).
 // The callback stays registered while the returned handle lives.

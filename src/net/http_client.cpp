@@ -1,7 +1,6 @@
 #include "net/http_client.hpp"
 
 #include <curl/curl.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <strings.h>
 
@@ -362,6 +361,10 @@ struct EngineRun {
     wait(raw, now);
   }
 
+  static Error interrupted() {
+    return Error(ErrorKind::Connection, std::string("interrupted by ") + interrupt::signal_name());
+  }
+
   static void release_slot(Transfer* t) {
     if (!t->holds_slot) return;
     t->req.slots->release();
@@ -372,10 +375,7 @@ struct EngineRun {
   // go (a request waiting for a slot has not used any of it).
   static void take_slot(Transfer* t) {
     if (!t->req.slots || t->holds_slot) return;
-    if (!t->req.slots->acquire([] { return interrupt::requested(); }))
-      throw Error(
-          ErrorKind::Connection,
-          "interrupted by " + std::string(interrupt::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT"));
+    if (!t->req.slots->acquire([] { return interrupt::requested(); })) throw interrupted();
     t->holds_slot = true;
   }
 
@@ -676,10 +676,7 @@ struct EngineRun {
     rs::Clock& clock = policy().clock();
     while (done < n) {
       // Ctrl-C / SIGTERM: transfers stop now instead of after their timeouts and retries.
-      if (interrupt::requested())
-        throw Error(
-            ErrorKind::Connection,
-            "interrupted by " + std::string(interrupt::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT"));
+      if (interrupt::requested()) throw interrupted();
       rs::TimePoint now = clock.now();
       while (active < concurrency && next < n) {
         start_request(next, std::move(requests[next]), now);

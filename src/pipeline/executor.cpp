@@ -1,7 +1,5 @@
 #include "pipeline/executor.hpp"
 
-#include <signal.h>
-
 #include <cassert>
 #include <condition_variable>
 #include <ctime>
@@ -27,10 +25,6 @@ namespace sqlflow::pipeline {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-const char* interrupted_by() {
-  return interrupt::signal_number() == SIGTERM ? "SIGTERM" : "SIGINT";
-}
-
 // How often one step may be run again because a source changed how it reads.
 constexpr int kMaxAdaptations = 3;
 std::string qi(const std::string& s) {
@@ -516,7 +510,7 @@ struct Executor::Impl {
         if (interrupt::requested()) {
           result.rows = 0;  // rolled back
           result.status = StepStatus::Failed;
-          result.error = Error(ErrorKind::Data, std::string("interrupted by ") + interrupted_by() +
+          result.error = Error(ErrorKind::Data, std::string("interrupted by ") + interrupt::signal_name() +
                                                     ": the step was rolled back");
           result.note.clear();
           result.warnings.clear();

@@ -46,6 +46,12 @@ void CircuitBreaker::remember(bool failed) {
   if (seen_.load(std::memory_order_relaxed) < kWindow) seen_.fetch_add(1, std::memory_order_relaxed);
 }
 
+void CircuitBreaker::forget() {
+  failures_.store(0, std::memory_order_relaxed);
+  history_.store(0, std::memory_order_relaxed);
+  seen_.store(0, std::memory_order_relaxed);
+}
+
 bool CircuitBreaker::mostly_failing() const {
   const int seen = std::min(seen_.load(std::memory_order_relaxed), kWindow);
   const std::uint64_t mask = seen >= kWindow ? ~std::uint64_t{0} : (std::uint64_t{1} << seen) - 1;
@@ -131,9 +137,7 @@ void CircuitBreaker::record_failure(const Permit& p, const std::string& reason) 
       std::lock_guard lock(reason_mutex_);
       failures_at_open_ = n;
     }
-    failures_.store(0, std::memory_order_relaxed);
-    history_.store(0, std::memory_order_relaxed);  // judged afresh once it closes again
-    seen_.store(0, std::memory_order_relaxed);
+    forget();  // judged afresh once it closes again
     opened_count_.fetch_add(1, std::memory_order_relaxed);
     notify(BreakerState::Closed, BreakerState::Open);
   }
@@ -142,9 +146,7 @@ void CircuitBreaker::record_failure(const Permit& p, const std::string& reason) 
 void CircuitBreaker::probe_succeeded() {
   int n = half_open_successes_.fetch_add(1, std::memory_order_acq_rel) + 1;
   if (n >= options_.success_threshold) {
-    failures_.store(0, std::memory_order_relaxed);
-    history_.store(0, std::memory_order_relaxed);
-    seen_.store(0, std::memory_order_relaxed);
+    forget();
     std::uint64_t w = word_.load(std::memory_order_acquire);
     if (state_of(w) == BreakerState::HalfOpen &&
         word_.compare_exchange_strong(w, make_word(BreakerState::Closed, to_ns(clock_.now())),

@@ -96,7 +96,7 @@ class CircuitBreaker {
   static constexpr int kWindow = 64;
   void remember(bool failed);
   bool mostly_failing() const;
-
+  void forget();  // the consecutive failures and the window
   Permit try_acquire_slow();
   void probe_succeeded();
   void transition(std::uint64_t& expected, BreakerState to, std::int64_t now_ns, bool& done);

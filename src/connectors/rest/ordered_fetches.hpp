@@ -32,7 +32,8 @@ class OrderedFetches {
   using IsLast = std::function<bool(const Page&)>;   // no page after this one
   static constexpr std::int64_t kOpenEnded = std::numeric_limits<std::int64_t>::max();
 
-  // `end` may be kOpenEnded (pages until stop_at()); `ahead` ≥ workers bounds the pages buffered.
+  // `end` may be kOpenEnded (pages until one `is_last` says so); `ahead` ≥ workers bounds the
+  // pages buffered.
   OrderedFetches(Fetch fetch, std::int64_t first, std::int64_t end, size_t workers, size_t ahead,
                  Weigh weigh = {}, size_t max_bytes = std::numeric_limits<size_t>::max(), IsLast is_last = {})
       : fetch_(std::move(fetch)),
@@ -78,16 +79,6 @@ class OrderedFetches {
     if (d.error) std::rethrow_exception(d.error);
     return std::move(d.page);
   }
-  // Pages from `end` on are not wanted (the last page was found): none is started any more.
-  void stop_at(std::int64_t end) {
-    {
-      std::lock_guard lock(mutex_);
-      end_ = std::min(end_, end);
-      for (auto it = done_.lower_bound(end_); it != done_.end(); it = done_.erase(it))
-        bytes_ -= it->second.bytes;
-    }
-    cv_.notify_all();
-  }
 
  private:
   void work() {
@@ -112,7 +103,7 @@ class OrderedFetches {
       }
       {
         std::lock_guard lock(mutex_);
-        if (last) end_ = std::min(end_, index + 1);  // the workers stop asking for more at once
+        if (last) end_ = std::min(end_, index + 1);  // no worker asks for a page past it any more
         if (index < end_) {
           bytes_ += d.bytes;
           done_.emplace(index, std::move(d));

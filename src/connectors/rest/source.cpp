@@ -38,8 +38,6 @@ struct FetchedPage {
   std::string link_next;  // resolved rel="next" target, when the Link header has one
 };
 
-// Counts requests in flight over one scan, so all partitions together stay within
-// parallel_requests.
 // Pages from a producer thread to the reader, in order, at most `capacity` buffered.
 class PageStream {
  public:
@@ -117,10 +115,6 @@ struct Plan {
   // parallel_requests attempts on the wire, shared by the plan's ranges.
   std::shared_ptr<net::AttemptSlots> slots;
 
-  bool has(std::int64_t index) {
-    std::lock_guard lock(mutex);
-    return cached.count(index) > 0;
-  }
   std::optional<FetchedPage> take(std::int64_t index) {
     std::lock_guard lock(mutex);
     auto it = cached.find(index);
@@ -556,8 +550,7 @@ struct RestSource::Core {
     while (!out.cancelled()) {
       std::optional<FetchedPage> p = pages.next();
       if (!p) return;
-      const bool last = ends_after(*p);
-      if (last) pages.stop_at(p->index + 1);
+      const bool last = ends_after(*p);  // the workers stopped at it already
       if (!out.push(std::move(*p)) || last) return;
     }
   }
