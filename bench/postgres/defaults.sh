@@ -14,45 +14,28 @@
 # Env: ROWS (default 5000000), REPEATS (3), THREADS (2), BUILD_DIR (build), OUT.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-build="${BUILD_DIR:-$root/build}"
-[[ "$build" = /* ]] || build="$root/$build"
+. "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh" postgres/defaults
 bin="$build/sqlflow"
 rows="${ROWS:-5000000}"
 repeats="${REPEATS:-3}"
 threads="${THREADS:-2}"
 out="${OUT:-$root/bench/results/postgres-defaults-$(date +%Y%m%d).json}"
 
-log() { printf 'bench/postgres/defaults: %s\n' "$*" >&2; }
-[ -x /usr/bin/time ] || { log "error: /usr/bin/time is missing (Debian package 'time')"; exit 1; }
 [ -x "$bin" ] || { log "error: $bin is missing; build first"; exit 1; }
 
-export SQLFLOW_PG_DIR="${SQLFLOW_PG_DIR:-$build/pg-test}"
-started=0
-if ! "$root/scripts/pg-test-server.sh" status >/dev/null 2>&1; then
-  "$root/scripts/pg-test-server.sh" start
-  started=1
-fi
-eval "$("$root/scripts/pg-test-server.sh" env)"
+bench_pg_up
 
 work="$(mktemp -d)"
 cleanup() {
   rm -rf "$work"
-  [ "$started" = 1 ] && "$root/scripts/pg-test-server.sh" stop
-  return 0
+  bench_pg_down
 }
 trap cleanup EXIT
 runs="$work/runs.jsonl"
 : >"$runs"
 
-psql -Xq -c "SET client_min_messages = warning; CREATE SCHEMA IF NOT EXISTS bench"
+bench_lineitem "$rows"
 t="bench.lineitem_$rows"
-have=-1
-if [ "$(psql -XAtq -c "SELECT to_regclass('$t') IS NOT NULL")" = t ]; then have=$(psql -XAtq -c "SELECT count(*) FROM $t"); fi
-if [ "$have" != "$rows" ]; then
-  log "generating $rows rows into $t"
-  psql -Xq -v ON_ERROR_STOP=1 -v rows="$rows" -v name="$t" -f "$root/bench/postgres/lineitem.sql"
-fi
 table_bytes=$(psql -XAtq -c "SELECT pg_relation_size('$t')")
 
 # A project with the default profile: in-memory engine, no settings but the thread count.

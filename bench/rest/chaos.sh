@@ -13,17 +13,13 @@
 # Env: BUILD_DIR (default build), PAGES (1000), LATENCIES ("100 250"), INFLIGHT (16), OUT.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-build="${BUILD_DIR:-$root/build}"
-[[ "$build" = /* ]] || build="$root/$build"
+. "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh" rest/chaos
 driver="$build/bench/sqlflow_bench_rest"
 pages="${PAGES:-1000}"
 latencies="${LATENCIES:-100 250}"
 inflight="${INFLIGHT:-16}"
 out="${OUT:-$root/bench/results/rest-chaos-$(date +%Y%m%d).json}"
 
-log() { printf 'bench/rest/chaos: %s\n' "$*" >&2; }
-[ -x /usr/bin/time ] || { log "error: /usr/bin/time is missing (Debian package 'time')"; exit 1; }
 if [ ! -x "$driver" ]; then
   log "building sqlflow_bench_rest in $build"
   cmake --build "$build" --target sqlflow_bench_rest >&2
@@ -35,16 +31,7 @@ runs="$work/runs.jsonl"
 : >"$runs"
 
 measure() {  # label, latency, kinds mask, rate
-  local label="$1" latency="$2" kinds="$3" rate="$4"
-  if ! CHAOS_KINDS="$kinds" /usr/bin/time -v "$driver" chaos page "$pages" 10 "$latency" "$inflight" "$rate" \
-      >"$work/out" 2>"$work/err"; then
-    log "error: $label failed:"; cat "$work/err" >&2; exit 1
-  fi
-  local rss_kb
-  rss_kb=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$work/err")
-  /usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["label"]=sys.argv[2]; d["peak_rss_bytes"]=int(sys.argv[3])*1024; d["loadavg"]=open("/proc/loadavg").read().split()[:3]; print(json.dumps(d))' \
-    "$(tail -n 1 "$work/out")" "$label" "$rss_kb" >>"$runs"
-  log "$label: $(tail -n 1 "$runs")"
+  CHAOS_KINDS="$3" bench_run_driver "$runs" "$1" "$driver" chaos page "$pages" 10 "$2" "$inflight" "$4"
 }
 
 for latency in $latencies; do

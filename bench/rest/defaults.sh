@@ -13,9 +13,7 @@
 #      INFLIGHT (16), OLD_PAGES (30), OUT.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-build="${BUILD_DIR:-$root/build}"
-[[ "$build" = /* ]] || build="$root/$build"
+. "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh" rest/defaults
 driver="$build/bench/sqlflow_bench_rest"
 repeats="${REPEATS:-3}"
 pages="${PAGES:-200}"
@@ -25,8 +23,6 @@ inflight="${INFLIGHT:-16}"
 old_pages="${OLD_PAGES:-30}"
 out="${OUT:-$root/bench/results/rest-defaults-$(date +%Y%m%d).json}"
 
-log() { printf 'bench/rest/defaults: %s\n' "$*" >&2; }
-[ -x /usr/bin/time ] || { log "error: /usr/bin/time is missing (Debian package 'time')"; exit 1; }
 if [ ! -x "$driver" ]; then
   log "building sqlflow_bench_rest in $build"
   cmake --build "$build" --target sqlflow_bench_rest >&2
@@ -38,16 +34,7 @@ runs="$work/runs.jsonl"
 : >"$runs"
 
 measure() {  # label, command...
-  local label="$1"; shift
-  local stdout="$work/out" stderr="$work/err"
-  if ! /usr/bin/time -v "$@" >"$stdout" 2>"$stderr"; then
-    log "error: $label failed:"; cat "$stderr" >&2; exit 1
-  fi
-  local rss_kb
-  rss_kb=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$stderr")
-  /usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["label"]=sys.argv[2]; d["peak_rss_bytes"]=int(sys.argv[3])*1024; d["loadavg"]=open("/proc/loadavg").read().split()[:3]; print(json.dumps(d))' \
-    "$(tail -n 1 "$stdout")" "$label" "$rss_kb" >>"$runs"
-  log "$label: $(tail -n 1 "$runs")"
+  bench_run_driver "$runs" "$@"
 }
 
 loadavg_start="$(cut -d' ' -f1-3 /proc/loadavg)"

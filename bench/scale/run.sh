@@ -15,9 +15,7 @@
 #      ~30 GB at 100M rows), OUT, PNG.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-build="${BUILD_DIR:-$root/build}"
-[[ "$build" = /* ]] || build="$root/$build"
+. "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh" scale
 sqlflow="$build/sqlflow"
 rows="${ROWS:-100000000}"
 small="${SMALL_ROWS:-10000000}"
@@ -25,27 +23,19 @@ day="$(date +%Y%m%d)"
 out="${OUT:-$root/bench/results/scale-$day.json}"
 png="${PNG:-$root/bench/results/scale-rss-$day.png}"
 
-log() { printf 'bench/scale: %s\n' "$*" >&2; }
 [ -x "$sqlflow" ] || { log "error: $sqlflow is missing: build it first (make demo)"; exit 1; }
 if ! command -v gnuplot >/dev/null; then
   log "installing gnuplot-nox (Debian) for the RSS plot"
   apt-get install -y -qq gnuplot-nox >/dev/null
 fi
 
-export SQLFLOW_PG_DIR="${SQLFLOW_PG_DIR:-$build/pg-test}"
-started=0
-if ! "$root/scripts/pg-test-server.sh" status >/dev/null 2>&1; then
-  "$root/scripts/pg-test-server.sh" start
-  started=1
-fi
-eval "$("$root/scripts/pg-test-server.sh" env)"
+bench_pg_up
 
 work="${WORK:-$(mktemp -d /tmp/sqlflow-scale.XXXXXX)}"
 mkdir -p "$work"
 cleanup() {
   rm -rf "$work"
-  [ "$started" = 1 ] && "$root/scripts/pg-test-server.sh" stop
-  return 0
+  bench_pg_down
 }
 trap cleanup EXIT
 samples="$work/rss.tsv"
@@ -53,13 +43,9 @@ samples="$work/rss.tsv"
 runs="$work/runs.jsonl"
 : >"$runs"
 
-psql -Xq -c "CREATE SCHEMA IF NOT EXISTS bench"
 for n in "$small" "$rows"; do
   t="bench.lineitem_$n"
-  if [ "$(psql -XAtq -c "SELECT count(*) FROM pg_tables WHERE schemaname || '.' || tablename = '$t'")" = 0 ]; then
-    log "generating $t ($n rows) in PostgreSQL"
-    psql -Xq -v ON_ERROR_STOP=1 -v rows="$n" -v name="$t" -f "$root/bench/postgres/lineitem.sql"
-  fi
+  bench_lineitem "$n"
   if [ ! -s "$work/lineitem_$n.csv" ]; then
     log "writing lineitem_$n.csv"
     psql -Xq -c "\\copy (SELECT * FROM $t) TO '$work/lineitem_$n.csv' CSV HEADER"
