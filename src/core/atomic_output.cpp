@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <random>
 #include <set>
 #include <system_error>
@@ -495,6 +496,19 @@ std::vector<std::string> export_partition_by(const nlohmann::json& options, cons
   for (const auto& c : out)
     if (c.empty()) throw validation_error(what + ": `partition_by` holds an empty column name");
   return out;
+}
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view content,
+                           const std::string& what, ErrorKind kind, const std::string& hint) {
+  AtomicOutput output(std::filesystem::absolute(path), AtomicOutput::Layout::File, what);
+  output.prepare();
+  {
+    std::ofstream out(output.temp_path(), std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.flush();
+    if (!out) throw Error(kind, "cannot write " + what + " '" + path.string() + "'", hint);
+  }
+  output.commit();
 }
 
 }  // namespace sqlflow::files

@@ -9,7 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/error.hpp"
 
 namespace sqlflow::files {
 
@@ -76,6 +79,12 @@ class AtomicOutput {
   bool done_ = false;
   std::unique_ptr<FlushBehind> flush_behind_;  // starts writeback while the writer writes
 };
+
+// `content` written to `path` whole through an AtomicOutput (missing parent folders created):
+// readers see the old file or the new one. A failed write throws
+// Error(kind, "cannot write <what> '<path>'", hint).
+void write_file_atomically(const std::filesystem::path& path, std::string_view content,
+                           const std::string& what, ErrorKind kind, const std::string& hint);
 
 // How a file export adds to an existing single-file target in append mode.
 enum class AppendMethod {

@@ -37,10 +37,4 @@ std::string exit_line(const RunMetrics& run);
 // may append them to error messages; print_summary prints them as "hint: …" lines.
 std::vector<std::string> performance_hints(const StepMetrics& step);
 
-namespace detail {
-// Writes `content` to `path` via a temporary sibling and a rename (core's AtomicOutput), so
-// readers never see half a file; creates missing parent folders.
-void write_file_atomically(const std::filesystem::path& path, const std::string& content);
-}  // namespace detail
-
 }  // namespace sqlflow::metrics

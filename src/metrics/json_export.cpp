@@ -2,6 +2,7 @@
 // bump schema_version on any change that is not a pure addition).
 #include <nlohmann/json.hpp>
 
+#include "core/atomic_output.hpp"
 #include "metrics/exporters.hpp"
 #include "metrics/secrets.hpp"
 
@@ -124,7 +125,8 @@ std::string to_json(const RunMetrics& run) {
 }
 
 void write_json(const RunMetrics& run, const std::filesystem::path& path) {
-  detail::write_file_atomically(path, to_json(run));
+  files::write_file_atomically(path, to_json(run), "metrics file", ErrorKind::Usage,
+                               "check that the directory is writable and the disk not full");
 }
 
 }  // namespace sqlflow::metrics

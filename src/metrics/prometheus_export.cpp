@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "core/atomic_output.hpp"
 #include "metrics/exporters.hpp"
 #include "metrics/secrets.hpp"
 
@@ -176,7 +177,8 @@ std::string to_prometheus(const RunMetrics& run) {
 }
 
 void write_prometheus(const RunMetrics& run, const std::filesystem::path& path) {
-  detail::write_file_atomically(path, to_prometheus(run));
+  files::write_file_atomically(path, to_prometheus(run), "metrics file", ErrorKind::Usage,
+                               "check that the directory is writable and the disk not full");
 }
 
 }  // namespace sqlflow::metrics

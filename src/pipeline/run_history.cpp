@@ -78,18 +78,10 @@ std::vector<RunEntry> list_runs(const Project& project, const std::string& pipel
 void save_run(const Project& project, const nlohmann::ordered_json& record, size_t keep) {
   if (keep == 0) return;
   const std::string id = record.at("run_id").get<std::string>();
-  files::AtomicOutput out(runs_dir(project) / (id + ".json"), files::AtomicOutput::Layout::File,
-                          "run history");
-  out.prepare();
-  {
-    std::ofstream f(out.temp_path(), std::ios::binary | std::ios::trunc);
-    f << record.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
-    f.flush();
-    if (!f)
-      throw data_error("cannot write the run record '" + out.target().string() + "'",
-                       "check that target/runs is writable and the disk not full");
-  }
-  out.commit();
+  files::write_file_atomically(
+      runs_dir(project) / (id + ".json"),
+      record.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n', "the run record",
+      ErrorKind::Data, "check that target/runs is writable and the disk not full");
   auto runs = list_runs(project, text_of(record, "pipeline"));
   for (size_t i = keep; i < runs.size(); ++i) {
     std::error_code ec;
