@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "connectors/connector_error.hpp"
 #include "connectors/registry.hpp"
 #include "core/suggest.hpp"
 #include "pipeline/profile.hpp"
@@ -188,12 +189,14 @@ void add_connect_commands(CLI::App& app) {
   discover->add_option("--format", d->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   discover->callback([d] {
     OpenedConnector c = find_connector(d->name, d->profile);
-    connectors::Discovery found;
-    if (const auto* inspector = connectors::Registry::instance().inspector(c.info->type);
-        inspector && inspector->discover)
-      found = inspector->discover(c.config.params, c.context);
-    else
-      found = c.source()->discover_contents();
+    const std::string subject =
+        connectors::connector_subject(c.info->type, connectors::Role::Source, d->name);
+    connectors::Discovery found = connectors::calling_connector(subject, [&] {
+      if (const auto* inspector = connectors::Registry::instance().inspector(c.info->type);
+          inspector && inspector->discover)
+        return inspector->discover(c.config.params, c.context);
+      return c.source()->discover_contents();
+    });
     for (auto& item : found.items)
       if (item.name.empty()) item.name = d->name;
     if (d->format == "json")

@@ -33,7 +33,8 @@ std::vector<Error> check_profile(const pipeline::Profile& p) {
     const auto& fewer = as_source.size() <= as_dest.size() ? as_source : as_dest;
     for (const auto& e : fewer)
       if (e.message().rfind("missing required", 0) != 0)  // OPTIONS in the pipeline may supply it
-        errors.push_back(Error(e.kind(), "connectors." + name + ": " + e.message(), e.hint()));
+        errors.push_back(
+            Error(e.kind(), "connectors." + name + " (" + info->type + "): " + e.message(), e.hint()));
   }
   return errors;
 }

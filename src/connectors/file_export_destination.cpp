@@ -21,7 +21,7 @@ void check_inside_roots(const std::string& what, const std::string& uri, const s
   for (const auto& root : context.write_roots)
     if (below(root)) return;
   throw validation_error(
-      what + ": \"" + uri + "\" is outside the project (" +
+      subject_prefix(what) + "\"" + uri + "\" is outside the project (" +
           fs::absolute(context.base_dir).lexically_normal().string() + ")",
       "write inside the project, list the folder under allowed_paths: in the profile, or run "
       "with --allow-outside-project");
@@ -56,14 +56,15 @@ FileExportDestination::FileExportDestination(files::CopySpec spec)
 
 void FileExportDestination::open(const Schema& schema, WriteMode mode, const std::vector<std::string>&) {
   if (mode == WriteMode::Upsert)
-    throw validation_error(what_ + ": a file cannot be upserted", "use mode overwrite or append");
+    throw validation_error(subject_prefix(what_) + "a file cannot be upserted",
+                           "use mode overwrite or append");
   std::vector<std::string> names;
   for (const auto& c : schema) names.push_back(c.name);
   export_.open(names, mode == WriteMode::Append);
 }
 
 void FileExportDestination::write(const DataChunk&) {
-  throw internal_error(what_ + ": rows are written by copy_statement(), not write()");
+  throw internal_error(subject_prefix(what_) + "rows are written by copy_statement(), not write()");
 }
 
 }  // namespace sqlflow::connectors

@@ -60,7 +60,7 @@ std::string ascii_lower(std::string s) {
 
 std::optional<std::string> optional_string(const Params& p, const char* key, const std::string& what) {
   if (!p.contains(key) || p[key].is_null()) return std::nullopt;
-  if (!p[key].is_string()) throw validation_error(what + ": `" + key + "` must be a string");
+  if (!p[key].is_string()) throw validation_error(subject_prefix(what) + "`" + key + "` must be a string");
   return p[key].get<std::string>();
 }
 
@@ -74,7 +74,7 @@ bool bool_or(const Params& p, const char* key, bool fallback) {
 }
 
 nlohmann::json required_path(const Params& p, const std::string& what) {
-  if (!p.contains("path")) throw validation_error(what + ": missing required parameter 'path'");
+  if (!p.contains("path")) throw validation_error(subject_prefix(what) + "missing required parameter 'path'");
   files::path_list(p["path"], what);
   return p["path"];
 }
@@ -92,7 +92,8 @@ std::string codec_name(const std::string& given) {
 std::string source_compression_value(const std::string& given, const std::string& what) {
   std::string c = codec_name(given);
   if (c != "auto" && c != "none" && c != "gzip" && c != "zstd")
-    throw validation_error(what + ": unknown compression '" + given + "'", "use auto, none, gzip or zstd");
+    throw validation_error(subject_prefix(what) + "unknown compression '" + given + "'",
+                           "use auto, none, gzip or zstd");
   return c;
 }
 
@@ -104,7 +105,8 @@ std::string export_compression_value(const Params& p, const std::filesystem::pat
     if (c.empty()) c = "none";
   }
   if (c != "none" && c != "gzip" && c != "zstd")
-    throw validation_error(what + ": unknown compression '" + c + "'", "use none, gzip or zstd");
+    throw validation_error(subject_prefix(what) + "unknown compression '" + c + "'",
+                           "use none, gzip or zstd");
   return c;
 }
 

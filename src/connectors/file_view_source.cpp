@@ -73,7 +73,7 @@ Discovery FileViewSource::discover_contents() {
 }
 
 std::unique_ptr<engine::PartitionReader> FileViewSource::open(size_t, const std::vector<size_t>&) {
-  throw internal_error("the " + what_ + " is read through its view (view_sql), not through partitions");
+  throw internal_error("a file source is read through its view (view_sql), not through partitions");
 }
 
 std::string FileViewSource::cursor_condition() const {
@@ -90,7 +90,7 @@ Schema FileViewSource::describe(const std::string& sql) {
 Error FileViewSource::cannot_read(const std::vector<std::filesystem::path>& files, const std::string& message,
                                   std::string hint) const {
   return data_error(
-      what_ + ": cannot read " +
+      subject_prefix(what_) + "cannot read " +
           (files.size() == 1 ? "'" + files[0].string() + "'" : std::to_string(files.size()) + " files") +
           ": " + message,
       std::move(hint));

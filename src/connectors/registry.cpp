@@ -148,7 +148,7 @@ std::vector<Error> check_params(const ConnectorInfo& info, Role role, const Para
   std::vector<Error> errors;
   const auto& specs = specs_for(info, role);
   if (!params.is_object()) {
-    errors.push_back(validation_error(info.type + " parameters must be a JSON object"));
+    errors.push_back(validation_error("parameters must be a JSON object"));
     return errors;
   }
   std::vector<std::string> known;
@@ -161,21 +161,20 @@ std::vector<Error> check_params(const ConnectorInfo& info, Role role, const Para
       return s.name == key || std::find(s.aliases.begin(), s.aliases.end(), key) != s.aliases.end();
     });
     if (spec == specs.end()) {
-      errors.push_back(
-          validation_error("unknown parameter '" + key + "' for " + info.type + did_you_mean(key, known),
-                           "run `sqlflow connect describe " + info.type + "` for the list"));
+      errors.push_back(validation_error("unknown parameter '" + key + "'" + did_you_mean(key, known),
+                                        "run `sqlflow connect describe " + info.type + "` for the list"));
       continue;
     }
     if (!value.is_null() && !unresolved(value) && !matches_type(spec->type, value))
-      errors.push_back(validation_error("parameter '" + key + "' of " + info.type + " must be " +
-                                        article(to_string(spec->type)) + ", got " + value.type_name()));
+      errors.push_back(validation_error("parameter '" + key + "' must be " + article(to_string(spec->type)) +
+                                        ", got " + value.type_name()));
   }
   for (const auto& s : specs) {
     if (!s.required) continue;
     bool present = params.contains(s.name);
     for (const auto& a : s.aliases) present = present || params.contains(a);
     if (!present)
-      errors.push_back(validation_error("missing required parameter '" + s.name + "' for " + info.type,
+      errors.push_back(validation_error("missing required parameter '" + s.name + "'",
                                         s.doc.empty() ? std::string{} : s.name + ": " + s.doc));
   }
   return errors;

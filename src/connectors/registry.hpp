@@ -33,7 +33,8 @@ class Registry {
 };
 
 // Checks params against the specs: unknown keys (with suggestions), missing required keys,
-// wrong types. Returns every problem found (empty when valid). Keys whose value still holds an
+// wrong types. Returns every problem found (empty when valid), worded without the connector's
+// name: callers add the subject (connector_error.hpp). Keys whose value still holds an
 // unresolved ${…} are type-checked after substitution, not here.
 std::vector<Error> check_params(const ConnectorInfo& info, Role role, const Params& params);
 // Params with aliases renamed to their canonical names and defaults filled in.

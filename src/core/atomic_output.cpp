@@ -166,7 +166,8 @@ void AtomicOutput::prepare() {
   if (prepared_) throw internal_error("AtomicOutput::prepare called twice");
   prepared_ = true;
   if (target_.filename().empty() || target_.filename() == "." || target_.filename() == "..")
-    throw validation_error(what_ + ": '" + target_.string() + "' does not name a file", "give a file name");
+    throw validation_error(subject_prefix(what_) + "'" + target_.string() + "' does not name a file",
+                           "give a file name");
   const fs::path parent = target_.parent_path();
   std::error_code ec;
 
@@ -179,27 +180,27 @@ void AtomicOutput::prepare() {
   }
   if (!fs::is_directory(parent, ec)) {
     if (fs::exists(parent, ec) && !fs::is_directory(parent, ec))
-      throw data_error(what_ + ": cannot write '" + target_.string() + "': '" + parent.string() +
-                       "' is not a folder");
+      throw data_error(subject_prefix(what_) + "cannot write '" + target_.string() + "': '" +
+                       parent.string() + "' is not a folder");
     fs::create_directories(parent, ec);
     if (ec)
-      throw data_error(what_ + ": cannot create folder '" + parent.string() + "' for '" + target_.string() +
-                           "': " + ec.message(),
+      throw data_error(subject_prefix(what_) + "cannot create folder '" + parent.string() + "' for '" +
+                           target_.string() + "': " + ec.message(),
                        "check the permissions of the folders above it");
     created_parent_ = missing;
   }
 
   auto st = fs::status(target_, ec);
   if (ec && ec != std::errc::no_such_file_or_directory)
-    throw data_error(what_ + ": cannot access '" + target_.string() + "': " + ec.message());
+    throw data_error(subject_prefix(what_) + "cannot access '" + target_.string() + "': " + ec.message());
   target_existed_ = fs::exists(st);
   if (target_existed_ && layout_ == Layout::File && fs::is_directory(st))
-    throw data_error(what_ + ": '" + target_.string() + "' is a folder, not a file",
+    throw data_error(subject_prefix(what_) + "'" + target_.string() + "' is a folder, not a file",
                      "choose a file name, or remove the folder");
   if (target_existed_ && layout_ == Layout::Folder && !fs::is_directory(st))
-    throw data_error(
-        what_ + ": '" + target_.string() + "' is a file, but a partitioned export writes a folder",
-        "choose another name, or remove the file");
+    throw data_error(subject_prefix(what_) + "'" + target_.string() +
+                         "' is a file, but a partitioned export writes a folder",
+                     "choose another name, or remove the file");
 
   clean_debris(target_);
   target_existed_ = fs::exists(fs::status(target_, ec));  // a backup clean_debris() restored counts
@@ -232,7 +233,7 @@ void AtomicOutput::prepare() {
     temp_.clear();
     abort();
     throw data_error(
-        what_ + ": cannot write into folder '" + parent.string() + "': " + errno_text(err),
+        subject_prefix(what_) + "cannot write into folder '" + parent.string() + "': " + errno_text(err),
         "check that the folder is writable (tried to create '" + failed.filename().string() + "')");
   }
   // commit() fsyncs the output before the rename; started writeback makes that wait only for the tail.
@@ -251,7 +252,8 @@ void AtomicOutput::prepend_existing_target() {
   fs::copy_file(target_, scratch, fs::copy_options::overwrite_existing, ec);
   if (ec) {
     fs::remove(scratch, ec);
-    throw data_error(what_ + ": cannot copy '" + target_.string() + "' to append to it: " + ec.message());
+    throw data_error(subject_prefix(what_) + "cannot copy '" + target_.string() +
+                     "' to append to it: " + ec.message());
   }
   try {
     append_file(temp_, scratch);
@@ -262,7 +264,7 @@ void AtomicOutput::prepend_existing_target() {
   if (::rename(scratch.c_str(), temp_.c_str()) != 0) {
     int err = errno;
     fs::remove(scratch, ec);
-    throw data_error(what_ + ": cannot rename '" + scratch.string() + "': " + errno_text(err));
+    throw data_error(subject_prefix(what_) + "cannot rename '" + scratch.string() + "': " + errno_text(err));
   }
 }
 
@@ -286,7 +288,9 @@ void AtomicOutput::merge_existing_target() {
       if (ec) break;
     }
   }
-  if (ec) throw data_error(what_ + ": cannot keep the files of '" + target_.string() + "': " + ec.message());
+  if (ec)
+    throw data_error(subject_prefix(what_) + "cannot keep the files of '" + target_.string() +
+                     "': " + ec.message());
 }
 
 void AtomicOutput::commit() {
@@ -297,7 +301,7 @@ void AtomicOutput::commit() {
     fsync_path(temp_, false);
     crash_point("file.before_rename");
     if (::rename(temp_.c_str(), target_.c_str()) != 0)
-      throw data_error(what_ + ": cannot move the new file into place at '" + target_.string() +
+      throw data_error(subject_prefix(what_) + "cannot move the new file into place at '" + target_.string() +
                        "': " + errno_text(errno));
     crash_point("file.renamed");
   } else {
@@ -316,17 +320,18 @@ void AtomicOutput::commit() {
       // A crash between the renames leaves the backup, which clean_debris() puts back.
       fs::path backup = parent / temp_name(target_, kOldTag);
       if (::rename(target_.c_str(), backup.c_str()) != 0)
-        throw data_error(what_ + ": cannot move '" + target_.string() + "' aside: " + errno_text(errno));
+        throw data_error(subject_prefix(what_) + "cannot move '" + target_.string() +
+                         "' aside: " + errno_text(errno));
       if (::rename(temp_.c_str(), target_.c_str()) != 0) {
         int err = errno;
         ::rename(backup.c_str(), target_.c_str());
-        throw data_error(what_ + ": cannot move the new folder into place at '" + target_.string() +
-                         "': " + errno_text(err));
+        throw data_error(subject_prefix(what_) + "cannot move the new folder into place at '" +
+                         target_.string() + "': " + errno_text(err));
       }
       fs::remove_all(backup, ec);
     } else {
-      throw data_error(what_ + ": cannot move the new folder into place at '" + target_.string() +
-                       "': " + errno_text(errno));
+      throw data_error(subject_prefix(what_) + "cannot move the new folder into place at '" +
+                       target_.string() + "': " + errno_text(errno));
     }
   }
   done_ = true;
@@ -377,13 +382,14 @@ void CopyExport::open(const std::vector<std::string>& column_names, bool append)
     for (const auto& c : column_names)
       found = found || edit_distance(p, c) == 0;  // case-insensitive, as DuckDB
     if (!found)
-      throw validation_error(spec_.what + ": partition_by column '" + p +
+      throw validation_error(subject_prefix(spec_.what) + "partition_by column '" + p +
                              "' is not among the exported columns" + did_you_mean(p, column_names));
   }
   if (!spec_.partition_by.empty() && spec_.partition_by.size() >= column_names.size() &&
       !column_names.empty())
-    throw validation_error(spec_.what + ": partition_by names every exported column, leaving none to write",
-                           "partition by fewer columns");
+    throw validation_error(
+        subject_prefix(spec_.what) + "partition_by names every exported column, leaving none to write",
+        "partition by fewer columns");
   auto layout = spec_.partition_by.empty() ? AtomicOutput::Layout::File : AtomicOutput::Layout::Folder;
   if (spec_.append && layout == AtomicOutput::Layout::File &&
       spec_.append_method == AppendMethod::Concatenate && spec_.existing_columns && fs::exists(spec_.target))
@@ -407,7 +413,7 @@ std::string CopyExport::select_in_file_order(const std::vector<std::string>& fil
       std::string header;
       for (const auto& f : file_columns) header += (header.empty() ? "" : ", ") + f;
       throw validation_error(
-          spec_.what + ": '" + spec_.target.filename().string() + "' has no column '" + e +
+          subject_prefix(spec_.what) + "'" + spec_.target.filename().string() + "' has no column '" + e +
               "' to append to (its header: " + header + ")" + did_you_mean(e, file_columns),
           "rows are appended by column name; export the file's columns or use mode overwrite");
     }
@@ -468,12 +474,12 @@ void CopyExport::abort() noexcept {
 bool export_append_mode(const nlohmann::json& options, const std::string& what) {
   if (!options.is_object() || !options.contains("mode") || options["mode"].is_null()) return false;
   if (!options["mode"].is_string())
-    throw validation_error(what + ": `mode` must be a string: overwrite or append");
+    throw validation_error(subject_prefix(what) + "`mode` must be a string: overwrite or append");
   std::string mode = options["mode"].get<std::string>();
   for (auto& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (mode == "overwrite" || mode == "replace") return false;
   if (mode == "append") return true;
-  throw validation_error(what + ": unknown mode '" + options["mode"].get<std::string>() + "'",
+  throw validation_error(subject_prefix(what) + "unknown mode '" + options["mode"].get<std::string>() + "'",
                          "file exports support overwrite (the default) and append");
 }
 
@@ -487,14 +493,15 @@ std::vector<std::string> export_partition_by(const nlohmann::json& options, cons
   } else if (v.is_array()) {
     for (const auto& e : v) {
       if (!e.is_string())
-        throw validation_error(what + ": every entry of `partition_by` must be a column name");
+        throw validation_error(subject_prefix(what) + "every entry of `partition_by` must be a column name");
       out.push_back(e.get<std::string>());
     }
   } else {
-    throw validation_error(what + ": `partition_by` must be a column name or a list of column names");
+    throw validation_error(subject_prefix(what) +
+                           "`partition_by` must be a column name or a list of column names");
   }
   for (const auto& c : out)
-    if (c.empty()) throw validation_error(what + ": `partition_by` holds an empty column name");
+    if (c.empty()) throw validation_error(subject_prefix(what) + "`partition_by` holds an empty column name");
   return out;
 }
 

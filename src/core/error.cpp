@@ -100,4 +100,16 @@ Error internal_error(std::string message) {
   return Error(ErrorKind::Internal, std::move(message));
 }
 
+std::string subject_prefix(const std::string& what) {
+  return what.empty() ? std::string() : what + ": ";
+}
+
+Error with_subject(const Error& error, std::string_view subject) {
+  const std::string prefix = std::string(subject) + ": ";
+  if (error.message().rfind(prefix, 0) == 0) return error;
+  Error out(error.kind(), prefix + error.message(), error.hint(), error.retryable());
+  if (error.location()) out.at(*error.location());
+  return out;
+}
+
 }  // namespace sqlflow

@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace sqlflow {
 
@@ -57,5 +58,13 @@ Error validation_error(std::string message, std::string hint = {});
 Error connection_error(std::string message, bool retryable, std::string hint = {});
 Error data_error(std::string message, std::string hint = {});
 Error internal_error(std::string message);
+
+// "<what>: ", or "" for an empty `what`: the lead of messages about `what` (connectors pass an
+// empty one, as the framework puts their subject before their errors).
+std::string subject_prefix(const std::string& what);
+
+// `error` with "<subject>: " before its message (unchanged when it already starts so); kind, hint,
+// retryable flag and location are kept. E.g. the subject "rest source 'api'" (connector_error.hpp).
+Error with_subject(const Error& error, std::string_view subject);
 
 }  // namespace sqlflow

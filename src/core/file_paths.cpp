@@ -118,19 +118,20 @@ void check_plain(const std::string& given, const fs::path& p, const std::string&
   fs::file_status st = fs::status(p, ec);
   std::string shown = "'" + given + "'" + (given == p.string() ? "" : " (" + p.string() + ")");
   if (ec && ec != std::errc::no_such_file_or_directory)
-    throw data_error(what + ": cannot access " + shown + ": " + ec.message(),
+    throw data_error(subject_prefix(what) + "cannot access " + shown + ": " + ec.message(),
                      "check the permissions of the file and of the folders above it");
   if (ec || !fs::exists(st))
-    throw data_error(what + ": file not found: " + shown,
+    throw data_error(subject_prefix(what) + "file not found: " + shown,
                      "check the path; relative paths are read from the project folder");
   if (fs::is_directory(st)) {
     if (dir_glob.empty())
       throw data_error(
-          what + ": " + shown + " is a folder, not a file",
+          subject_prefix(what) + "" + shown + " is a folder, not a file",
           "to read every file in it use a glob such as '" + (fs::path(given) / "*.csv").string() + "'");
     auto found = expand_glob(p / dir_glob);
     if (found.empty())
-      throw data_error(what + ": folder " + shown + " holds no file matching '" + dir_glob + "'");
+      throw data_error(subject_prefix(what) + "folder " + shown + " holds no file matching '" + dir_glob +
+                       "'");
     out.insert(out.end(), found.begin(), found.end());
     return;
   }
@@ -186,16 +187,18 @@ std::vector<std::string> path_list(const nlohmann::json& path_param, const std::
     out.push_back(path_param.get<std::string>());
   } else if (path_param.is_array()) {
     for (const auto& v : path_param) {
-      if (!v.is_string()) throw validation_error(what + ": every entry of `path` must be a string");
+      if (!v.is_string())
+        throw validation_error(subject_prefix(what) + "every entry of `path` must be a string");
       out.push_back(v.get<std::string>());
     }
   } else {
-    throw validation_error(what + ": `path` must be a string or a list of strings");
+    throw validation_error(subject_prefix(what) + "`path` must be a string or a list of strings");
   }
   if (out.empty())
-    throw validation_error(what + ": `path` is an empty list", "give at least one file or glob");
+    throw validation_error(subject_prefix(what) + "`path` is an empty list",
+                           "give at least one file or glob");
   for (const auto& p : out)
-    if (p.empty()) throw validation_error(what + ": `path` holds an empty string");
+    if (p.empty()) throw validation_error(subject_prefix(what) + "`path` holds an empty string");
   return out;
 }
 
@@ -207,9 +210,9 @@ InputFiles resolve_inputs(const nlohmann::json& path_param, const fs::path& base
     if (has_glob(given)) {
       auto found = expand_glob(p);
       if (found.empty())
-        throw data_error(
-            what + ": no file matches '" + given + "'" + (given == p.string() ? "" : " (" + p.string() + ")"),
-            "check the pattern; names starting with '.' are not matched by '*'");
+        throw data_error(subject_prefix(what) + "no file matches '" + given + "'" +
+                             (given == p.string() ? "" : " (" + p.string() + ")"),
+                         "check the pattern; names starting with '.' are not matched by '*'");
       in.files.insert(in.files.end(), found.begin(), found.end());
     } else {
       check_plain(given, p, what, dir_glob, in.files);
@@ -218,7 +221,7 @@ InputFiles resolve_inputs(const nlohmann::json& path_param, const fs::path& base
   for (const auto& f : in.files) {
     if (::access(f.c_str(), R_OK) != 0) {
       std::error_code ec(errno, std::generic_category());
-      throw data_error(what + ": cannot read '" + f.string() + "': " + ec.message(),
+      throw data_error(subject_prefix(what) + "cannot read '" + f.string() + "': " + ec.message(),
                        "check the file's permissions");
     }
     std::error_code ec;

@@ -13,11 +13,13 @@ namespace {
 
 struct BindData {
   std::shared_ptr<TableSource> source;
+  std::string error_subject;
   LogContext::Value log_context;  // of the query's thread: DuckDB's scan threads log for its step
 };
 
 struct GlobalState {
   std::shared_ptr<TableSource> source;
+  std::string error_subject;
   LogContext::Value log_context;
   std::vector<size_t> projection;
   size_t partitions = 0;
@@ -28,15 +30,20 @@ struct LocalState {
   std::unique_ptr<PartitionReader> reader;
 };
 
+// Runs f; an exception becomes `error`, the message to hand to DuckDB (the Error kept for the
+// query's caller, prefixed by the source's subject).
 template <class F>
-bool guarded(F&& f, std::string& error) {
+bool guarded(F&& f, const std::string& subject, std::string& error) {
+  auto keep = [&](const Error& e) {
+    error = stash_scan_error(subject.empty() ? e : with_subject(e, subject));
+  };
   try {
     f();
     return true;
   } catch (const Error& e) {
-    error = stash_scan_error(e);
+    keep(e);
   } catch (const std::exception& e) {
-    error = stash_scan_error(internal_error(e.what()));
+    keep(internal_error(e.what()));
   }
   return false;
 }
@@ -45,15 +52,20 @@ bool guarded(F&& f, std::string& error) {
 
 SourceCatalog::SourceCatalog() : sources_(std::make_shared<Sources>()) {}
 
-void SourceCatalog::add(const std::string& name, std::shared_ptr<TableSource> source) {
+void SourceCatalog::add(const std::string& name, std::shared_ptr<TableSource> source,
+                        std::string error_subject) {
   std::lock_guard lock(sources_->mutex);
-  sources_->by_name[name] = std::move(source);
+  sources_->by_name[name] = Entry{std::move(source), std::move(error_subject)};
+}
+
+SourceCatalog::Entry SourceCatalog::find_entry(const std::string& name) const {
+  std::lock_guard lock(sources_->mutex);
+  auto it = sources_->by_name.find(name);
+  return it == sources_->by_name.end() ? Entry{} : it->second;
 }
 
 std::shared_ptr<TableSource> SourceCatalog::find(const std::string& name) const {
-  std::lock_guard lock(sources_->mutex);
-  auto it = sources_->by_name.find(name);
-  return it == sources_->by_name.end() ? nullptr : it->second;
+  return find_entry(name).source;
 }
 
 void SourceCatalog::create_view(Connection& con, const std::string& name) const {
@@ -82,17 +94,18 @@ void bind(duckdb_bind_info info) {
   duckdb_destroy_value(&arg);
 
   std::string error;
+  const SourceCatalog::Entry entry = catalog->find_entry(name);
+  const auto& source = entry.source;
   bool ok = guarded(
       [&] {
-        auto source = catalog->find(name);
         if (!source) throw validation_error("no source named '" + name + "' is defined");
         for (const auto& col : source->schema())
           duckdb_bind_add_result_column(info, col.name.c_str(), col.type.handle());
         if (auto rows = source->estimated_rows()) duckdb_bind_set_cardinality(info, *rows, false);
-        duckdb_bind_set_bind_data(info, new BindData{source, LogContext::current()},
+        duckdb_bind_set_bind_data(info, new BindData{source, entry.error_subject, LogContext::current()},
                                   [](void* p) { delete static_cast<BindData*>(p); });
       },
-      error);
+      entry.error_subject, error);
   if (!ok) duckdb_bind_set_error(info, error.c_str());
 }
 
@@ -103,6 +116,7 @@ void init(duckdb_init_info info) {
       [&] {
         auto state = std::make_unique<GlobalState>();
         state->source = bind_data->source;
+        state->error_subject = bind_data->error_subject;
         state->log_context = bind_data->log_context;
         const size_t columns = state->source->schema().size();
         for (size_t i = 0; i < duckdb_init_get_column_count(info); ++i) {
@@ -117,7 +131,7 @@ void init(duckdb_init_info info) {
         duckdb_init_set_init_data(info, state.release(),
                                   [](void* p) { delete static_cast<GlobalState*>(p); });
       },
-      error);
+      bind_data->error_subject, error);
   if (!ok) duckdb_init_set_error(info, error.c_str());
 }
 
@@ -150,7 +164,7 @@ void scan(duckdb_function_info info, duckdb_data_chunk output) {
           local->reader.reset();
         }
       },
-      error);
+      global->error_subject, error);
   if (!ok) duckdb_function_set_error(info, error.c_str());
 }
 

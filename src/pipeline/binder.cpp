@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "connectors/connector_error.hpp"
 #include "core/quote.hpp"
 #include "core/suggest.hpp"
 #include "engine/connection.hpp"
@@ -164,8 +165,10 @@ struct Binder {
       if (e.kind() == ErrorKind::Connection && e.retryable()) return skip("cannot reach it: " + e.message());
       unknown.insert(key);
       failed.insert(key);
-      Error located(e.kind(), "SOURCE " + b->name + ": " + engine::strip_sql_excerpt(e.message()), e.hint());
-      error(located.at(b->location));
+      Error bare(e.kind(), engine::strip_sql_excerpt(e.message()), e.hint());
+      error(connectors::about_connector(
+                bare, connectors::connector_subject(b->type, connectors::Role::Source, b->name))
+                .at(b->location));
     }
   }
 

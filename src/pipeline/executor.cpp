@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "connectors/connector_error.hpp"
 #include "core/crash_point.hpp"
 #include "core/interrupt.hpp"
 #include "core/quote.hpp"
@@ -168,6 +169,7 @@ struct Executor::Impl {
     std::optional<std::string> view_sql;  // set for sources DuckDB reads itself
     int generation = 0;                   // bumped when the source changed how it reads (adapt_after_failure)
     bool ready = false;
+    std::string subject;             // "<type> source '<name>'", before every error the source raises
     connectors::IoStats attributed;  // the source's counters when last added to a step's metrics
   };
   std::map<std::string, SourceEntry> sources;  // by lower-case name
@@ -184,7 +186,11 @@ struct Executor::Impl {
 
   void prepare_sources(engine::Connection& con) {
     catalog.install(con);
-    for (const auto& b : validated.sources) sources[fold_name(b.name)].bound = &b;
+    for (const auto& b : validated.sources) {
+      SourceEntry& e = sources[fold_name(b.name)];
+      e.bound = &b;
+      e.subject = connectors::connector_subject(b.type, connectors::Role::Source, b.name);
+    }
   }
 
   // Binds the source (once per run) and returns it.
@@ -192,10 +198,12 @@ struct Executor::Impl {
     std::lock_guard lock(sources_mutex);
     SourceEntry& e = sources.at(key);
     if (!e.ready) {
-      e.source =
-          std::shared_ptr<connectors::Source>(e.bound->info->make_source(e.bound->params, options.context));
-      e.view_sql = e.source->view_sql();
-      if (!e.view_sql) catalog.add(e.bound->name, e.source);
+      connectors::calling_connector(e.subject, [&] {
+        e.source =
+            std::shared_ptr<connectors::Source>(e.bound->info->make_source(e.bound->params, options.context));
+        e.view_sql = e.source->view_sql();
+      });
+      if (!e.view_sql) catalog.add(e.bound->name, e.source, e.subject);
       e.ready = true;
     }
     return e;
@@ -250,6 +258,8 @@ struct Executor::Impl {
     return it == sources.end() ? nullptr : ensure_source(it->first).source.get();
   }
 
+  const std::string& source_subject(const std::string& name) { return sources.at(fold_name(name)).subject; }
+
   // ---- steps ----
 
   void run_load(engine::Connection& con, const Step& step, const LoadStmt& load, StepResult& result) {
@@ -262,7 +272,9 @@ struct Executor::Impl {
     if (src.incremental) {
       wm_key = WatermarkKey{options.pipeline_name, src.name, load.table, src.cursor_field};
       watermark = StateStore::get(con, *wm_key);
-      if (source && source->supports_cursor()) source->set_cursor(src.cursor_field, watermark);
+      if (source && source->supports_cursor())
+        connectors::calling_connector(source_subject(src.name),
+                                      [&] { source->set_cursor(src.cursor_field, watermark); });
       if (watermark) {
         select += " WHERE " + qi(src.cursor_field) + " > $1";
         params.push_back(*watermark);
@@ -320,7 +332,8 @@ struct Executor::Impl {
     }
     crash_point("load.written");
     if (source) {
-      connectors::ReadReport report = source->after_read(con, src.name, load.table);
+      connectors::ReadReport report = connectors::calling_connector(
+          source_subject(src.name), [&] { return source->after_read(con, src.name, load.table); });
       result.rejected_rows = report.rejected_rows;
       result.warnings.insert(result.warnings.end(), report.warnings.begin(), report.warnings.end());
     }
@@ -414,7 +427,11 @@ struct Executor::Impl {
   void run_export(engine::Connection& con, const ExportStmt& e, StepResult& result) {
     const auto& info = connectors::Registry::instance().get(e.type, connectors::Role::Destination);
     auto params = connectors::normalize_params(info.destination_params, e.options);
-    auto dest = info.make_destination(e.uri, params, options.context);
+    // Errors the destination raises name it; those of the query (run by DuckDB) do not.
+    const std::string subject =
+        connectors::connector_subject(info.type, connectors::Role::Destination, e.uri);
+    auto dest = connectors::calling_connector(
+        subject, [&] { return info.make_destination(e.uri, params, options.context); });
     std::string mode = params.value("mode", "replace");
     connectors::WriteMode wm = connectors::WriteMode::Replace;
     if (mode == "append")
@@ -430,17 +447,18 @@ struct Executor::Impl {
           keys.push_back(params[k].get<std::string>());
       }
     try {
-      dest->open(schema_of(con, e.query), wm, keys);
-      if (auto sql = dest->copy_statement(e.query)) {
+      const Schema schema = schema_of(con, e.query);
+      connectors::calling_connector(subject, [&] { dest->open(schema, wm, keys); });
+      if (auto sql = connectors::calling_connector(subject, [&] { return dest->copy_statement(e.query); })) {
         result.rows = run_counting(con, *sql);
       } else {
         engine::Result r = con.stream(e.query);
         while (auto chunk = r.next()) {
           result.rows += chunk->size();
-          dest->write(*chunk);
+          connectors::calling_connector(subject, [&] { dest->write(*chunk); });
         }
       }
-      dest->commit();
+      connectors::calling_connector(subject, [&] { dest->commit(); });
     } catch (...) {
       dest->abort();
       result.io += dest->io_stats();
@@ -489,7 +507,8 @@ struct Executor::Impl {
     std::lock_guard lock(sources_mutex);
     for (auto& [key, e] : sources)
       if (e.ready && reads_source(step, key))
-        if (auto explained = e.source->explain_failure(error)) return *explained;
+        if (auto explained = e.source->explain_failure(error))
+          return connectors::about_connector(*explained, e.subject);
     return error;
   }
 

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "connectors/common_params.hpp"
+#include "connectors/connector_error.hpp"
 #include "core/file_paths.hpp"
 #include "core/suggest.hpp"
 
@@ -144,17 +145,22 @@ ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<st
         params[b.info->object_from_load_target] = *target;
     // Types against the connector's specs (the framework's common ones included, see
     // common_params.hpp), then the common values, then the connector's own value check.
+    const std::string subject = connectors::connector_subject(b.type, connectors::Role::Source, b.name);
     auto type_errors = connectors::check_params(*b.info, connectors::Role::Source, params);
-    for (auto& e : type_errors) errors.push_back(e.at(loc));
+    for (auto& e : type_errors) errors.push_back(connectors::about_connector(e, subject).at(loc));
     b.params = connectors::normalize_params(b.info->source_params, params);
     if (!type_errors.empty()) {
       out.sources.push_back(std::move(b));
       continue;
     }
     const size_t before = errors.size();
-    check_values(errors, loc, [&] { connectors::check_common_source_values(b.params); });
+    check_values(errors, loc, [&] {
+      connectors::calling_connector(subject, [&] { connectors::check_common_source_values(b.params); });
+    });
     const bool common_ok = errors.size() == before;
-    if (common_ok && b.info->check_source) check_values(errors, loc, [&] { b.info->check_source(b.params); });
+    if (common_ok && b.info->check_source)
+      check_values(errors, loc,
+                   [&] { connectors::calling_connector(subject, [&] { b.info->check_source(b.params); }); });
     if (common_ok) {
       b.incremental = b.params.value("sync_mode", "full_refresh") == "incremental";
       b.cursor_field = b.incremental ? b.params.value("cursor_field", "") : "";
@@ -203,12 +209,16 @@ ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<st
       }
       check_values(errors, loc, [&] { files::check_export_type_matches_extension(e->type, e->uri); });
       if (info) {
+        const std::string subject =
+            connectors::connector_subject(info->type, connectors::Role::Destination, e->uri);
         auto type_errors = connectors::check_params(*info, connectors::Role::Destination, e->options);
-        for (auto& err : type_errors) errors.push_back(err.at(loc));
+        for (auto& err : type_errors) errors.push_back(connectors::about_connector(err, subject).at(loc));
         if (type_errors.empty() && info->check_destination)
           check_values(errors, loc, [&] {
-            info->check_destination(
-                e->uri, connectors::normalize_params(info->destination_params, e->options), context);
+            connectors::calling_connector(subject, [&] {
+              info->check_destination(
+                  e->uri, connectors::normalize_params(info->destination_params, e->options), context);
+            });
           });
       }
     }

@@ -10,7 +10,8 @@
 namespace sqlflow::connectors::csv {
 
 namespace {
-constexpr const char* kExportWhat = "CSV export";
+// Empty: the framework puts "csv destination '<file>'" before this connector's errors.
+constexpr const char* kExportWhat = "";
 }  // namespace
 
 files::CopySpec csv_copy_spec(const std::string& uri, const Params& p, const ConnectorContext& context) {
@@ -22,17 +23,15 @@ files::CopySpec csv_copy_spec(const std::string& uri, const Params& p, const Con
   std::string delimiter = string_or(p, "delimiter", ",", kExportWhat);
   if (delimiter == "\\t") delimiter = "\t";
   if (delimiter.empty() || delimiter.size() > 4)
-    throw validation_error(std::string(kExportWhat) + ": `delimiter` must be 1 to 4 characters");
+    throw validation_error("`delimiter` must be 1 to 4 characters");
   const std::string quote = string_or(p, "quote", "\"", kExportWhat);
-  if (quote.size() > 1) throw validation_error(std::string(kExportWhat) + ": `quote` must be one character");
+  if (quote.size() > 1) throw validation_error("`quote` must be one character");
   const std::string escape = string_or(p, "escape", quote, kExportWhat);
-  if (escape.size() > 1)
-    throw validation_error(std::string(kExportWhat) + ": `escape` must be one character");
+  if (escape.size() > 1) throw validation_error("`escape` must be one character");
   const std::string compression = file_params::export_compression_value(p, spec.target, kExportWhat);
   const std::string encoding = file_params::ascii_lower(string_or(p, "encoding", "utf-8", kExportWhat));
   if (encoding != "utf-8" && encoding != "utf8")
-    throw validation_error(std::string(kExportWhat) + ": files are written in utf-8 only, not '" + encoding +
-                           "'");
+    throw validation_error("files are written in utf-8 only, not '" + encoding + "'");
 
   auto options = [&](bool with_header) {
     files::SqlArgs a(" ");

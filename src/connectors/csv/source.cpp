@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kSourceWhat = "CSV source";
+// Empty: the framework puts "csv source '<name>'" before this connector's errors (connector_error.hpp).
+constexpr const char* kSourceWhat = "";
 
 using file_params::ascii_lower;
 
@@ -28,12 +29,9 @@ std::optional<std::string> opt_string(const Params& p, const char* key) {
 std::vector<std::string> string_list(const nlohmann::json& v, const char* key) {
   std::vector<std::string> out;
   if (v.is_string()) return {v.get<std::string>()};
-  if (!v.is_array())
-    throw validation_error(std::string(kSourceWhat) + ": `" + key +
-                           "` must be a string or a list of strings");
+  if (!v.is_array()) throw validation_error(std::string("`") + key + "` must be a string or a list of strings");
   for (const auto& e : v) {
-    if (!e.is_string())
-      throw validation_error(std::string(kSourceWhat) + ": every entry of `" + key + "` must be a string");
+    if (!e.is_string()) throw validation_error(std::string("every entry of `") + key + "` must be a string");
     out.push_back(e.get<std::string>());
   }
   return out;
@@ -47,7 +45,7 @@ std::string duckdb_encoding(const std::string& given) {
   if (e == "utf8" || e == "ascii" || e == "usascii" || e == "utf8sig") return "utf-8";
   if (e == "latin1" || e == "iso88591" || e == "l1" || e == "iso8859" || e == "cp819") return "latin-1";
   if (e == "utf16") return "utf-16";
-  throw validation_error(std::string(kSourceWhat) + ": unsupported encoding '" + given + "'",
+  throw validation_error("unsupported encoding '" + given + "'",
                          "supported: utf-8 (also ascii), latin-1 (iso-8859-1), utf-16");
 }
 
@@ -129,7 +127,7 @@ CsvSourceOptions CsvSourceOptions::from_params(const Params& p) {
   }
   if (p.contains("columns") && !p["columns"].is_null()) {
     if (!p["columns"].is_object())
-      throw validation_error(std::string(kSourceWhat) + ": `columns` must be an object of column name → type",
+      throw validation_error("`columns` must be an object of column name → type",
                              "e.g. {\"id\": \"BIGINT\", \"price\": \"DECIMAL(10,2)\"}");
     for (const auto& [name, type] : p["columns"].items())
       o.column_types.emplace_back(name, type.is_string() ? type.get<std::string>() : std::string());
@@ -157,7 +155,7 @@ CsvSourceOptions CsvSourceOptions::from_params(const Params& p) {
 }
 
 void CsvSourceOptions::validate() const {
-  auto fail = [](const std::string& what) { throw validation_error(std::string(kSourceWhat) + ": " + what); };
+  auto fail = [](const std::string& what) { throw validation_error("" + what); };
   if (delimiter.empty() || delimiter.size() > 4)
     fail("`delimiter` must be 1 to 4 characters, got '" + delimiter + "'");
   if (quote.size() > 1) fail("`quote_char` must be one character (or empty for none)");
@@ -241,17 +239,17 @@ void CsvSource::explain_bind_failure(const std::vector<fs::path>& file_list, con
     if (ext == ".gz" || ext == ".zst" || ext == ".gzip") continue;
     if (m.find("Maximum line size") != std::string::npos) {
       if (auto line = first_line_longer_than(f, options_.max_line_size.value_or(2000000)))
-        throw data_error(
-            std::string(kSourceWhat) + ": '" + f.string() + "' line " + std::to_string(*line) +
-                " is longer than " + std::to_string(options_.max_line_size.value_or(2000000)) + " bytes",
-            options_.skip_bad_rows ? "raise \"max_line_size\" (bytes): the line is met while detecting the "
-                                     "file's dialect, before any row can be skipped"
-                                   : csv_hint(m));
+        throw data_error("'" + f.string() + "' line " + std::to_string(*line) + " is longer than " +
+                             std::to_string(options_.max_line_size.value_or(2000000)) + " bytes",
+                         options_.skip_bad_rows
+                             ? "raise \"max_line_size\" (bytes): the line is met while detecting the "
+                               "file's dialect, before any row can be skipped"
+                             : csv_hint(m));
     }
     if (m.find("Error when sniffing") != std::string::npos && !options_.quote.empty()) {
       if (auto line = unclosed_quote_line(f, options_.quote[0]))
         throw data_error(
-            std::string(kSourceWhat) + ": '" + f.string() + "' line " + std::to_string(*line) +
+            "'" + f.string() + "' line " + std::to_string(*line) +
                 ": a quoted field opens here and is never closed, so the file's dialect cannot be "
                 "detected",
             "close the quote (or double a quote inside a quoted field), or set \"quote_char\": \"\" "
@@ -260,7 +258,7 @@ void CsvSource::explain_bind_failure(const std::vector<fs::path>& file_list, con
   }
   // DuckDB's sniffer rejects a file whose sample holds a malformed line without saying where; a
   // tolerant read of the same files finds the first bad line so the message can name it.
-  std::string where;
+  std::optional<Error> located;
   try {
     engine::Database db;
     engine::Connection con(db);
@@ -274,14 +272,15 @@ void CsvSource::explain_bind_failure(const std::vector<fs::path>& file_list, con
             .rows();
     if (!rows.empty()) {
       auto& r = rows[0];
-      throw data_error(
-          std::string(kSourceWhat) + ": '" + r[0] + "' line " + r[1] + ": " + r[2] + " (line: " + r[3] + ")",
+      located = data_error(
+          "'" + r[0] + "' line " + r[1] + ": " + r[2] + " (line: " + r[3] + ")",
           "fix the file, or set \"on_error\": \"skip\" to load the other rows and keep the bad ones in "
           "sqlflow_rejects.<source>");
     }
-  } catch (const Error& e) {
-    if (e.kind() == ErrorKind::Data && e.message().rfind(kSourceWhat, 0) == 0) throw;
+  } catch (const Error&) {
+    // The diagnosis could not read the files either: report DuckDB's own error below.
   }
+  if (located) throw *located;
   throw cannot_read(file_list, clean_csv_message(error.message()), csv_hint(error.message()));
 }
 
@@ -348,12 +347,12 @@ void CsvSource::choose_encoding(const std::vector<fs::path>& file_list) {
     const std::string bom = bom_encoding(f);
     if (bom == "utf-16be")
       throw data_error(
-          std::string(kSourceWhat) + ": '" + f.string() +
+          "'" + f.string() +
               "' is UTF-16 big-endian (it starts with the byte order mark FE FF), which DuckDB's CSV "
               "reader cannot read",
           "convert it: iconv -f UTF-16BE -t UTF-8 < file > file.utf8.csv");
     if (bom == "utf-16" && options_.encoding_given && options_.encoding != "utf-16")
-      throw data_error(std::string(kSourceWhat) + ": '" + f.string() +
+      throw data_error("'" + f.string() +
                            "' is UTF-16 (it starts with the byte order mark FF FE), "
                            "but \"encoding\" says " +
                            options_.encoding,
@@ -361,9 +360,8 @@ void CsvSource::choose_encoding(const std::vector<fs::path>& file_list) {
     if (bom == "utf-16" && !options_.encoding_given) {
       if (!encoding_.empty() || &f == &file_list.front()) encoding_ = "utf-16";
     } else if (!encoding_.empty()) {
-      throw data_error(std::string(kSourceWhat) +
-                           ": the files mix UTF-16 (with a byte order mark) and other encodings; '" +
-                           f.string() + "' has no UTF-16 mark",
+      throw data_error("the files mix UTF-16 (with a byte order mark) and other encodings; '" + f.string() +
+                           "' has no UTF-16 mark",
                        "read them with separate sources, or convert them to UTF-8");
     }
   }
@@ -374,8 +372,7 @@ std::optional<Error> CsvSource::explain_failure(const Error& error) {
   if (m.find("CSV Error") == std::string::npos) return std::nullopt;
   for (const auto& f : files_)
     if (m.find("file = " + f.string()) != std::string::npos)
-      return data_error(std::string(kSourceWhat) + ": '" + f.string() + "': " + clean_csv_message(m),
-                        csv_hint(m));
+      return data_error("'" + f.string() + "': " + clean_csv_message(m), csv_hint(m));
   return std::nullopt;
 }
 

@@ -15,7 +15,7 @@ ConnectorInfo generate_info() {
   info.make_source = [](const Params& p, const ConnectorContext&) {
     auto rows = p.at("rows").get<int64_t>();
     auto part = p.at("partition_rows").get<int64_t>();
-    if (rows < 0 || part <= 0) throw validation_error("generate: rows must be ≥ 0 and partition_rows > 0");
+    if (rows < 0 || part <= 0) throw validation_error("rows must be ≥ 0 and partition_rows > 0");
     return std::make_unique<GenerateSource>(static_cast<uint64_t>(rows), static_cast<uint64_t>(part));
   };
   return info;

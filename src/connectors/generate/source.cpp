@@ -69,7 +69,7 @@ class RangeReader : public engine::PartitionReader {
 
 GenerateSource::GenerateSource(uint64_t rows, uint64_t partition_rows)
     : rows_(rows), partition_rows_(partition_rows) {
-  if (partition_rows_ == 0) throw validation_error("generate: partition_rows must be positive");
+  if (partition_rows_ == 0) throw validation_error("partition_rows must be positive");
   schema_ = {{"id", LogicalType::of(DUCKDB_TYPE_BIGINT)},
              {"value", LogicalType::of(DUCKDB_TYPE_DOUBLE)},
              {"name", LogicalType::of(DUCKDB_TYPE_VARCHAR)},

@@ -78,7 +78,7 @@ std::string quote_sheet_name(std::string_view title) {
 
 A1Range parse_a1(const std::string& range) {
   auto bad = [&](const std::string& why) {
-    return validation_error("Google Sheets range \"" + range + "\" is not A1 notation: " + why,
+    return validation_error("range \"" + range + "\" is not A1 notation: " + why,
                             "e.g. Sheet1, 'My Sheet'!A1:F, Sheet1!A2:D500 or B:E");
   };
   A1Range r;

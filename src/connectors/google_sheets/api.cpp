@@ -79,7 +79,7 @@ net::SecretString load_service_account_key(const std::string& credentials_file, 
     text = ss.str();
     *origin = std::string("GOOGLE_APPLICATION_CREDENTIALS ") + env;
   } else {
-    throw config_error("Google Sheets needs a service-account key",
+    throw config_error("a service-account key is required",
                        "set credentials_file (a key file relative to the project), credentials_json (e.g. "
                        "\"${GOOGLE_KEY_JSON}\") or the GOOGLE_APPLICATION_CREDENTIALS environment variable");
   }

@@ -107,9 +107,8 @@ ColumnType parse_column_type(const std::string& column, const std::string& type)
   if (t == "boolean" || t == "bool") return ColumnType::Boolean;
   if (t == "date") return ColumnType::Date;
   if (t == "timestamp" || t == "datetime") return ColumnType::Timestamp;
-  throw validation_error(
-      "Google Sheets column '" + column + "' has type '" + type + "', which is not supported",
-      "use VARCHAR, BIGINT, INTEGER, DOUBLE, BOOLEAN, DATE or TIMESTAMP");
+  throw validation_error("column '" + column + "' has type '" + type + "', which is not supported",
+                         "use VARCHAR, BIGINT, INTEGER, DOUBLE, BOOLEAN, DATE or TIMESTAMP");
 }
 
 LogicalType logical_type(ColumnType type) {
@@ -154,9 +153,8 @@ ColumnType infer_type(const Grid& grid, std::int64_t index) {
 void write_column(const Grid& grid, const SheetColumn& column, std::int64_t first_row, std::size_t count,
                   const Vector& out, std::int64_t sheet_row_of_first) {
   auto bad = [&](std::size_t i, const std::string& shown) {
-    return data_error("Google Sheets row " +
-                          std::to_string(sheet_row_of_first + static_cast<std::int64_t>(i)) + ", column '" +
-                          column.name + "': " + shown + " is not a valid " +
+    return data_error("row " + std::to_string(sheet_row_of_first + static_cast<std::int64_t>(i)) +
+                          ", column '" + column.name + "': " + shown + " is not a valid " +
                           logical_type(column.type).to_sql(),
                       "fix the cell, or declare the column as VARCHAR in \"columns\"");
   };

@@ -105,7 +105,7 @@ SheetsApi& SheetsDestination::api() {
 
 void SheetsDestination::open(const Schema& schema, WriteMode mode, const std::vector<std::string>&) {
   if (mode == WriteMode::Upsert)
-    throw validation_error("Google Sheets exports cannot upsert", "use mode replace or append");
+    throw validation_error("exports cannot upsert", "use mode replace or append");
   if (mode == WriteMode::Append) o_.mode = "append";
   schema_ = schema;
   const std::string& id = o_.connection.spreadsheet_id;

@@ -28,21 +28,19 @@ ConnectionOptions connection_from(const Params& p) {
 
 void validate_connection(const ConnectionOptions& c) {
   if (c.spreadsheet_id.empty())
-    throw validation_error("Google Sheets needs a spreadsheet_id",
+    throw validation_error("spreadsheet_id is required",
                            "the long id in the sheet's URL, between /d/ and /edit");
   if (c.spreadsheet_id.find('/') != std::string::npos)
     throw validation_error("spreadsheet_id '" + c.spreadsheet_id + "' contains '/': give the id, not the URL",
                            "the id is the part of the URL between /d/ and /edit");
-  if (!(c.timeout > 0)) throw validation_error("Google Sheets timeout must be a positive number of seconds");
-  if (c.max_retries && *c.max_retries < 0)
-    throw validation_error("Google Sheets max_retries must be 0 or more");
+  if (!(c.timeout > 0)) throw validation_error("timeout must be a positive number of seconds");
+  if (c.max_retries && *c.max_retries < 0) throw validation_error("max_retries must be 0 or more");
   if (c.requests_per_minute && !(*c.requests_per_minute > 0))
-    throw validation_error("Google Sheets requests_per_minute must be positive");
+    throw validation_error("requests_per_minute must be positive");
   if (!c.resilience.is_null() && !c.resilience.is_object())
-    throw validation_error("Google Sheets resilience must be an object");
+    throw validation_error("resilience must be an object");
   if (!c.credentials_json.is_null() && !c.credentials_json.is_string() && !c.credentials_json.is_object())
-    throw validation_error(
-        "Google Sheets credentials_json must be the key file's JSON (an object or its text)");
+    throw validation_error("credentials_json must be the key file's JSON (an object or its text)");
 }
 }  // namespace
 
@@ -76,15 +74,14 @@ SourceOptions SourceOptions::from_params(const Params& p) {
 
 void SourceOptions::validate() const {
   validate_connection(connection);
-  if (header_row < 0)
-    throw validation_error("Google Sheets header_row must be a sheet row number (1 or more)");
-  if (batch_size < 0) throw validation_error("Google Sheets batch_size must be a number of rows (1 or more)");
+  if (header_row < 0) throw validation_error("header_row must be a sheet row number (1 or more)");
+  if (batch_size < 0) throw validation_error("batch_size must be a number of rows (1 or more)");
   if (ranges_per_request < 1 || ranges_per_request > 100)
-    throw validation_error("Google Sheets ranges_per_request must be between 1 and 100");
+    throw validation_error("ranges_per_request must be between 1 and 100");
   if (parallel_requests < 1 || parallel_requests > 64)
-    throw validation_error("Google Sheets parallel_requests must be between 1 and 64");
+    throw validation_error("parallel_requests must be between 1 and 64");
   if (value_render != "unformatted" && value_render != "formatted" && value_render != "formula")
-    throw validation_error("Google Sheets value_render '" + value_render +
+    throw validation_error("value_render '" + value_render +
                                "' is not one of unformatted, formatted, "
                                "formula",
                            "unformatted (the default) keeps numbers as numbers and dates as serial numbers");
@@ -108,11 +105,10 @@ DestinationOptions DestinationOptions::from_params(const std::string& uri, const
 void DestinationOptions::validate() const {
   validate_connection(connection);
   if (sheet_name.empty())
-    throw validation_error(
-        "Google Sheets EXPORT needs a sheet_name (or the sheet's name as the EXPORT target)");
+    throw validation_error("EXPORT needs a sheet_name (or the sheet's name as the EXPORT target)");
   if (mode != "replace" && mode != "append")
-    throw validation_error("Google Sheets mode '" + mode + "' is not replace or append");
-  if (batch_size < 0) throw validation_error("Google Sheets batch_size must be a number of rows (1 or more)");
+    throw validation_error("mode '" + mode + "' is not replace or append");
+  if (batch_size < 0) throw validation_error("batch_size must be a number of rows (1 or more)");
 }
 
 }  // namespace sqlflow::connectors::google_sheets

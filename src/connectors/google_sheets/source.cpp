@@ -74,7 +74,7 @@ void SheetsSource::load() {
   A1Range range;
   if (!o_.range.empty()) range = parse_a1(o_.range);
   if (!range.sheet.empty() && !o_.sheet_name.empty() && range.sheet != o_.sheet_name)
-    throw validation_error("Google Sheets range \"" + o_.range + "\" names sheet '" + range.sheet +
+    throw validation_error("range \"" + o_.range + "\" names sheet '" + range.sheet +
                                "' but sheet_name is '" + o_.sheet_name + "'",
                            "give the sheet in one of them");
   std::string title = !range.sheet.empty()     ? range.sheet
@@ -136,9 +136,8 @@ void SheetsSource::load() {
       return ascii_lower(col.name) == ascii_lower(name);
     });
     if (it == state->columns.end())
-      throw validation_error("Google Sheets \"columns\" names '" + name +
-                                 "', which is not a column of sheet '" + sheet.title + "'" +
-                                 did_you_mean(name, names),
+      throw validation_error("\"columns\" names '" + name + "', which is not a column of sheet '" +
+                                 sheet.title + "'" + did_you_mean(name, names),
                              "the columns are the header row's names");
   }
   for (auto& col : state->columns) {

@@ -9,8 +9,7 @@ MemoryDestination::MemoryDestination(std::string table_name) : name_(std::move(t
 
 void MemoryDestination::open(const Schema& schema, WriteMode mode, const std::vector<std::string>& keys) {
   (void)keys;
-  if (mode == WriteMode::Upsert)
-    throw validation_error("the memory destination supports replace and append only");
+  if (mode == WriteMode::Upsert) throw validation_error("only modes replace and append are supported");
   pending_ = std::make_shared<Table>();
   pending_->schema = schema;
   if (mode == WriteMode::Append) {
@@ -33,12 +32,12 @@ void MemoryDestination::open(const Schema& schema, WriteMode mode, const std::ve
 }
 
 void MemoryDestination::write(const DataChunk& chunk) {
-  if (!pending_) throw internal_error("memory destination written before open()");
+  if (!pending_) throw internal_error("written before open()");
   if (chunk.size()) pending_->chunks.push_back(copy_chunk(chunk, pending_->schema));
 }
 
 void MemoryDestination::commit() {
-  if (!pending_) throw internal_error("memory destination committed before open()");
+  if (!pending_) throw internal_error("committed before open()");
   Store::instance().put(name_, std::move(pending_));
 }
 

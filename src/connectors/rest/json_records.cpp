@@ -39,7 +39,7 @@ std::string offset_text(od::document& doc, const char* base) {
 
 [[noreturn]] void malformed(const PageContext& ctx, error_code e, const std::string& at) {
   throw data_error(
-      "REST response of " + where(ctx) + " is not valid JSON" + at + ": " + simdjson::error_message(e),
+      "response of " + where(ctx) + " is not valid JSON" + at + ": " + simdjson::error_message(e),
       "the API sent a malformed body; if this repeats, check the URL and data_path");
 }
 
@@ -51,7 +51,7 @@ void check_looks_like_json(const PageBody& body, const PageContext& ctx) {
   if (first == std::string_view::npos || v[first] != '<') return;
   const bool html = v.substr(first, 200).find("html") != std::string_view::npos ||
                     v.substr(first, 200).find("HTML") != std::string_view::npos;
-  throw data_error("REST response of " + where(ctx) + " is " + (html ? "an HTML page" : "XML or HTML") +
+  throw data_error("response of " + where(ctx) + " is " + (html ? "an HTML page" : "XML or HTML") +
                        ", not JSON (it starts with \"" +
                        std::string(v.substr(first, std::min<size_t>(40, v.size() - first))) +
                        (v.size() - first > 40 ? "…" : "") + "\")",
@@ -88,7 +88,7 @@ bool find_records(od::document& doc, const PageBody& body, const RecordsSpec& sp
       single = true;
       return true;
     }
-    throw data_error("REST response of " + where(ctx) + " is neither a JSON array nor an object",
+    throw data_error("response of " + where(ctx) + " is neither a JSON array nor an object",
                      "set data_path to the records array, e.g. data.items");
   }
   {
@@ -100,7 +100,7 @@ bool find_records(od::document& doc, const PageBody& body, const RecordsSpec& sp
       std::string shown =
           doc.raw_json_token().get(raw) ? std::string("a scalar") : std::string(raw.substr(0, 40));
       while (!shown.empty() && std::isspace(static_cast<unsigned char>(shown.back()))) shown.pop_back();
-      throw data_error("REST response of " + where(ctx) + " is the JSON value " + shown +
+      throw data_error("response of " + where(ctx) + " is the JSON value " + shown +
                            ", which has no data_path '" + spec.data_path + "'",
                        "the API answered with a single value, not records: check the URL and data_path");
     }
@@ -119,12 +119,12 @@ bool find_records(od::document& doc, const PageBody& body, const RecordsSpec& sp
       return true;
     }
     if (!is_null)
-      throw data_error("REST data_path '" + spec.data_path + "' in " + where(ctx) + " is not an array",
+      throw data_error("data_path '" + spec.data_path + "' in " + where(ctx) + " is not an array",
                        "data_path must lead to the list of records, e.g. data.items");
   }
   if (e && ctx.first)
     throw data_error(
-        "REST data_path '" + spec.data_path + "' was not found in the response of " + where(ctx),
+        "data_path '" + spec.data_path + "' was not found in the response of " + where(ctx),
         "check data_path against the API's response (dot path, e.g. data.items; $ for a top-level array)");
   return false;
 }
@@ -157,9 +157,9 @@ std::optional<std::int64_t> int_at(od::document& doc, const PageBody& body, cons
   std::int64_t n = 0;
   auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
   if (ec != std::errc() || p != text->data() + text->size() || n < 0)
-    throw data_error("REST pagination field " + path_name + " in " + where(ctx) +
-                         " is not a count: " + text->substr(0, 40),
-                     "total_path / total_pages_path must lead to a non-negative integer");
+    throw data_error(
+        "pagination field " + path_name + " in " + where(ctx) + " is not a count: " + text->substr(0, 40),
+        "total_path / total_pages_path must lead to a non-negative integer");
   return n;
 }
 
@@ -376,8 +376,8 @@ struct RecordDecoder::Impl {
     std::string token(trimmed_token(v));
     if (token.size() > 60) token = token.substr(0, 57) + "...";
     const RestColumn& c = columns[col];
-    std::string msg = "REST " + where(ctx) + ", record " + std::to_string(record + 1) + ": '" + c.name +
-                      "' is " + token + ", which does not fit the column's type " + sql_name(c.as);
+    std::string msg = where(ctx) + ", record " + std::to_string(record + 1) + ": '" + c.name + "' is " +
+                      token + ", which does not fit the column's type " + sql_name(c.as);
     if (why) msg += std::string(" (") + why + ")";
     std::string hint =
         c.declared ? "the type comes from PARAMS columns; declare a wider one (e.g. VARCHAR)"

@@ -49,7 +49,7 @@ json object_param(const json& params, const std::string& key) {
     json parsed = json::parse(text, nullptr, false);
     if (parsed.is_object()) return parsed;
   }
-  throw validation_error("REST parameter '" + key + "' must be an object (or a string holding a JSON object)",
+  throw validation_error("parameter '" + key + "' must be an object (or a string holding a JSON object)",
                          "e.g. \"" + key + "\": {\"name\": \"value\"}");
 }
 
@@ -68,10 +68,10 @@ KeyValues key_values(const json& params, const std::string& key) {
   for (const auto& [k, v] : obj.items()) {
     if (v.is_null()) continue;
     if (v.is_array()) {  // repeated query parameter: ?id=1&id=2
-      for (const auto& e : v) out.emplace_back(k, scalar_text(e, "REST " + key + "." + k));
+      for (const auto& e : v) out.emplace_back(k, scalar_text(e, key + "." + k));
       continue;
     }
-    out.emplace_back(k, scalar_text(v, "REST " + key + "." + k));
+    out.emplace_back(k, scalar_text(v, key + "." + k));
   }
   return out;
 }
@@ -93,8 +93,7 @@ std::string get_string(const json& obj, const std::string& key, const std::strin
                        std::string def = {}) {
   if (!obj.contains(key) || obj.at(key).is_null()) return def;
   const json& v = obj.at(key);
-  if (!v.is_string())
-    throw validation_error("REST " + where + "." + key + " must be a string, got " + v.type_name());
+  if (!v.is_string()) throw validation_error(where + "." + key + " must be a string, got " + v.type_name());
   return v.get<std::string>();
 }
 
@@ -117,10 +116,10 @@ std::int64_t get_int(const json& obj, const std::string& key, const std::string&
              std::all_of(v.get<std::string>().begin(), v.get<std::string>().end(), ::isdigit)) {
     n = std::stoll(v.get<std::string>());
   } else {
-    throw validation_error("REST " + where + key + " must be an integer, got " + v.dump());
+    throw validation_error(where + key + " must be an integer, got " + v.dump());
   }
   if (n < min)
-    throw validation_error("REST " + where + key + " must be at least " + std::to_string(min) + ", got " +
+    throw validation_error(where + key + " must be at least " + std::to_string(min) + ", got " +
                            std::to_string(n));
   return n;
 }
@@ -134,14 +133,13 @@ bool get_bool(const json& obj, const std::string& key, const std::string& where,
     if (s == "true") return true;
     if (s == "false") return false;
   }
-  throw validation_error("REST " + where + key + " must be true or false, got " + v.dump());
+  throw validation_error(where + key + " must be true or false, got " + v.dump());
 }
 
 double get_number(const json& obj, const std::string& key, double def) {
   if (!obj.contains(key) || obj.at(key).is_null()) return def;
   const json& v = obj.at(key);
-  if (!v.is_number())
-    throw validation_error("REST parameter '" + key + "' must be a number, got " + v.dump());
+  if (!v.is_number()) throw validation_error("parameter '" + key + "' must be a number, got " + v.dump());
   return v.get<double>();
 }
 
@@ -156,20 +154,20 @@ AuthOptions parse_auth(const json& params) {
   if (type == "oauth2" || type == "client_credentials") type = "oauth2_client_credentials";
   if (std::find(types.begin(), types.end(), type) == types.end())
     throw validation_error(
-        "REST auth.type must be one of basic, digest, bearer, api_key, oauth2_client_credentials, got '" +
-        type + "'" + did_you_mean(type, types));
+        "auth.type must be one of basic, digest, bearer, api_key, oauth2_client_credentials, got '" + type +
+        "'" + did_you_mean(type, types));
   if (type == "none") return out;
   if (type == "basic" || type == "digest") {
     check_keys(a, "auth", {"type", "username", "password"});
     out.type = type == "basic" ? AuthOptions::Type::Basic : AuthOptions::Type::Digest;
     out.username = get_string(a, "username", "auth");
     out.password = get_secret(a, "password", "auth");
-    if (out.username.empty()) throw validation_error("REST auth type " + type + " needs auth.username");
+    if (out.username.empty()) throw validation_error("auth type " + type + " needs auth.username");
   } else if (type == "bearer") {
     check_keys(a, "auth", {"type", "token"});
     out.type = AuthOptions::Type::Bearer;
     out.token = get_secret(a, "token", "auth");
-    if (out.token.empty()) throw validation_error("REST auth type bearer needs auth.token");
+    if (out.token.empty()) throw validation_error("auth type bearer needs auth.token");
   } else if (type == "api_key") {
     check_keys(a, "auth", {"type", "key_name", "key_value", "in"});
     out.type = AuthOptions::Type::ApiKey;
@@ -177,9 +175,9 @@ AuthOptions parse_auth(const json& params) {
     out.key_value = get_secret(a, "key_value", "auth");
     std::string in = lower(get_string(a, "in", "auth", "header"));
     if (in != "header" && in != "query")
-      throw validation_error("REST auth.in must be header or query, got '" + in + "'");
+      throw validation_error("auth.in must be header or query, got '" + in + "'");
     out.in_query = in == "query";
-    if (out.key_value.empty()) throw validation_error("REST auth type api_key needs auth.key_value");
+    if (out.key_value.empty()) throw validation_error("auth type api_key needs auth.key_value");
   } else {
     check_keys(a, "auth",
                {"type", "token_url", "client_id", "client_secret", "scope", "audience", "client_auth"});
@@ -191,11 +189,11 @@ AuthOptions parse_auth(const json& params) {
     out.audience = get_string(a, "audience", "auth");
     std::string ca = lower(get_string(a, "client_auth", "auth", "basic"));
     if (ca != "basic" && ca != "body")
-      throw validation_error("REST auth.client_auth must be basic or body, got '" + ca + "'");
+      throw validation_error("auth.client_auth must be basic or body, got '" + ca + "'");
     out.client_auth_basic = ca == "basic";
     if (out.token_url.empty() || out.client_id.empty() || out.client_secret.empty())
       throw validation_error(
-          "REST auth type oauth2_client_credentials needs token_url, client_id and client_secret");
+          "auth type oauth2_client_credentials needs token_url, client_id and client_secret");
   }
   return out;
 }
@@ -216,7 +214,7 @@ PaginationOptions parse_pagination(const json& params, std::string& legacy_curso
   if (type == "link") type = "link_header";
   if (std::find(types.begin(), types.end(), type) == types.end())
     throw validation_error(
-        "REST pagination.type must be one of none, page_number, offset, cursor, link_header, next_url, got "
+        "pagination.type must be one of none, page_number, offset, cursor, link_header, next_url, got "
         "'" +
         type + "'" + did_you_mean(type, types));
   using T = PaginationOptions::Type;
@@ -247,15 +245,15 @@ PaginationOptions parse_pagination(const json& params, std::string& legacy_curso
       legacy_cursor_param = get_string(p, "cursor_param", "pagination");
   }
   if (out.type == T::Cursor && out.cursor_path.empty())
-    throw validation_error("REST pagination type cursor needs pagination.cursor_path",
+    throw validation_error("pagination type cursor needs pagination.cursor_path",
                            "the dot path of the next cursor in the response body, e.g. meta.next_cursor");
   if (out.type == T::NextUrl && out.next_path.empty())
-    throw validation_error("REST pagination type next_url needs pagination.next_path",
+    throw validation_error("pagination type next_url needs pagination.next_path",
                            "the dot path of the next page's URL in the response body, e.g. links.next");
   if (!out.total_pages_path.empty() && out.type != T::PageNumber)
-    throw validation_error("REST pagination.total_pages_path is for page_number pagination only");
+    throw validation_error("pagination.total_pages_path is for page_number pagination only");
   if (!out.total_path.empty() && out.type == T::PageNumber && out.page_size == 0)
-    throw validation_error("REST pagination.total_path (a record count) needs pagination.page_size",
+    throw validation_error("pagination.total_path (a record count) needs pagination.page_size",
                            "or give total_pages_path when the API reports the number of pages");
   return out;
 }
@@ -273,8 +271,7 @@ std::vector<std::string> split_path(const std::string& path) {
     size_t dot = p.find('.', start);
     std::string part = p.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (part.empty())
-      throw validation_error("REST: empty component in the path '" + path + "'",
-                             "paths look like data.items");
+      throw validation_error("empty component in the path '" + path + "'", "paths look like data.items");
     out.push_back(part);
     if (dot == std::string::npos) break;
     start = dot + 1;
@@ -324,7 +321,7 @@ RestOptions RestOptions::from_params(const json& params) {
     json cols = object_param(params, "columns");
     for (const auto& [name, type] : cols.items()) {
       if (!type.is_string())
-        throw validation_error("REST columns." + name + " must be a DuckDB type name, got " + type.dump());
+        throw validation_error("columns." + name + " must be a DuckDB type name, got " + type.dump());
       o.columns.emplace_back(name, type.get<std::string>());
     }
   }
@@ -350,23 +347,22 @@ RestOptions RestOptions::from_params(const json& params) {
 void RestOptions::validate() const {
   std::string l = lower(url);
   if (l.rfind("http://", 0) != 0 && l.rfind("https://", 0) != 0)
-    throw validation_error("REST url must start with http:// or https://",
+    throw validation_error("url must start with http:// or https://",
                            "e.g. \"url\": \"https://api.example.com/v1/items\"");
   if (method != "GET" && method != "POST")
-    throw validation_error("REST method must be GET or POST, got '" + method + "'");
+    throw validation_error("method must be GET or POST, got '" + method + "'");
   if (body && method != "POST")
-    throw validation_error("REST body is sent with method POST only", "add \"method\": \"POST\"");
-  if (!(timeout_s > 0)) throw validation_error("REST timeout must be a positive number of seconds");
-  if (retry_delay && !(*retry_delay >= 0)) throw validation_error("REST retry_delay must be ≥ 0 seconds");
+    throw validation_error("body is sent with method POST only", "add \"method\": \"POST\"");
+  if (!(timeout_s > 0)) throw validation_error("timeout must be a positive number of seconds");
+  if (retry_delay && !(*retry_delay >= 0)) throw validation_error("retry_delay must be ≥ 0 seconds");
   if (rate_limit_rpm && !(*rate_limit_rpm > 0))
-    throw validation_error("REST rate_limit_rpm must be a positive number of requests per minute",
+    throw validation_error("rate_limit_rpm must be a positive number of requests per minute",
                            "leave it out for no client-side limit");
-  if (parallel_requests > 256) throw validation_error("REST parallel_requests must be at most 256");
+  if (parallel_requests > 256) throw validation_error("parallel_requests must be at most 256");
   (void)split_path(data_path);
   if (flatten_separator.empty() || flatten_separator.size() > 4)
-    throw validation_error(
-        "REST flatten_separator must be 1 to 4 characters, got '" + flatten_separator + "'",
-        "\".\" (SQLFlow's), \"_\" or \"__\"");
+    throw validation_error("flatten_separator must be 1 to 4 characters, got '" + flatten_separator + "'",
+                           "\".\" (SQLFlow's), \"_\" or \"__\"");
 }
 
 }  // namespace sqlflow::connectors::rest

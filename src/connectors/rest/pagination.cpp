@@ -111,7 +111,7 @@ std::string resolve_reference(const std::string& base, const std::string& ref) {
   char* out = nullptr;
   if (rc == CURLUE_OK) rc = curl_url_get(u.get(), CURLUPART_URL, &out, 0);
   if (rc != CURLUE_OK || !out)
-    throw data_error("REST: the next-page link '" + net::redact_url(ref) +
+    throw data_error("the next-page link '" + net::redact_url(ref) +
                      "' is not a usable URL: " + curl_url_strerror(rc));
   std::string s(out);
   curl_free(out);

@@ -78,7 +78,7 @@ WriteAs parse_declared_type(const std::string& column, const std::string& type) 
     return WriteAs::Timestamp;
   if (t == "DATE") return WriteAs::Date;
   throw validation_error(
-      "REST columns." + column + ": unsupported type '" + type + "'",
+      "columns." + column + ": unsupported type '" + type + "'",
       "use BOOLEAN, INTEGER, BIGINT, DOUBLE, VARCHAR, TIMESTAMP or DATE, and CAST in SQL for others");
 }
 

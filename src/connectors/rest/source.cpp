@@ -199,7 +199,7 @@ struct RestSource::Core {
     if (o.resilience.is_object())
       overrides.merge_patch(o.resilience);
     else if (!o.resilience.is_null())
-      throw validation_error("REST parameter 'resilience' must be an object",
+      throw validation_error("parameter 'resilience' must be an object",
                              resilience::describe_param_doc("rest"));
     auto policy = resilience::make_policy("rest", overrides);
     net::ClientOptions co;
@@ -295,8 +295,7 @@ struct RestSource::Core {
 
   [[noreturn]] void fail_response(const net::Response& r, std::int64_t index) {
     const Error& e = *r.error;
-    throw Error(e.kind(), "REST page " + std::to_string(index + 1) + ": " + e.message(), e.hint(),
-                e.retryable());
+    throw Error(e.kind(), "page " + std::to_string(index + 1) + ": " + e.message(), e.hint(), e.retryable());
   }
 
   FetchedPage finish_page(net::Response&& r, const std::string& url, std::int64_t index) {
@@ -347,7 +346,7 @@ struct RestSource::Core {
       case T::Cursor: {
         if (!prev.meta.cursor) return std::nullopt;
         if (!seen.insert("cursor:" + *prev.meta.cursor).second)
-          throw data_error("REST pagination loop: page " + std::to_string(next_index) +
+          throw data_error("pagination loop: page " + std::to_string(next_index) +
                                " returned the cursor of an earlier page",
                            "check pagination.cursor_path: it must lead to the cursor of the NEXT page");
         url = url_with({{o.pagination.cursor_param, *prev.meta.cursor}}, wm);
@@ -364,12 +363,12 @@ struct RestSource::Core {
     }
     if (o.pagination.type != T::Cursor) {
       if (!seen.insert(url).second)
-        throw data_error("REST pagination loop: page " + std::to_string(next_index) + " links back to " +
-                             net::redact_url(url),
-                         "the API's next link repeats an earlier page");
+        throw data_error(
+            "pagination loop: page " + std::to_string(next_index) + " links back to " + net::redact_url(url),
+            "the API's next link repeats an earlier page");
       // Credentials go only to the host they were given for.
       if (has_auth && net::HttpClient::endpoint_of(url) != base_endpoint)
-        throw data_error("REST: the next-page link of page " + std::to_string(next_index) +
+        throw data_error("the next-page link of page " + std::to_string(next_index) +
                              " points to another host (" + net::HttpClient::endpoint_of(url) + ")",
                          "credentials are sent only to " + base_endpoint);
     }
@@ -382,8 +381,7 @@ struct RestSource::Core {
     std::lock_guard lock(mutex);
     if (!warned_keys.insert(key).second) return;
     std::string msg =
-        "REST source " + net::redact_url(o.url) + ": key '" + key + "' first appears on page " +
-        std::to_string(ctx.page) +
+        net::redact_url(o.url) + ": key '" + key + "' first appears on page " + std::to_string(ctx.page) +
         ", after the columns were inferred; its values are not loaded. Declare it in PARAMS columns "
         "(or sample more with infer_sample_pages) to load it";
     warnings.push_back(msg);
@@ -421,9 +419,8 @@ struct RestSource::Core {
     std::vector<RestColumn> cols = builder.finish(o.columns);
     if (cols.empty())
       throw data_error(
-          "REST source " + net::redact_url(o.url) + ": the first page" +
-              (o.infer_sample_pages > 1 ? "s have" : " has") + " no records (" + std::to_string(sampled) +
-              " sampled), so its columns cannot be inferred",
+          net::redact_url(o.url) + ": the first page" + (o.infer_sample_pages > 1 ? "s have" : " has") +
+              " no records (" + std::to_string(sampled) + " sampled), so its columns cannot be inferred",
           "declare them in PARAMS columns, e.g. \"columns\": {\"id\": \"BIGINT\", \"name\": \"VARCHAR\"}");
     Schema s;
     for (const auto& c : cols) s.push_back({c.name, logical_type(c)});
@@ -634,7 +631,7 @@ class RestReader final : public engine::PartitionReader {
     const auto& pg = core_->o.pagination;
     const std::string param = type == PaginationOptions::Type::PageNumber ? pg.page_param : pg.offset_param;
     throw data_error(
-        "REST source " + net::redact_url(core_->o.url) + ": page " + std::to_string(page.index + 1) +
+        net::redact_url(core_->o.url) + ": page " + std::to_string(page.index + 1) +
             " has the same records as page " + std::to_string(page.index) +
             ": the API seems to ignore the '" + param + "' parameter",
         "check pagination.type and the parameter names against the API's documentation (" +

@@ -125,7 +125,7 @@ std::string timestamp_text(std::int64_t us) {
 KeyDatePattern::KeyDatePattern(std::string pattern) : pattern_(std::move(pattern)) {
   auto bad = [&](const std::string& why) {
     return validation_error(
-        "S3 key_date_pattern '" + pattern_ + "': " + why,
+        "key_date_pattern '" + pattern_ + "': " + why,
         "use %Y, %m, %d, %H, %M, %S and literal text, e.g. \"dt=%Y-%m-%d\" or \"%Y/%m/%d/\"");
   };
   std::string re;

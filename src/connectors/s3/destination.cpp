@@ -29,7 +29,7 @@ S3Destination::~S3Destination() = default;
 
 void S3Destination::open(const Schema& schema, WriteMode mode, const std::vector<std::string>& keys) {
   if (mode != WriteMode::Replace)
-    throw validation_error("S3 exports replace the object; append and upsert are not supported",
+    throw validation_error("exports replace the object; append and upsert are not supported",
                            "write a new object per run (e.g. a key with ${run_date}) instead");
   net::S3Options so = o_.connection.client_options();
   so.multipart_threshold = static_cast<std::uint64_t>(o_.multipart_threshold_mb) * net::kMiB;

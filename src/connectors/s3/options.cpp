@@ -48,21 +48,20 @@ resilience::ResilienceOptions resilience_of(const ConnectionOptions& c) {
       overrides["circuit_breaker"]["failure_threshold"] = *c.max_retries + 1;
   }
   if (c.resilience.is_object()) overrides.merge_patch(c.resilience);
-  return resilience::apply_overrides(resilience::default_profile("s3"), overrides, "S3 PARAMS resilience");
+  return resilience::apply_overrides(resilience::default_profile("s3"), overrides, "PARAMS resilience");
 }
 
 void validate_connection(const ConnectionOptions& c) {
   if (c.parallel_workers < 1 || c.parallel_workers > 64)
-    throw validation_error("S3 parallel_workers must be 1 to 64");
-  if (c.max_retries && *c.max_retries < 0) throw validation_error("S3 max_retries must be 0 or more");
-  if (c.timeout && !(*c.timeout > 0))
-    throw validation_error("S3 timeout must be a positive number of seconds");
+    throw validation_error("parallel_workers must be 1 to 64");
+  if (c.max_retries && *c.max_retries < 0) throw validation_error("max_retries must be 0 or more");
+  if (c.timeout && !(*c.timeout > 0)) throw validation_error("timeout must be a positive number of seconds");
   if (!c.resilience.is_null() && !c.resilience.is_object())
-    throw validation_error("S3 resilience must be an object",
+    throw validation_error("resilience must be an object",
                            "e.g. {\"retry\": {\"max_attempts\": 5, \"initial_delay\": \"500ms\"}}");
   (void)resilience_of(c);  // names a bad key or value now, before any I/O
   if (c.access_key_id.empty() != c.secret_access_key.empty())
-    throw validation_error("S3 needs both access_key_id and secret_access_key, or neither",
+    throw validation_error("give both access_key_id and secret_access_key, or neither",
                            "without both, credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or "
                            "~/.aws/credentials");
 }
@@ -105,8 +104,7 @@ SourceOptions SourceOptions::from_params(const Params& p) {
   if (std::string uri = str(p, "uri"); !uri.empty()) {
     auto [b, k] = split_s3_uri(uri);
     if (!o.bucket.empty() && o.bucket != b)
-      throw validation_error("S3 uri '" + uri + "' names bucket '" + b + "' but bucket is '" + o.bucket +
-                             "'");
+      throw validation_error("uri '" + uri + "' names bucket '" + b + "' but bucket is '" + o.bucket + "'");
     o.bucket = b;
     o.key = k;
   }
@@ -151,33 +149,31 @@ SourceOptions SourceOptions::from_params(const Params& p) {
 
 void SourceOptions::validate() const {
   validate_connection(connection);
-  if (bucket.empty()) throw validation_error("S3 needs a bucket (or a uri s3://bucket/key)");
+  if (bucket.empty()) throw validation_error("a bucket is required (or a uri s3://bucket/key)");
   if (key.empty() && prefix.empty())
-    throw validation_error("S3 needs a key, a path_prefix or a uri",
+    throw validation_error("a key, a path_prefix or a uri is required",
                            "e.g. \"key\": \"data/orders.csv\", \"path_prefix\": \"data/\" or \"uri\": "
                            "\"s3://bucket/data/*.parquet\"");
   if (std::find(kFormats.begin(), kFormats.end(), file_format) == kFormats.end())
-    throw validation_error("S3 file_format '" + file_format +
-                           "' is not one of csv, tsv, parquet, json, jsonl");
-  if (cost_limit_usd && *cost_limit_usd < 0) throw validation_error("S3 cost_limit_usd must be 0 or more");
+    throw validation_error("file_format '" + file_format + "' is not one of csv, tsv, parquet, json, jsonl");
+  if (cost_limit_usd && *cost_limit_usd < 0) throw validation_error("cost_limit_usd must be 0 or more");
   if (max_files_per_run && *max_files_per_run < 1)
-    throw validation_error("S3 max_files_per_run must be 1 or more");
-  if (max_data_size_gb && *max_data_size_gb <= 0)
-    throw validation_error("S3 max_data_size_gb must be positive");
+    throw validation_error("max_files_per_run must be 1 or more");
+  if (max_data_size_gb && *max_data_size_gb <= 0) throw validation_error("max_data_size_gb must be positive");
   if (dev_sampling && (*dev_sampling <= 0 || *dev_sampling > 1))
-    throw validation_error("S3 dev_sampling must be a share between 0 (exclusive) and 1");
-  if (dev_max_files && *dev_max_files < 1) throw validation_error("S3 dev_max_files must be 1 or more");
-  if (!(cache_max_gb > 0)) throw validation_error("S3 cache_max_gb must be positive");
+    throw validation_error("dev_sampling must be a share between 0 (exclusive) and 1");
+  if (dev_max_files && *dev_max_files < 1) throw validation_error("dev_max_files must be 1 or more");
+  if (!(cache_max_gb > 0)) throw validation_error("cache_max_gb must be positive");
   if (!(settle_seconds >= 0) || settle_seconds > 7 * 86400)
-    throw validation_error("S3 settle_seconds must be 0 to 604800 (a week)");
+    throw validation_error("settle_seconds must be 0 to 604800 (a week)");
   if (metadata_cursor == MetadataCursor::KeyDate && key_date_pattern.empty())
     throw validation_error(
-        "S3 cursor_field _key_date needs key_date_pattern",
+        "cursor_field _key_date needs key_date_pattern",
         "e.g. \"key_date_pattern\": \"dt=%Y-%m-%d\" for keys like events/dt=2024-05-01/part-0.csv");
   if (!key_date_pattern.empty()) {
     if (metadata_cursor != MetadataCursor::KeyDate)
       throw validation_error(
-          "S3 key_date_pattern is used only with sync_mode incremental and cursor_field _key_date",
+          "key_date_pattern is used only with sync_mode incremental and cursor_field _key_date",
           "add \"sync_mode\": \"incremental\", \"cursor_field\": \"_key_date\", or drop "
           "key_date_pattern");
     (void)KeyDatePattern(key_date_pattern);
@@ -242,27 +238,26 @@ net::S3Headers DestinationOptions::object_headers() const {
 void DestinationOptions::validate() const {
   validate_connection(connection);
   if (std::find(kFormats.begin(), kFormats.end(), file_format) == kFormats.end())
-    throw validation_error(
-        "S3 export format '" + file_format + "' is not one of csv, tsv, parquet, json, jsonl",
-        "name the object with its extension (.csv, .parquet, .json) or set file_format");
+    throw validation_error("export format '" + file_format + "' is not one of csv, tsv, parquet, json, jsonl",
+                           "name the object with its extension (.csv, .parquet, .json) or set file_format");
   if (partitioned && (file_format == "json" || file_format == "jsonl"))
-    throw validation_error("S3 export: partition_by works for csv, tsv and parquet, not " + file_format,
+    throw validation_error("partition_by works for csv, tsv and parquet, not " + file_format,
                            "export Parquet or CSV, or drop partition_by");
   static const std::vector<std::string> sse = {"AES256", "aws:kms", "aws:kms:dsse"};
   if (!server_side_encryption.empty() &&
       std::find(sse.begin(), sse.end(), server_side_encryption) == sse.end())
-    throw validation_error("S3 server_side_encryption '" + server_side_encryption +
-                               "' is not one of AES256, aws:kms, aws:kms:dsse",
-                           "AES256 for S3-managed keys (SSE-S3), aws:kms for KMS keys (SSE-KMS)");
+    throw validation_error(
+        "server_side_encryption '" + server_side_encryption + "' is not one of AES256, aws:kms, aws:kms:dsse",
+        "AES256 for S3-managed keys (SSE-S3), aws:kms for KMS keys (SSE-KMS)");
   if (!sse_kms_key_id.empty() && server_side_encryption.rfind("aws:kms", 0) != 0)
-    throw validation_error("S3 sse_kms_key_id needs server_side_encryption aws:kms or aws:kms:dsse");
+    throw validation_error("sse_kms_key_id needs server_side_encryption aws:kms or aws:kms:dsse");
   if (multipart_threshold_mb < 5 || multipart_threshold_mb > 5 * 1024)
-    throw validation_error("S3 multipart_threshold_mb must be 5 to 5120",
+    throw validation_error("multipart_threshold_mb must be 5 to 5120",
                            "S3 takes up to 5 GiB in one PutObject, and parts of at least 5 MiB");
   if (part_size_mb < 5 || part_size_mb > 5 * 1024)
-    throw validation_error("S3 part_size_mb must be 5 to 5120 (S3's part limits: 5 MiB to 5 GiB)");
+    throw validation_error("part_size_mb must be 5 to 5120 (S3's part limits: 5 MiB to 5 GiB)");
   if (key.find_first_not_of('/') == std::string::npos)
-    throw validation_error("S3 export to s3://" + bucket + "/ names no object key",
+    throw validation_error("export to s3://" + bucket + "/ names no object key",
                            partitioned
                                ? "give a key prefix for the partition files, e.g. s3://bucket/exports/sales"
                                : "write s3://bucket/path/to/object");

@@ -98,12 +98,12 @@ std::vector<net::S3Object> sample_and_guard(const SourceOptions& o, std::vector<
   const std::string what =
       std::to_string(out.size()) + " objects (" + gb(static_cast<double>(bytes)) + ")" + which;
   if (o.max_files_per_run && static_cast<std::int64_t>(out.size()) > *o.max_files_per_run)
-    throw validation_error("S3 guard max_files_per_run: the listing selects " + what + ", " +
+    throw validation_error("guard max_files_per_run: the listing selects " + what + ", " +
                                std::to_string(static_cast<std::int64_t>(out.size()) - *o.max_files_per_run) +
                                " over the limit of " + std::to_string(*o.max_files_per_run),
                            "narrow key/path_prefix or partition_filter, or raise max_files_per_run");
   if (o.max_data_size_gb && static_cast<double>(bytes) / 1e9 > *o.max_data_size_gb)
-    throw validation_error("S3 guard max_data_size_gb: the listing selects " + what + ", " +
+    throw validation_error("guard max_data_size_gb: the listing selects " + what + ", " +
                                gb(static_cast<double>(bytes) - *o.max_data_size_gb * 1e9) +
                                " over the limit of " + gb(*o.max_data_size_gb * 1e9),
                            "narrow the selection or raise max_data_size_gb");
@@ -114,7 +114,7 @@ std::vector<net::S3Object> sample_and_guard(const SourceOptions& o, std::vector<
       std::snprintf(buf, sizeof buf, "about $%.4f to download, $%.4f over the limit of $%.4f", cost,
                     cost - *o.cost_limit_usd, *o.cost_limit_usd);
       throw validation_error(
-          "S3 guard cost_limit_usd: the listing selects " + what + ", " + buf,
+          "guard cost_limit_usd: the listing selects " + what + ", " + buf,
           "narrow the selection or raise cost_limit_usd (the estimate uses S3 standard GET "
           "and transfer-out prices)");
     }

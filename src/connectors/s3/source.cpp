@@ -212,14 +212,14 @@ const S3Source::Listing& S3Source::listing() {
           std::chrono::duration_cast<std::chrono::microseconds>(obj.last_modified_time.time_since_epoch())
               .count();
     if (!modified)
-      throw data_error("S3: the listing gives s3://" + o_.bucket + "/" + obj.key + " a LastModified of '" +
+      throw data_error("the listing gives s3://" + o_.bucket + "/" + obj.key + " a LastModified of '" +
                            obj.last_modified + "', which is no timestamp",
                        "the server did not answer like S3; check endpoint_url");
     l->modified.push_back(*modified);
     if (pattern) {
       auto date = pattern->find(obj.key);
       if (!date)
-        throw data_error("S3: object s3://" + o_.bucket + "/" + obj.key +
+        throw data_error("object s3://" + o_.bucket + "/" + obj.key +
                              " has no date matching key_date_pattern '" + o_.key_date_pattern + "'",
                          "narrow path_prefix or the key glob to the dated objects, or correct the pattern");
       l->cursor.push_back(*date);
@@ -250,7 +250,7 @@ const Schema& S3Source::schema() {
     for (const auto& c : one->schema()) {
       if (c.name == "filename") continue;
       if (c.name == kLastModifiedColumn || c.name == kKeyDateColumn)
-        throw data_error("S3: the objects have a column named " + c.name +
+        throw data_error("the objects have a column named " + c.name +
                              ", which sync_mode incremental by object metadata adds itself",
                          "rename the column in the files, or use it as cursor_field under another name");
       s.push_back(c);
@@ -314,10 +314,10 @@ const S3Source::Read& S3Source::prepare_read() {
     r->uris[paths[i].string()] = net::s3_uri(o_.bucket, newer[i].key);
 
   auto wrap = [what = r->what, uris = r->uris](const Error& e) {
-    return Error(e.kind(),
-                 "S3: reading " + what +
-                     " failed: " + local_paths_to_uris(engine::strip_sql_excerpt(e.message()), uris),
-                 local_paths_to_uris(e.hint(), uris), e.retryable());
+    return Error(
+        e.kind(),
+        "reading " + what + " failed: " + local_paths_to_uris(engine::strip_sql_excerpt(e.message()), uris),
+        local_paths_to_uris(e.hint(), uris), e.retryable());
   };
   r->explain = wrap;
   std::unique_ptr<Source> files = make_file_source(paths, true);
@@ -355,9 +355,9 @@ const S3Source::Read& S3Source::prepare_read() {
   if (!missing.empty()) {
     std::string list;
     for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
-    throw data_error("S3: " + r->what + " lack column(s) " + list +
-                         " of the source's columns, which come from the newest object",
-                     "objects read by one SOURCE must share their columns");
+    throw data_error(
+        r->what + " lack column(s) " + list + " of the source's columns, which come from the newest object",
+        "objects read by one SOURCE must share their columns");
   }
   std::string extra;
   for (const auto& c : found)
@@ -405,7 +405,7 @@ const S3Source::Read& S3Source::prepare_read() {
         const std::string column = rows[0][1].substr(0, rows[0][1].find('\t'));
         const std::string type = rows[0][1].substr(rows[0][1].find('\t') + 1);
         auto uri = by_name.find(rows[0][0]);
-        return data_error("S3: " + (uri == by_name.end() ? rows[0][0] : uri->second) + ": column " + column +
+        return data_error((uri == by_name.end() ? rows[0][0] : uri->second) + ": column " + column +
                               " holds '" + rows[0][2] + "', which is not a valid " + type +
                               " (the column's type in " + schema_from +
                               ", the newest object, which gives the source its columns)",
@@ -435,9 +435,9 @@ void S3Source::set_cursor(const std::string& field, const std::optional<std::str
     if (lower_bound) {
       us = parse_timestamp_us(*lower_bound);
       if (!us)
-        throw data_error("S3: the stored watermark '" + *lower_bound + "' of cursor_field " + field +
-                             " is not a timestamp",
-                         "reset the source's watermark (sqlflow_state.watermarks) and load again");
+        throw data_error(
+            "the stored watermark '" + *lower_bound + "' of cursor_field " + field + " is not a timestamp",
+            "reset the source's watermark (sqlflow_state.watermarks) and load again");
     }
     // The lowest bound of the run: a LOAD whose watermark is higher filters the rest out itself.
     if (!bound_set_)
@@ -463,7 +463,7 @@ std::optional<std::string> S3Source::view_sql() {
 size_t S3Source::partition_count() {
   if (!by_metadata()) return inner().partition_count();
   std::lock_guard lock(mutex_);
-  if (!schema_) throw internal_error("S3Source: a scan started before schema()");
+  if (!schema_) throw internal_error("a scan started before schema()");
   return prepare_read().objects == 0 ? 0 : 1;
 }
 
@@ -477,8 +477,7 @@ std::unique_ptr<engine::PartitionReader> S3Source::open(size_t index, const std:
   }
   std::string select;
   for (size_t col : projection) {
-    if (col >= r->columns.size())
-      throw internal_error("S3Source: column " + std::to_string(col) + " asked for");
+    if (col >= r->columns.size()) throw internal_error("column " + std::to_string(col) + " asked for");
     select += (select.empty() ? "" : ", ") + r->columns[col];
   }
   if (select.empty()) select = "NULL";  // count(*): rows without columns
