@@ -33,11 +33,8 @@ TEST(Registry, ChecksParamsAgainstSpecs) {
   ASSERT_EQ(errors.size(), 3u);
   std::string all;
   for (const auto& e : errors) all += e.message() + "\n";
-  EXPECT_NE(all.find("unknown parameter 'row' (did you mean 'rows'?)"), std::string::npos)
-      << all;
-  EXPECT_NE(all.find("parameter 'partition_rows' must be an integer, got string"),
-            std::string::npos)
-      << all;
+  EXPECT_NE(all.find("unknown parameter 'row' (did you mean 'rows'?)"), std::string::npos) << all;
+  EXPECT_NE(all.find("parameter 'partition_rows' must be an integer, got string"), std::string::npos) << all;
   EXPECT_NE(all.find("missing required parameter 'rows'"), std::string::npos) << all;
   // Values still holding ${…} are type-checked after substitution, not here.
   EXPECT_TRUE(check_params(gen, Role::Source, {{"rows", "${n}"}}).empty());

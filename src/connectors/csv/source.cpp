@@ -29,7 +29,8 @@ std::optional<std::string> opt_string(const Params& p, const char* key) {
 std::vector<std::string> string_list(const nlohmann::json& v, const char* key) {
   std::vector<std::string> out;
   if (v.is_string()) return {v.get<std::string>()};
-  if (!v.is_array()) throw validation_error(std::string("`") + key + "` must be a string or a list of strings");
+  if (!v.is_array())
+    throw validation_error(std::string("`") + key + "` must be a string or a list of strings");
   for (const auto& e : v) {
     if (!e.is_string()) throw validation_error(std::string("every entry of `") + key + "` must be a string");
     out.push_back(e.get<std::string>());
