@@ -13,18 +13,21 @@ TEST(S3Pipeline, PrefixesPartitionsCacheGuardsAndExports) {
   test::S3rverFixture s3({"data-bucket"});
   auto client = client_for(s3);
   test::TempDir scratch("s3-scratch");
-  // 12 CSV objects of 100 rows (every third gzip), and 6 hive-partitioned Parquet objects.
-  for (int f = 0; f < 12; ++f)
+  // 200 objects: 152 CSV objects of 100 rows (every third gzip), and 48 hive-partitioned Parquet
+  // objects (two a month over two years).
+  for (int f = 0; f < 152; ++f)
     put_query(
         client, scratch.path(), "sales/part-" + std::to_string(f) + (f % 3 == 0 ? ".csv.gz" : ".csv"),
         "SELECT " + std::to_string(f * 100) + " + i AS id, (i % 7) * 1.5 AS amount FROM range(100) t(i)",
         "FORMAT csv, HEADER true");
   for (int year : {2023, 2024})
-    for (int m = 1; m <= 3; ++m)
-      put_query(client, scratch.path(),
-                "events/year=" + std::to_string(year) + "/month=0" + std::to_string(m) + "/e.parquet",
-                "SELECT " + std::to_string(year * 100 + m) + " AS ym, i AS n FROM range(50) t(i)",
-                "FORMAT parquet");
+    for (int m = 1; m <= 12; ++m)
+      for (const char* file : {"a", "b"})
+        put_query(client, scratch.path(),
+                  "events/year=" + std::to_string(year) + "/month=" + (m < 10 ? "0" : "") +
+                      std::to_string(m) + "/" + file + ".parquet",
+                  "SELECT " + std::to_string(year * 100 + m) + " AS ym, i AS n FROM range(50) t(i)",
+                  "FORMAT parquet");
 
   Project p;
   p.pipeline("load", "SOURCE sales TYPE S3 PARAMS {" + s3_params(s3, R"("path_prefix": "sales/")") +
@@ -36,16 +39,17 @@ TEST(S3Pipeline, PrefixesPartitionsCacheGuardsAndExports) {
   auto r = p.run("load");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(p.query("SELECT count(*), count(DISTINCT id), sum(id) FROM sales"),
-            std::vector<std::string>{"1200|1200|719400"});
+            std::vector<std::string>{"15200|15200|115512400"});
   EXPECT_EQ(p.query("SELECT ym, count(*) FROM events GROUP BY ym ORDER BY ym"),
-            (std::vector<std::string>{"202401|50", "202403|50"}));
-  EXPECT_EQ(p.cached_files(), 14u) << "the partition filter should have kept 4 objects from being downloaded";
+            (std::vector<std::string>{"202401|100", "202403|100"}));
+  EXPECT_EQ(p.cached_files(), 156u)
+      << "the partition filter should have kept 44 objects from being downloaded";
 
   // A re-run reads every object from the cache.
   r = p.run("load");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("0 downloaded"), std::string::npos) << r.err;
-  EXPECT_EQ(p.query("SELECT count(*) FROM sales"), std::vector<std::string>{"1200"});
+  EXPECT_EQ(p.query("SELECT count(*) FROM sales"), std::vector<std::string>{"15200"});
 
   // Guards trip before any download.
   p.pipeline("guarded",
@@ -55,8 +59,8 @@ TEST(S3Pipeline, PrefixesPartitionsCacheGuardsAndExports) {
                  "};\nLOAD g FROM s;\n");
   r = p.run("guarded");
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("max_files_per_run: the listing selects 8 objects"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("3 over the limit of 5"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("max_files_per_run: the listing selects 101 objects"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("96 over the limit of 5"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(p.dir / "target/other-cache"));
 
   // Export to S3 and read it back.
@@ -74,7 +78,7 @@ TEST(S3Pipeline, PrefixesPartitionsCacheGuardsAndExports) {
                          "};\nLOAD back FROM b;\n");
   r = p.run("back");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(p.query("SELECT count(*), sum(id) FROM back"), std::vector<std::string>{"1200|719400"});
+  EXPECT_EQ(p.query("SELECT count(*), sum(id) FROM back"), std::vector<std::string>{"15200|115512400"});
 }
 
 TEST(S3Pipeline, WrongCredentialsFailWithoutTheSecret) {
