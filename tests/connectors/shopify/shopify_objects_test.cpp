@@ -25,6 +25,9 @@ ShopifyFixture::Options small_shop() {
   o.data.customers = 40;
   o.data.products = 30;
   o.bulk.max_concurrent = 5;  // API 2026-01: bulk and paged sources may overlap
+  // A Plus-sized bucket: these tests are about what is read, the throttling tests about pacing.
+  o.bucket_size = 10000;
+  o.restore_rate = 10000;
   return o;
 }
 
