@@ -318,6 +318,7 @@ void ShopifySource::load_paged() {
       if (search) vars["cq"] = nested_search();
       json data = client().run(q, vars, 3 + per_page * cost);
       const json& page = data["node"][c.connection];
+      if (!page.is_object()) break;  // the parent was deleted since its first page
       for (const auto& cn : page.value("nodes", json::array())) m.target->rows->add(cn, parent);
       if (!page.value("/pageInfo/hasNextPage"_json_pointer, false)) break;
       after_child = page.value("/pageInfo/endCursor"_json_pointer, std::string());
