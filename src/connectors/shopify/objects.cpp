@@ -334,12 +334,10 @@ void render(const Node& n, const std::string& path, const Fragments& fragments, 
   for (const auto& [p, t] : fragments)
     if (p == path) types = &t;
   if (types) {
-    Node inner = n;
     for (const auto& t : *types) {
-      out += (out.empty() ? "" : " ") + std::string("... on ") + t + " {";
       std::string body;
-      render(inner, path + "\x01", {}, body);  // the path no longer matches: no nested fragments
-      out += " " + body + " }";
+      render(n, path, {}, body);  // fragments are one level deep: none inside
+      out += (out.empty() ? "" : " ") + std::string("... on ") + t + " { " + body + " }";
     }
     return;
   }
