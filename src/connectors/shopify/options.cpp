@@ -1,6 +1,7 @@
 #include "connectors/shopify/options.hpp"
 
 #include <cctype>
+#include <utility>
 
 #include "core/error.hpp"
 #include "resilience/profiles.hpp"
@@ -48,6 +49,11 @@ ShopifyOptions ShopifyOptions::from_params(const Params& p) {
   }
   if (p.contains("flatten_line_items") && p["flatten_line_items"].is_boolean())
     o.flatten_line_items = p["flatten_line_items"].get<bool>();
+  for (auto [key, into] : {std::pair{"include_fulfillments", &o.include_fulfillments},
+                           std::pair{"include_refunds", &o.include_refunds}})
+    if (p.contains(key) && p[key].is_boolean()) *into = p[key].get<bool>();
+  o.metafield_owner = str(p, "metafield_owner", o.metafield_owner);
+  for (auto& c : o.metafield_owner) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (p.contains("financial_status_filter")) {
     const auto& v = p["financial_status_filter"];
     if (v.is_string()) o.financial_status_filter.push_back(v.get<std::string>());

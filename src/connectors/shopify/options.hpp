@@ -25,7 +25,10 @@ struct ShopifyOptions {
   std::int64_t lookback_window_s = 0;  // incremental loads re-read this far behind the watermark
   bool flatten_line_items = true;      // child connections into <table>__<child> tables
   std::vector<std::string> financial_status_filter;
-  std::string mode = "auto";  // auto (bulk for full loads, paging for increments), bulk, paged
+  bool include_fulfillments = false;         // orders: also orders__fulfillments
+  bool include_refunds = false;              // orders: also orders__refunds
+  std::string metafield_owner = "products";  // metafields: whose
+  std::string mode = "auto";                 // auto (bulk for full loads, paging for increments), bulk, paged
   int page_size = 250;
   double bulk_poll_interval = 2;  // seconds between polls of a bulk operation (backing off to 10)
 

@@ -15,8 +15,9 @@ ConnectorInfo shopify_info() {
   info.description =
       "Shopify on the GraphQL Admin API: bulk operations for full loads, cost-aware cursor paging for "
       "increments, rate limited by the server's own cost bucket.";
-  std::string objects;
+  std::string objects, owners;
   for (const auto& n : object_names()) objects += (objects.empty() ? "" : ", ") + n;
+  for (const auto& n : metafield_owners()) owners += (owners.empty() ? "" : ", ") + n;
   info.source_params = {
       {"shop_domain", ParamType::String, true, nullptr, "my-shop or my-shop.myshopify.com"},
       {"access_token", ParamType::Secret, false, nullptr, "Admin API access token (shpat_…)"},
@@ -28,7 +29,9 @@ ConnectorInfo shopify_info() {
        ParamType::String,
        false,
        nullptr,
-       "what to read: " + objects + " (default: the LOAD's table)",
+       "what to read: " + objects +
+           " (default: the LOAD's table; transactions, fulfillments and refunds are read below orders, "
+           "inventory_levels below locations, metafields below metafield_owner)",
        {"table_name"}},
       {"timeout", ParamType::Number, false, d.timeout, "seconds per request"},
       {"max_retries", ParamType::Int, false, nullptr,
@@ -39,11 +42,15 @@ ConnectorInfo shopify_info() {
       {"lookback_window", ParamType::Any, false, nullptr,
        "incremental: re-read this far behind the watermark (days as a number, or \"2h\", \"30m\")"},
       {"flatten_line_items", ParamType::Bool, false, d.flatten_line_items,
-       "child connections (orders' line items, products' variants) into <table>__line_items / __variants"},
+       "orders' line items and products' variants into <table>__line_items / <table>__variants"},
       {"financial_status_filter", ParamType::Any, false, nullptr,
        "orders: only these financial statuses (paid, …)"},
-      {"include_fulfillments", ParamType::Bool, false, nullptr, "accepted for compatibility"},
-      {"include_refunds", ParamType::Bool, false, nullptr, "accepted for compatibility"},
+      {"include_fulfillments", ParamType::Bool, false, d.include_fulfillments,
+       "orders: also each order's fulfillments into <table>__fulfillments (with order_id)"},
+      {"include_refunds", ParamType::Bool, false, d.include_refunds,
+       "orders: also each order's refunds into <table>__refunds (with order_id)"},
+      {"metafield_owner", ParamType::String, false, d.metafield_owner,
+       "metafields: whose to read (" + owners + "); the owner's id lands in owner_id"},
       {"mode", ParamType::String, false, d.mode,
        "auto (bulk for full loads, paging for increments), bulk or paged"},
       {"page_size", ParamType::Int, false, d.page_size,
@@ -59,13 +66,16 @@ ConnectorInfo shopify_info() {
   };
   info.check_source = [](const Params& p) {
     auto o = ShopifyOptions::from_params(p);
-    if (!o.object.empty()) (void)object_def(o.object);
+    if (!o.object.empty()) (void)object_def(o.object, o.metafield_owner);
   };
   info.notes = {
       "A full load runs one bulk operation and streams its JSONL; an incremental load (sync_mode "
-      "incremental, "
-      "cursor_field updated_at, primary_key id) pages with first/after/sortKey UPDATED_AT from the watermark "
-      "minus lookback_window. Orders are always read with status:any.",
+      "incremental, cursor_field updated_at, primary_key id) pages with first/after (sortKey UPDATED_AT "
+      "where the connection has it) from the watermark minus lookback_window. Orders are always read with "
+      "status:any.",
+      "transactions, fulfillments and refunds are read below orders and follow the order's updated_at "
+      "(transactions: cursor_field created_at); inventory_levels are read below locations and search "
+      "their own updated_at; locations and metafields have no updated_at search and always load fully.",
       "Every reply's extensions.cost.throttleStatus paces the next query; THROTTLED replies wait for the "
       "bucket to refill and are sent again; a query over the single-query cost limit is split.",
       "Ids are BIGINT (from gid://shopify/Type/N, the gid kept in gid), money DECIMAL(18,2), timestamps "

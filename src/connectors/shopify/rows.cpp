@@ -49,13 +49,27 @@ bool parse_cents(const std::string& s, std::int64_t& cents) {
   return true;
 }
 
-const json* at_path(const json& node, const std::vector<std::string>& path) {
+const json* at_path(const json& node, const std::vector<PathStep>& path) {
   const json* v = &node;
   for (const auto& p : path) {
     if (!v->is_object()) return nullptr;
-    auto it = v->find(p);
+    auto it = v->find(p.name);
     if (it == v->end()) return nullptr;
     v = &*it;
+    if (p.match_key.empty()) continue;
+    // The list element whose match_key is match_value (InventoryLevel.quantities by name).
+    if (!v->is_array()) return nullptr;
+    const json* hit = nullptr;
+    for (const auto& e : *v) {
+      auto k = e.is_object() ? e.find(p.match_key) : e.end();
+      if (e.is_object() && k != e.end() && k->is_string() &&
+          k->get_ref<const std::string&>() == p.match_value) {
+        hit = &e;
+        break;
+      }
+    }
+    if (!hit) return nullptr;
+    v = hit;
   }
   return v;
 }
@@ -108,14 +122,6 @@ std::string format_timestamp(std::int64_t micros) {
 }
 
 RowTable::RowTable(std::vector<Field> fields, std::string parent_column) {
-  auto split = [](const std::string& p) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    for (std::size_t dot; (dot = p.find('.', start)) != std::string::npos; start = dot + 1)
-      out.push_back(p.substr(start, dot - start));
-    out.push_back(p.substr(start));
-    return out;
-  };
   if (!parent_column.empty()) {
     Column c;
     c.name = parent_column;
@@ -127,7 +133,7 @@ RowTable::RowTable(std::vector<Field> fields, std::string parent_column) {
     Column c;
     c.name = f.column;
     c.source = f.type;
-    c.path = split(f.path);
+    c.path = split_path(f.path);
     switch (f.type) {
       case ColType::BigInt:
       case ColType::Gid:

@@ -49,8 +49,8 @@ class RowTable {
     LogicalType type;
     Kind kind = Kind::Int;
     ColType source = ColType::Varchar;
-    std::vector<std::string> path;  // into the node; empty: the parent id
-    bool gid_text = false;          // the gid string itself
+    std::vector<PathStep> path;  // into the node; empty: the parent id
+    bool gid_text = false;       // the gid string itself
     std::vector<std::int64_t> ints;
     std::vector<std::string> texts;
     std::vector<std::uint8_t> valid;

@@ -51,10 +51,10 @@ std::string escape_search(const std::string& s) {
 ShopifySource::ShopifySource(ShopifyOptions options, ConnectorContext context)
     : o_(std::move(options)),
       ctx_(std::move(context)),
-      def_(object_def(o_.object.empty() ? "orders" : o_.object)) {
+      def_(object_def(o_.object.empty() ? "orders" : o_.object, o_.metafield_owner)) {
   if (o_.object.empty())
     throw validation_error("Shopify needs an object", "LOAD orders FROM … reads orders, or set \"object\"");
-  schema_ = RowTable(def_.fields).schema();
+  schema_ = RowTable(def_.fields, def_.via ? def_.via->parent_column : "").schema();
   for (const auto& secret : {o_.access_token, o_.client_secret})
     if (!secret.empty()) metrics::register_secret(secret);
 }
@@ -79,9 +79,10 @@ GraphqlClient& ShopifySource::client() {
 }
 
 void ShopifySource::set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) {
-  if (field != "updated_at")
-    throw validation_error("Shopify incremental loads follow updated_at, not '" + field + "'",
-                           "set \"cursor_field\": \"updated_at\"");
+  if (field != def_.cursor_column)
+    throw validation_error("Shopify incremental loads of " + def_.name + " follow " + def_.cursor_column +
+                               ", not '" + field + "'",
+                           "set \"cursor_field\": \"" + def_.cursor_column + "\"");
   lower_bound_.reset();
   if (lower_bound) {
     std::int64_t micros = 0;
@@ -91,41 +92,95 @@ void ShopifySource::set_cursor(const std::string& field, const std::optional<std
   }
 }
 
+namespace {
+std::string updated_after(std::int64_t micros) {
+  return "updated_at:>'" + format_timestamp(micros).substr(0, 19) + "Z'";
+}
+}  // namespace
+
 std::string ShopifySource::search_query() const {
   std::string q = def_.search;
   auto add = [&](const std::string& term) { q += (q.empty() ? "" : " ") + term; };
-  if (def_.name == "orders")
+  if (def_.connection == "orders")
     for (const auto& s : o_.financial_status_filter) add("financial_status:" + escape_search(s));
-  if (lower_bound_)
-    add("updated_at:>'" + format_timestamp(*lower_bound_ - o_.lookback_window_s * 1000000).substr(0, 19) +
-        "Z'");
+  if (lower_bound_ && def_.cursor == CursorAt::Root)
+    add(updated_after(*lower_bound_ - o_.lookback_window_s * 1000000));
   return q;
+}
+
+std::string ShopifySource::nested_search() const {
+  if (!lower_bound_ || def_.cursor != CursorAt::Nested) return "";
+  return updated_after(*lower_bound_ - o_.lookback_window_s * 1000000);
+}
+
+bool ShopifySource::enabled(const ChildDef& c) const {
+  switch (c.gate) {
+    case Gate::FlattenLineItems:
+      return o_.flatten_line_items;
+    case Gate::IncludeFulfillments:
+      return o_.include_fulfillments;
+    case Gate::IncludeRefunds:
+      return o_.include_refunds;
+  }
+  return false;
+}
+
+std::vector<ShopifySource::Target> ShopifySource::connections() {
+  std::vector<Target> out;
+  if (def_.via && !def_.via->list) out.push_back({&*def_.via, rows_.get()});
+  for (auto& c : children_)
+    if (!c.def->list) out.push_back({c.def, c.rows.get()});
+  return out;
+}
+
+void ShopifySource::add_root(const json& node) {
+  std::int64_t id = gid_number(node.value("id", std::string()));
+  if (!def_.via) rows_->add(node);
+  auto each = [&](const ChildDef& c, RowTable& rows) {
+    auto it = node.find(c.connection);
+    if (it != node.end() && it->is_array())
+      for (const auto& e : *it) rows.add(e, id);
+  };
+  if (def_.via && def_.via->list) each(*def_.via, *rows_);
+  for (auto& c : children_)
+    if (c.def->list) each(*c.def, *c.rows);
 }
 
 void ShopifySource::load() {
   std::lock_guard lock(mutex_);
   if (loaded_) return;
-  rows_ = std::make_unique<RowTable>(def_.fields);
-  if (def_.child) children_ = std::make_unique<RowTable>(def_.child->fields, def_.child->parent_column);
+  rows_ = std::make_unique<RowTable>(def_.fields, def_.via ? def_.via->parent_column : "");
+  children_.clear();
+  if (!def_.via)
+    for (const auto& c : def_.children)
+      if (enabled(c)) children_.push_back({&c, std::make_unique<RowTable>(c.fields, c.parent_column)});
   bool bulk = o_.mode == "bulk" || (o_.mode == "auto" && !lower_bound_);
   if (bulk)
     load_bulk();
   else
     load_paged();
   rows_->dedupe_by_id();
-  spdlog::info("shopify: {} {} ({} {}) via {}", rows_->rows(), def_.name, children_ ? children_->rows() : 0,
-               def_.child ? def_.child->table_suffix : "children",
-               bulk ? "a bulk operation" : "cursor paging");
+  std::string kids;
+  for (const auto& c : children_)
+    kids += (kids.empty() ? "" : ", ") + std::to_string(c.rows->rows()) + " " + c.def->table_suffix;
+  spdlog::info("shopify: {} {} ({}) via {}", rows_->rows(), def_.name,
+               kids.empty() ? "no child tables" : kids, bulk ? "a bulk operation" : "cursor paging");
   loaded_ = true;
 }
 
 void ShopifySource::load_bulk() {
+  // One top-level connection; children as nested connections (their nodes come back as lines of
+  // their own with __parentId) or inline lists. https://shopify.dev/docs/api/usage/bulk-operations/queries
+  auto nested = [](const ChildDef& c, const std::string& args) {
+    std::string sel = selection_of(c.fields);
+    return " " + c.connection + args + (c.list ? " { " + sel + " }" : " { edges { node { " + sel + " } } }");
+  };
   std::string inner = "{ " + def_.connection +
                       (search_query().empty() ? "" : "(query: \"" + search_query() + "\")") +
-                      " { edges { node { " + selection_of(def_.fields);
-  if (def_.child && o_.flatten_line_items)
-    inner +=
-        " " + def_.child->connection + " { edges { node { " + selection_of(def_.child->fields) + " } } }";
+                      " { edges { node { " + (def_.via ? "id" : selection_of(def_.fields, def_.fragments));
+  if (def_.via)
+    inner += nested(*def_.via, nested_search().empty() ? "" : "(query: \"" + nested_search() + "\")");
+  for (const auto& c : children_) inner += nested(*c.def, "");
   inner += " } } } }";
   json data = client().run(
       "mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id status } userErrors { "
@@ -170,6 +225,8 @@ void ShopifySource::load_bulk() {
     interval = std::min(10.0, interval * 1.5);
   }
   if (!op.contains("url") || !op["url"].is_string()) return;  // no objects at all
+  // Lines with __parentId belong to the connection whose node type their gid names.
+  std::vector<Target> by_type = connections();
   std::size_t line_no = 0;
   client().download_lines(op["url"].get<std::string>(), [&](std::string_view line) {
     ++line_no;
@@ -179,35 +236,49 @@ void ShopifySource::load_bulk() {
       throw data_error(
           "line " + std::to_string(line_no) + " of the bulk result is not JSON (the download was cut?)",
           "nothing was loaded; run the load again");
-    if (node.contains("__parentId")) {
-      if (children_) children_->add(node, gid_number(node["__parentId"].get<std::string>()));
-    } else {
-      rows_->add(node);
-    }
+    auto parent = node.find("__parentId");
+    if (parent == node.end()) return add_root(node);
+    const std::string gid = node.value("id", std::string());
+    for (const auto& t : by_type)
+      if (gid.rfind("gid://shopify/" + t.def->gql_type + "/", 0) == 0)
+        return t.rows->add(node, gid_number(parent->is_string() ? parent->get<std::string>() : ""));
   });
 }
 
 void ShopifySource::load_paged() {
-  const std::string child_sel =
-      def_.child && o_.flatten_line_items
-          ? " " + def_.child->connection + "(first: " + std::to_string(def_.child->page_size) +
-                ") { pageInfo { hasNextPage endCursor } nodes { " + selection_of(def_.child->fields) + " } }"
-          : "";
-  std::string sort = def_.updated_at ? ", sortKey: UPDATED_AT" : "";
-  std::string query = "query($first: Int!, $after: String, $q: String) { " + def_.connection +
+  const std::vector<Target> conns = connections();
+  const bool cq = def_.via && def_.cursor == CursorAt::Nested;  // via's own search, in $cq
+  std::string child_sel;
+  std::vector<const ChildDef*> costed;
+  if (def_.via) costed.push_back(&*def_.via);
+  for (const auto& c : children_) costed.push_back(c.def);
+  for (const ChildDef* c : costed)
+    child_sel +=
+        " " + c->connection +
+        (c->list ? " { " + selection_of(c->fields) + " }"
+                 : "(first: " + std::to_string(c->page_size) + (cq && c == &*def_.via ? ", query: $cq" : "") +
+                       ") { pageInfo { hasNextPage endCursor } nodes { " + selection_of(c->fields) + " } }");
+  std::string sort = def_.sort_key.empty() ? "" : ", sortKey: " + def_.sort_key;
+  std::string query = "query($first: Int!, $after: String, $q: String" +
+                      std::string(cq ? ", $cq: String" : "") + ") { " + def_.connection +
                       "(first: $first, after: $after, query: $q" + sort +
-                      ") { pageInfo { hasNextPage endCursor } nodes { " + selection_of(def_.fields) +
-                      child_sel + " } } }";
+                      ") { pageInfo { hasNextPage endCursor } nodes { " +
+                      (def_.via ? "id" : selection_of(def_.fields, def_.fragments)) + child_sel + " } } }";
   // As many parents per page as fit the single-query cost limit (1,000 points).
   int first = o_.page_size;
-  while (first > 1 && paged_query_cost(def_, first) > 1000) first /= 2;
+  while (first > 1 && paged_query_cost(def_, first, costed) > 1000) first /= 2;
   std::optional<std::string> after;
-  std::vector<std::pair<std::string, std::string>> more_children;  // parent gid, cursor
+  struct More {
+    const Target* target;
+    std::string parent_gid, cursor;
+  };
+  std::vector<More> more;  // parents with more children than one page holds
   for (;;) {
     json vars = {{"first", first}, {"q", search_query()}};
+    if (cq) vars["cq"] = nested_search();
     if (after) vars["after"] = *after;
     GraphqlFailure failure;
-    json data = client().run(query, vars, paged_query_cost(def_, first), &failure);
+    json data = client().run(query, vars, paged_query_cost(def_, first, costed), &failure);
     if (!failure.code.empty() || !failure.message.empty()) {
       if (failure.code == "MAX_COST_EXCEEDED" && first > 1) {
         first /= 2;  // split the query
@@ -217,32 +288,40 @@ void ShopifySource::load_paged() {
     }
     const json& conn = data[def_.connection];
     for (const auto& node : conn.value("nodes", json::array())) {
-      rows_->add(node);
-      if (!child_sel.empty() && node.contains(def_.child->connection)) {
-        const json& c = node[def_.child->connection];
-        std::int64_t parent = gid_number(node.value("id", std::string()));
-        for (const auto& cn : c.value("nodes", json::array())) children_->add(cn, parent);
-        if (c.value("/pageInfo/hasNextPage"_json_pointer, false))
-          more_children.emplace_back(node.value("id", std::string()),
-                                     c.value("/pageInfo/endCursor"_json_pointer, std::string()));
+      add_root(node);
+      const std::string gid = node.value("id", std::string());
+      for (const auto& t : conns) {
+        auto c = node.find(t.def->connection);
+        if (c == node.end() || !c->is_object()) continue;
+        for (const auto& cn : c->value("nodes", json::array())) t.rows->add(cn, gid_number(gid));
+        if (c->value("/pageInfo/hasNextPage"_json_pointer, false))
+          more.push_back({&t, gid, c->value("/pageInfo/endCursor"_json_pointer, std::string())});
       }
     }
     if (!conn.value("/pageInfo/hasNextPage"_json_pointer, false)) break;
     after = conn.value("/pageInfo/endCursor"_json_pointer, std::string());
   }
-  // Parents with more children than one page holds: the rest, per parent.
-  for (auto& [gid, cursor] : more_children) {
-    std::string q = "query($id: ID!, $after: String) { node(id: $id) { ... on " + def_.gql_type + " { " +
-                    def_.child->connection +
-                    "(first: 250, after: $after) { pageInfo { hasNextPage endCursor } nodes { " +
-                    selection_of(def_.child->fields) + " } } } } }";
-    std::int64_t parent = gid_number(gid);
-    for (std::string after_child = cursor;;) {
-      json data = client().run(q, {{"id", gid}, {"after", after_child}}, 2 + 250 * 2);
-      const json& c = data["node"][def_.child->connection];
-      for (const auto& cn : c.value("nodes", json::array())) children_->add(cn, parent);
-      if (!c.value("/pageInfo/hasNextPage"_json_pointer, false)) break;
-      after_child = c.value("/pageInfo/endCursor"_json_pointer, std::string());
+  // The rest of those children, a parent at a time, as many per page as the cost limit allows.
+  for (const auto& m : more) {
+    const ChildDef& c = *m.target->def;
+    const int cost = object_cost(c.fields);
+    const int per_page = std::clamp((1000 - 3) / cost, 1, 250);
+    const bool search = cq && &c == &*def_.via;
+    std::string q = "query($id: ID!, $after: String" + std::string(search ? ", $cq: String" : "") +
+                    ") { node(id: $id) { ... on " + def_.gql_type + " { " + c.connection +
+                    "(first: " + std::to_string(per_page) + ", after: $after" +
+                    (search ? ", query: $cq" : "") + ") { pageInfo { hasNextPage endCursor } nodes { " +
+                    selection_of(c.fields) + " } } } } }";
+    std::int64_t parent = gid_number(m.parent_gid);
+    for (std::string after_child = m.cursor;;) {
+      json vars = {{"id", m.parent_gid}, {"after", after_child}};
+      if (search) vars["cq"] = nested_search();
+      json data = client().run(q, vars, 3 + per_page * cost);
+      const json& page = data["node"][c.connection];
+      if (!page.is_object()) break;  // the parent was deleted since its first page
+      for (const auto& cn : page.value("nodes", json::array())) m.target->rows->add(cn, parent);
+      if (!page.value("/pageInfo/hasNextPage"_json_pointer, false)) break;
+      after_child = page.value("/pageInfo/endCursor"_json_pointer, std::string());
     }
   }
 }
@@ -257,8 +336,9 @@ std::optional<size_t> ShopifySource::estimated_rows() {
 }
 
 std::optional<std::string> ShopifySource::max_cursor_value() {
-  if (!loaded_ || !def_.updated_at || rows_->rows() == 0) return std::nullopt;
-  std::size_t col = rows_->column("updated_at");
+  if (!loaded_ || def_.cursor == CursorAt::None || rows_->rows() == 0) return std::nullopt;
+  std::size_t col = rows_->column(def_.cursor_column);
+  if (col == std::string::npos) return std::nullopt;
   std::int64_t best = rows_->int_at(col, 0);
   for (std::size_t r = 1; r < rows_->rows(); ++r) best = std::max(best, rows_->int_at(col, r));
   return format_timestamp(best);
@@ -267,40 +347,42 @@ std::optional<std::string> ShopifySource::max_cursor_value() {
 ReadReport ShopifySource::after_read(engine::Connection& con, const std::string&,
                                      const std::string& target_table) {
   ReadReport report;
-  if (!children_ || !o_.flatten_line_items) return report;
-  const std::string table = target_table + "__" + def_.child->table_suffix;
-  const std::string qt = quote_identifier(table);
-  const std::string parent = quote_identifier(def_.child->parent_column);
-  std::string cols;
-  for (const auto& c : children_->schema())
-    cols += (cols.empty() ? "" : ", ") + quote_identifier(c.name) + " " + c.type.to_sql();
-  con.execute("CREATE TABLE IF NOT EXISTS " + qt + " (" + cols + ")");
-  if (!lower_bound_) {
-    con.execute("DELETE FROM " + qt);  // a full load replaces the children too
-  } else {
-    // The parents read this time get exactly the children read with them (ids are integers).
-    const std::size_t id_col = rows_->column("id");
-    for (std::size_t first = 0; first < rows_->rows(); first += 1000) {
-      std::string ids;
-      for (std::size_t r = first; r < std::min(rows_->rows(), first + 1000); ++r)
-        ids += (ids.empty() ? "" : ",") + std::to_string(rows_->int_at(id_col, r));
-      con.execute("DELETE FROM " + qt + " WHERE " + parent + " IN (" + ids + ")");
+  for (const auto& child : children_) {
+    const RowTable& rows = *child.rows;
+    const std::string table = target_table + "__" + child.def->table_suffix;
+    const std::string qt = quote_identifier(table);
+    const std::string parent = quote_identifier(child.def->parent_column);
+    std::string cols;
+    for (const auto& c : rows.schema())
+      cols += (cols.empty() ? "" : ", ") + quote_identifier(c.name) + " " + c.type.to_sql();
+    con.execute("CREATE TABLE IF NOT EXISTS " + qt + " (" + cols + ")");
+    if (!lower_bound_) {
+      con.execute("DELETE FROM " + qt);  // a full load replaces the children too
+    } else {
+      // The parents read this time get exactly the children read with them (ids are integers).
+      const std::size_t id_col = rows_->column("id");
+      for (std::size_t first = 0; first < rows_->rows(); first += 1000) {
+        std::string ids;
+        for (std::size_t r = first; r < std::min(rows_->rows(), first + 1000); ++r)
+          ids += (ids.empty() ? "" : ",") + std::to_string(rows_->int_at(id_col, r));
+        con.execute("DELETE FROM " + qt + " WHERE " + parent + " IN (" + ids + ")");
+      }
     }
+    engine::Appender app(con, table);
+    Schema s = rows.schema();
+    std::vector<size_t> all(s.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    DataChunk chunk(types_of(s));
+    for (size_t first = 0; first < rows.rows(); first += DataChunk::capacity()) {
+      size_t n = std::min(DataChunk::capacity(), rows.rows() - first);
+      chunk.reset();
+      rows.write(first, n, all, chunk);
+      chunk.set_size(n);
+      app.append(chunk);
+    }
+    app.close();
+    spdlog::info("shopify: {} {} into {}", rows.rows(), child.def->table_suffix, table);
   }
-  engine::Appender app(con, table);
-  Schema s = children_->schema();
-  std::vector<size_t> all(s.size());
-  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
-  DataChunk chunk(types_of(s));
-  for (size_t first = 0; first < children_->rows(); first += DataChunk::capacity()) {
-    size_t n = std::min(DataChunk::capacity(), children_->rows() - first);
-    chunk.reset();
-    children_->write(first, n, all, chunk);
-    chunk.set_size(n);
-    app.append(chunk);
-  }
-  app.close();
-  spdlog::info("shopify: {} {} into {}", children_->rows(), def_.child->table_suffix, table);
   return report;
 }
 

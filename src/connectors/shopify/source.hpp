@@ -1,6 +1,7 @@
 // The Shopify source on the GraphQL Admin API. A full load runs one bulk operation
 // (bulkOperationRunQuery, polled until COMPLETED, its JSONL streamed: parent lines into the
-// object's table, child lines — any order, with __parentId — into <table>__<child>); an
+// object's table, child lines — any order, with __parentId — into <table>__<child>, or into the
+// object's table when the object lives below a parent (inventory levels of locations)); an
 // incremental load pages with cursors (first ≤ 250, after, sortKey UPDATED_AT, query
 // updated_at:>'watermark − lookback_window'), de-duplicated by id. A FAILED bulk operation fails
 // the load: partial data is never reported as success.
@@ -32,7 +33,7 @@ class ShopifySource final : public Source {
   std::unique_ptr<engine::PartitionReader> open(size_t index, const std::vector<size_t>& projection) override;
   std::optional<size_t> estimated_rows() override;
 
-  bool supports_cursor() const override { return def_.updated_at; }
+  bool supports_cursor() const override { return def_.cursor != CursorAt::None; }
   void set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) override;
   std::optional<std::string> max_cursor_value() override;
   // Writes the child rows into <target>__<child> in the LOAD's transaction.
@@ -43,11 +44,28 @@ class ShopifySource final : public Source {
   IoStats io_stats() const override;
 
  private:
+  // A child table being filled (or, with `via` a connection, the object's own rows).
+  struct Target {
+    const ChildDef* def;
+    RowTable* rows;
+  };
+
   GraphqlClient& client();
   void load();
   void load_bulk();
   void load_paged();
-  std::string search_query() const;
+  bool enabled(const ChildDef& c) const;
+  // Paged connections read with each root node: connection children, or `via`.
+  std::vector<Target> connections();
+  // A root node (a page's node or a bulk line without __parentId): its row and its list children.
+  void add_root(const nlohmann::json& node);
+  std::string search_query() const;   // the root connection's query:
+  std::string nested_search() const;  // via's query: (CursorAt::Nested)
+
+  struct Child {
+    const ChildDef* def;
+    std::unique_ptr<RowTable> rows;
+  };
 
   ShopifyOptions o_;
   ConnectorContext ctx_;
@@ -56,7 +74,7 @@ class ShopifySource final : public Source {
   std::mutex mutex_;
   std::unique_ptr<GraphqlClient> client_;
   std::unique_ptr<RowTable> rows_;
-  std::unique_ptr<RowTable> children_;
+  std::vector<Child> children_;  // enabled child tables
   bool loaded_ = false;
   std::optional<std::int64_t> lower_bound_;  // µs, from the stored watermark
 };

@@ -43,6 +43,18 @@ TEST(ShopifyRows, ConvertsNodesAndRejectsBadValues) {
                    R"({"id":"gid://shopify/Order/7","totalPriceSet":{"shopMoney":{"amount":"1.005"}}})")),
                Error);
   EXPECT_EQ(t.schema().size(), 4u);  // id, gid, total, n
+
+  RowTable levels(
+      {{"id", "id", ColType::Gid}, {"on_hand", "q(names: [\"a\"])[name=on_hand].quantity", ColType::BigInt}},
+      "location_id");
+  levels.add(nlohmann::json::parse(R"({"id":"gid://shopify/InventoryLevel/12?inventory_item_id=3",
+                                       "q":[{"name":"available","quantity":1},{"name":"on_hand","quantity":4}]})"),
+             9);
+  levels.add(nlohmann::json::parse(R"({"id":"gid://shopify/InventoryLevel/13?inventory_item_id=3","q":[]})"),
+             9);
+  EXPECT_EQ(levels.int_at(levels.column("id"), 0), 12);
+  EXPECT_EQ(levels.int_at(levels.column("location_id"), 0), 9);
+  EXPECT_EQ(levels.int_at(levels.column("on_hand"), 0), 4);
 }
 
 TEST(ShopifyObjects, SelectionsAndCosts) {
@@ -50,9 +62,19 @@ TEST(ShopifyObjects, SelectionsAndCosts) {
       selection_of(
           {{"a", "id", ColType::Gid}, {"b", "x.y.z", ColType::Varchar}, {"c", "x.w", ColType::Varchar}}),
       "id x { w y { z } }");
-  EXPECT_LE(paged_query_cost(object_def("orders"), 20), 1000);  // 20 orders with 10 line items each fit
+  const ObjectDef& orders = object_def("orders");
+  EXPECT_LE(paged_query_cost(orders, 20, {&orders.children[0]}),
+            1000);  // 20 orders with 10 line items each fit
   EXPECT_THROW(object_def("ordres"), Error);
-  EXPECT_THROW(object_def("refunds"), Error);
+  EXPECT_EQ(object_def("refunds").via->connection, "refunds");
+  EXPECT_EQ(object_def("metafields", "collections").connection, "collections");
+  EXPECT_THROW(object_def("metafields", "shops"), Error);
+  // Arguments and list picks in a path; fragments around a union's fields.
+  EXPECT_EQ(selection_of({{"a", R"(q(names: ["x", "y"])[name=x].quantity)", ColType::BigInt},
+                          {"b", R"(q(names: ["x", "y"])[name=y].quantity)", ColType::BigInt}}),
+            R"(q(names: ["x", "y"]) { name quantity })");
+  EXPECT_EQ(selection_of({{"t", "d.title", ColType::Varchar}}, {{"d", {"A", "B"}}}),
+            "d { ... on A { title } ... on B { title } }");
 }
 
 }  // namespace
