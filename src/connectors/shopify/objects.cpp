@@ -409,7 +409,7 @@ const ObjectDef& object_def(const std::string& name, const std::string& metafiel
       if (owners[i] == metafield_owner) return metafields[i];
     std::string owner_list;
     for (const auto& o : owners) owner_list += (owner_list.empty() ? "" : ", ") + o;
-    throw validation_error("Shopify metafield_owner '" + metafield_owner + "' is not one of " + owner_list +
+    throw validation_error("metafield_owner '" + metafield_owner + "' is not one of " + owner_list +
                                did_you_mean(metafield_owner, owners),
                            "metafields are read below their owner: \"metafield_owner\": \"products\"");
   }

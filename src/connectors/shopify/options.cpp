@@ -71,17 +71,17 @@ ShopifyOptions ShopifyOptions::from_params(const Params& p) {
 
 void ShopifyOptions::validate() const {
   if (shop_domain.empty())
-    throw validation_error("Shopify needs shop_domain", "e.g. \"my-shop\" or \"my-shop.myshopify.com\"");
+    throw validation_error("shop_domain is required", "e.g. \"my-shop\" or \"my-shop.myshopify.com\"");
   if (access_token.empty() && (client_id.empty() || client_secret.empty()))
-    throw validation_error("Shopify needs an access_token, or client_id and client_secret",
+    throw validation_error("an access_token, or client_id and client_secret, is required",
                            "an Admin API access token (shpat_…) from the app's settings");
   if (mode != "auto" && mode != "bulk" && mode != "paged")
-    throw validation_error("Shopify mode '" + mode + "' is not auto, bulk or paged");
+    throw validation_error("mode '" + mode + "' is not auto, bulk or paged");
   if (page_size < 1 || page_size > 250)
-    throw validation_error("Shopify page_size must be 1 to 250 (the API's maximum)");
-  if (!(timeout > 0)) throw validation_error("Shopify timeout must be positive");
-  if (lookback_window_s < 0) throw validation_error("Shopify lookback_window must not be negative");
-  if (!(bulk_poll_interval > 0)) throw validation_error("Shopify bulk_poll_interval must be positive");
+    throw validation_error("page_size must be 1 to 250 (the API's maximum)");
+  if (!(timeout > 0)) throw validation_error("timeout must be positive");
+  if (lookback_window_s < 0) throw validation_error("lookback_window must not be negative");
+  if (!(bulk_poll_interval > 0)) throw validation_error("bulk_poll_interval must be positive");
 }
 
 }  // namespace sqlflow::connectors::shopify

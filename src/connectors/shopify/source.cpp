@@ -53,7 +53,7 @@ ShopifySource::ShopifySource(ShopifyOptions options, ConnectorContext context)
       ctx_(std::move(context)),
       def_(object_def(o_.object.empty() ? "orders" : o_.object, o_.metafield_owner)) {
   if (o_.object.empty())
-    throw validation_error("Shopify needs an object", "LOAD orders FROM … reads orders, or set \"object\"");
+    throw validation_error("no object to read", "LOAD orders FROM … reads orders, or set \"object\"");
   schema_ = RowTable(def_.fields, def_.via ? def_.via->parent_column : "").schema();
   for (const auto& secret : {o_.access_token, o_.client_secret})
     if (!secret.empty()) metrics::register_secret(secret);
@@ -80,9 +80,9 @@ GraphqlClient& ShopifySource::client() {
 
 void ShopifySource::set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) {
   if (field != def_.cursor_column)
-    throw validation_error("Shopify incremental loads of " + def_.name + " follow " + def_.cursor_column +
-                               ", not '" + field + "'",
-                           "set \"cursor_field\": \"" + def_.cursor_column + "\"");
+    throw validation_error(
+        "incremental loads of " + def_.name + " follow " + def_.cursor_column + ", not '" + field + "'",
+        "set \"cursor_field\": \"" + def_.cursor_column + "\"");
   lower_bound_.reset();
   if (lower_bound) {
     std::int64_t micros = 0;
