@@ -43,10 +43,22 @@ build() {
   clang++ "${common[@]}" "tests/fuzz/$t.cpp" ${srcs[$t]} "${extra[@]}" -o "$out/$t"
 }
 
-failed=0
+# Build every target first, as many at once as there are cores (each is one clang++ process).
+jobs="$(nproc)"
+pids=()
 for t in "${targets[@]}"; do
   echo "fuzz: building $t" >&2
-  build "$t"
+  build "$t" &
+  pids+=($!)
+  if [ ${#pids[@]} -ge "$jobs" ]; then
+    wait "${pids[0]}"
+    pids=("${pids[@]:1}")
+  fi
+done
+for p in "${pids[@]}"; do wait "$p"; done
+
+failed=0
+for t in "${targets[@]}"; do
   work="$out/$t-corpus"
   mkdir -p "$work"
   dirs=()
