@@ -202,19 +202,21 @@ JsonSourceOptions JsonSourceOptions::from_params(const Params& p) {
     o.compression = file_params::source_compression_value(*c, kSourceWhat);
   if (auto f = opt_string(p, "date_format")) o.date_format = *f;
   if (auto f = opt_string(p, "timestamp_format")) o.timestamp_format = *f;
-  if (p.contains("max_depth") && p["max_depth"].is_number_integer()) {
+  if (p.contains("max_depth") && p["max_depth"].is_number_integer())
     o.max_depth = p["max_depth"].get<int64_t>();
-    if (o.max_depth < 1 || o.max_depth > kMaxDepthLimit)
-      throw validation_error(std::string(kSourceWhat) + ": `max_depth` must be 1 to " +
-                                 std::to_string(kMaxDepthLimit) + ", got " + std::to_string(o.max_depth),
-                             "levels of nesting read as typed columns; deeper values stay JSON text");
-  }
-  if (p.contains("maximum_object_size") && p["maximum_object_size"].is_number_integer()) {
+  if (p.contains("maximum_object_size") && p["maximum_object_size"].is_number_integer())
     o.maximum_object_size = p["maximum_object_size"].get<int64_t>();
-    if (*o.maximum_object_size <= 0)
-      throw validation_error(std::string(kSourceWhat) + ": `maximum_object_size` must be > 0");
-  }
+  o.validate();
   return o;
+}
+
+void JsonSourceOptions::validate() const {
+  if (max_depth < 1 || max_depth > kMaxDepthLimit)
+    throw validation_error(std::string(kSourceWhat) + ": `max_depth` must be 1 to " +
+                               std::to_string(kMaxDepthLimit) + ", got " + std::to_string(max_depth),
+                           "levels of nesting read as typed columns; deeper values stay JSON text");
+  if (maximum_object_size && *maximum_object_size <= 0)
+    throw validation_error(std::string(kSourceWhat) + ": `maximum_object_size` must be > 0");
 }
 
 JsonSource::JsonSource(JsonSourceOptions options, ConnectorContext context)

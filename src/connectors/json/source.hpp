@@ -15,6 +15,9 @@
 
 namespace sqlflow::connectors::json {
 
+// The source's parameters: a plain struct whose initialisers are the defaults (`connect describe`
+// shows them from here, json/params.cpp), parsed by from_params and checked by validate() before
+// any I/O.
 struct JsonSourceOptions {
   nlohmann::json path;
   std::string format = "auto";                                    // auto | newline_delimited | array
@@ -32,7 +35,10 @@ struct JsonSourceOptions {
   // because DuckDB's JSON transform recurses per level (10,000 levels overflow a worker's stack).
   int64_t max_depth = 64;
 
+  // Parses PARAMS (normalized) and validates the result.
   static JsonSourceOptions from_params(const Params& params);
+  // Throws a validation Error naming the first bad value.
+  void validate() const;
 };
 
 // "data.items", "$.data.items", "$.data.items[*]" → {"data", "items"}.
