@@ -373,37 +373,13 @@ struct Executor::Impl {
     // Without MODE, an incremental source's first run (no watermark yet) hands over everything and
     // replaces the table, as a full refresh; later runs add what came after the watermark.
     const LoadMode mode = load.replace_on_first_run && !watermark ? LoadMode::Replace : load.mode;
-    if (mode != load.mode && exists) {
-      auto had = con.scalar("SELECT count(*) FROM " + target);
-      if (had && *had != "0")
-        result.warnings.push_back("first run of incremental SOURCE " + src.name +
-                                  " (no watermark yet): its full load replaced table " + load.table + " (" +
-                                  *had +
-                                  " rows before); later runs add to it. Write MODE APPEND or UPSERT to add "
-                                  "to the table from the first run on");
-    }
+    if (mode != load.mode && exists) warn_full_first_load(con, src, load, target, result);
     if (src.incremental && watermark && staged == 0 && exists) {
       // Nothing after the watermark: the table and the watermark stay as they are.
       result.rows = 0;
     } else {
-      switch (mode) {
-        case LoadMode::Replace:
-          result.rows = run_counting(con, "CREATE OR REPLACE TABLE " + target + " AS " + from, params,
-                                     unordered && !stage);
-          break;
-        case LoadMode::Append:
-          result.rows = exists ? run_counting(con, "INSERT INTO " + target + " BY NAME " + from, params,
-                                              unordered && !stage)
-                               : run_counting(con, "CREATE TABLE " + target + " AS " + from, params,
-                                              unordered && !stage);
-          break;
-        case LoadMode::Upsert:
-          if (uint64_t dropped = keep_last_row_per_key(con, stage_name, load.keys))
-            result.warnings.push_back(collapsed_warning(dropped, load.keys));
-          result.rows = exists ? merge_into(con, target, stage_name, load.keys)
-                               : run_counting(con, "CREATE TABLE " + target + " AS " + from);
-          break;
-      }
+      result.rows = write_target(con, mode, load, target, from, params, exists, unordered && !stage,
+                                 stage_name, result);
     }
     crash_point("load.written");
     if (source) {
@@ -412,17 +388,7 @@ struct Executor::Impl {
       result.warnings.insert(result.warnings.end(), report.warnings.begin(), report.warnings.end());
     }
     std::optional<std::string> moved_to;
-    if (wm_key) {
-      auto new_mark =
-          staged ? con.scalar("SELECT max(" + qi(src.cursor_field) + ")::VARCHAR FROM " + qi(stage_name))
-                 : std::optional<std::string>();
-      if (new_mark) StateStore::set(con, *wm_key, *new_mark);
-      crash_point("load.watermark_set");
-      result.note = "incremental: " + std::to_string(staged) + (staged == 1 ? " new row" : " new rows") +
-                    (watermark ? " since " + *watermark : " (first run)") +
-                    (new_mark ? ", watermark now " + *new_mark : "");
-      moved_to = new_mark;
-    }
+    if (wm_key) moved_to = advance_watermark(con, src, *wm_key, stage_name, staged, watermark, result);
     if (stage) con.execute("DROP TABLE IF EXISTS " + qi(stage_name));
     tx.commit();
     crash_point("load.committed");
@@ -436,6 +402,57 @@ struct Executor::Impl {
       metrics::log_event(metrics::LogLevel::Info, "watermark",
                          "watermark of " + load.table + " advanced to " + *moved_to, fields);
     }
+  }
+
+  // An incremental source's first run replaced a table that held rows: say so, once.
+  static void warn_full_first_load(engine::Connection& con, const BoundSource& src, const LoadStmt& load,
+                                   const std::string& target, StepResult& result) {
+    auto had = con.scalar("SELECT count(*) FROM " + target);
+    if (had && *had != "0")
+      result.warnings.push_back("first run of incremental SOURCE " + src.name +
+                                " (no watermark yet): its full load replaced table " + load.table + " (" +
+                                *had +
+                                " rows before); later runs add to it. Write MODE APPEND or UPSERT to add "
+                                "to the table from the first run on");
+  }
+
+  // Writes the rows of `from` (or, for UPSERT, of the staging table) into `target` by `mode`;
+  // returns the rows written.
+  static uint64_t write_target(engine::Connection& con, LoadMode mode, const LoadStmt& load,
+                               const std::string& target, const std::string& from,
+                               const std::vector<engine::Param>& params, bool exists, bool unordered,
+                               const std::string& stage_name, StepResult& result) {
+    switch (mode) {
+      case LoadMode::Replace:
+        return run_counting(con, "CREATE OR REPLACE TABLE " + target + " AS " + from, params, unordered);
+      case LoadMode::Append:
+        return exists ? run_counting(con, "INSERT INTO " + target + " BY NAME " + from, params, unordered)
+                      : run_counting(con, "CREATE TABLE " + target + " AS " + from, params, unordered);
+      case LoadMode::Upsert:
+        if (uint64_t dropped = keep_last_row_per_key(con, stage_name, load.keys))
+          result.warnings.push_back(collapsed_warning(dropped, load.keys));
+        return exists ? merge_into(con, target, stage_name, load.keys)
+                      : run_counting(con, "CREATE TABLE " + target + " AS " + from);
+    }
+    return 0;
+  }
+
+  // Sets the watermark to the highest cursor value staged, in the load's transaction, and notes
+  // the step's incremental read; returns the new watermark (nullopt when nothing was staged).
+  static std::optional<std::string> advance_watermark(engine::Connection& con, const BoundSource& src,
+                                                      const WatermarkKey& wm_key,
+                                                      const std::string& stage_name, uint64_t staged,
+                                                      const std::optional<std::string>& watermark,
+                                                      StepResult& result) {
+    auto new_mark =
+        staged ? con.scalar("SELECT max(" + qi(src.cursor_field) + ")::VARCHAR FROM " + qi(stage_name))
+               : std::optional<std::string>();
+    if (new_mark) StateStore::set(con, wm_key, *new_mark);
+    crash_point("load.watermark_set");
+    result.note = "incremental: " + std::to_string(staged) + (staged == 1 ? " new row" : " new rows") +
+                  (watermark ? " since " + *watermark : " (first run)") +
+                  (new_mark ? ", watermark now " + *new_mark : "");
+    return new_mark;
   }
 
   void run_transform(engine::Connection& con, const Step& step, const CreateTableStmt& c,
