@@ -274,6 +274,103 @@ void print_outcome(const LoadedPipeline& lp, const metrics::RunMetrics& run,
               << '\n';
 }
 
+// A finished step into its metrics, and its note, warnings and end as log events.
+void record_step_end(metrics::StepMetrics& m, const pipeline::Step& step, const StepResult& r,
+                     LogLevel step_level, bool json) {
+  m.set_progress_probe({});
+  m.rows_out.add(r.rows);
+  // A LOAD writes what it read; an EXPORT writes every row of its query.
+  if (step.kind == pipeline::StepKind::Load || step.kind == pipeline::StepKind::Export) m.rows_in.add(r.rows);
+  m.rejected_rows.add(r.rejected_rows);
+  m.bytes.add(r.io.bytes);
+  m.retries.add(r.io.retries);  // includes whole-step retries
+  m.throttle_waits.add(r.io.throttle_waits);
+  m.breaker_trips.add(r.io.breaker_trips);
+  m.network_wait_ns.add(r.io.network_wait_ns);
+  m.mark_finished(r.status == StepStatus::Ok ? StepStatus::Ok : StepStatus::Failed,
+                  r.error ? r.error->message() : std::string(), r.note, r.warnings);
+  if (!r.note.empty()) metrics::log_event(LogLevel::Debug, "step_note", r.note, Json::object());
+  for (const auto& w : r.warnings) metrics::log_event(LogLevel::Warn, "step_warning", w, Json::object());
+  // Text format: the failure is printed with its location after the run, not twice.
+  metrics::log_event(r.status == StepStatus::Ok || !json ? step_level : LogLevel::Error, "step_end",
+                     r.status == StepStatus::Ok ? "step finished" : "step failed", step_end_fields(step, r));
+}
+
+// The executor's options for this run, with callbacks that feed `run`'s metrics (one StepMetrics
+// per step, by id), its request latencies and the step events.
+pipeline::ExecutorOptions executor_options(const LoadedPipeline& lp, const RunOptions& o,
+                                           metrics::RunMetrics& run,
+                                           std::vector<metrics::StepMetrics*>& step_metrics,
+                                           bool track_progress, LogLevel step_level) {
+  const bool json = metrics::json_logging();
+  const size_t total = lp.plan.steps.size();
+  pipeline::ExecutorOptions eo;
+  eo.pipeline_name = lp.name;
+  eo.jobs = o.jobs;
+  eo.fail_fast = o.fail_fast;
+  eo.context = lp.context;
+  eo.udfs = lp.udfs;
+  eo.context.on_request_latency = [run = &run](std::string_view connector, std::chrono::nanoseconds latency) {
+    run->request_latency(connector).record(latency);
+  };
+  eo.track_progress = track_progress;
+  eo.on_start = [steps = &step_metrics, step_level, total](const pipeline::Step& step,
+                                                           std::function<double()> probe) {
+    (*steps)[step.id]->set_progress_probe(std::move(probe));
+    (*steps)[step.id]->mark_running();
+    metrics::log_event(step_level, "step_start", "step started",
+                       Json{{"kind", metrics::to_string(step.kind)}, {"number", step.id + 1}, {"of", total}});
+  };
+  eo.on_finish = [steps = &step_metrics, step_level, json](const pipeline::Step& step, const StepResult& r) {
+    record_step_end(*(*steps)[step.id], step, r, step_level, json);
+  };
+  return eo;
+}
+
+// Marks the steps that did not run as skipped, with the reason, in the metrics and the log.
+void record_skipped_steps(const LoadedPipeline& lp, const std::vector<StepResult>& results,
+                          std::vector<metrics::StepMetrics*>& step_metrics, bool interrupted,
+                          const std::string& signal_name, LogLevel step_level) {
+  for (const auto& step : lp.plan.steps) {
+    const StepResult& r = results[step.id];
+    if (r.status != StepStatus::Skipped) continue;
+    const std::string reason = skip_reason(lp, r, interrupted, signal_name);
+    step_metrics[step.id]->mark_finished(StepStatus::Skipped, reason);
+    metrics::LogContext context(step.name, pipeline::step_connector(step, lp.validated));
+    metrics::log_event(
+        step_level, "step_skipped", reason,
+        Json{{"kind", metrics::to_string(step.kind)},
+             {"blocked_by", r.blocked_by ? Json(lp.plan.steps[*r.blocked_by].name) : Json(nullptr)}});
+  }
+}
+
+// "step 'x' failed: …" for the first failed step in plan order, or "" when none failed.
+std::string first_failure(const LoadedPipeline& lp, const std::vector<StepResult>& results) {
+  for (const auto& step : lp.plan.steps) {
+    const StepResult& r = results[step.id];
+    if (r.status == StepStatus::Failed && r.error)
+      return "step '" + step.name + "' failed: " + r.error->message();
+  }
+  return {};
+}
+
+// The JSON log's last event: the run's outcome and totals.
+void log_run_end(const metrics::RunMetrics& run, bool ok, bool interrupted, int exit_code) {
+  const metrics::Totals t = run.totals();
+  metrics::log_event(ok ? LogLevel::Info : LogLevel::Error, "run_end", metrics::exit_line(run),
+                     Json{{"status", interrupted ? "interrupted"
+                                     : ok        ? "ok"
+                                                 : "failed"},
+                          {"exit_code", exit_code},
+                          {"steps", t.steps},
+                          {"steps_ok", t.ok},
+                          {"steps_failed", t.failed},
+                          {"steps_skipped", t.skipped},
+                          {"rows", t.rows_out},
+                          {"duration_seconds", static_cast<double>(run.elapsed().count()) / 1e9},
+                          {"error", run.error().empty() ? Json(nullptr) : Json(run.error())}});
+}
+
 void execute_plan(LoadedPipeline& lp, const RunOptions& o, const std::string& run_id) {
   const bool json = metrics::json_logging();
   announce(lp, o);
@@ -288,47 +385,9 @@ void execute_plan(LoadedPipeline& lp, const RunOptions& o, const std::string& ru
   metrics::Progress progress(run, po);
   // Step events are the JSON log's substance; in the text format the summary says it all.
   const LogLevel step_level = json ? LogLevel::Info : LogLevel::Debug;
-  const size_t total = lp.plan.steps.size();
 
   engine::Database db(pipeline::engine_config(lp.profile));
-  pipeline::ExecutorOptions eo;
-  eo.pipeline_name = lp.name;
-  eo.jobs = o.jobs;
-  eo.fail_fast = o.fail_fast;
-  eo.context = lp.context;
-  eo.udfs = lp.udfs;
-  eo.context.on_request_latency = [&run](std::string_view connector, std::chrono::nanoseconds latency) {
-    run.request_latency(connector).record(latency);
-  };
-  eo.track_progress = progress.enabled();
-  eo.on_start = [&](const pipeline::Step& step, std::function<double()> probe) {
-    step_metrics[step.id]->set_progress_probe(std::move(probe));
-    step_metrics[step.id]->mark_running();
-    metrics::log_event(step_level, "step_start", "step started",
-                       Json{{"kind", metrics::to_string(step.kind)}, {"number", step.id + 1}, {"of", total}});
-  };
-  eo.on_finish = [&](const pipeline::Step& step, const StepResult& r) {
-    auto* m = step_metrics[step.id];
-    m->set_progress_probe({});
-    m->rows_out.add(r.rows);
-    // A LOAD writes what it read; an EXPORT writes every row of its query.
-    if (step.kind == pipeline::StepKind::Load || step.kind == pipeline::StepKind::Export)
-      m->rows_in.add(r.rows);
-    m->rejected_rows.add(r.rejected_rows);
-    m->bytes.add(r.io.bytes);
-    m->retries.add(r.io.retries);  // includes whole-step retries
-    m->throttle_waits.add(r.io.throttle_waits);
-    m->breaker_trips.add(r.io.breaker_trips);
-    m->network_wait_ns.add(r.io.network_wait_ns);
-    m->mark_finished(r.status == StepStatus::Ok ? StepStatus::Ok : StepStatus::Failed,
-                     r.error ? r.error->message() : std::string(), r.note, r.warnings);
-    if (!r.note.empty()) metrics::log_event(LogLevel::Debug, "step_note", r.note, Json::object());
-    for (const auto& w : r.warnings) metrics::log_event(LogLevel::Warn, "step_warning", w, Json::object());
-    // Text format: the failure is printed with its location after the run, not twice.
-    metrics::log_event(r.status == StepStatus::Ok || !json ? step_level : LogLevel::Error, "step_end",
-                       r.status == StepStatus::Ok ? "step finished" : "step failed",
-                       step_end_fields(step, r));
-  };
+  pipeline::ExecutorOptions eo = executor_options(lp, o, run, step_metrics, progress.enabled(), step_level);
   run.mark_started();
   progress.start();
   pipeline::Executor executor(db, lp.plan, lp.validated, eo);
@@ -346,41 +405,17 @@ void execute_plan(LoadedPipeline& lp, const RunOptions& o, const std::string& ru
   const auto& results = executor.results();
   const bool interrupted = interrupt::requested();
   const std::string signal_name = interrupt::signal_name();
-  std::string first_failure;
-  for (const auto& step : lp.plan.steps) {
-    const StepResult& r = results[step.id];
-    if (r.status == StepStatus::Failed && first_failure.empty() && r.error)
-      first_failure = "step '" + step.name + "' failed: " + r.error->message();
-    if (r.status != StepStatus::Skipped) continue;
-    const std::string reason = skip_reason(lp, r, interrupted, signal_name);
-    step_metrics[step.id]->mark_finished(StepStatus::Skipped, reason);
-    metrics::LogContext context(step.name, pipeline::step_connector(step, lp.validated));
-    metrics::log_event(
-        step_level, "step_skipped", reason,
-        Json{{"kind", metrics::to_string(step.kind)},
-             {"blocked_by", r.blocked_by ? Json(lp.plan.steps[*r.blocked_by].name) : Json(nullptr)}});
-  }
-  run.mark_finished(interrupted ? "interrupted by " + signal_name : ok ? std::string() : first_failure);
+  record_skipped_steps(lp, results, step_metrics, interrupted, signal_name, step_level);
+  run.mark_finished(interrupted ? "interrupted by " + signal_name
+                    : ok        ? std::string()
+                                : first_failure(lp, results));
   const int exit_code = interrupted ? 128 + interrupt::signal_number() : ok ? 0 : 1;
   write_metrics_files(run, o);
   record_run(lp, run, run_id, exit_code, "", o);
-  if (json) {
-    const metrics::Totals t = run.totals();
-    metrics::log_event(ok ? LogLevel::Info : LogLevel::Error, "run_end", metrics::exit_line(run),
-                       Json{{"status", interrupted ? "interrupted"
-                                       : ok        ? "ok"
-                                                   : "failed"},
-                            {"exit_code", exit_code},
-                            {"steps", t.steps},
-                            {"steps_ok", t.ok},
-                            {"steps_failed", t.failed},
-                            {"steps_skipped", t.skipped},
-                            {"rows", t.rows_out},
-                            {"duration_seconds", static_cast<double>(run.elapsed().count()) / 1e9},
-                            {"error", run.error().empty() ? Json(nullptr) : Json(run.error())}});
-  } else {
+  if (json)
+    log_run_end(run, ok, interrupted, exit_code);
+  else
     print_outcome(lp, run, results, o, ok, interrupted, signal_name);
-  }
   g_exit_code = exit_code;
 }
 

@@ -73,14 +73,9 @@ struct StepRow {
   Labels labels;
 };
 
-}  // namespace
-
-std::string to_prometheus(const RunMetrics& run) {
-  Writer w;
-  // Names come from the user's files and may carry a secret by accident; fixed strings do not.
-  const std::string pipeline = mask_secrets(run.pipeline);
+// The run's own series: info, success, duration and start time.
+void write_run(Writer& w, const RunMetrics& run, const std::string& pipeline) {
   const Labels run_labels{{"pipeline", pipeline}};
-
   w.family("sqlflow_run_info", "gauge", "Always 1; labels name the pipeline, profile and sqlflow version.");
   w.sample("sqlflow_run_info",
            {{"pipeline", pipeline}, {"profile", mask_secrets(run.profile)}, {"version", SQLFLOW_VERSION}},
@@ -95,8 +90,10 @@ std::string to_prometheus(const RunMetrics& run) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(started->time_since_epoch()).count();
     w.sample("sqlflow_run_start_timestamp_seconds", run_labels, number(static_cast<double>(ms) / 1e3));
   }
+}
 
-  // Series must be unique: a repeated step name gets "#2", "#3", … appended.
+// Each step with its labels. Series must be unique: a repeated step name gets "#2", "#3", … appended.
+std::vector<StepRow> step_rows(const RunMetrics& run, const std::string& pipeline) {
   std::vector<StepRow> rows;
   std::map<std::string, int> seen;
   for (const StepMetrics* s : run.steps()) {
@@ -108,7 +105,10 @@ std::string to_prometheus(const RunMetrics& run) {
                      {"kind", to_string(s->kind)},
                      {"connector", mask_secrets(s->connector)}}});
   }
+  return rows;
+}
 
+void write_steps(Writer& w, const std::vector<StepRow>& rows) {
   w.family("sqlflow_step_status", "gauge", "Step state set: 1 for the step's status, 0 for the others.");
   for (const auto& r : rows) {
     for (StepStatus st : {StepStatus::Pending, StepStatus::Running, StepStatus::Ok, StepStatus::Failed,
@@ -149,7 +149,10 @@ std::string to_prometheus(const RunMetrics& run) {
   for (const auto& r : rows)
     w.sample("sqlflow_step_network_wait_seconds_total", r.labels,
              number(static_cast<double>(r.step->network_wait_ns.value()) / 1e9));
+}
 
+// One histogram per connector type that made remote requests (the family only when one did).
+void write_request_latency(Writer& w, const RunMetrics& run, const std::string& pipeline) {
   bool histogram_family = false;
   for (const ConnectorTotals& c : run.connector_totals()) {
     if (!c.latency) continue;
@@ -173,6 +176,17 @@ std::string to_prometheus(const RunMetrics& run) {
     w.sample("sqlflow_request_duration_seconds_sum", l, number(static_cast<double>(h.sum_ns) / 1e9));
     w.sample("sqlflow_request_duration_seconds_count", l, number(h.count));
   }
+}
+
+}  // namespace
+
+std::string to_prometheus(const RunMetrics& run) {
+  Writer w;
+  // Names come from the user's files and may carry a secret by accident; fixed strings do not.
+  const std::string pipeline = mask_secrets(run.pipeline);
+  write_run(w, run, pipeline);
+  write_steps(w, step_rows(run, pipeline));
+  write_request_latency(w, run, pipeline);
   return w.take();
 }
 

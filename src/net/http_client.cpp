@@ -498,22 +498,56 @@ struct EngineRun {
   }
 
   void complete(Transfer* t, CURLcode code) {
-    CURL* e = t->easy;
     long status = 0;
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-    curl_off_t up = 0;
-    curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
-    curl_multi_remove_handle(engine.multi, e);
-    engine.give(e);
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_off_t uploaded = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+    const auto up = static_cast<std::uint64_t>(uploaded);
+    detach(t);
+    const rs::TimePoint now = policy().clock().now();
+    count_attempt(t, code, status, up, now);
+    if (status > 0) observe_limit_headers(t, now);
+    AttemptRecord rec = attempt_record(t, code, up, now);
+
+    if (code == CURLE_OK && status >= 200 && status < 300) {
+      policy().on_success(*t->ep, t->call);
+      report(rec, false);
+      finish(t, nullptr);
+      return;
+    }
+    if (t->consumer_abort || t->too_large) {
+      fail_abandoned(t, status, rec);
+      return;
+    }
+    rs::Failure f = classify_failure(t, code, status, now);
+    if (code == CURLE_OK && status == 401 && retry_with_fresh_credentials(t, rec, now)) return;
+    if (code == CURLE_OK && !t->idempotent && status != 429 && status != 503) f.retryable = false;
+    rec.error = code == CURLE_OK ? f.reason : f.reason + (t->errbuf[0] ? " (" + redact(t->errbuf) + ")" : "");
+    rs::RetryDecision d = policy().on_failure(*t->ep, t->call, f, now);
+    report(rec, d.retry);
+    if (d.retry) {
+      retry_later(t, rec, d, now);
+      return;
+    }
+    finish(t, make_error(t, code == CURLE_OK ? static_cast<int>(status) : 0, f, d.give_up_reason));
+  }
+
+  // The attempt's handle goes back to the engine, its slot and headers are released.
+  void detach(Transfer* t) {
+    curl_multi_remove_handle(engine.multi, t->easy);
+    engine.give(t->easy);
     t->easy = nullptr;
     release_slot(t);
     curl_slist_free_all(t->slist);
     t->slist = nullptr;
     --running;
-    rs::TimePoint now = policy().clock().now();
+  }
+
+  // The attempt into the client's stats (bytes, time, responses by class or a transport error).
+  void count_attempt(Transfer* t, CURLcode code, long status, std::uint64_t up, rs::TimePoint now) {
     ClientStats& st = client.stats_;
     st.bytes_received.fetch_add(t->attempt_bytes, std::memory_order_relaxed);
-    st.bytes_sent.fetch_add(static_cast<std::uint64_t>(up), std::memory_order_relaxed);
+    st.bytes_sent.fetch_add(up, std::memory_order_relaxed);
     st.attempt_time_ns.fetch_add(static_cast<std::uint64_t>((now - t->attempt_start).count()),
                                  std::memory_order_relaxed);
     t->resp.status = static_cast<int>(code == CURLE_OK ? status : 0);
@@ -527,17 +561,21 @@ struct EngineRun {
     } else {
       st.transport_errors.fetch_add(1, std::memory_order_relaxed);
     }
-    if (status > 0) {
-      std::string limit = t->resp.header("X-Shopify-Shop-Api-Call-Limit");
-      if (!limit.empty())
-        if (auto s = rs::parse_call_limit_header(limit)) policy().observe_call_limit(*t->ep, *s, now);
-      if (t->ep->quota()) {
-        auto quota = rs::parse_rate_limit_headers([&](std::string_view name) { return t->resp.header(name); },
-                                                  policy().clock().to_wall(now));
-        if (quota) policy().observe_server_quota(*t->ep, *quota, now);
-      }
-    }
+  }
 
+  // Any answer tells the rate limiter what the server allows (Shopify's call limit, RateLimit-*).
+  void observe_limit_headers(Transfer* t, rs::TimePoint now) {
+    std::string limit = t->resp.header("X-Shopify-Shop-Api-Call-Limit");
+    if (!limit.empty())
+      if (auto s = rs::parse_call_limit_header(limit)) policy().observe_call_limit(*t->ep, *s, now);
+    if (t->ep->quota()) {
+      auto quota = rs::parse_rate_limit_headers([&](std::string_view name) { return t->resp.header(name); },
+                                                policy().clock().to_wall(now));
+      if (quota) policy().observe_server_quota(*t->ep, *quota, now);
+    }
+  }
+
+  AttemptRecord attempt_record(const Transfer* t, CURLcode code, std::uint64_t up, rs::TimePoint now) const {
     AttemptRecord rec;
     rec.method = t->req.method;
     rec.url = t->redacted_url;
@@ -547,82 +585,80 @@ struct EngineRun {
     rec.transport_error = code;
     rec.duration = now - t->attempt_start;
     rec.bytes_received = t->attempt_bytes;
-    rec.bytes_sent = static_cast<std::uint64_t>(up);
-    auto report = [&](bool will_retry) {
-      rec.will_retry = will_retry;
-      if (opts().observer) opts().observer->on_attempt(rec);
-      log_attempt(rec);
-    };
+    rec.bytes_sent = up;
+    return rec;
+  }
 
-    if (code == CURLE_OK && status >= 200 && status < 300) {
-      policy().on_success(*t->ep, t->call);
-      report(false);
-      finish(t, nullptr);
-      return;
-    }
-    if (t->consumer_abort || t->too_large) {
-      policy().on_abandon(*t->ep, t->call);
-      rs::Failure f;
-      auto mb = [](std::uint64_t b) { return std::to_string(b >> 20) + " MB"; };
-      f.reason = t->consumer_abort ? "aborted by the consumer"
-                 : t->too_much_buffered
-                     ? "the responses in flight hold more than " + mb(opts().max_buffered_bytes) +
-                           " once decompressed (this one " + mb(t->counted) +
-                           " so far); a compressed page can expand far beyond its size on the wire"
-                     : "the response holds more than " + mb(opts().max_body_bytes) + " once decompressed";
-      if (!t->consumer_abort && !opts().body_limit_hint.empty()) f.reason += "; " + opts().body_limit_hint;
-      rec.error = f.reason;
-      report(false);
-      t->resp.status = static_cast<int>(status);
-      t->errbuf[0] = 0;
-      finish(t, make_error(t, 0, f, {}));
-      return;
-    }
+  void report(AttemptRecord& rec, bool will_retry) {
+    rec.will_retry = will_retry;
+    if (opts().observer) opts().observer->on_attempt(rec);
+    log_attempt(rec);
+  }
+
+  // The consumer stopped the body, or it grew past a limit: a failure that is not retried.
+  void fail_abandoned(Transfer* t, long status, AttemptRecord& rec) {
+    policy().on_abandon(*t->ep, t->call);
     rs::Failure f;
-    if (code == CURLE_OK) {
-      f = rs::classify_http_status(static_cast<int>(status), t->resp.header("Retry-After"),
-                                   std::string_view(t->resp.body).substr(0, 2048),
-                                   policy().clock().to_wall(now));
-      if (status == 401 && opts().auth && !t->auth_retried && opts().auth->on_unauthorized()) {
-        // A stale token: one more go with fresh credentials, not counted as a failure.
-        t->auth_retried = true;
-        policy().on_abandon(*t->ep, t->call);
-        rec.error = "HTTP 401, refreshing credentials";
-        report(true);
-        wait(t, now);
-        return;
-      }
-      if (!t->idempotent && status != 429 && status != 503) f.retryable = false;
-    } else {
-      TransportFailure tf = classify_transport_error(code);
-      f.retryable = tf.retryable && (t->idempotent || tf.surely_not_sent);
-      f.counts_for_breaker = true;
-      f.reason = tf.reason;
-    }
-    rec.error = code == CURLE_OK ? f.reason : f.reason + (t->errbuf[0] ? " (" + redact(t->errbuf) + ")" : "");
-    rs::RetryDecision d = policy().on_failure(*t->ep, t->call, f, now);
-    report(d.retry);
-    if (d.retry) {
-      client.stats_.retries.fetch_add(1, std::memory_order_relaxed);
-      metrics::log_event(
-          metrics::json_logging() ? metrics::LogLevel::Info : metrics::LogLevel::Debug, "retry",
-          fmt::format("HTTP {} {}: {}; retry {} of {} in {}", t->req.method, t->redacted_url, rec.error,
-                      t->call.attempt + 1, policy().options().retry.max_attempts,
-                      rs::format_duration(d.at - now)),
-          nlohmann::ordered_json{
-              {"method", t->req.method},
-              {"url", t->redacted_url},
-              {"status", rec.status},
-              {"reason", rec.error},
-              {"attempt", t->call.attempt + 1},
-              {"max_attempts", policy().options().retry.max_attempts},
-              {"delay_ms", std::chrono::duration_cast<std::chrono::milliseconds>(d.at - now).count()}});
-      if (t->delivered_any && t->req.on_restart) t->req.on_restart();
-      t->delivered_any = false;
-      wait(t, d.at);
-      return;
-    }
-    finish(t, make_error(t, code == CURLE_OK ? static_cast<int>(status) : 0, f, d.give_up_reason));
+    auto mb = [](std::uint64_t b) { return std::to_string(b >> 20) + " MB"; };
+    f.reason = t->consumer_abort ? "aborted by the consumer"
+               : t->too_much_buffered
+                   ? "the responses in flight hold more than " + mb(opts().max_buffered_bytes) +
+                         " once decompressed (this one " + mb(t->counted) +
+                         " so far); a compressed page can expand far beyond its size on the wire"
+                   : "the response holds more than " + mb(opts().max_body_bytes) + " once decompressed";
+    if (!t->consumer_abort && !opts().body_limit_hint.empty()) f.reason += "; " + opts().body_limit_hint;
+    rec.error = f.reason;
+    report(rec, false);
+    t->resp.status = static_cast<int>(status);
+    t->errbuf[0] = 0;
+    finish(t, make_error(t, 0, f, {}));
+  }
+
+  // An HTTP error by its status (and Retry-After), or a transport error by curl's code.
+  rs::Failure classify_failure(Transfer* t, CURLcode code, long status, rs::TimePoint now) {
+    if (code == CURLE_OK)
+      return rs::classify_http_status(static_cast<int>(status), t->resp.header("Retry-After"),
+                                      std::string_view(t->resp.body).substr(0, 2048),
+                                      policy().clock().to_wall(now));
+    rs::Failure f;
+    TransportFailure tf = classify_transport_error(code);
+    f.retryable = tf.retryable && (t->idempotent || tf.surely_not_sent);
+    f.counts_for_breaker = true;
+    f.reason = tf.reason;
+    return f;
+  }
+
+  // A 401 may mean a stale token: one more go with fresh credentials, not counted as a failure.
+  // True when the transfer waits for that go.
+  bool retry_with_fresh_credentials(Transfer* t, AttemptRecord& rec, rs::TimePoint now) {
+    if (!opts().auth || t->auth_retried || !opts().auth->on_unauthorized()) return false;
+    t->auth_retried = true;
+    policy().on_abandon(*t->ep, t->call);
+    rec.error = "HTTP 401, refreshing credentials";
+    report(rec, true);
+    wait(t, now);
+    return true;
+  }
+
+  void retry_later(Transfer* t, const AttemptRecord& rec, const rs::RetryDecision& d, rs::TimePoint now) {
+    client.stats_.retries.fetch_add(1, std::memory_order_relaxed);
+    metrics::log_event(
+        metrics::json_logging() ? metrics::LogLevel::Info : metrics::LogLevel::Debug, "retry",
+        fmt::format("HTTP {} {}: {}; retry {} of {} in {}", t->req.method, t->redacted_url, rec.error,
+                    t->call.attempt + 1, policy().options().retry.max_attempts,
+                    rs::format_duration(d.at - now)),
+        nlohmann::ordered_json{
+            {"method", t->req.method},
+            {"url", t->redacted_url},
+            {"status", rec.status},
+            {"reason", rec.error},
+            {"attempt", t->call.attempt + 1},
+            {"max_attempts", policy().options().retry.max_attempts},
+            {"delay_ms", std::chrono::duration_cast<std::chrono::milliseconds>(d.at - now).count()}});
+    // The consumer saw part of this body: it starts over with the next attempt's.
+    if (t->delivered_any && t->req.on_restart) t->req.on_restart();
+    t->delivered_any = false;
+    wait(t, d.at);
   }
 
   void admit_due(rs::TimePoint now) {

@@ -153,6 +153,93 @@ Error locate_step_error(const Step& step, const Error& e) {
   return located.at(step.statement.location);
 }
 
+// Which steps may start, shared by the worker threads: a step is ready once its dependencies
+// finished (lowest id first); a failure stops new starts (fail_fast) or blocks what depends on it.
+class StepQueue {
+ public:
+  StepQueue(const Plan& plan, std::vector<StepResult>& results) : results_(results) {
+    const size_t n = plan.steps.size();
+    remaining_deps_.resize(n);
+    dependents_.resize(n);
+    for (const auto& s : plan.steps) {
+      remaining_deps_[s.id] = s.depends_on.size();
+      for (size_t d : s.depends_on) dependents_[d].push_back(s.id);
+    }
+    for (size_t i = n; i-- > 0;)
+      if (!remaining_deps_[i]) ready_.push_back(i);  // back() is the lowest id
+  }
+
+  // The next step to run, waiting while none is ready but some still run; nullopt when this
+  // worker should leave (after a failure with fail_fast, an interrupt, or nothing left to run).
+  std::optional<size_t> next() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return failed_ || interrupt::requested() || !ready_.empty() || running_ == 0; });
+    if (failed_ || interrupt::requested() || ready_.empty()) {
+      cv_.notify_all();
+      return std::nullopt;
+    }
+    const size_t id = ready_.back();
+    ready_.pop_back();
+    ++running_;
+    return id;
+  }
+
+  // Step `id` ended: its dependents may become ready, or after a failure no step starts
+  // (fail_fast) or everything downstream stays unrun.
+  void finished(size_t id, bool failed, bool fail_fast) {
+    {
+      std::lock_guard lock(mutex_);
+      --running_;
+      if (failed) {
+        if (fail_fast)
+          failed_ = true;
+        else
+          block_dependents(id);
+      } else {
+        for (size_t d : dependents_[id]) {
+          assert(remaining_deps_[d] > 0 && "a step's dependencies were counted down twice");
+          if (--remaining_deps_[d] == 0) {
+            ready_.push_back(d);
+            std::sort(ready_.begin(), ready_.end(), std::greater<>());
+          }
+        }
+      }
+    }
+    cv_.notify_all();
+  }
+
+  // Wakes the waiting workers (after an interrupt, so they leave).
+  void wake_all() {
+    std::lock_guard lock(mutex_);
+    cv_.notify_all();
+  }
+
+ private:
+  // Everything downstream of a failed step stays unrun, naming the failure it waits on; the
+  // other steps go on.
+  void block_dependents(size_t failed_id) {
+    std::vector<size_t> todo{failed_id};
+    while (!todo.empty()) {
+      const size_t v = todo.back();
+      todo.pop_back();
+      for (size_t d : dependents_[v])
+        if (!results_[d].blocked_by) {
+          results_[d].blocked_by = failed_id;
+          todo.push_back(d);
+        }
+    }
+  }
+
+  std::vector<StepResult>& results_;
+  std::mutex mutex_;  // guards what follows
+  std::condition_variable cv_;
+  std::vector<size_t> remaining_deps_;
+  std::vector<std::vector<size_t>> dependents_;
+  std::vector<size_t> ready_;  // sorted by descending id
+  size_t running_ = 0;
+  bool failed_ = false;
+};
+
 }  // namespace
 
 struct Executor::Impl {
@@ -298,37 +385,13 @@ struct Executor::Impl {
     // Without MODE, an incremental source's first run (no watermark yet) hands over everything and
     // replaces the table, as a full refresh; later runs add what came after the watermark.
     const LoadMode mode = load.replace_on_first_run && !watermark ? LoadMode::Replace : load.mode;
-    if (mode != load.mode && exists) {
-      auto had = con.scalar("SELECT count(*) FROM " + target);
-      if (had && *had != "0")
-        result.warnings.push_back("first run of incremental SOURCE " + src.name +
-                                  " (no watermark yet): its full load replaced table " + load.table + " (" +
-                                  *had +
-                                  " rows before); later runs add to it. Write MODE APPEND or UPSERT to add "
-                                  "to the table from the first run on");
-    }
+    if (mode != load.mode && exists) warn_full_first_load(con, src, load, target, result);
     if (src.incremental && watermark && staged == 0 && exists) {
       // Nothing after the watermark: the table and the watermark stay as they are.
       result.rows = 0;
     } else {
-      switch (mode) {
-        case LoadMode::Replace:
-          result.rows = run_counting(con, "CREATE OR REPLACE TABLE " + target + " AS " + from, params,
-                                     unordered && !stage);
-          break;
-        case LoadMode::Append:
-          result.rows = exists ? run_counting(con, "INSERT INTO " + target + " BY NAME " + from, params,
-                                              unordered && !stage)
-                               : run_counting(con, "CREATE TABLE " + target + " AS " + from, params,
-                                              unordered && !stage);
-          break;
-        case LoadMode::Upsert:
-          if (uint64_t dropped = keep_last_row_per_key(con, stage_name, load.keys))
-            result.warnings.push_back(collapsed_warning(dropped, load.keys));
-          result.rows = exists ? merge_into(con, target, stage_name, load.keys)
-                               : run_counting(con, "CREATE TABLE " + target + " AS " + from);
-          break;
-      }
+      result.rows = write_target(con, mode, load, target, from, params, exists, unordered && !stage,
+                                 stage_name, result);
     }
     crash_point("load.written");
     if (source) {
@@ -338,17 +401,7 @@ struct Executor::Impl {
       result.warnings.insert(result.warnings.end(), report.warnings.begin(), report.warnings.end());
     }
     std::optional<std::string> moved_to;
-    if (wm_key) {
-      auto new_mark =
-          staged ? con.scalar("SELECT max(" + qi(src.cursor_field) + ")::VARCHAR FROM " + qi(stage_name))
-                 : std::optional<std::string>();
-      if (new_mark) StateStore::set(con, *wm_key, *new_mark);
-      crash_point("load.watermark_set");
-      result.note = "incremental: " + std::to_string(staged) + (staged == 1 ? " new row" : " new rows") +
-                    (watermark ? " since " + *watermark : " (first run)") +
-                    (new_mark ? ", watermark now " + *new_mark : "");
-      moved_to = new_mark;
-    }
+    if (wm_key) moved_to = advance_watermark(con, src, *wm_key, stage_name, staged, watermark, result);
     if (stage) con.execute("DROP TABLE IF EXISTS " + qi(stage_name));
     tx.commit();
     crash_point("load.committed");
@@ -362,6 +415,57 @@ struct Executor::Impl {
       metrics::log_event(metrics::LogLevel::Info, "watermark",
                          "watermark of " + load.table + " advanced to " + *moved_to, fields);
     }
+  }
+
+  // An incremental source's first run replaced a table that held rows: say so, once.
+  static void warn_full_first_load(engine::Connection& con, const BoundSource& src, const LoadStmt& load,
+                                   const std::string& target, StepResult& result) {
+    auto had = con.scalar("SELECT count(*) FROM " + target);
+    if (had && *had != "0")
+      result.warnings.push_back("first run of incremental SOURCE " + src.name +
+                                " (no watermark yet): its full load replaced table " + load.table + " (" +
+                                *had +
+                                " rows before); later runs add to it. Write MODE APPEND or UPSERT to add "
+                                "to the table from the first run on");
+  }
+
+  // Writes the rows of `from` (or, for UPSERT, of the staging table) into `target` by `mode`;
+  // returns the rows written.
+  static uint64_t write_target(engine::Connection& con, LoadMode mode, const LoadStmt& load,
+                               const std::string& target, const std::string& from,
+                               const std::vector<engine::Param>& params, bool exists, bool unordered,
+                               const std::string& stage_name, StepResult& result) {
+    switch (mode) {
+      case LoadMode::Replace:
+        return run_counting(con, "CREATE OR REPLACE TABLE " + target + " AS " + from, params, unordered);
+      case LoadMode::Append:
+        return exists ? run_counting(con, "INSERT INTO " + target + " BY NAME " + from, params, unordered)
+                      : run_counting(con, "CREATE TABLE " + target + " AS " + from, params, unordered);
+      case LoadMode::Upsert:
+        if (uint64_t dropped = keep_last_row_per_key(con, stage_name, load.keys))
+          result.warnings.push_back(collapsed_warning(dropped, load.keys));
+        return exists ? merge_into(con, target, stage_name, load.keys)
+                      : run_counting(con, "CREATE TABLE " + target + " AS " + from);
+    }
+    return 0;
+  }
+
+  // Sets the watermark to the highest cursor value staged, in the load's transaction, and notes
+  // the step's incremental read; returns the new watermark (nullopt when nothing was staged).
+  static std::optional<std::string> advance_watermark(engine::Connection& con, const BoundSource& src,
+                                                      const WatermarkKey& wm_key,
+                                                      const std::string& stage_name, uint64_t staged,
+                                                      const std::optional<std::string>& watermark,
+                                                      StepResult& result) {
+    auto new_mark =
+        staged ? con.scalar("SELECT max(" + qi(src.cursor_field) + ")::VARCHAR FROM " + qi(stage_name))
+               : std::optional<std::string>();
+    if (new_mark) StateStore::set(con, wm_key, *new_mark);
+    crash_point("load.watermark_set");
+    result.note = "incremental: " + std::to_string(staged) + (staged == 1 ? " new row" : " new rows") +
+                  (watermark ? " since " + *watermark : " (first run)") +
+                  (new_mark ? ", watermark now " + *new_mark : "");
+    return new_mark;
   }
 
   void run_transform(engine::Connection& con, const Step& step, const CreateTableStmt& c,
@@ -561,6 +665,89 @@ struct Executor::Impl {
     result.io.retries += static_cast<std::uint64_t>(result.attempts - 1);  // whole-step retries
     result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   }
+
+  // ---- the run ----
+
+  // The state table, the sources' catalog and the scalar UDFs, before any step runs.
+  void prepare_run() {
+    engine::Connection setup(db);
+    StateStore::ensure(setup);
+    prepare_sources(setup);
+    // Scalar UDFs go into the database's catalog: every worker connection sees them.
+    if (options.udfs) udf::register_scalar_udfs(setup, *options.udfs, options.context.base_dir);
+  }
+
+  // Temporary outputs of killed runs go now, even for exports this run will not reach.
+  void clean_debris() {
+    for (const auto& s : plan.steps)
+      if (const auto* e = std::get_if<ExportStmt>(&s.statement.node))
+        if (const auto* info = connectors::Registry::instance().find(e->type); info && info->clean_debris) {
+          try {
+            info->clean_debris(e->uri, options.context);
+          } catch (const Error&) {
+            // A folder we cannot list now fails the export itself, with its own message.
+          }
+        }
+  }
+
+  // One worker thread: runs ready steps on its own connection until the queue lets it go.
+  void work(StepQueue& queue, std::vector<StepResult>& results) {
+    std::unique_ptr<engine::Connection> con;
+    struct Unregister {
+      Impl& im;
+      std::unique_ptr<engine::Connection>& con;
+      ~Unregister() {
+        if (!con) return;
+        std::lock_guard lock(im.connections_mutex);
+        im.connections.erase(con.get());
+      }
+    } unregister{*this, con};
+    CreatedViews created_views;
+    while (const std::optional<size_t> id = queue.next()) {
+      StepResult& result = results[*id];
+      run_on_worker(con, created_views, plan.steps[*id], result);
+      queue.finished(*id, result.status == StepStatus::Failed, options.fail_fast);
+    }
+  }
+
+  // Opens a worker's connection into `con` (registered first, so an interrupt reaches it).
+  void open_worker_connection(std::unique_ptr<engine::Connection>& con) {
+    con = std::make_unique<engine::Connection>(db);
+    {
+      std::lock_guard lock(connections_mutex);
+      connections.insert(con.get());
+    }
+    if (interrupt::requested()) con->interrupt();
+    // DuckDB tracks query progress only when asked; it costs a few percent, so only for a live display.
+    if (options.track_progress)
+      con->execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
+  }
+
+  // Runs `step` on the worker's connection (opened on its first step), between the callbacks.
+  void run_on_worker(std::unique_ptr<engine::Connection>& con, CreatedViews& created_views, const Step& step,
+                     StepResult& result) {
+    result.status = StepStatus::Running;
+    // Every log line of the step, from this thread and the connector threads it starts, names it.
+    metrics::LogContext log_context(step.name, step_connector(step, validated));
+    try {
+      if (!con) open_worker_connection(con);
+      if (options.on_start) {
+        std::lock_guard cb(callback_mutex);
+        engine::Connection* c = con.get();
+        options.on_start(step, [c] { return c->progress(); });
+      }
+      create_views(*con, created_views, step);
+      crash_point("step.started");
+      execute_with_retry(*con, created_views, step, result);
+    } catch (const Error& e) {
+      result.status = StepStatus::Failed;
+      result.error = e;
+    }
+    if (options.on_finish) {
+      std::lock_guard cb(callback_mutex);
+      options.on_finish(step, result);
+    }
+  }
 };
 
 std::string step_connector(const Step& step, const ValidatedPipeline& validated) {
@@ -580,143 +767,18 @@ Executor::~Executor() = default;
 
 bool Executor::run() {
   Impl& im = *impl_;
-  {
-    engine::Connection setup(im.db);
-    StateStore::ensure(setup);
-    im.prepare_sources(setup);
-    // Scalar UDFs go into the database's catalog: every worker connection sees them.
-    if (im.options.udfs) udf::register_scalar_udfs(setup, *im.options.udfs, im.options.context.base_dir);
-  }
-  // Temporary outputs of killed runs go now, even for exports this run will not reach.
-  for (const auto& s : im.plan.steps)
-    if (const auto* e = std::get_if<ExportStmt>(&s.statement.node))
-      if (const auto* info = connectors::Registry::instance().find(e->type); info && info->clean_debris) {
-        try {
-          info->clean_debris(e->uri, im.options.context);
-        } catch (const Error&) {
-          // A folder we cannot list now fails the export itself, with its own message.
-        }
-      }
-  const size_t n = im.plan.steps.size();
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::vector<size_t> remaining_deps(n);
-  std::vector<std::vector<size_t>> dependents(n);
-  for (const auto& s : im.plan.steps) {
-    remaining_deps[s.id] = s.depends_on.size();
-    for (size_t d : s.depends_on) dependents[d].push_back(s.id);
-  }
-  std::vector<size_t> ready;
-  for (size_t i = n; i-- > 0;)
-    if (!remaining_deps[i]) ready.push_back(i);  // back() is the lowest id
-  size_t running = 0;
-  bool failed = false;
-  // Everything downstream of a failed step stays unrun, naming the failure it waits on; the
-  // other steps go on (unless fail_fast).
-  auto block_dependents = [&](size_t failed_id) {
-    std::vector<size_t> todo{failed_id};
-    while (!todo.empty()) {
-      const size_t v = todo.back();
-      todo.pop_back();
-      for (size_t d : dependents[v])
-        if (!results_[d].blocked_by) {
-          results_[d].blocked_by = failed_id;
-          todo.push_back(d);
-        }
-    }
-  };
-
+  im.prepare_run();
+  im.clean_debris();
+  StepQueue queue(im.plan, results_);
   // Ctrl-C / SIGTERM: running queries stop, their steps roll back, and no step starts after.
   auto on_interrupt = interrupt::on_interrupt([&] {
     im.interrupt_all();
-    std::lock_guard lock(mutex);
-    cv.notify_all();
+    queue.wake_all();
   });
-
-  auto worker = [&] {
-    std::unique_ptr<engine::Connection> con;
-    struct Unregister {
-      Impl& im;
-      std::unique_ptr<engine::Connection>& con;
-      ~Unregister() {
-        if (!con) return;
-        std::lock_guard lock(im.connections_mutex);
-        im.connections.erase(con.get());
-      }
-    } unregister{im, con};
-    Impl::CreatedViews created_views;
-    while (true) {
-      size_t id;
-      {
-        std::unique_lock lock(mutex);
-        // Leave after a failure (no new step starts) or when nothing is ready and nothing runs.
-        cv.wait(lock, [&] { return failed || interrupt::requested() || !ready.empty() || running == 0; });
-        if (failed || interrupt::requested() || ready.empty()) {
-          cv.notify_all();
-          return;
-        }
-        id = ready.back();
-        ready.pop_back();
-        ++running;
-      }
-      const Step& step = im.plan.steps[id];
-      StepResult& result = results_[id];
-      result.status = StepStatus::Running;
-      // Every log line of the step, from this thread and the connector threads it starts, names it.
-      metrics::LogContext log_context(step.name, step_connector(step, im.validated));
-      try {
-        if (!con) {
-          con = std::make_unique<engine::Connection>(im.db);
-          {
-            std::lock_guard lock(im.connections_mutex);
-            im.connections.insert(con.get());
-          }
-          if (interrupt::requested()) con->interrupt();
-          // DuckDB tracks query progress only when asked; it costs a few percent, so only for a live display.
-          if (im.options.track_progress)
-            con->execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
-        }
-        if (im.options.on_start) {
-          std::lock_guard cb(im.callback_mutex);
-          engine::Connection* c = con.get();
-          im.options.on_start(step, [c] { return c->progress(); });
-        }
-        im.create_views(*con, created_views, step);
-        crash_point("step.started");
-        im.execute_with_retry(*con, created_views, step, result);
-      } catch (const Error& e) {
-        result.status = StepStatus::Failed;
-        result.error = e;
-      }
-      if (im.options.on_finish) {
-        std::lock_guard cb(im.callback_mutex);
-        im.options.on_finish(step, result);
-      }
-      {
-        std::lock_guard lock(mutex);
-        --running;
-        if (result.status == StepStatus::Failed) {
-          if (im.options.fail_fast)
-            failed = true;
-          else
-            block_dependents(id);
-        } else {
-          for (size_t d : dependents[id]) {
-            assert(remaining_deps[d] > 0 && "a step's dependencies were counted down twice");
-            if (--remaining_deps[d] == 0) {
-              ready.push_back(d);
-              std::sort(ready.begin(), ready.end(), std::greater<>());
-            }
-          }
-        }
-      }
-      cv.notify_all();
-    }
-  };
-
+  const size_t n = im.plan.steps.size();
   const int jobs = std::max(1, std::min<int>(im.options.jobs, static_cast<int>(std::max<size_t>(n, 1))));
   std::vector<std::thread> threads;
-  for (int i = 0; i < jobs; ++i) threads.emplace_back(worker);
+  for (int i = 0; i < jobs; ++i) threads.emplace_back([&] { im.work(queue, results_); });
   for (auto& t : threads) t.join();
   bool ok = true;
   for (auto& r : results_) {

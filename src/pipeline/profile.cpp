@@ -180,32 +180,31 @@ struct Loader {
   }
 };
 
-}  // namespace
-
-Profile load_profile(const Project& project, const std::string& name) {
-  Profile profile;
-  profile.name = name;
+// profiles/<name>.yml (or .yaml); nullopt for the built-in "dev" profile of a project without a
+// profiles folder; an Error naming the available profiles otherwise.
+std::optional<fs::path> profile_file(const Project& project, const std::string& name) {
   fs::path file = project.profiles_dir() / (name + ".yml");
   if (!fs::exists(file)) file = project.profiles_dir() / (name + ".yaml");
-  if (!fs::exists(file)) {
-    if (!fs::is_directory(project.profiles_dir()) && name == "dev") return profile;  // built-in: in memory
-    auto names = project.profile_names();
-    std::string list;
-    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    throw config_error(
-        "profile '" + name + "' not found in " + project.profiles_dir().string() + did_you_mean(name, names),
-        names.empty() ? "create profiles/" + name + ".yml" : "available profiles: " + list);
-  }
-  profile.file = file;
-  Loader loader{project, fs::relative(file, project.root()).string(), profile.warnings};
-  YAML::Node root;
+  if (fs::exists(file)) return file;
+  if (!fs::is_directory(project.profiles_dir()) && name == "dev") return std::nullopt;  // built-in: in memory
+  auto names = project.profile_names();
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  throw config_error(
+      "profile '" + name + "' not found in " + project.profiles_dir().string() + did_you_mean(name, names),
+      names.empty() ? "create profiles/" + name + ".yml" : "available profiles: " + list);
+}
+
+// The file's YAML document; a file too large to be a profile, or YAML that does not parse, is an
+// Error at its position.
+YAML::Node read_yaml(const fs::path& file, const Loader& loader) {
   std::error_code size_ec;
   if (auto bytes = fs::file_size(file, size_ec); !size_ec && bytes > kMaxProfileBytes)
     throw config_error(loader.file + " is " + std::to_string(bytes) + " bytes; a profile may have at most " +
                            std::to_string(kMaxProfileBytes),
                        "a profile holds engines, variables and connectors, not data");
   try {
-    root = YAML::LoadFile(file.string());
+    return YAML::LoadFile(file.string());
   } catch (const YAML::DeepRecursion& e) {
     Error err = config_error(
         "the profile nests deeper than yaml-cpp reads (" + std::to_string(e.depth()) + " levels)",
@@ -217,6 +216,164 @@ Profile load_profile(const Project& project, const std::string& name) {
     err.at({loader.file, e.mark.line + 1, e.mark.column + 1});
     throw err;
   }
+}
+
+void read_run_history(Loader& loader, const YAML::Node& keep, Profile& profile) {
+  auto n = loader.to_json(keep);
+  if (!n.is_number_integer() || n.get<int64_t>() < 0 || n.get<int64_t>() > 100000)
+    loader.fail("run_history must be a number of runs to keep, 0 to 100000", keep,
+                "e.g.  run_history: 50  (0 keeps none)");
+  profile.run_history = static_cast<size_t>(n.get<int64_t>());
+}
+
+void read_allowed_paths(Loader& loader, const YAML::Node& allowed, Profile& profile) {
+  if (!allowed.IsSequence())
+    loader.fail("allowed_paths must be a list of folders", allowed, "e.g.  allowed_paths: [/srv/exports]");
+  for (const auto& item : allowed) {
+    fs::path p = loader.scalar(item, "allowed_paths entry");
+    profile.allowed_paths.push_back(p.is_absolute() ? p : loader.project.root() / p);
+  }
+}
+
+// engines.duckdb mode and path: a persistent engine needs the path of its database file.
+void read_engine_storage(Loader& loader, const YAML::Node& duck, const std::string& name,
+                         EngineSettings& out) {
+  std::string mode = duck["mode"] ? loader.scalar(duck["mode"], "engines.duckdb.mode") : "memory";
+  if (mode != "memory" && mode != "persistent")
+    loader.fail("engines.duckdb.mode must be 'memory' or 'persistent', not '" + mode + "'", duck["mode"]);
+  out.persistent = mode == "persistent";
+  YAML::Node path = duck["path"] ? duck["path"] : duck["database_path"];
+  if (!out.persistent) return;
+  if (!path)
+    loader.fail("engines.duckdb.path is required when mode is persistent", duck,
+                "add e.g.  path: target/" + name + ".duckdb");
+  fs::path p = loader.scalar(path, "engines.duckdb.path");
+  out.path = p.is_absolute() ? p : loader.project.root() / p;
+  std::error_code ec;
+  if (fs::is_directory(out.path, ec))
+    loader.fail("engines.duckdb.path '" + p.string() + "' is a folder; it names the database file", path,
+                "e.g.  path: target/" + name + ".duckdb");
+}
+
+void read_memory_limit(Loader& loader, const YAML::Node& limit, EngineSettings& out) {
+  out.memory_limit = loader.scalar(limit, "memory_limit");
+  // A number and one of DuckDB's units; DuckDB itself has the last word (it wants a unit and
+  // takes no percentage).
+  static const std::regex size(R"(\s*[0-9]+(\.[0-9]+)?\s*(b|bytes|kb|mb|gb|tb|kib|mib|gib|tib)?\s*)",
+                               std::regex::icase);
+  if (!std::regex_match(out.memory_limit, size) ||
+      !engine::config_value_accepted("memory_limit", out.memory_limit))
+    loader.fail("engines.duckdb.memory_limit '" + out.memory_limit + "' is not a size", limit,
+                "e.g. 4GB, 512MB, 1.5GiB (units: KB, MB, GB, TB, KiB, MiB, GiB, TiB)");
+}
+
+// Where DuckDB spills what does not fit in memory_limit: a folder (created when needed).
+void read_temp_directory(Loader& loader, const YAML::Node& temp, EngineSettings& out) {
+  fs::path p = loader.scalar(temp, "engines.duckdb.temp_directory");
+  if (p.empty())
+    loader.fail("engines.duckdb.temp_directory is empty", temp, "e.g.  temp_directory: target/spill");
+  fs::path abs = p.is_absolute() ? p : loader.project.root() / p;
+  std::error_code ec;
+  if (fs::exists(abs, ec) && !fs::is_directory(abs, ec))
+    loader.fail("engines.duckdb.temp_directory '" + p.string() + "' is a file; it names a folder", temp,
+                "DuckDB writes its spill files into that folder");
+  out.settings["temp_directory"] = abs.string();
+}
+
+// engines.duckdb.settings: each a DuckDB option that DuckDB accepts the value of.
+void read_duckdb_settings(Loader& loader, const YAML::Node& settings, EngineSettings& out) {
+  if (!settings.IsMap())
+    loader.fail("engines.duckdb.settings must be a mapping of DuckDB option: value", settings,
+                "e.g.  settings: {preserve_insertion_order: false}");
+  const std::vector<std::string> known = engine::config_option_names();
+  for (const auto& kv : settings) {
+    std::string key = kv.first.as<std::string>();
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      loader.fail("engines.duckdb.settings: DuckDB has no option '" + key + "'" + did_you_mean(key, known),
+                  kv.first, "see SELECT name FROM duckdb_settings() for the options DuckDB knows");
+    std::string value = loader.scalar(kv.second, "engines.duckdb.settings." + key);
+    if (!engine::config_value_accepted(key, value))
+      loader.fail(
+          "engines.duckdb.settings." + key + ": DuckDB does not take '" + value + "' for " + key, kv.second,
+          "see SELECT name, description, input_type FROM duckdb_settings() WHERE name = '" + key + "'");
+    out.settings[key] = value;
+  }
+}
+
+void read_engines(Loader& loader, const YAML::Node& engines, const std::string& name, EngineSettings& out) {
+  if (!engines.IsMap()) loader.fail("engines must be a mapping", engines);
+  loader.warn_unknown(engines, {"duckdb"}, "engines");
+  auto duck = engines["duckdb"];
+  if (!duck) return;
+  if (!duck.IsMap()) loader.fail("engines.duckdb must be a mapping", duck);
+  loader.warn_unknown(
+      duck, {"mode", "path", "memory_limit", "threads", "temp_directory", "database_path", "settings"},
+      "engines.duckdb");
+  read_engine_storage(loader, duck, name, out);
+  if (duck["memory_limit"]) read_memory_limit(loader, duck["memory_limit"], out);
+  if (duck["threads"]) {
+    auto t = loader.to_json(duck["threads"]);
+    if (!t.is_number_integer() || t.get<int64_t>() < 1)
+      loader.fail("engines.duckdb.threads must be a positive integer", duck["threads"]);
+    out.threads = static_cast<int>(t.get<int64_t>());
+  }
+  if (auto temp = duck["temp_directory"]) read_temp_directory(loader, temp, out);
+  if (auto settings = duck["settings"]) read_duckdb_settings(loader, settings, out);
+}
+
+// An unset ${VAR} in a variable stays as written (as SQLFlow keeps it), with a warning shown where it is
+// used.
+void read_variables(Loader& loader, const YAML::Node& vars, Profile& profile) {
+  if (!vars.IsMap()) loader.fail("variables must be a mapping of name: value", vars);
+  static const std::regex ident(R"([A-Za-z_][A-Za-z0-9_]*)");
+  loader.unset = Loader::Unset::KeepWithWarning;
+  for (const auto& kv : vars) {
+    std::string key = kv.first.as<std::string>();
+    if (!std::regex_match(key, ident))
+      loader.fail("variable name '" + key + "' is not an identifier", kv.first);
+    std::string warning;
+    loader.unset_warning = &warning;
+    auto v = loader.to_json(kv.second);
+    loader.unset_warning = nullptr;
+    if (!warning.empty()) profile.unset_variable_warnings[key] = warning;
+    profile.variables[key] = v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
+  }
+}
+
+// An unset ${VAR} in a connector is recorded with it: an Error only where the connector is used.
+void read_connectors(Loader& loader, const YAML::Node& connectors, Profile& profile) {
+  if (!connectors.IsMap()) loader.fail("connectors must be a mapping of name: {type, params}", connectors);
+  for (const auto& kv : connectors) {
+    std::string cname = kv.first.as<std::string>();
+    const YAML::Node& c = kv.second;
+    if (!c.IsMap() || !c["type"])
+      loader.fail("connector '" + cname + "' needs a type", c,
+                  "connectors:\n  " + cname + ":\n    type: CSV\n    params: {…}");
+    loader.warn_unknown(c, {"type", "params"}, "connectors." + cname);
+    ConnectorConfig cfg;
+    loader.unset = Loader::Unset::Record;
+    loader.unset_errors = &cfg.unset_variables;
+    cfg.type = loader.scalar(c["type"], "type");
+    if (c["params"]) {
+      cfg.params = loader.to_json(c["params"]);
+      if (!cfg.params.is_object())
+        loader.fail("connectors." + cname + ".params must be a mapping", c["params"]);
+    }
+    loader.unset_errors = nullptr;
+    profile.connectors[cname] = std::move(cfg);
+  }
+}
+
+}  // namespace
+
+Profile load_profile(const Project& project, const std::string& name) {
+  Profile profile;
+  profile.name = name;
+  const std::optional<fs::path> file = profile_file(project, name);
+  if (!file) return profile;
+  profile.file = *file;
+  Loader loader{project, fs::relative(*file, project.root()).string(), profile.warnings};
+  YAML::Node root = read_yaml(*file, loader);
   if (!root.IsDefined() || root.IsNull()) return profile;
   size_t values = 0;
   loader.check_document(root, 0, values);
@@ -230,138 +387,11 @@ Profile load_profile(const Project& project, const std::string& name) {
   }
   loader.warn_unknown(root, {"version", "variables", "connectors", "engines", "allowed_paths", "run_history"},
                       "");
-  if (auto keep = root["run_history"]) {
-    auto n = loader.to_json(keep);
-    if (!n.is_number_integer() || n.get<int64_t>() < 0 || n.get<int64_t>() > 100000)
-      loader.fail("run_history must be a number of runs to keep, 0 to 100000", keep,
-                  "e.g.  run_history: 50  (0 keeps none)");
-    profile.run_history = static_cast<size_t>(n.get<int64_t>());
-  }
-  if (auto allowed = root["allowed_paths"]) {
-    if (!allowed.IsSequence())
-      loader.fail("allowed_paths must be a list of folders", allowed, "e.g.  allowed_paths: [/srv/exports]");
-    for (const auto& item : allowed) {
-      fs::path p = loader.scalar(item, "allowed_paths entry");
-      profile.allowed_paths.push_back(p.is_absolute() ? p : project.root() / p);
-    }
-  }
-
-  if (auto engines = root["engines"]) {
-    if (!engines.IsMap()) loader.fail("engines must be a mapping", engines);
-    loader.warn_unknown(engines, {"duckdb"}, "engines");
-    if (auto duck = engines["duckdb"]) {
-      if (!duck.IsMap()) loader.fail("engines.duckdb must be a mapping", duck);
-      loader.warn_unknown(
-          duck, {"mode", "path", "memory_limit", "threads", "temp_directory", "database_path", "settings"},
-          "engines.duckdb");
-      std::string mode = duck["mode"] ? loader.scalar(duck["mode"], "engines.duckdb.mode") : "memory";
-      if (mode != "memory" && mode != "persistent")
-        loader.fail("engines.duckdb.mode must be 'memory' or 'persistent', not '" + mode + "'", duck["mode"]);
-      profile.engine.persistent = mode == "persistent";
-      YAML::Node path = duck["path"] ? duck["path"] : duck["database_path"];
-      if (profile.engine.persistent) {
-        if (!path)
-          loader.fail("engines.duckdb.path is required when mode is persistent", duck,
-                      "add e.g.  path: target/" + name + ".duckdb");
-        fs::path p = loader.scalar(path, "engines.duckdb.path");
-        profile.engine.path = p.is_absolute() ? p : project.root() / p;
-        std::error_code ec;
-        if (fs::is_directory(profile.engine.path, ec))
-          loader.fail("engines.duckdb.path '" + p.string() + "' is a folder; it names the database file",
-                      path, "e.g.  path: target/" + name + ".duckdb");
-      }
-      if (duck["memory_limit"]) {
-        profile.engine.memory_limit = loader.scalar(duck["memory_limit"], "memory_limit");
-        // A number and one of DuckDB's units; DuckDB itself has the last word (it wants a unit and
-        // takes no percentage).
-        static const std::regex size(R"(\s*[0-9]+(\.[0-9]+)?\s*(b|bytes|kb|mb|gb|tb|kib|mib|gib|tib)?\s*)",
-                                     std::regex::icase);
-        if (!std::regex_match(profile.engine.memory_limit, size) ||
-            !engine::config_value_accepted("memory_limit", profile.engine.memory_limit))
-          loader.fail("engines.duckdb.memory_limit '" + profile.engine.memory_limit + "' is not a size",
-                      duck["memory_limit"],
-                      "e.g. 4GB, 512MB, 1.5GiB (units: KB, MB, GB, TB, KiB, MiB, GiB, TiB)");
-      }
-      if (duck["threads"]) {
-        auto t = loader.to_json(duck["threads"]);
-        if (!t.is_number_integer() || t.get<int64_t>() < 1)
-          loader.fail("engines.duckdb.threads must be a positive integer", duck["threads"]);
-        profile.engine.threads = static_cast<int>(t.get<int64_t>());
-      }
-      if (auto temp = duck["temp_directory"]) {
-        // Where DuckDB spills what does not fit in memory_limit: a folder (created when needed).
-        fs::path p = loader.scalar(temp, "engines.duckdb.temp_directory");
-        if (p.empty())
-          loader.fail("engines.duckdb.temp_directory is empty", temp, "e.g.  temp_directory: target/spill");
-        fs::path abs = p.is_absolute() ? p : project.root() / p;
-        std::error_code ec;
-        if (fs::exists(abs, ec) && !fs::is_directory(abs, ec))
-          loader.fail("engines.duckdb.temp_directory '" + p.string() + "' is a file; it names a folder", temp,
-                      "DuckDB writes its spill files into that folder");
-        profile.engine.settings["temp_directory"] = abs.string();
-      }
-      if (auto settings = duck["settings"]) {
-        if (!settings.IsMap())
-          loader.fail("engines.duckdb.settings must be a mapping of DuckDB option: value", settings,
-                      "e.g.  settings: {preserve_insertion_order: false}");
-        const std::vector<std::string> known = engine::config_option_names();
-        for (const auto& kv : settings) {
-          std::string key = kv.first.as<std::string>();
-          if (std::find(known.begin(), known.end(), key) == known.end())
-            loader.fail(
-                "engines.duckdb.settings: DuckDB has no option '" + key + "'" + did_you_mean(key, known),
-                kv.first, "see SELECT name FROM duckdb_settings() for the options DuckDB knows");
-          std::string value = loader.scalar(kv.second, "engines.duckdb.settings." + key);
-          if (!engine::config_value_accepted(key, value))
-            loader.fail(
-                "engines.duckdb.settings." + key + ": DuckDB does not take '" + value + "' for " + key,
-                kv.second,
-                "see SELECT name, description, input_type FROM duckdb_settings() WHERE name = '" + key + "'");
-          profile.engine.settings[key] = value;
-        }
-      }
-    }
-  }
-
-  if (auto vars = root["variables"]) {
-    if (!vars.IsMap()) loader.fail("variables must be a mapping of name: value", vars);
-    static const std::regex ident(R"([A-Za-z_][A-Za-z0-9_]*)");
-    loader.unset = Loader::Unset::KeepWithWarning;
-    for (const auto& kv : vars) {
-      std::string key = kv.first.as<std::string>();
-      if (!std::regex_match(key, ident))
-        loader.fail("variable name '" + key + "' is not an identifier", kv.first);
-      std::string warning;
-      loader.unset_warning = &warning;
-      auto v = loader.to_json(kv.second);
-      loader.unset_warning = nullptr;
-      if (!warning.empty()) profile.unset_variable_warnings[key] = warning;
-      profile.variables[key] = v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
-    }
-  }
-
-  if (auto connectors = root["connectors"]) {
-    if (!connectors.IsMap()) loader.fail("connectors must be a mapping of name: {type, params}", connectors);
-    for (const auto& kv : connectors) {
-      std::string cname = kv.first.as<std::string>();
-      const YAML::Node& c = kv.second;
-      if (!c.IsMap() || !c["type"])
-        loader.fail("connector '" + cname + "' needs a type", c,
-                    "connectors:\n  " + cname + ":\n    type: CSV\n    params: {…}");
-      loader.warn_unknown(c, {"type", "params"}, "connectors." + cname);
-      ConnectorConfig cfg;
-      loader.unset = Loader::Unset::Record;
-      loader.unset_errors = &cfg.unset_variables;
-      cfg.type = loader.scalar(c["type"], "type");
-      if (c["params"]) {
-        cfg.params = loader.to_json(c["params"]);
-        if (!cfg.params.is_object())
-          loader.fail("connectors." + cname + ".params must be a mapping", c["params"]);
-      }
-      loader.unset_errors = nullptr;
-      profile.connectors[cname] = std::move(cfg);
-    }
-  }
+  if (auto keep = root["run_history"]) read_run_history(loader, keep, profile);
+  if (auto allowed = root["allowed_paths"]) read_allowed_paths(loader, allowed, profile);
+  if (auto engines = root["engines"]) read_engines(loader, engines, name, profile.engine);
+  if (auto vars = root["variables"]) read_variables(loader, vars, profile);
+  if (auto connectors = root["connectors"]) read_connectors(loader, connectors, profile);
   return profile;
 }
 

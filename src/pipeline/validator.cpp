@@ -21,14 +21,21 @@ std::vector<std::string> keys_of(const std::map<std::string, ConnectorConfig>& m
   return out;
 }
 
-// Runs a connector's value check (ConnectorInfo::check_source/check_destination); its Error is
-// reported at the statement's location.
-void check_values(std::vector<Error>& errors, const SourceLocation& loc, const std::function<void()>& check) {
+// Runs a value check (e.g. ConnectorInfo::check_source/check_destination); its Error is reported
+// at the statement's location, after the connector's subject when there is one.
+void check_values(std::vector<Error>& errors, const SourceLocation& loc, const std::function<void()>& check,
+                  const std::string& subject = {}) {
   try {
     check();
   } catch (Error& e) {
-    errors.push_back(e.at(loc));
+    errors.push_back((subject.empty() ? e : connectors::about_connector(e, subject)).at(loc));
   }
+}
+
+// Type errors of a connector's params, each after its subject, at the statement's location.
+void report_type_errors(std::vector<Error>& errors, const std::vector<Error>& type_errors,
+                        const std::string& subject, const SourceLocation& loc) {
+  for (const auto& e : type_errors) errors.push_back(connectors::about_connector(e, subject).at(loc));
 }
 
 const BoundSource* find_source(const ValidatedPipeline& v, const std::string& name) {
@@ -93,89 +100,158 @@ std::optional<std::string> single_load_target(const Plan& plan, const std::strin
   return target;
 }
 
+// Merges a FROM-profile SOURCE's connector (type and params, the SOURCE's OPTIONS over them) into
+// `type` and `params`, reporting its unset ${VAR}s; false (an error reported) when the profile
+// has no such connector.
+bool merge_profile_connector(const SourceStmt& s, const Profile& profile, const SourceLocation& loc,
+                             std::string& type, connectors::Params& params, std::vector<Error>& errors) {
+  auto it = profile.connectors.find(s.profile_connector);
+  if (it == profile.connectors.end()) {
+    std::string known;
+    for (const auto& k : keys_of(profile.connectors)) known += (known.empty() ? "" : ", ") + k;
+    errors.push_back(validation_error("SOURCE " + s.name + " uses connector '" + s.profile_connector +
+                                          "', which profile '" + profile.name + "' does not define" +
+                                          did_you_mean(s.profile_connector, keys_of(profile.connectors)),
+                                      known.empty() ? "add it under connectors: in the profile"
+                                                    : "connectors in this profile: " + known)
+                         .at(loc));
+    return false;
+  }
+  for (const auto& unset : it->second.unset_variables) {
+    Error e = unset;
+    errors.push_back(Error(e.kind(),
+                           e.message() + " (connector '" + s.profile_connector + "', used by SOURCE " +
+                               s.name + " at line " + std::to_string(loc.line) + ")",
+                           e.hint())
+                         .at(*e.location()));
+  }
+  type = it->second.type;
+  connectors::Params merged = it->second.params;
+  for (const auto& [k, v] : params.items()) merged[k] = v;  // OPTIONS override the profile
+  params = merged;
+  return true;
+}
+
+// Checks `b.params` against the connector's specs (the framework's common ones included, see
+// common_params.hpp), then the common values, then the connector's own value check; sets the
+// source's incremental fields when the values are right.
+void check_source_params(BoundSource& b, connectors::Params params, const SourceLocation& loc,
+                         std::vector<Error>& errors) {
+  const std::string subject = connectors::connector_subject(b.type, connectors::Role::Source, b.name);
+  auto type_errors = connectors::check_params(*b.info, connectors::Role::Source, params);
+  report_type_errors(errors, type_errors, subject, loc);
+  b.params = connectors::normalize_params(b.info->source_params, params);
+  if (!type_errors.empty()) return;
+  const size_t before = errors.size();
+  check_values(
+      errors, loc, [&] { connectors::check_common_source_values(b.params); }, subject);
+  if (errors.size() != before) return;
+  if (b.info->check_source)
+    check_values(
+        errors, loc, [&] { b.info->check_source(b.params); }, subject);
+  b.incremental = b.params.value("sync_mode", "full_refresh") == "incremental";
+  b.cursor_field = b.incremental ? b.params.value("cursor_field", "") : "";
+  b.primary_key = connectors::primary_key_of(b.params);
+}
+
+// The SOURCE bound to its connector with checked params, or nullopt (errors reported) when its
+// connector or type is unknown.
+std::optional<BoundSource> bind_source(const Plan& plan, const SourceStmt& s, const Profile& profile,
+                                       std::vector<Error>& errors) {
+  const SourceLocation& loc = plan.source_locations.at(fold_name(s.name));
+  BoundSource b;
+  b.name = s.name;
+  b.location = loc;
+  std::string type = s.type;
+  connectors::Params params = s.params.is_object() ? s.params : connectors::Params::object();
+  if (s.from_profile && !merge_profile_connector(s, profile, loc, type, params, errors)) return std::nullopt;
+  try {
+    b.info = &connectors::Registry::instance().get(type, connectors::Role::Source);
+  } catch (Error& e) {
+    errors.push_back(e.at(loc));
+    return std::nullopt;
+  }
+  b.type = b.info->type;
+  if (!b.info->object_from_load_target.empty() && !params.contains(b.info->object_from_load_target))
+    if (auto target = single_load_target(plan, s.name, loc, errors))
+      params[b.info->object_from_load_target] = *target;
+  check_source_params(b, std::move(params), loc, errors);
+  return b;
+}
+
+void check_load(LoadStmt& load, const Plan& plan, const ValidatedPipeline& out, const SourceLocation& loc,
+                bool written_earlier, std::vector<Error>& errors) {
+  if (const BoundSource* src = find_source(out, load.source); src && src->incremental)
+    choose_incremental_mode(load, *src, loc, written_earlier, errors);
+  if (plan.source_locations.count(fold_name(load.source))) return;
+  std::vector<std::string> names;
+  for (const auto& s : plan.sources) names.push_back(s.name);
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  errors.push_back(
+      validation_error(
+          "LOAD references undefined source '" + load.source + "'" + did_you_mean(load.source, names),
+          names.empty() ? "define it first: SOURCE " + load.source + " TYPE … PARAMS {…};"
+                        : "defined sources: " + list)
+          .at(loc));
+}
+
+// The destination type, the file extension, then the OPTIONS' types and values.
+void check_export(const ExportStmt& e, const connectors::ConnectorContext& context, const SourceLocation& loc,
+                  std::vector<Error>& errors) {
+  const connectors::ConnectorInfo* info = nullptr;
+  try {
+    info = &connectors::Registry::instance().get(e.type, connectors::Role::Destination);
+  } catch (Error& err) {
+    errors.push_back(err.at(loc));
+  }
+  check_values(errors, loc, [&] { files::check_export_type_matches_extension(e.type, e.uri); });
+  if (!info) return;
+  const std::string subject = connectors::connector_subject(info->type, connectors::Role::Destination, e.uri);
+  auto type_errors = connectors::check_params(*info, connectors::Role::Destination, e.options);
+  report_type_errors(errors, type_errors, subject, loc);
+  if (type_errors.empty() && info->check_destination)
+    check_values(
+        errors, loc,
+        [&] {
+          info->check_destination(e.uri, connectors::normalize_params(info->destination_params, e.options),
+                                  context);
+        },
+        subject);
+}
+
+// Names a step may read: sources, tables written by steps, tables already in the database.
+std::set<std::string> readable_names(const Plan& plan, const std::set<std::string>& existing_tables) {
+  std::set<std::string> known = existing_tables;
+  for (const auto& s : plan.sources) known.insert(fold_name(s.name));
+  for (const auto& st : plan.steps)
+    for (const auto& w : st.writes) known.insert(w);
+  return known;
+}
+
+void check_reads(const Step& st, const std::set<std::string>& known,
+                 const std::vector<std::string>& known_list, std::vector<Error>& errors) {
+  for (const auto& r : st.reads) {
+    if (known.count(r)) continue;
+    auto suggestion = closest_match(r, known_list);
+    errors.push_back(validation_error(std::string(to_string(st.kind)) + " step references undefined table '" +
+                                          r + "'" +
+                                          (suggestion ? " (did you mean '" + *suggestion + "'?)" : ""),
+                                      "define it with SOURCE, LOAD or CREATE TABLE before using it")
+                         .at(st.statement.location));
+  }
+}
+
 }  // namespace
 
 ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<std::string>& existing_tables,
                            const connectors::ConnectorContext& context, std::vector<Error>& errors) {
   ValidatedPipeline out;
-  auto& registry = connectors::Registry::instance();
+  for (const auto& s : plan.sources)
+    if (auto b = bind_source(plan, s, profile, errors)) out.sources.push_back(std::move(*b));
 
-  for (const auto& s : plan.sources) {
-    const SourceLocation& loc = plan.source_locations.at(fold_name(s.name));
-    BoundSource b;
-    b.name = s.name;
-    b.location = loc;
-    std::string type = s.type;
-    connectors::Params params = s.params.is_object() ? s.params : connectors::Params::object();
-    if (s.from_profile) {
-      auto it = profile.connectors.find(s.profile_connector);
-      if (it == profile.connectors.end()) {
-        std::string known;
-        for (const auto& k : keys_of(profile.connectors)) known += (known.empty() ? "" : ", ") + k;
-        errors.push_back(validation_error("SOURCE " + s.name + " uses connector '" + s.profile_connector +
-                                              "', which profile '" + profile.name + "' does not define" +
-                                              did_you_mean(s.profile_connector, keys_of(profile.connectors)),
-                                          known.empty() ? "add it under connectors: in the profile"
-                                                        : "connectors in this profile: " + known)
-                             .at(loc));
-        continue;
-      }
-      for (const auto& unset : it->second.unset_variables) {
-        Error e = unset;
-        errors.push_back(Error(e.kind(),
-                               e.message() + " (connector '" + s.profile_connector + "', used by SOURCE " +
-                                   s.name + " at line " + std::to_string(loc.line) + ")",
-                               e.hint())
-                             .at(*e.location()));
-      }
-      type = it->second.type;
-      connectors::Params merged = it->second.params;
-      for (const auto& [k, v] : params.items()) merged[k] = v;  // OPTIONS override the profile
-      params = merged;
-    }
-    try {
-      b.info = &registry.get(type, connectors::Role::Source);
-    } catch (Error& e) {
-      errors.push_back(e.at(loc));
-      continue;
-    }
-    b.type = b.info->type;
-    if (!b.info->object_from_load_target.empty() && !params.contains(b.info->object_from_load_target))
-      if (auto target = single_load_target(plan, s.name, loc, errors))
-        params[b.info->object_from_load_target] = *target;
-    // Types against the connector's specs (the framework's common ones included, see
-    // common_params.hpp), then the common values, then the connector's own value check.
-    const std::string subject = connectors::connector_subject(b.type, connectors::Role::Source, b.name);
-    auto type_errors = connectors::check_params(*b.info, connectors::Role::Source, params);
-    for (auto& e : type_errors) errors.push_back(connectors::about_connector(e, subject).at(loc));
-    b.params = connectors::normalize_params(b.info->source_params, params);
-    if (!type_errors.empty()) {
-      out.sources.push_back(std::move(b));
-      continue;
-    }
-    const size_t before = errors.size();
-    check_values(errors, loc, [&] {
-      connectors::calling_connector(subject, [&] { connectors::check_common_source_values(b.params); });
-    });
-    const bool common_ok = errors.size() == before;
-    if (common_ok && b.info->check_source)
-      check_values(errors, loc,
-                   [&] { connectors::calling_connector(subject, [&] { b.info->check_source(b.params); }); });
-    if (common_ok) {
-      b.incremental = b.params.value("sync_mode", "full_refresh") == "incremental";
-      b.cursor_field = b.incremental ? b.params.value("cursor_field", "") : "";
-      b.primary_key = connectors::primary_key_of(b.params);
-    }
-    out.sources.push_back(std::move(b));
-  }
-
-  // Names a step may read: sources, tables written by steps, tables already in the database.
-  std::set<std::string> known = existing_tables;
-  for (const auto& s : plan.sources) known.insert(fold_name(s.name));
-  for (const auto& st : plan.steps)
-    for (const auto& w : st.writes) known.insert(w);
-  std::vector<std::string> known_list(known.begin(), known.end());
-
+  const std::set<std::string> known = readable_names(plan, existing_tables);
+  const std::vector<std::string> known_list(known.begin(), known.end());
   std::set<std::string>
       written;  // tables written by the steps before (plan order keeps writers in file order)
   for (auto& st : plan.steps) {
@@ -184,53 +260,11 @@ ValidatedPipeline validate(Plan& plan, const Profile& profile, const std::set<st
         std::any_of(st.writes.begin(), st.writes.end(), [&](const auto& w) { return written.count(w) > 0; });
     written.insert(st.writes.begin(), st.writes.end());
     if (auto* l = std::get_if<LoadStmt>(&st.statement.node)) {
-      if (const BoundSource* src = find_source(out, l->source); src && src->incremental)
-        choose_incremental_mode(*l, *src, loc, written_earlier, errors);
-      if (!plan.source_locations.count(fold_name(l->source))) {
-        std::vector<std::string> names;
-        for (const auto& s : plan.sources) names.push_back(s.name);
-        std::string list;
-        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-        errors.push_back(
-            validation_error(
-                "LOAD references undefined source '" + l->source + "'" + did_you_mean(l->source, names),
-                names.empty() ? "define it first: SOURCE " + l->source + " TYPE … PARAMS {…};"
-                              : "defined sources: " + list)
-                .at(loc));
-      }
+      check_load(*l, plan, out, loc, written_earlier, errors);
       continue;
     }
-    if (const auto* e = std::get_if<ExportStmt>(&st.statement.node)) {
-      const connectors::ConnectorInfo* info = nullptr;
-      try {
-        info = &registry.get(e->type, connectors::Role::Destination);
-      } catch (Error& err) {
-        errors.push_back(err.at(loc));
-      }
-      check_values(errors, loc, [&] { files::check_export_type_matches_extension(e->type, e->uri); });
-      if (info) {
-        const std::string subject =
-            connectors::connector_subject(info->type, connectors::Role::Destination, e->uri);
-        auto type_errors = connectors::check_params(*info, connectors::Role::Destination, e->options);
-        for (auto& err : type_errors) errors.push_back(connectors::about_connector(err, subject).at(loc));
-        if (type_errors.empty() && info->check_destination)
-          check_values(errors, loc, [&] {
-            connectors::calling_connector(subject, [&] {
-              info->check_destination(
-                  e->uri, connectors::normalize_params(info->destination_params, e->options), context);
-            });
-          });
-      }
-    }
-    for (const auto& r : st.reads) {
-      if (known.count(r)) continue;
-      auto suggestion = closest_match(r, known_list);
-      errors.push_back(validation_error(std::string(to_string(st.kind)) +
-                                            " step references undefined table '" + r + "'" +
-                                            (suggestion ? " (did you mean '" + *suggestion + "'?)" : ""),
-                                        "define it with SOURCE, LOAD or CREATE TABLE before using it")
-                           .at(loc));
-    }
+    if (const auto* e = std::get_if<ExportStmt>(&st.statement.node)) check_export(*e, context, loc, errors);
+    check_reads(st, known, known_list, errors);
   }
   return out;
 }

@@ -90,9 +90,109 @@ std::string startup::init_tables() {
   return "";
 }
 
+namespace {
+
+// A table UDF's result as its Python side hands it over: per column its name, its declared type
+// and its values as text (nullopt: NULL).
+struct TextResult {
+  std::vector<std::string> names, types;
+  std::vector<std::vector<std::optional<std::string>>> columns;
+};
+
+// The input's columns as Python lists: read without the GIL, converted batch by batch with it.
+// Called with the GIL held.
+std::vector<Ref> python_columns(engine::Result& input, const std::vector<std::string>& names,
+                                const std::vector<LogicalType>& types, const UdfInfo& udf,
+                                const std::filesystem::path& project_root) {
+  std::vector<Ref> lists;
+  for (size_t c = 0; c < names.size(); ++c) lists.emplace_back(PyList_New(0));
+  for (;;) {
+    std::optional<DataChunk> chunk;
+    {
+      GilRelease unlocked;
+      chunk = input.next();
+    }
+    if (!chunk) break;
+    for (size_t c = 0; c < names.size(); ++c)
+      for (size_t row = 0; row < chunk->size(); ++row) {
+        Ref value(to_python(chunk->column(c), types[c], row));
+        if (!value || PyList_Append(lists[c].get(), value.get()) != 0)
+          throw data_error("UDF " + udf.qualified() + ": cannot pass column '" + names[c] +
+                           "' to Python: " + take_python_error(project_root));
+      }
+  }
+  return lists;
+}
+
+// Runs the UDF through kTableSupport's run_table on the input columns. Called with the GIL held.
+TextResult call_table_udf(const UdfInfo& udf, const std::vector<std::string>& names,
+                          const std::vector<Ref>& lists, const std::filesystem::path& project_root) {
+  Ref py_names(PyList_New(0)), py_columns(PyList_New(0)), required(PyList_New(0)), schema(PyDict_New());
+  for (size_t c = 0; c < names.size(); ++c) {
+    Ref n(PyUnicode_FromString(names[c].c_str()));
+    PyList_Append(py_names.get(), n.get());
+    PyList_Append(py_columns.get(), lists[c].get());
+  }
+  for (const auto& r : udf.required_columns) {
+    Ref n(PyUnicode_FromString(r.c_str()));
+    PyList_Append(required.get(), n.get());
+  }
+  for (const auto& [col, type] : udf.output_schema) {
+    Ref t(PyUnicode_FromString(type.c_str()));
+    PyDict_SetItemString(schema.get(), col.c_str(), t.get());
+  }
+  Ref fn(udf_function(udf));
+  Ref result(PyObject_CallFunction(g_run_table, "OOOOOO", fn.get(), py_names.get(), py_columns.get(),
+                                   required.get(), schema.get(), udf.infer ? Py_True : Py_False));
+  if (!result) throw data_error("UDF " + udf.qualified() + ": " + take_python_error(project_root));
+  TextResult out;
+  PyObject* rn = PyTuple_GetItem(result.get(), 0);
+  PyObject* rt = PyTuple_GetItem(result.get(), 1);
+  PyObject* rc = PyTuple_GetItem(result.get(), 2);
+  for (Py_ssize_t c = 0; c < PyList_Size(rn); ++c) {
+    out.names.push_back(to_utf8(PyList_GetItem(rn, c)));
+    out.types.push_back(to_utf8(PyList_GetItem(rt, c)));
+    PyObject* values = PyList_GetItem(rc, c);
+    std::vector<std::optional<std::string>> column;
+    column.reserve(static_cast<size_t>(PyList_Size(values)));
+    for (Py_ssize_t r = 0; r < PyList_Size(values); ++r) {
+      PyObject* v = PyList_GetItem(values, r);
+      column.push_back(v == Py_None ? std::nullopt : std::optional(to_utf8(v)));
+    }
+    out.columns.push_back(std::move(column));
+  }
+  return out;
+}
+
+// Appends the result's values, as VARCHAR, to the table `raw`.
+void append_text(engine::Connection& con, const std::string& raw, const TextResult& result) {
+  engine::Appender appender(con, raw);
+  std::vector<LogicalType> varchar(result.names.size(), LogicalType::of(DUCKDB_TYPE_VARCHAR));
+  const size_t rows = result.columns[0].size();
+  for (size_t first = 0; first < rows; first += DataChunk::capacity()) {
+    DataChunk chunk(varchar);
+    const size_t n = std::min(DataChunk::capacity(), rows - first);
+    for (size_t c = 0; c < result.names.size(); ++c) {
+      Vector v = chunk.column(c);
+      duckdb_vector_ensure_validity_writable(v.handle());
+      for (size_t r = 0; r < n; ++r) {
+        const auto& cell = first + r < result.columns[c].size() ? result.columns[c][first + r] : std::nullopt;
+        if (cell)
+          v.set_string(r, *cell);
+        else
+          v.set_null(r);
+      }
+    }
+    chunk.set_size(n);
+    appender.append(chunk);
+  }
+  appender.close();
+}
+
+}  // namespace
+
 void run_table_udf(engine::Connection& con, const UdfInfo& udf, const std::string& input_relation,
                    const std::string& result_table, const std::filesystem::path& project_root) {
-  // The input, read without the GIL and converted batch by batch with it.
   engine::Result input = con.query("SELECT * FROM " + input_relation);
   std::vector<std::string> names;
   std::vector<LogicalType> types;
@@ -100,94 +200,24 @@ void run_table_udf(engine::Connection& con, const UdfInfo& udf, const std::strin
     names.push_back(input.column_name(c));
     types.push_back(input.column_type(c));
   }
-  std::vector<std::string> out_names, out_types;
-  std::vector<std::vector<std::optional<std::string>>> out_columns;
+  TextResult result;
   {
     Gil gil;
-    std::vector<Ref> lists;
-    for (size_t c = 0; c < names.size(); ++c) lists.emplace_back(PyList_New(0));
-    for (;;) {
-      std::optional<DataChunk> chunk;
-      {
-        GilRelease unlocked;
-        chunk = input.next();
-      }
-      if (!chunk) break;
-      for (size_t c = 0; c < names.size(); ++c)
-        for (size_t row = 0; row < chunk->size(); ++row) {
-          Ref value(to_python(chunk->column(c), types[c], row));
-          if (!value || PyList_Append(lists[c].get(), value.get()) != 0)
-            throw data_error("UDF " + udf.qualified() + ": cannot pass column '" + names[c] +
-                             "' to Python: " + take_python_error(project_root));
-        }
-    }
-    Ref py_names(PyList_New(0)), py_columns(PyList_New(0)), required(PyList_New(0)), schema(PyDict_New());
-    for (size_t c = 0; c < names.size(); ++c) {
-      Ref n(PyUnicode_FromString(names[c].c_str()));
-      PyList_Append(py_names.get(), n.get());
-      PyList_Append(py_columns.get(), lists[c].get());
-    }
-    for (const auto& r : udf.required_columns) {
-      Ref n(PyUnicode_FromString(r.c_str()));
-      PyList_Append(required.get(), n.get());
-    }
-    for (const auto& [col, type] : udf.output_schema) {
-      Ref t(PyUnicode_FromString(type.c_str()));
-      PyDict_SetItemString(schema.get(), col.c_str(), t.get());
-    }
-    Ref fn(udf_function(udf));
-    Ref result(PyObject_CallFunction(g_run_table, "OOOOOO", fn.get(), py_names.get(), py_columns.get(),
-                                     required.get(), schema.get(), udf.infer ? Py_True : Py_False));
-    if (!result) throw data_error("UDF " + udf.qualified() + ": " + take_python_error(project_root));
-    PyObject* rn = PyTuple_GetItem(result.get(), 0);
-    PyObject* rt = PyTuple_GetItem(result.get(), 1);
-    PyObject* rc = PyTuple_GetItem(result.get(), 2);
-    for (Py_ssize_t c = 0; c < PyList_Size(rn); ++c) {
-      out_names.push_back(to_utf8(PyList_GetItem(rn, c)));
-      out_types.push_back(to_utf8(PyList_GetItem(rt, c)));
-      PyObject* values = PyList_GetItem(rc, c);
-      std::vector<std::optional<std::string>> column;
-      column.reserve(static_cast<size_t>(PyList_Size(values)));
-      for (Py_ssize_t r = 0; r < PyList_Size(values); ++r) {
-        PyObject* v = PyList_GetItem(values, r);
-        column.push_back(v == Py_None ? std::nullopt : std::optional(to_utf8(v)));
-      }
-      out_columns.push_back(std::move(column));
-    }
+    const std::vector<Ref> lists = python_columns(input, names, types, udf, project_root);
+    result = call_table_udf(udf, names, lists, project_root);
   }
-  if (out_names.empty()) throw data_error("UDF " + udf.qualified() + " returned no columns");
+  if (result.names.empty()) throw data_error("UDF " + udf.qualified() + " returned no columns");
   // The result as text, then cast to its declared types in one statement.
   const std::string raw = result_table + "__text";
   std::string text_cols, casts;
-  for (size_t c = 0; c < out_names.size(); ++c) {
-    text_cols += (c ? ", " : "") + quote_identifier(out_names[c]) + " VARCHAR";
-    casts += (c ? ", " : "") + std::string("CAST(") + quote_identifier(out_names[c]) + " AS " +
-             checked_type(udf, out_names[c], out_types[c]) + ") AS " + quote_identifier(out_names[c]);
+  for (size_t c = 0; c < result.names.size(); ++c) {
+    text_cols += (c ? ", " : "") + quote_identifier(result.names[c]) + " VARCHAR";
+    casts += (c ? ", " : "") + std::string("CAST(") + quote_identifier(result.names[c]) + " AS " +
+             checked_type(udf, result.names[c], result.types[c]) + ") AS " +
+             quote_identifier(result.names[c]);
   }
   con.execute("CREATE OR REPLACE TEMP TABLE " + quote_identifier(raw) + " (" + text_cols + ")");
-  {
-    engine::Appender appender(con, raw);
-    std::vector<LogicalType> varchar(out_names.size(), LogicalType::of(DUCKDB_TYPE_VARCHAR));
-    const size_t rows = out_columns[0].size();
-    for (size_t first = 0; first < rows; first += DataChunk::capacity()) {
-      DataChunk chunk(varchar);
-      const size_t n = std::min(DataChunk::capacity(), rows - first);
-      for (size_t c = 0; c < out_names.size(); ++c) {
-        Vector v = chunk.column(c);
-        duckdb_vector_ensure_validity_writable(v.handle());
-        for (size_t r = 0; r < n; ++r) {
-          const auto& cell = first + r < out_columns[c].size() ? out_columns[c][first + r] : std::nullopt;
-          if (cell)
-            v.set_string(r, *cell);
-          else
-            v.set_null(r);
-        }
-      }
-      chunk.set_size(n);
-      appender.append(chunk);
-    }
-    appender.close();
-  }
+  append_text(con, raw, result);
   try {
     con.execute("CREATE OR REPLACE TEMP TABLE " + quote_identifier(result_table) + " AS SELECT " + casts +
                 " FROM " + quote_identifier(raw));

@@ -39,7 +39,7 @@ void check_nesting(const std::filesystem::path& file, const char* what) {
         in_string = true;
       } else if (c == '[' || c == '{') {
         if (++depth > kMaxJsonNesting)
-          throw data_error(std::string(what) + ": '" + file.string() + "' line " + std::to_string(line) +
+          throw data_error(subject_prefix(what) + "'" + file.string() + "' line " + std::to_string(line) +
                                " nests arrays or objects more than " + std::to_string(kMaxJsonNesting) +
                                " levels deep",
                            "no real record is nested this deeply: the file is damaged or hostile");

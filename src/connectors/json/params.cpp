@@ -10,6 +10,9 @@ namespace {
 
 ConnectorInfo json_info() {
   namespace shared = file_params;
+  // The ParamSpecs' defaults come from these, so they cannot drift from what the code does.
+  const JsonSourceOptions defaults{};
+  const JsonExportOptions export_defaults{};
   ConnectorInfo info;
   info.type = "json";
   info.description =
@@ -17,7 +20,7 @@ ConnectorInfo json_info() {
   info.source_params = shared::join({
       {{"path", ParamType::Any, true, nullptr,
         "a file, a glob (events/*.jsonl) or a list of them; relative to the project"},
-       {"format", ParamType::String, false, "auto", "auto, newline_delimited (JSON lines) or array"},
+       {"format", ParamType::String, false, defaults.format, "auto, newline_delimited (JSON lines) or array"},
        {"columns", ParamType::Any, false, nullptr,
         "a list: read only these columns; an object: name → DuckDB type (only these are read, with these "
         "types)"},
@@ -27,7 +30,7 @@ ConnectorInfo json_info() {
         nullptr,
         "path to an array of records inside each document, e.g. data.items or $.data.items[*]",
         {"records_path"}},
-       {"flatten", ParamType::Bool, false, false,
+       {"flatten", ParamType::Bool, false, defaults.flatten,
         "nested objects become a_b columns instead of STRUCT columns"}},
       shared::multi_file("files of a glob may have different keys; match them by name"),
       {shared::source_compression(),
@@ -36,7 +39,7 @@ ConnectorInfo json_info() {
        {"max_depth",
         ParamType::Int,
         false,
-        64,
+        defaults.max_depth,
         "levels of nesting read as typed STRUCT/LIST columns (1-128); deeper values stay JSON text",
         {"maximum_depth"}},
        {"maximum_object_size", ParamType::Int, false, nullptr,
@@ -45,7 +48,7 @@ ConnectorInfo json_info() {
       shared::retry_and_timeout(),
   });
   info.destination_params = {
-      {"format", ParamType::String, false, "newline_delimited", "newline_delimited (JSON lines) or array"},
+      {"format", ParamType::String, false, export_defaults.format, "newline_delimited (JSON lines) or array"},
       shared::export_compression(),
       {"date_format", ParamType::String, false, nullptr, "strftime format of DATE values"},
       {"timestamp_format", ParamType::String, false, nullptr, "strftime format of TIMESTAMP values"},

@@ -14,7 +14,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kSourceWhat = "JSON source";
+// Empty: the framework puts "json source '<name>'" before this connector's errors (connector_error.hpp).
+constexpr const char* kSourceWhat = "";
 constexpr const char* kRecord = "sqlflow_record";
 // Deeper typed nesting makes DuckDB slow to bind, store and reopen a table (a 500-level type took
 // 6 s to checkpoint and 1,000 levels over a minute, leaving the database slow to open).
@@ -152,7 +153,7 @@ std::vector<std::string> parse_json_path(const std::string& path) {
     size_t dot = p.find('.', start);
     std::string key = p.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (key.empty())
-      throw validation_error(std::string(kSourceWhat) + ": `json_path` '" + path + "' has an empty key",
+      throw validation_error("`json_path` '" + path + "' has an empty key",
                              "write it as data.items or $.data.items");
     keys.push_back(key);
     if (dot == std::string::npos) break;
@@ -171,27 +172,23 @@ JsonSourceOptions JsonSourceOptions::from_params(const Params& p) {
     else if (v == "array" || v == "auto")
       o.format = v;
     else
-      throw validation_error(std::string(kSourceWhat) + ": unknown format '" + *f + "'",
-                             "use auto, newline_delimited or array");
+      throw validation_error("unknown format '" + *f + "'", "use auto, newline_delimited or array");
   }
   if (p.contains("columns") && !p["columns"].is_null()) {
     const auto& c = p["columns"];
     if (c.is_array()) {
       for (const auto& e : c) {
-        if (!e.is_string())
-          throw validation_error(std::string(kSourceWhat) + ": `columns` as a list holds column names");
+        if (!e.is_string()) throw validation_error("`columns` as a list holds column names");
         o.select.push_back(e.get<std::string>());
       }
     } else if (c.is_object()) {
       for (const auto& [name, type] : c.items()) {
         if (!type.is_string() || type.get<std::string>().empty())
-          throw validation_error(std::string(kSourceWhat) + ": the type of column '" + name +
-                                 "' in `columns` must be a type name");
+          throw validation_error("the type of column '" + name + "' in `columns` must be a type name");
         o.column_types.emplace_back(name, type.get<std::string>());
       }
     } else {
-      throw validation_error(std::string(kSourceWhat) +
-                             ": `columns` must be a list of names or an object of name → type");
+      throw validation_error("`columns` must be a list of names or an object of name → type");
     }
   }
   if (auto j = opt_string(p, "json_path")) o.json_path = parse_json_path(*j);
@@ -202,36 +199,32 @@ JsonSourceOptions JsonSourceOptions::from_params(const Params& p) {
     o.compression = file_params::source_compression_value(*c, kSourceWhat);
   if (auto f = opt_string(p, "date_format")) o.date_format = *f;
   if (auto f = opt_string(p, "timestamp_format")) o.timestamp_format = *f;
-  if (p.contains("max_depth") && p["max_depth"].is_number_integer()) {
+  if (p.contains("max_depth") && p["max_depth"].is_number_integer())
     o.max_depth = p["max_depth"].get<int64_t>();
-    if (o.max_depth < 1 || o.max_depth > kMaxDepthLimit)
-      throw validation_error(std::string(kSourceWhat) + ": `max_depth` must be 1 to " +
-                                 std::to_string(kMaxDepthLimit) + ", got " + std::to_string(o.max_depth),
-                             "levels of nesting read as typed columns; deeper values stay JSON text");
-  }
-  if (p.contains("maximum_object_size") && p["maximum_object_size"].is_number_integer()) {
+  if (p.contains("maximum_object_size") && p["maximum_object_size"].is_number_integer())
     o.maximum_object_size = p["maximum_object_size"].get<int64_t>();
-    if (*o.maximum_object_size <= 0)
-      throw validation_error(std::string(kSourceWhat) + ": `maximum_object_size` must be > 0");
-  }
+  o.validate();
   return o;
+}
+
+void JsonSourceOptions::validate() const {
+  if (max_depth < 1 || max_depth > kMaxDepthLimit)
+    throw validation_error(
+        "`max_depth` must be 1 to " + std::to_string(kMaxDepthLimit) + ", got " + std::to_string(max_depth),
+        "levels of nesting read as typed columns; deeper values stay JSON text");
+  if (maximum_object_size && *maximum_object_size <= 0)
+    throw validation_error("`maximum_object_size` must be > 0");
 }
 
 JsonSource::JsonSource(JsonSourceOptions options, ConnectorContext context)
     : FileViewSource(kSourceWhat, options.path, std::move(context)), options_(std::move(options)) {}
 
-FileViewSource::View JsonSource::build_view(const std::vector<fs::path>& file_list) {
-  const auto& o = options_;
-  for (const auto& f : file_list) check_nesting(f, kSourceWhat);
+namespace {
 
-  files::SqlArgs args;
-  args.string("format", o.format).integer("maximum_depth", o.max_depth);
-  // read_json names these auto_detect and uncompressed.
-  if (o.compression != "auto")
-    args.string("compression", o.compression == "none" ? "uncompressed" : o.compression);
-  // DuckDB's JSON writer renders BLOBs as "\xNN" text, which its reader does not decode when asked
-  // for a BLOB: read such columns as text and cast them, so exported BLOBs read back unchanged.
-  std::vector<std::pair<std::string, std::string>> read_types = o.column_types;
+// DuckDB's JSON writer renders BLOBs as "\xNN" text, which its reader does not decode when asked
+// for a BLOB: such columns are read as text (their type in `read_types` becomes VARCHAR) and cast,
+// so exported BLOBs read back unchanged. Returns the casts for SELECT * REPLACE (…), or "".
+std::string read_blobs_as_text(std::vector<std::pair<std::string, std::string>>& read_types) {
   std::string blob_casts;
   for (auto& [name, type] : read_types)
     if (ascii_lower(type) == "blob" || ascii_lower(type) == "bytea") {
@@ -239,22 +232,65 @@ FileViewSource::View JsonSource::build_view(const std::vector<fs::path>& file_li
       blob_casts += (blob_casts.empty() ? "" : ", ") + std::string("CAST(") + quote_identifier(name) +
                     " AS BLOB) AS " + quote_identifier(name);
     }
+  return blob_casts;
+}
+
+// With json_path the records sit inside one document, which may be as large as the largest file.
+int64_t largest_document(const std::vector<fs::path>& file_list) {
+  uintmax_t largest = 0;
+  for (const auto& f : file_list) {
+    std::error_code ec;
+    largest = std::max<uintmax_t>(largest, fs::file_size(f, ec));
+  }
+  return static_cast<int64_t>(std::min<uintmax_t>(std::max<uintmax_t>(largest + 1, 16u << 20), 0xFFFFFFF0u));
+}
+
+// "expr AS name, …" of `list`; two columns of one name (after flattening) are an Error.
+std::string select_list_sql(const std::vector<std::pair<std::string, std::string>>& list) {
+  std::string select;
+  std::set<std::string> seen;
+  for (const auto& [expr, name] : list) {
+    if (!seen.insert(ascii_lower(name)).second)
+      throw validation_error("two columns would be named '" + name + "' after flattening",
+                             "rename one of the fields, or read without flatten");
+    select += (select.empty() ? "" : ", ") + expr + " AS " + quote_identifier(name);
+  }
+  return select;
+}
+
+}  // namespace
+
+FileViewSource::View JsonSource::build_view(const std::vector<fs::path>& file_list) {
+  for (const auto& f : file_list) check_nesting(f, kSourceWhat);
+  std::vector<std::pair<std::string, std::string>> read_types = options_.column_types;
+  const std::string blob_casts = read_blobs_as_text(read_types);
+  const std::string reader = reader_call(file_list, read_types);
+  View view;
+  try {
+    view.sql = select_sql(reader, blob_casts);
+    view.schema = describe(view.sql);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Validation) throw;
+    throw cannot_read(file_list, e.message(), "check `format`, `json_path` and `columns` against the file");
+  }
+  return view;
+}
+
+std::string JsonSource::reader_call(const std::vector<fs::path>& file_list,
+                                    const std::vector<std::pair<std::string, std::string>>& read_types) {
+  const auto& o = options_;
+  files::SqlArgs args;
+  args.string("format", o.format).integer("maximum_depth", o.max_depth);
+  // read_json names these auto_detect and uncompressed.
+  if (o.compression != "auto")
+    args.string("compression", o.compression == "none" ? "uncompressed" : o.compression);
   if (!read_types.empty()) args.string_map("columns", read_types);
   if (o.union_by_name) args.flag("union_by_name", true);
   if (o.filename) args.flag("filename", true);
   if (!o.date_format.empty()) args.string("dateformat", o.date_format);
   if (!o.timestamp_format.empty()) args.string("timestampformat", o.timestamp_format);
   int64_t max_object = o.maximum_object_size.value_or(0);
-  if (!max_object && !o.json_path.empty()) {
-    // The records sit inside one document, which may be as large as the largest file.
-    uintmax_t largest = 0;
-    for (const auto& f : file_list) {
-      std::error_code ec;
-      largest = std::max<uintmax_t>(largest, fs::file_size(f, ec));
-    }
-    max_object =
-        static_cast<int64_t>(std::min<uintmax_t>(std::max<uintmax_t>(largest + 1, 16u << 20), 0xFFFFFFF0u));
-  }
+  if (!max_object && !o.json_path.empty()) max_object = largest_document(file_list);
   if (max_object) args.integer("maximum_object_size", max_object);
   std::string reader = "read_json(" + files::sql_file_list(file_list) + ", " + args.str() + ")";
   lossy_columns_.clear();
@@ -267,61 +303,55 @@ FileViewSource::View JsonSource::build_view(const std::vector<fs::path>& file_li
       // The sample could not be read as objects: keep DuckDB's own detection.
     }
   }
+  return reader;
+}
 
-  View view;
-  std::string& sql = view.sql;
-  try {
-    std::string from = reader;
-    std::vector<std::pair<std::string, std::string>> list;  // (expression, name)
-    if (!o.json_path.empty()) {
-      std::string expr = quote_identifier(o.json_path[0]);
-      for (size_t i = 1; i < o.json_path.size(); ++i)
-        expr = "struct_extract(" + expr + ", " + quote_literal(o.json_path[i]) + ")";
-      Schema outer = describe("SELECT " + expr + " AS r FROM " + reader);
-      if (outer[0].type.id() != DUCKDB_TYPE_LIST)
-        throw validation_error(std::string(kSourceWhat) + ": `json_path` leads to a " +
-                               outer[0].type.to_sql() + ", not to an array of records");
-      from = "(SELECT unnest(" + expr + ") AS " + quote_identifier(kRecord) +
-             (o.filename ? ", filename" : "") + " FROM " + reader + ")";
-      LogicalType element = outer[0].type.list_child();
-      if (element.id() == DUCKDB_TYPE_STRUCT) {
-        for (size_t i = 0; i < element.struct_size(); ++i) {
-          const std::string member = element.struct_name(i);
-          select_list("struct_extract(" + quote_identifier(kRecord) + ", " + quote_literal(member) + ")",
-                      member, element.struct_child(i), o.flatten, list);
-        }
-      } else {
-        list.emplace_back(quote_identifier(kRecord), "value");
-      }
-      if (o.filename) list.emplace_back("filename", "filename");
-    } else if (o.flatten) {
-      for (const auto& c : describe("SELECT * FROM " + reader))
-        select_list(quote_identifier(c.name), c.name, c.type, true, list);
-    }
-    std::string select;
-    std::set<std::string> seen;
-    for (const auto& [expr, name] : list) {
-      if (!seen.insert(ascii_lower(name)).second)
-        throw validation_error(
-            std::string(kSourceWhat) + ": two columns would be named '" + name + "' after flattening",
-            "rename one of the fields, or read without flatten");
-      select += (select.empty() ? "" : ", ") + expr + " AS " + quote_identifier(name);
-    }
-    sql = "SELECT " + (select.empty() ? std::string("*") : select) + " FROM " + from;
-    if (!blob_casts.empty()) sql = "SELECT * REPLACE (" + blob_casts + ") FROM (" + sql + ")";
-    if (!o.select.empty()) {
-      std::string cols;
-      for (const auto& c : o.select) cols += (cols.empty() ? "" : ", ") + quote_identifier(c);
-      sql = "SELECT " + cols + " FROM (" + sql + ")";
-    }
-    if (auto cursor = cursor_condition(); !cursor.empty())
-      sql = "SELECT * FROM (" + sql + ") WHERE " + cursor;
-    view.schema = describe(sql);
-  } catch (const Error& e) {
-    if (e.kind() == ErrorKind::Validation) throw;
-    throw cannot_read(file_list, e.message(), "check `format`, `json_path` and `columns` against the file");
+std::string JsonSource::select_sql(const std::string& reader, const std::string& blob_casts) {
+  const auto& o = options_;
+  std::string from = reader;
+  std::vector<std::pair<std::string, std::string>> list;  // (expression, name)
+  if (!o.json_path.empty()) {
+    from = records_from(reader, list);
+  } else if (o.flatten) {
+    for (const auto& c : describe("SELECT * FROM " + reader))
+      select_list(quote_identifier(c.name), c.name, c.type, true, list);
   }
-  return view;
+  const std::string select = select_list_sql(list);
+  std::string sql = "SELECT " + (select.empty() ? std::string("*") : select) + " FROM " + from;
+  if (!blob_casts.empty()) sql = "SELECT * REPLACE (" + blob_casts + ") FROM (" + sql + ")";
+  if (!o.select.empty()) {
+    std::string cols;
+    for (const auto& c : o.select) cols += (cols.empty() ? "" : ", ") + quote_identifier(c);
+    sql = "SELECT " + cols + " FROM (" + sql + ")";
+  }
+  if (auto cursor = cursor_condition(); !cursor.empty()) sql = "SELECT * FROM (" + sql + ") WHERE " + cursor;
+  return sql;
+}
+
+std::string JsonSource::records_from(const std::string& reader,
+                                     std::vector<std::pair<std::string, std::string>>& list) {
+  const auto& o = options_;
+  std::string expr = quote_identifier(o.json_path[0]);
+  for (size_t i = 1; i < o.json_path.size(); ++i)
+    expr = "struct_extract(" + expr + ", " + quote_literal(o.json_path[i]) + ")";
+  Schema outer = describe("SELECT " + expr + " AS r FROM " + reader);
+  if (outer[0].type.id() != DUCKDB_TYPE_LIST)
+    throw validation_error("`json_path` leads to a " + outer[0].type.to_sql() +
+                           ", not to an array of records");
+  const std::string from = "(SELECT unnest(" + expr + ") AS " + quote_identifier(kRecord) +
+                           (o.filename ? ", filename" : "") + " FROM " + reader + ")";
+  LogicalType element = outer[0].type.list_child();
+  if (element.id() == DUCKDB_TYPE_STRUCT) {
+    for (size_t i = 0; i < element.struct_size(); ++i) {
+      const std::string member = element.struct_name(i);
+      select_list("struct_extract(" + quote_identifier(kRecord) + ", " + quote_literal(member) + ")", member,
+                  element.struct_child(i), o.flatten, list);
+    }
+  } else {
+    list.emplace_back(quote_identifier(kRecord), "value");
+  }
+  if (o.filename) list.emplace_back("filename", "filename");
+  return from;
 }
 
 }  // namespace sqlflow::connectors::json

@@ -15,6 +15,9 @@
 
 namespace sqlflow::connectors::json {
 
+// The source's parameters: a plain struct whose initialisers are the defaults (`connect describe`
+// shows them from here, json/params.cpp), parsed by from_params and checked by validate() before
+// any I/O.
 struct JsonSourceOptions {
   nlohmann::json path;
   std::string format = "auto";                                    // auto | newline_delimited | array
@@ -32,7 +35,10 @@ struct JsonSourceOptions {
   // because DuckDB's JSON transform recurses per level (10,000 levels overflow a worker's stack).
   int64_t max_depth = 64;
 
+  // Parses PARAMS (normalized) and validates the result.
   static JsonSourceOptions from_params(const Params& params);
+  // Throws a validation Error naming the first bad value.
+  void validate() const;
 };
 
 // "data.items", "$.data.items", "$.data.items[*]" → {"data", "items"}.
@@ -52,6 +58,16 @@ class JsonSource : public FileViewSource {
   View build_view(const std::vector<std::filesystem::path>& files) override;
 
  private:
+  // read_json([files], …) with the source's options and `read_types` (`columns` as an object, with
+  // BLOBs read as text); DOUBLE columns whose sampled numbers a DOUBLE cannot hold get an exact type.
+  std::string reader_call(const std::vector<std::filesystem::path>& files,
+                          const std::vector<std::pair<std::string, std::string>>& read_types);
+  // SELECT … FROM `reader`: the records at json_path, flattened, with BLOBs cast back, the `columns`
+  // list and the cursor condition applied.
+  std::string select_sql(const std::string& reader, const std::string& blob_casts);
+  // The FROM of the records at json_path, one row per element; adds their columns to `list`
+  // (expression, name). A path that leads to no array is an Error.
+  std::string records_from(const std::string& reader, std::vector<std::pair<std::string, std::string>>& list);
   // A `columns` map giving DOUBLE columns whose sampled numbers a DOUBLE cannot hold exactly an
   // exact type (BIGINT, HUGEINT, DECIMAL), or nullopt when none needs one.
   std::optional<std::string> exact_number_types(const std::vector<std::filesystem::path>& files,

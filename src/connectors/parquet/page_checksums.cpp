@@ -170,7 +170,7 @@ std::optional<PageHeaderFields> read_page_header(const unsigned char* bytes, std
 ChecksumReport verify_page_checksums(const std::filesystem::path& file,
                                      const std::vector<ColumnChunkRange>& chunks) {
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(file.c_str(), "rb"), &std::fclose);
-  if (!f) throw data_error("Parquet source: cannot open '" + file.string() + "' to check its page checksums");
+  if (!f) throw data_error("cannot open '" + file.string() + "' to check its page checksums");
   ChecksumReport report;
   std::vector<unsigned char> buf;
   auto read_at = [&](std::int64_t offset, std::size_t n) {

@@ -10,6 +10,9 @@ namespace {
 
 ConnectorInfo parquet_info() {
   namespace shared = file_params;
+  // The ParamSpecs' defaults come from these, so they cannot drift from what the code does.
+  const ParquetSourceOptions defaults{};
+  const ParquetExportOptions export_defaults{};
   ConnectorInfo info;
   info.type = "parquet";
   info.description = "Parquet files, read and written by DuckDB's own Parquet reader and writer.";
@@ -27,7 +30,7 @@ ConnectorInfo parquet_info() {
        {"filters", ParamType::List, false, nullptr,
         "row filters pushed into the reader, e.g. [[\"year\", \">=\", 2024], [\"region\", \"in\", [\"EU\", "
         "\"US\"]]] (a list of such lists: OR)"},
-       {"verify_checksums", ParamType::Bool, false, true,
+       {"verify_checksums", ParamType::Bool, false, defaults.verify_checksums,
         "check pages that carry a CRC-32 (written by Spark, parquet-mr, pyarrow with page checksums) before "
         "loading; "
         "DuckDB's reader checks none"},
@@ -37,11 +40,12 @@ ConnectorInfo parquet_info() {
       shared::retry_and_timeout(),
   });
   info.destination_params = {
-      {"compression", ParamType::String, false, "zstd", "zstd, snappy, gzip, lz4, brotli or none"},
+      {"compression", ParamType::String, false, export_defaults.compression,
+       "zstd, snappy, gzip, lz4, brotli or none"},
       {"compression_level", ParamType::Int, false, nullptr, "codec level (zstd: 1-22)"},
       {"row_group_size", ParamType::Int, false, nullptr, "rows per row group (DuckDB's default: 122880)"},
       shared::partition_by(),
-      {"overwrite_or_ignore", ParamType::Bool, false, false,
+      {"overwrite_or_ignore", ParamType::Bool, false, export_defaults.overwrite_or_ignore,
        "partitioned: keep the previous files the new output does not replace"},
       shared::mode(
           "overwrite (atomic replace) or append (partitioned: new files beside the old; one file: rewritten "

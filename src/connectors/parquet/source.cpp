@@ -13,12 +13,12 @@ namespace sqlflow::connectors::parquet {
 
 namespace {
 
-constexpr const char* kSourceWhat = "Parquet source";
+// Empty: the framework puts "parquet source '<name>'" before this connector's errors (connector_error.hpp).
+constexpr const char* kSourceWhat = "";
 
 Error bad_filter(const std::string& why) {
   return validation_error(
-      std::string(kSourceWhat) + ": " + why,
-      "filters look like [[\"year\", \">=\", 2024], [\"region\", \"in\", [\"EU\", \"US\"]]]");
+      why, "filters look like [[\"year\", \">=\", 2024], [\"region\", \"in\", [\"EU\", \"US\"]]]");
 }
 
 std::string literal(const nlohmann::json& v) {
@@ -117,12 +117,11 @@ ParquetSourceOptions ParquetSourceOptions::from_params(const Params& p) {
       o.columns.push_back(c.get<std::string>());
     else if (c.is_array()) {
       for (const auto& e : c) {
-        if (!e.is_string())
-          throw validation_error(std::string(kSourceWhat) + ": `columns` must be a list of column names");
+        if (!e.is_string()) throw validation_error("`columns` must be a list of column names");
         o.columns.push_back(e.get<std::string>());
       }
     } else {
-      throw validation_error(std::string(kSourceWhat) + ": `columns` must be a list of column names");
+      throw validation_error("`columns` must be a list of column names");
     }
   }
   if (p.contains("filters")) o.where = filters_to_sql(p["filters"]);
@@ -166,7 +165,7 @@ FileViewSource::View ParquetSource::build_view(const std::vector<std::filesystem
         for (const auto& f : file_list)
           if (m.find(f.string()) != std::string::npos) which = f.string();
         throw data_error(
-            std::string(kSourceWhat) + ": " +
+            std::string() +
                 (which.empty() ? "one of " + std::to_string(file_list.size()) + " files"
                                : "'" + which + "'") +
                 " is not a valid Parquet file: its footer (the file's metadata) cannot be read (" + m + ")",
@@ -198,7 +197,7 @@ void ParquetSource::verify_checksums(const std::vector<std::filesystem::path>& f
     ChecksumReport report = verify_page_checksums(f, chunks);
     pages_checked_ += report.pages_checked;
     if (report.mismatch)
-      throw data_error(std::string(kSourceWhat) + ": '" + f.string() + "' is corrupted: " + *report.mismatch,
+      throw data_error("'" + f.string() + "' is corrupted: " + *report.mismatch,
                        "write the file again; nothing was loaded from it");
   }
 }
@@ -208,7 +207,7 @@ std::optional<Error> ParquetSource::explain_failure(const Error& error) {
   for (const auto& f : files_)
     if (m.find(f.string()) != std::string::npos)
       return data_error(
-          std::string(kSourceWhat) + ": '" + f.string() + "' is corrupted: " + m,
+          "'" + f.string() + "' is corrupted: " + m,
           "write the file again; its pages do not decode (DuckDB checks no page checksums, so other "
           "damage can go unnoticed)");
   return std::nullopt;

@@ -13,6 +13,8 @@
 
 namespace sqlflow::connectors::parquet {
 
+// The source's parameters: a plain struct whose initialisers are the defaults (`connect describe`
+// shows them from here, parquet/params.cpp). Every check is part of parsing (`filters` become SQL).
 struct ParquetSourceOptions {
   nlohmann::json path;               // a file, a folder (read as folder/**/*.parquet), a glob, or a list
   std::vector<std::string> columns;  // empty: all

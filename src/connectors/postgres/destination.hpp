@@ -44,8 +44,32 @@ class PostgresDestination : public Destination {
     uint32_t type = 0;
     bool not_null = false, has_default = false, generated = false;
   };
+  // open(), step by step:
+  // Sets columns_ from `schema` (a name twice is an Error) and checks the upsert keys are among them.
+  void check_result_columns(const Schema& schema);
+  void drop_leftover_stages();
+  // The target's pg_class.relkind, 0 when it does not exist; an Error when its schema is missing,
+  // it is not a table, or it exists under if_exists: fail.
+  char target_relkind();
+  // CREATE TABLE from `schema` (with the upsert keys' unique index) and COPY straight into it.
+  void create_target(const Schema& schema);
   std::vector<TargetColumn> target_columns(const std::string& table);
+  // Each result column must exist and not be generated; NOT NULL columns without a default must be given.
+  void check_target_columns(const std::vector<TargetColumn>& tcols) const;
+  // Sets copy_table_ for an existing target: the target (append), a staging table (replace) or a
+  // temp table (upsert). Returns whether the COPY may use FREEZE (the table is new).
+  bool prepare_copy_table(char relkind);
   void check_upsert_index(const std::vector<std::string>& keys);
+  std::vector<EncodeTarget> encode_targets(const Schema& schema, const std::vector<TargetColumn>& tcols);
+  void start_copy(bool freeze);
+  // commit(), step by step:
+  void end_copy();
+  // upsert: INSERT … ON CONFLICT from the temp table (a key twice among the rows is an Error).
+  void merge_into_target();
+  // replace: drop the old table and rename the staging table in its place, keeping owned sequences.
+  void swap_in_stage();
+  void rename_stage_relations();
+  void commit_transaction();
   void flush(bool force);
   std::string quoted(const std::string& table) const;
 

@@ -1,5 +1,6 @@
-// The postgres connector's options, parsed once from validated PARAMS/OPTIONS into structs with
-// defaults; validate() runs before any I/O so a bad option fails at validation time.
+// The postgres connector's options, parsed once from validated PARAMS/OPTIONS into plain structs
+// whose initialisers are the defaults (`connect describe` shows them from here); validate() runs
+// before any I/O so a bad option fails at validation time.
 #pragma once
 
 #include <optional>
@@ -13,13 +14,19 @@
 namespace sqlflow::connectors::postgres {
 
 struct ConnectionOptions {
-  ConnectionTarget target;
+  ConnectionTarget target;  // its connect_timeout is the connect_timeout parameter's default
+  std::string application_name = "sqlflow";
+  int max_retries = 3;                  // connect attempts (the resilience policy's retry.max_attempts)
+  nlohmann::json resilience = nullptr;  // overrides of the postgres resilience profile (an object)
   int min_connections = 1;
   int max_connections = 8;
 
   // From host/port/dbname/user/password/sslmode/application_name/connect_timeout or a
   // `connection` URI (explicit keys override the URI's); throws a config error for a malformed URI.
+  // Validates, then builds target.policy.
   static ConnectionOptions from(const Params& params);
+  // Throws a validation Error naming the first bad value.
+  void validate() const;
 };
 
 enum class PartitionMode { Auto, Count, Off };
@@ -41,7 +48,9 @@ struct SourceOptions {
   std::string cursor_field;  // from sync_mode=incremental + cursor_field (set_cursor overrides)
   int timeout_seconds = 0;   // statement_timeout of the reading transactions (0: none)
 
+  // Parses PARAMS and validates the result.
   static SourceOptions from(const Params& params);
+  // Throws a validation Error naming the first bad value.
   void validate() const;
 };
 

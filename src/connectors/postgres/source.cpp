@@ -587,115 +587,130 @@ std::string PostgresSource::relation_sql() const {
 void PostgresSource::discover() {
   std::call_once(discovered_, [this] {
     // Connecting is retried inside the pool; catalog queries are not worth retrying on their own.
-    [&] {
-      Lease lease = pool_->acquire();
-      TypeCatalog types(*lease);
-      struct Raw {
-        std::string name;
-        uint32_t type;
-        int32_t typmod;
-      };
-      std::vector<Raw> raw;
-      if (!options_.table.empty()) {
-        auto find = [&] {
-          qualified_ = quote_identifier(options_.schema) + "." + quote_identifier(options_.table);
-          return lease->query(
-              "SELECT c.oid, c.relkind, pg_relation_size(c.oid) / current_setting('block_size')::int8, "
-              "c.reltuples::int8 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
-              "c.relnamespace "
-              "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r','p','v','m','f')",
-              {options_.schema, options_.table});
-        };
-        PgResult rel = find();
-        if (PQntuples(rel.get()) == 0 && options_.table.find('.') != std::string::npos) {
-          // "schema.table" in `table`: accepted when no table has that dotted name.
-          const std::string dotted = options_.table, schema = options_.schema;
-          options_.schema = dotted.substr(0, dotted.find('.'));
-          options_.table = dotted.substr(dotted.find('.') + 1);
-          rel = find();
-          if (PQntuples(rel.get()) == 0) {
-            options_.schema = schema;
-            options_.table = dotted;
-            qualified_ = quote_identifier(schema) + "." + quote_identifier(dotted);
-          }
-        }
-        if (PQntuples(rel.get()) == 0) {
-          PgResult names = lease->query(
-              "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
-              "c.relnamespace "
-              "WHERE n.nspname = $1 AND c.relkind IN ('r','p','v','m','f') ORDER BY 1",
-              {options_.schema});
-          std::vector<std::string> candidates;
-          for (int r = 0; r < PQntuples(names.get()); ++r)
-            candidates.emplace_back(PQgetvalue(names.get(), r, 0));
-          auto schema_exists =
-              lease->scalar("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {options_.schema});
-          if (!schema_exists)
-            throw validation_error("PostgreSQL schema " + quote_identifier(options_.schema) +
-                                   " does not exist on " + pool_->target().display);
-          throw validation_error("PostgreSQL table " + qualified_ + " does not exist on " +
-                                     pool_->target().display + did_you_mean(options_.table, candidates),
-                                 "check the source's schema and table parameters");
-        }
-        const std::string oid = PQgetvalue(rel.get(), 0, 0);
-        relkind_ = PQgetvalue(rel.get(), 0, 1)[0];
-        pages_ = std::stoll(PQgetvalue(rel.get(), 0, 2));
-        int64_t tuples = std::stoll(PQgetvalue(rel.get(), 0, 3));
-        if (tuples >= 0) estimated_rows_ = static_cast<size_t>(tuples);
-        PgResult cols = lease->query(
-            "SELECT attname, atttypid, atttypmod FROM pg_catalog.pg_attribute "
-            "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-            {oid});
-        for (int r = 0; r < PQntuples(cols.get()); ++r)
-          raw.push_back({PQgetvalue(cols.get(), r, 0),
-                         static_cast<uint32_t>(std::stoul(PQgetvalue(cols.get(), r, 1))),
-                         std::stoi(PQgetvalue(cols.get(), r, 2))});
-      } else {
-        // Describe the query without running it.
-        const std::string text = query_text();
-        PgResult prep(PQprepare(lease->get(), "", text.c_str(), 0, nullptr));
-        if (!prep || PQresultStatus(prep.get()) != PGRES_COMMAND_OK)
-          throw lease->error("the source query", prep.get());
-        PgResult desc(PQdescribePrepared(lease->get(), ""));
-        if (!desc || PQresultStatus(desc.get()) != PGRES_COMMAND_OK)
-          throw lease->error("the source query", desc.get());
-        for (int f = 0; f < PQnfields(desc.get()); ++f)
-          raw.push_back(
-              {PQfname(desc.get(), f), static_cast<uint32_t>(PQftype(desc.get(), f)), PQfmod(desc.get(), f)});
-        std::vector<std::string> seen;
-        for (const auto& r : raw) {
-          if (std::find(seen.begin(), seen.end(), r.name) != seen.end())
-            throw validation_error("the postgres source query returns column \"" + r.name + "\" twice",
-                                   "give the columns distinct aliases");
-          seen.push_back(r.name);
-        }
-      }
-      if (!options_.columns.empty()) {
-        std::vector<Raw> picked;
-        std::vector<std::string> names;
-        for (const auto& r : raw) names.push_back(r.name);
-        for (const auto& want : options_.columns) {
-          auto it = std::find_if(raw.begin(), raw.end(), [&](const Raw& r) { return r.name == want; });
-          if (it == raw.end())
-            throw validation_error("postgres source " + qualified_name() + " has no column \"" + want + "\"" +
-                                   did_you_mean(want, names));
-          picked.push_back(*it);
-        }
-        raw = std::move(picked);
-      }
-      std::vector<uint32_t> oids;
-      for (const auto& r : raw) oids.push_back(r.type);
-      types.load(oids);
-      columns_.clear();
-      schema_.clear();
-      for (const auto& r : raw) {
-        Column c{r.name, plan_source_column(types, r.name, r.type, r.typmod, options_.numeric_mode)};
-        schema_.push_back({r.name, c.plan.decode.duckdb_type()});
-        columns_.push_back(std::move(c));
-      }
-      plan_partitions(*lease);
-    }();
+    Lease lease = pool_->acquire();
+    std::vector<CatalogColumn> found =
+        options_.table.empty() ? describe_query(*lease) : describe_table(*lease);
+    if (!options_.columns.empty()) found = pick_columns(found);
+    plan_columns(*lease, found);
+    plan_partitions(*lease);
   });
+}
+
+std::vector<PostgresSource::CatalogColumn> PostgresSource::describe_table(PgConn& conn) {
+  PgResult rel = find_table(conn);
+  if (PQntuples(rel.get()) == 0) throw missing_table(conn);
+  const std::string oid = PQgetvalue(rel.get(), 0, 0);
+  relkind_ = PQgetvalue(rel.get(), 0, 1)[0];
+  pages_ = std::stoll(PQgetvalue(rel.get(), 0, 2));
+  int64_t tuples = std::stoll(PQgetvalue(rel.get(), 0, 3));
+  if (tuples >= 0) estimated_rows_ = static_cast<size_t>(tuples);
+  PgResult cols = conn.query(
+      "SELECT attname, atttypid, atttypmod FROM pg_catalog.pg_attribute "
+      "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+      {oid});
+  std::vector<CatalogColumn> out;
+  for (int r = 0; r < PQntuples(cols.get()); ++r)
+    out.push_back({PQgetvalue(cols.get(), r, 0),
+                   static_cast<uint32_t>(std::stoul(PQgetvalue(cols.get(), r, 1))),
+                   std::stoi(PQgetvalue(cols.get(), r, 2))});
+  return out;
+}
+
+PgResult PostgresSource::find_table(PgConn& conn) {
+  auto find = [&] {
+    qualified_ = quote_identifier(options_.schema) + "." + quote_identifier(options_.table);
+    return conn.query(
+        "SELECT c.oid, c.relkind, pg_relation_size(c.oid) / current_setting('block_size')::int8, "
+        "c.reltuples::int8 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+        "c.relnamespace "
+        "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r','p','v','m','f')",
+        {options_.schema, options_.table});
+  };
+  PgResult rel = find();
+  if (PQntuples(rel.get()) == 0 && options_.table.find('.') != std::string::npos) {
+    // "schema.table" in `table`: accepted when no table has that dotted name.
+    const std::string dotted = options_.table, schema = options_.schema;
+    options_.schema = dotted.substr(0, dotted.find('.'));
+    options_.table = dotted.substr(dotted.find('.') + 1);
+    rel = find();
+    if (PQntuples(rel.get()) == 0) {
+      options_.schema = schema;
+      options_.table = dotted;
+      qualified_ = quote_identifier(schema) + "." + quote_identifier(dotted);
+    }
+  }
+  return rel;
+}
+
+Error PostgresSource::missing_table(PgConn& conn) {
+  PgResult names = conn.query(
+      "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+      "c.relnamespace "
+      "WHERE n.nspname = $1 AND c.relkind IN ('r','p','v','m','f') ORDER BY 1",
+      {options_.schema});
+  std::vector<std::string> candidates;
+  for (int r = 0; r < PQntuples(names.get()); ++r) candidates.emplace_back(PQgetvalue(names.get(), r, 0));
+  auto schema_exists =
+      conn.scalar("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {options_.schema});
+  if (!schema_exists)
+    return validation_error("PostgreSQL schema " + quote_identifier(options_.schema) + " does not exist on " +
+                            pool_->target().display);
+  return validation_error("PostgreSQL table " + qualified_ + " does not exist on " + pool_->target().display +
+                              did_you_mean(options_.table, candidates),
+                          "check the source's schema and table parameters");
+}
+
+// Describes the query without running it (a prepared statement's result columns).
+std::vector<PostgresSource::CatalogColumn> PostgresSource::describe_query(PgConn& conn) {
+  const std::string text = query_text();
+  PgResult prep(PQprepare(conn.get(), "", text.c_str(), 0, nullptr));
+  if (!prep || PQresultStatus(prep.get()) != PGRES_COMMAND_OK)
+    throw conn.error("the source query", prep.get());
+  PgResult desc(PQdescribePrepared(conn.get(), ""));
+  if (!desc || PQresultStatus(desc.get()) != PGRES_COMMAND_OK)
+    throw conn.error("the source query", desc.get());
+  std::vector<CatalogColumn> out;
+  for (int f = 0; f < PQnfields(desc.get()); ++f)
+    out.push_back(
+        {PQfname(desc.get(), f), static_cast<uint32_t>(PQftype(desc.get(), f)), PQfmod(desc.get(), f)});
+  std::vector<std::string> seen;
+  for (const auto& c : out) {
+    if (std::find(seen.begin(), seen.end(), c.name) != seen.end())
+      throw validation_error("the postgres source query returns column \"" + c.name + "\" twice",
+                             "give the columns distinct aliases");
+    seen.push_back(c.name);
+  }
+  return out;
+}
+
+std::vector<PostgresSource::CatalogColumn> PostgresSource::pick_columns(
+    const std::vector<CatalogColumn>& found) const {
+  std::vector<CatalogColumn> picked;
+  std::vector<std::string> names;
+  for (const auto& c : found) names.push_back(c.name);
+  for (const auto& want : options_.columns) {
+    auto it =
+        std::find_if(found.begin(), found.end(), [&](const CatalogColumn& c) { return c.name == want; });
+    if (it == found.end())
+      throw validation_error(qualified_name() + " has no column \"" + want + "\"" +
+                             did_you_mean(want, names));
+    picked.push_back(*it);
+  }
+  return picked;
+}
+
+void PostgresSource::plan_columns(PgConn& conn, const std::vector<CatalogColumn>& found) {
+  TypeCatalog types(conn);
+  std::vector<uint32_t> oids;
+  for (const auto& c : found) oids.push_back(c.type);
+  types.load(oids);
+  columns_.clear();
+  schema_.clear();
+  for (const auto& r : found) {
+    Column c{r.name, plan_source_column(types, r.name, r.type, r.typmod, options_.numeric_mode)};
+    schema_.push_back({r.name, c.plan.decode.duckdb_type()});
+    columns_.push_back(std::move(c));
+  }
 }
 
 void PostgresSource::plan_partitions(PgConn& conn) {
@@ -815,11 +830,11 @@ std::string PostgresSource::copy_sql(size_t index, const std::vector<size_t>& pr
     if (it == columns_.end()) {
       std::vector<std::string> names;
       for (const auto& c : columns_) names.push_back(c.name);
-      throw validation_error("postgres: cursor_field \"" + field + "\" is not a column of " +
-                             qualified_name() + did_you_mean(field, names));
+      throw validation_error("cursor_field \"" + field + "\" is not a column of " + qualified_name() +
+                             did_you_mean(field, names));
     }
     if (!cursor_supported(it->plan.decode, it->plan.select_suffix))
-      throw validation_error("postgres: cursor_field \"" + field + "\" has type " + it->plan.pg_type +
+      throw validation_error("cursor_field \"" + field + "\" has type " + it->plan.pg_type +
                                  ", which cannot be used as an incremental cursor",
                              "use an integer, numeric, float, date, time, timestamp, text or uuid column");
     // Only the hidden cursor column, when DuckDB did not ask for it.

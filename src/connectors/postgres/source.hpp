@@ -67,7 +67,25 @@ class PostgresSource : public Source {
     std::string name;
     SourceColumnPlan plan;
   };
+  // A column as the catalog (or a prepared statement) describes it, before its type is planned.
+  struct CatalogColumn {
+    std::string name;
+    uint32_t type;
+    int32_t typmod;
+  };
+  // Once: the columns (and, for a table, its size) from the catalog, their decode plans and the partitions.
   void discover();
+  // The table's columns; sets qualified_, relkind_, pages_ and estimated_rows_. A missing table is an Error.
+  std::vector<CatalogColumn> describe_table(PgConn& conn);
+  // The pg_class row of the table (none when missing); "schema.table" in `table` is tried split too.
+  PgResult find_table(PgConn& conn);
+  // Why the table was not found: its schema is missing, or the table (with the closest names).
+  Error missing_table(PgConn& conn);
+  std::vector<CatalogColumn> describe_query(PgConn& conn);
+  // The `columns` parameter's columns, in its order (an unknown name is an Error).
+  std::vector<CatalogColumn> pick_columns(const std::vector<CatalogColumn>& found) const;
+  // Sets columns_ (decode plans) and schema_.
+  void plan_columns(PgConn& conn, const std::vector<CatalogColumn>& found);
   void plan_partitions(PgConn& conn);
   std::string relation_sql() const;
   std::shared_ptr<SnapshotSession> session_for(size_t index);

@@ -100,7 +100,7 @@ NumericMode NumericMode::parse(const std::string& text) {
       }
     }
   }
-  throw validation_error("postgres: numeric_mode '" + text + "' is not one of varchar, double, decimal(P,S)",
+  throw validation_error("numeric_mode '" + text + "' is not one of varchar, double, decimal(P,S)",
                          "varchar keeps unconstrained numerics exactly as text; double is approximate; "
                          "decimal(P,S) with 1 ≤ P ≤ 38 fails on values that do not fit");
 }

@@ -69,7 +69,6 @@ struct DecodeSpec {
 // money columns (`amount numeric`) summable and exact for values with at most 9 fractional and 29
 // integer digits; a value that does not fit fails the load naming the column, never rounded.
 struct NumericMode {
-  static constexpr const char* kDefault = "decimal(38,9)";
   NumericTarget target = NumericTarget::Decimal;
   uint8_t width = 38, scale = 9;  // for "decimal(P,S)": values that do not fit are an error
   static NumericMode parse(const std::string& text);  // "varchar" | "double" | "decimal(P,S)"; throws

@@ -271,28 +271,10 @@ const S3Source::Read& S3Source::prepare_read() {
   const std::optional<std::int64_t> bound = bound_set_ ? bound_us_ : std::nullopt;
   if (read_ && read_->bound == bound) return *read_;
   const Listing& l = listing();
-  const bool by_modified = o_.metadata_cursor == MetadataCursor::LastModified;
-  std::vector<net::S3Object> newer;
   std::map<std::string, std::size_t> index;  // key → position in the listing
-  std::size_t waiting = 0;
-  for (std::size_t i = 0; i < l.objects.size(); ++i) {
-    if (bound && l.cursor[i] <= *bound) continue;
-    if (by_modified && l.modified[i] >= l.cutoff_us) {
-      ++waiting;
-      continue;
-    }
-    index[l.objects[i].key] = i;
-    newer.push_back(l.objects[i]);
-  }
   const std::string after = bound ? " newer than the watermark " + timestamp_text(*bound) : std::string();
   const std::string where = "s3://" + o_.bucket + "/" + (o_.key.empty() ? o_.prefix : o_.key);
-  if (waiting)
-    spdlog::info(
-        "s3: {} of the objects under {} were modified less than settle_seconds ({} s) before the listing "
-        "(by {}): they wait for a later run, so that an upload still running then is not passed by the "
-        "watermark",
-        waiting, where, o_.settle_seconds, l.clock);
-  newer = sample_and_guard(o_, std::move(newer), after);
+  std::vector<net::S3Object> newer = sample_and_guard(o_, settled_after(l, bound, where, index), after);
 
   auto r = std::make_shared<Read>();
   r->bound = bound;
@@ -313,7 +295,7 @@ const S3Source::Read& S3Source::prepare_read() {
   for (std::size_t i = 0; i < paths.size(); ++i)
     r->uris[paths[i].string()] = net::s3_uri(o_.bucket, newer[i].key);
 
-  auto wrap = [what = r->what, uris = r->uris](const Error& e) {
+  const Explain wrap = [what = r->what, uris = r->uris](const Error& e) {
     return Error(
         e.kind(),
         "reading " + what + " failed: " + local_paths_to_uris(engine::strip_sql_excerpt(e.message()), uris),
@@ -329,93 +311,11 @@ const S3Source::Read& S3Source::prepare_read() {
   } catch (const Error& e) {
     throw wrap(e);
   }
-
-  // The rows, cast to the schema the source declared (from the newest object), with each object's
-  // metadata joined on its local file's name.
-  std::map<std::string, std::string> have;  // column → its type in these objects
-  for (const auto& c : found) have[c.name] = c.type.to_sql();
-  std::vector<std::string> missing;
-  std::set<std::string> declared;
-  std::vector<std::pair<std::string, std::string>> casts;  // column, the schema's type
-  for (const auto& c : *schema_) {
-    declared.insert(c.name);
-    if (c.name == kLastModifiedColumn) {
-      r->columns.push_back("__m.__modified");
-    } else if (c.name == kKeyDateColumn) {
-      r->columns.push_back("__m.__key_date");
-    } else if (!have.count(c.name)) {
-      missing.push_back(c.name);
-    } else if (have[c.name] == c.type.to_sql()) {
-      r->columns.push_back("__d." + quote_identifier(c.name));
-    } else {
-      r->columns.push_back("CAST(__d." + quote_identifier(c.name) + " AS " + c.type.to_sql() + ")");
-      casts.emplace_back(c.name, c.type.to_sql());
-    }
-  }
-  if (!missing.empty()) {
-    std::string list;
-    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
-    throw data_error(
-        r->what + " lack column(s) " + list + " of the source's columns, which come from the newest object",
-        "objects read by one SOURCE must share their columns");
-  }
-  std::string extra;
-  for (const auto& c : found)
-    if (c.name != "filename" && !declared.count(c.name)) extra += (extra.empty() ? "" : ", ") + c.name;
-  if (!extra.empty())
-    spdlog::warn(
-        "s3: column(s) {} of {} are not among the source's columns (from the newest object): left out", extra,
-        r->what);
-
-  std::string values;
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    const std::size_t at = index.at(newer[i].key);
-    values += std::string(values.empty() ? "" : ", ") + "(" + quote_literal(paths[i].filename().string()) +
-              ", TIMESTAMP " + quote_literal(timestamp_text(l.modified[at]));
-    if (!o_.key_date_pattern.empty()) values += ", TIMESTAMP " + quote_literal(timestamp_text(l.cursor[at]));
-    values += ")";
-  }
-  r->from = " FROM (" + view + ") AS __d JOIN (VALUES " + values + ") AS __m(__file, __modified" +
-            (o_.key_date_pattern.empty() ? "" : ", __key_date") +
-            ") ON parse_filename(__d.\"filename\") = __m.__file";
-
+  const Casts casts = project_columns(*r, found);
+  r->from = metadata_join(l, index, newer, paths, view);
   engine::DatabaseConfig config;
   r->db = std::make_shared<engine::Database>(config);
-  if (!casts.empty()) {
-    // A value that does not fit the schema's type fails the cast without naming its file: find
-    // the first such value, its column and its object.
-    std::string any_bad, which, value;
-    for (const auto& [name, type] : casts) {
-      const std::string col = "__d." + quote_identifier(name);
-      const std::string bad = "(" + col + " IS NOT NULL AND TRY_CAST(" + col + " AS " + type + ") IS NULL)";
-      any_bad += (any_bad.empty() ? "" : " OR ") + bad;
-      which += " WHEN " + bad + " THEN " + quote_literal(name + "\t" + type);
-      value += " WHEN " + bad + " THEN CAST(" + col + " AS VARCHAR)";
-    }
-    const std::string sql = "SELECT __m.__file, CASE" + which + " END, CASE" + value + " END" + r->from +
-                            " WHERE " + any_bad + " LIMIT 1";
-    std::map<std::string, std::string> by_name;  // local file name → URI
-    for (const auto& [path, uri] : r->uris) by_name[fs::path(path).filename().string()] = uri;
-    r->explain = [wrap, sql, by_name, db = r->db, schema_from = schema_from_](const Error& e) -> Error {
-      if (e.message().find("onver") == std::string::npos) return wrap(e);  // "Conversion Error", "convert"
-      try {
-        engine::Connection con(*db);
-        auto rows = con.query(sql).rows();
-        if (rows.empty() || rows[0].size() != 3) return wrap(e);
-        const std::string column = rows[0][1].substr(0, rows[0][1].find('\t'));
-        const std::string type = rows[0][1].substr(rows[0][1].find('\t') + 1);
-        auto uri = by_name.find(rows[0][0]);
-        return data_error((uri == by_name.end() ? rows[0][0] : uri->second) + ": column " + column +
-                              " holds '" + rows[0][2] + "', which is not a valid " + type +
-                              " (the column's type in " + schema_from +
-                              ", the newest object, which gives the source its columns)",
-                          "objects read by one SOURCE must share their column types: correct or replace the "
-                          "object (a replaced object is newer, so the next run reads it)");
-      } catch (const Error&) {
-        return wrap(e);
-      }
-    };
-  }
+  if (!casts.empty()) r->explain = explain_bad_cast(*r, casts, wrap);
   try {
     std::string all;
     for (const auto& c : r->columns) all += (all.empty() ? "" : ", ") + c;
@@ -426,6 +326,122 @@ const S3Source::Read& S3Source::prepare_read() {
   }
   read_ = std::move(r);
   return *read_;
+}
+
+std::vector<net::S3Object> S3Source::settled_after(const Listing& l, std::optional<std::int64_t> bound,
+                                                   const std::string& where,
+                                                   std::map<std::string, std::size_t>& index) const {
+  const bool by_modified = o_.metadata_cursor == MetadataCursor::LastModified;
+  std::vector<net::S3Object> newer;
+  std::size_t waiting = 0;
+  for (std::size_t i = 0; i < l.objects.size(); ++i) {
+    if (bound && l.cursor[i] <= *bound) continue;
+    if (by_modified && l.modified[i] >= l.cutoff_us) {
+      ++waiting;
+      continue;
+    }
+    index[l.objects[i].key] = i;
+    newer.push_back(l.objects[i]);
+  }
+  if (waiting)
+    spdlog::info(
+        "s3: {} of the objects under {} were modified less than settle_seconds ({} s) before the listing "
+        "(by {}): they wait for a later run, so that an upload still running then is not passed by the "
+        "watermark",
+        waiting, where, o_.settle_seconds, l.clock);
+  return newer;
+}
+
+// The rows are cast to the schema the source declared (from the newest object).
+S3Source::Casts S3Source::project_columns(Read& r, const Schema& found) const {
+  std::map<std::string, std::string> have;  // column → its type in these objects
+  for (const auto& c : found) have[c.name] = c.type.to_sql();
+  std::vector<std::string> missing;
+  std::set<std::string> declared;
+  Casts casts;
+  for (const auto& c : *schema_) {
+    declared.insert(c.name);
+    if (c.name == kLastModifiedColumn) {
+      r.columns.push_back("__m.__modified");
+    } else if (c.name == kKeyDateColumn) {
+      r.columns.push_back("__m.__key_date");
+    } else if (!have.count(c.name)) {
+      missing.push_back(c.name);
+    } else if (have[c.name] == c.type.to_sql()) {
+      r.columns.push_back("__d." + quote_identifier(c.name));
+    } else {
+      r.columns.push_back("CAST(__d." + quote_identifier(c.name) + " AS " + c.type.to_sql() + ")");
+      casts.emplace_back(c.name, c.type.to_sql());
+    }
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+    throw data_error(
+        r.what + " lack column(s) " + list + " of the source's columns, which come from the newest object",
+        "objects read by one SOURCE must share their columns");
+  }
+  std::string extra;
+  for (const auto& c : found)
+    if (c.name != "filename" && !declared.count(c.name)) extra += (extra.empty() ? "" : ", ") + c.name;
+  if (!extra.empty())
+    spdlog::warn(
+        "s3: column(s) {} of {} are not among the source's columns (from the newest object): left out", extra,
+        r.what);
+  return casts;
+}
+
+// Each object's metadata is joined to its rows on its local file's name.
+std::string S3Source::metadata_join(const Listing& l, const std::map<std::string, std::size_t>& index,
+                                    const std::vector<net::S3Object>& objects,
+                                    const std::vector<fs::path>& paths, const std::string& view) const {
+  std::string values;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const std::size_t at = index.at(objects[i].key);
+    values += std::string(values.empty() ? "" : ", ") + "(" + quote_literal(paths[i].filename().string()) +
+              ", TIMESTAMP " + quote_literal(timestamp_text(l.modified[at]));
+    if (!o_.key_date_pattern.empty()) values += ", TIMESTAMP " + quote_literal(timestamp_text(l.cursor[at]));
+    values += ")";
+  }
+  return " FROM (" + view + ") AS __d JOIN (VALUES " + values + ") AS __m(__file, __modified" +
+         (o_.key_date_pattern.empty() ? "" : ", __key_date") +
+         ") ON parse_filename(__d.\"filename\") = __m.__file";
+}
+
+// A value that does not fit the schema's type fails the cast without naming its file: the
+// explanation finds the first such value, its column and its object.
+S3Source::Explain S3Source::explain_bad_cast(const Read& r, const Casts& casts, Explain wrap) const {
+  std::string any_bad, which, value;
+  for (const auto& [name, type] : casts) {
+    const std::string col = "__d." + quote_identifier(name);
+    const std::string bad = "(" + col + " IS NOT NULL AND TRY_CAST(" + col + " AS " + type + ") IS NULL)";
+    any_bad += (any_bad.empty() ? "" : " OR ") + bad;
+    which += " WHEN " + bad + " THEN " + quote_literal(name + "\t" + type);
+    value += " WHEN " + bad + " THEN CAST(" + col + " AS VARCHAR)";
+  }
+  const std::string sql = "SELECT __m.__file, CASE" + which + " END, CASE" + value + " END" + r.from +
+                          " WHERE " + any_bad + " LIMIT 1";
+  std::map<std::string, std::string> by_name;  // local file name → URI
+  for (const auto& [path, uri] : r.uris) by_name[fs::path(path).filename().string()] = uri;
+  return [wrap, sql, by_name, db = r.db, schema_from = schema_from_](const Error& e) -> Error {
+    if (e.message().find("onver") == std::string::npos) return wrap(e);  // "Conversion Error", "convert"
+    try {
+      engine::Connection con(*db);
+      auto rows = con.query(sql).rows();
+      if (rows.empty() || rows[0].size() != 3) return wrap(e);
+      const std::string column = rows[0][1].substr(0, rows[0][1].find('\t'));
+      const std::string type = rows[0][1].substr(rows[0][1].find('\t') + 1);
+      auto uri = by_name.find(rows[0][0]);
+      return data_error((uri == by_name.end() ? rows[0][0] : uri->second) + ": column " + column +
+                            " holds '" + rows[0][2] + "', which is not a valid " + type +
+                            " (the column's type in " + schema_from +
+                            ", the newest object, which gives the source its columns)",
+                        "objects read by one SOURCE must share their column types: correct or replace the "
+                        "object (a replaced object is newer, so the next run reads it)");
+    } catch (const Error&) {
+      return wrap(e);
+    }
+  };
 }
 
 void S3Source::set_cursor(const std::string& field, const std::optional<std::string>& lower_bound) {

@@ -12,11 +12,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "connectors/connector.hpp"
@@ -81,6 +83,22 @@ class S3Source final : public Source {
   const Listing& listing();  // metadata cursor: the matched objects, listed once
   std::int64_t cursor_of(const net::S3Object& object) const;
   const Read& prepare_read();  // metadata cursor: the objects after the bound, fetched
+  // prepare_read(), step by step:
+  using Explain = std::function<Error(const Error&)>;
+  using Casts = std::vector<std::pair<std::string, std::string>>;  // column, the schema's type
+  // The listed objects after `bound` that settled (settle_seconds); `index`: key → position in `l`.
+  std::vector<net::S3Object> settled_after(const Listing& l, std::optional<std::int64_t> bound,
+                                           const std::string& where,
+                                           std::map<std::string, std::size_t>& index) const;
+  // Sets r.columns, one expression per schema column (a column the objects lack is an Error);
+  // returns the columns whose type differs from the schema's.
+  Casts project_columns(Read& r, const Schema& found) const;
+  // " FROM (view) AS __d JOIN (VALUES …) AS __m …": the rows with their objects' metadata.
+  std::string metadata_join(const Listing& l, const std::map<std::string, std::size_t>& index,
+                            const std::vector<net::S3Object>& objects,
+                            const std::vector<std::filesystem::path>& paths, const std::string& view) const;
+  // r.explain when some columns are cast: a failed cast named by value, column and object.
+  Explain explain_bad_cast(const Read& r, const Casts& casts, Explain wrap) const;
   std::string in_s3_terms(std::string text) const;
 
   SourceOptions o_;

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "connectors/csv/file_test_util.hpp"
+#include "connectors/json/destination.hpp"
 #include "connectors/json/source.hpp"
+#include "connectors/registry.hpp"
 #include "support/test_support.hpp"
 
 using namespace sqlflow;
@@ -163,6 +165,33 @@ TEST_F(Json, PathErrorsNameThePath) {
   fs::create_directories(dir / "out.json");
   err = error_of([&] { export_json("SELECT 1 AS id", "out.json"); });
   EXPECT_NE(err.find("out.json' is a folder"), std::string::npos) << err;
+}
+
+// The options structs hold the defaults `connect describe` shows, and validate() checks a struct
+// without parsing anything.
+TEST(JsonOptions, DescribedDefaultsAreTheStructsAndValidateStandsAlone) {
+  using connectors::json::JsonExportOptions;
+  using connectors::json::JsonSourceOptions;
+  const auto& info = connectors::Registry::instance().get("json", connectors::Role::Source);
+  auto default_of = [](const std::vector<connectors::ParamSpec>& specs, const std::string& name) {
+    for (const auto& s : specs)
+      if (s.name == name) return s.default_value;
+    return json();
+  };
+  const JsonSourceOptions source{};
+  EXPECT_EQ(default_of(info.source_params, "format"), source.format);
+  EXPECT_EQ(default_of(info.source_params, "flatten"), source.flatten);
+  EXPECT_EQ(default_of(info.source_params, "max_depth"), source.max_depth);
+  EXPECT_EQ(default_of(info.destination_params, "format"), JsonExportOptions{}.format);
+
+  EXPECT_NO_THROW(source.validate());
+  JsonSourceOptions deep = source;
+  deep.max_depth = 0;
+  EXPECT_NE(error_of([&] { deep.validate(); }).find("`max_depth` must be 1 to 128, got 0"),
+            std::string::npos);
+  JsonExportOptions csv;
+  csv.format = "csv";
+  EXPECT_NE(error_of([&] { csv.validate(); }).find("unknown format 'csv'"), std::string::npos);
 }
 
 }  // namespace

@@ -11,7 +11,9 @@
 #include <thread>
 
 #include "connectors/csv/file_test_util.hpp"
+#include "connectors/parquet/destination.hpp"
 #include "connectors/parquet/source.hpp"
+#include "connectors/registry.hpp"
 #include "support/test_support.hpp"
 
 using namespace sqlflow;
@@ -257,6 +259,35 @@ TEST_F(Parquet, MissingInputsAreErrorsNamingThePath) {
   write_file(dir / "bad.parquet", "not parquet at all");
   err = error_of([&] { make_file_source("parquet", {{"path", "bad.parquet"}}, dir.path())->view_sql(); });
   EXPECT_NE(err.find("bad.parquet"), std::string::npos) << err;
+}
+
+// The options structs hold the defaults `connect describe` shows, and validate() checks a struct
+// without parsing anything.
+TEST(ParquetOptions, DescribedDefaultsAreTheStructsAndValidateStandsAlone) {
+  using connectors::parquet::ParquetExportOptions;
+  const auto& info = connectors::Registry::instance().get("parquet", connectors::Role::Source);
+  auto default_of = [](const std::vector<connectors::ParamSpec>& specs, const std::string& name) {
+    for (const auto& s : specs)
+      if (s.name == name) return s.default_value;
+    return json();
+  };
+  EXPECT_EQ(default_of(info.source_params, "verify_checksums"),
+            connectors::parquet::ParquetSourceOptions{}.verify_checksums);
+  const ParquetExportOptions out{};
+  EXPECT_EQ(default_of(info.destination_params, "compression"), out.compression);
+  EXPECT_EQ(default_of(info.destination_params, "overwrite_or_ignore"), out.overwrite_or_ignore);
+
+  EXPECT_NO_THROW(out.validate());
+  ParquetExportOptions keep = out;
+  keep.overwrite_or_ignore = true;
+  EXPECT_NE(
+      error_of([&] { keep.validate(); }).find("overwrite_or_ignore applies to partitioned exports only"),
+      std::string::npos);
+  keep.partitioned = true;
+  EXPECT_NO_THROW(keep.validate());
+  ParquetExportOptions rows = out;
+  rows.row_group_size = 0;
+  EXPECT_NE(error_of([&] { rows.validate(); }).find("`row_group_size` must be > 0"), std::string::npos);
 }
 
 }  // namespace
