@@ -55,11 +55,11 @@ TEST(PgOptions, ValidateStandsAlone) {
   EXPECT_EQ(error_of([&] { c.validate(); }), "max_connections must be at least 1");
   c = pg::ConnectionOptions{};
   c.resilience = "fast";
-  EXPECT_NE(error_of([&] { c.validate(); }).find("postgres parameter 'resilience' must be an object"),
+  EXPECT_NE(error_of([&] { c.validate(); }).find("parameter 'resilience' must be an object"),
             std::string::npos);
 
   pg::SourceOptions s;
-  EXPECT_EQ(error_of([&] { s.validate(); }), "postgres source needs a 'table' or a 'query'");
+  EXPECT_EQ(error_of([&] { s.validate(); }), "a 'table' or a 'query' is required");
   s.table = "orders";
   EXPECT_NO_THROW(s.validate());
   s.timeout_seconds = -1;
