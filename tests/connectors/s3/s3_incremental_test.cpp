@@ -84,9 +84,12 @@ TEST(S3Incremental, LastModifiedDownloadsOnlyNewObjectsAndAdvancesOnCommit) {
   EXPECT_GT(w2, w1);
 
   // A run that fails (one new object does not parse) loads nothing and leaves the watermark.
-  put_query(client, scratch.path(), "inc/part-5.csv", ids_sql(500, 100), csv);
+  // The bad object goes first: the source's columns come from the newest object, which must be
+  // the good one for the message to be about the bad value (s3rver's LastModified is in seconds).
   test::write_file(scratch / "bad.csv", "id,amount\n600,1.5\nnot-a-number,2.5\n");
   client.put_file("data-bucket", "inc/part-6.csv", scratch / "bad.csv");
+  next_second();
+  put_query(client, scratch.path(), "inc/part-5.csv", ids_sql(500, 100), csv);
   next_second();
   r = p.run("inc");
   EXPECT_EQ(r.exit_code, 1) << r.err;
