@@ -13,6 +13,7 @@
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "fixtures/sheets/sheets_fixture.hpp"
+#include "support/pipeline_project.hpp"
 #include "support/test_support.hpp"
 
 using namespace sqlflow;
@@ -21,12 +22,9 @@ using test::GoogleSheetsFixture;
 
 namespace {
 
-struct Project {
-  test::TempDir dir{"sheets-e2e"};
+struct Project : test::PipelineProject {
   std::filesystem::path key;
-  explicit Project(const GoogleSheetsFixture& api) {
-    test::write_file(dir / "profiles/dev.yml",
-                     "engines:\n  duckdb:\n    mode: persistent\n    path: target/state.duckdb\n");
+  explicit Project(const GoogleSheetsFixture& api) : PipelineProject("sheets-e2e") {
     key = api.write_key_file(dir.path());
   }
   std::string params(const GoogleSheetsFixture& api, const std::string& spreadsheet,
@@ -34,21 +32,6 @@ struct Project {
     return "\"spreadsheet_id\": \"" + spreadsheet + "\", \"credentials_file\": \"" + key.filename().string() +
            "\", \"api_url\": \"" + api.base_url() +
            "\", \"resilience\": {\"retry\": {\"initial_delay\": 0.02}}" + (more.empty() ? "" : ", " + more);
-  }
-  void pipeline(const std::string& name, const std::string& text) {
-    test::write_file(dir / ("pipelines/" + name + ".sf"), text);
-  }
-  test::RunResult run(const std::string& name, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"pipeline", "run", name};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return test::run_sqlflow(args, dir.path());
-  }
-  std::vector<std::string> query(const std::string& sql) {
-    engine::DatabaseConfig c;
-    c.path = (dir / "target/state.duckdb").string();
-    engine::Database db(c);
-    engine::Connection con(db);
-    return test::query_rows(con, sql);
   }
 };
 

@@ -8,6 +8,7 @@
 #include "engine/connection.hpp"
 #include "engine/database.hpp"
 #include "fixtures/rest/rest_api_fixture.hpp"
+#include "support/pipeline_project.hpp"
 #include "support/test_support.hpp"
 
 using namespace sqlflow;
@@ -15,25 +16,8 @@ using test::RestApiFixture;
 
 namespace {
 
-struct Project {
-  test::TempDir dir{"rest-e2e"};
-  Project() {
-    test::write_file(dir / "profiles/dev.yml",
-                     "engines:\n  duckdb:\n    mode: persistent\n    path: target/state.duckdb\n");
-  }
-  void pipeline(const std::string& name, const std::string& text) {
-    test::write_file(dir / ("pipelines/" + name + ".sf"), text);
-  }
-  test::RunResult run(const std::string& name) {
-    return test::run_sqlflow({"pipeline", "run", name}, dir.path());
-  }
-  std::vector<std::string> query(const std::string& sql) {
-    engine::DatabaseConfig c;
-    c.path = (dir / "target/state.duckdb").string();
-    engine::Database db(c);
-    engine::Connection con(db);
-    return test::query_rows(con, sql);
-  }
+struct Project : test::PipelineProject {
+  Project() : PipelineProject("rest-e2e") {}
 };
 
 const char* kFastResilience = R"("resilience": {"rate_limit": false, "retry": {"initial_delay": 0.01}})";

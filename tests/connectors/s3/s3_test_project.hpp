@@ -13,35 +13,15 @@
 #include "fixtures/s3/s3_fault_fixture.hpp"
 #include "fixtures/s3/s3rver_fixture.hpp"
 #include "net/s3_client.hpp"
+#include "support/pipeline_project.hpp"
 #include "support/test_support.hpp"
 
 namespace sqlflow::test::s3 {
 
 namespace fs = std::filesystem;
 
-struct Project {
-  TempDir dir{"s3-e2e"};
-  Project() {
-    write_file(dir / "profiles/dev.yml",
-               "engines:\n  duckdb:\n    mode: persistent\n    path: target/state.duckdb\n");
-  }
-  void pipeline(const std::string& name, const std::string& text) {
-    write_file(dir / ("pipelines/" + name + ".sf"), text);
-  }
-  RunResult run(const std::string& name) { return run_sqlflow({"pipeline", "run", name}, dir.path()); }
-  std::vector<std::string> query(const std::string& sql) {
-    engine::DatabaseConfig c;
-    c.path = (dir / "target/state.duckdb").string();
-    engine::Database db(c);
-    engine::Connection con(db);
-    return query_rows(con, sql);
-  }
-  // The stored watermark of SOURCE `source`, "" when there is none.
-  std::string watermark(const std::string& source) {
-    auto rows = query("SELECT coalesce(max(value), '') FROM sqlflow_state.watermarks WHERE source = '" +
-                      source + "'");
-    return rows.empty() ? "" : rows[0];
-  }
+struct Project : PipelineProject {
+  Project() : PipelineProject("s3-e2e") {}
   std::size_t cached_files() {
     std::size_t n = 0;
     if (fs::exists(dir / "target/s3-cache"))
