@@ -36,8 +36,8 @@ struct PipelineProject {
   }
   // The stored watermark of SOURCE `source`, "" when there is none.
   std::string watermark(const std::string& source) {
-    auto rows = query("SELECT coalesce(max(value), '') FROM sqlflow_state.watermarks WHERE source = '" + source +
-                      "'");
+    auto rows = query("SELECT coalesce(max(value), '') FROM sqlflow_state.watermarks WHERE source = '" +
+                      source + "'");
     return rows.empty() ? "" : rows[0];
   }
 };

@@ -1,6 +1,9 @@
 // postgres connector: ParamSpecs, option parsing, and registration.
 #include "connectors/postgres/params.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "connectors/postgres/destination.hpp"
@@ -143,14 +146,22 @@ ServerParts add_connection_uri(const std::string& uri, ConnectionTarget& t) {
 
 // `host:port/dbname as user`, with what neither the URI nor the parameters give taken from libpq's
 // environment and defaults, as the connection will.
+// "host:port/dbname as user", with libpq's defaults where a part is not given (libpq, "Parameter
+// Key Words" and "Environment Variables"): the PG* variables, else the local socket, port 5432, the
+// operating-system user name, and a database named like the user.
 std::string display_name(const ServerParts& parts) {
-  auto env_or = [](const std::string& v, const char* env, const char* fallback) {
+  auto env_or = [](const std::string& v, const char* env, const std::string& fallback) {
     if (!v.empty()) return v;
     const char* e = std::getenv(env);
-    return std::string(e && *e ? e : fallback);
+    return e && *e ? std::string(e) : fallback;
   };
-  return env_or(parts.host, "PGHOST", "localhost") + ":" + env_or(parts.port, "PGPORT", "5432") + "/" +
-         env_or(parts.dbname, "PGDATABASE", "") + " as " + env_or(parts.user, "PGUSER", "");
+  passwd entry{};
+  passwd* pw = nullptr;
+  char buf[1024];
+  getpwuid_r(geteuid(), &entry, buf, sizeof buf, &pw);  // reentrant: sources bind on worker threads
+  const std::string user = env_or(parts.user, "PGUSER", pw && pw->pw_name ? pw->pw_name : "?");
+  return env_or(parts.host, "PGHOST", "local socket") + ":" + env_or(parts.port, "PGPORT", "5432") + "/" +
+         env_or(parts.dbname, "PGDATABASE", user) + " as " + user;
 }
 
 }  // namespace

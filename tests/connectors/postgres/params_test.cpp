@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <functional>
+#include <optional>
 
 using namespace sqlflow;
 namespace pg = sqlflow::connectors::postgres;
@@ -81,3 +83,28 @@ TEST(PgOptions, FromValidatesBeforeBuildingThePolicy) {
 }
 
 }  // namespace
+
+// The display name (in messages and as the breaker's endpoint) fills in libpq's defaults instead
+// of leaving gaps: a database named like the user, the user from the environment.
+TEST(PgOptions, DisplayNameFillsInLibpqDefaults) {
+  struct SavedEnv {
+    std::string name;
+    std::optional<std::string> value;
+    explicit SavedEnv(const char* n) : name(n) {
+      if (const char* v = std::getenv(n)) value = v;
+      unsetenv(n);
+    }
+    ~SavedEnv() {
+      if (value) setenv(name.c_str(), value->c_str(), 1);
+    }
+  };
+  SavedEnv host("PGHOST"), db("PGDATABASE"), user("PGUSER");
+  EXPECT_EQ(pg::ConnectionOptions::from(json{{"host", "h"}, {"port", 6543}, {"dbname", "d"}, {"user", "u"}})
+                .target.display,
+            "h:6543/d as u");
+  EXPECT_EQ(pg::ConnectionOptions::from(json{{"host", "h"}, {"user", "ann"}}).target.display,
+            "h:5432/ann as ann");
+  setenv("PGUSER", "bob", 1);
+  EXPECT_EQ(pg::ConnectionOptions::from(json::object()).target.display, "local socket:5432/bob as bob");
+  unsetenv("PGUSER");
+}
