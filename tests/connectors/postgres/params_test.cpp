@@ -98,7 +98,7 @@ TEST(PgOptions, DisplayNameFillsInLibpqDefaults) {
       if (value) setenv(name.c_str(), value->c_str(), 1);
     }
   };
-  SavedEnv host("PGHOST"), db("PGDATABASE"), user("PGUSER");
+  SavedEnv host("PGHOST"), port("PGPORT"), db("PGDATABASE"), user("PGUSER");  // run-tests.sh sets them
   EXPECT_EQ(pg::ConnectionOptions::from(json{{"host", "h"}, {"port", 6543}, {"dbname", "d"}, {"user", "u"}})
                 .target.display,
             "h:6543/d as u");
