@@ -10,8 +10,4 @@ std::string connector_subject(std::string_view type, Role role, std::string_view
   return s;
 }
 
-Error about_connector(const Error& error, std::string_view subject) {
-  return with_subject(error, subject);
-}
-
 }  // namespace sqlflow::connectors

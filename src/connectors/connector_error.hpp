@@ -17,17 +17,13 @@ namespace sqlflow::connectors {
 // "csv source 'orders'", "postgres destination 'analytics.daily'".
 std::string connector_subject(std::string_view type, Role role, std::string_view name);
 
-// `error` with its message prefixed by "<subject>: " (unchanged when it already is); kind, hint,
-// retryable flag and location are kept.
-Error about_connector(const Error& error, std::string_view subject);
-
-// Runs `f`, rethrowing any Error it throws as about_connector(error, subject).
+// Runs `f`, rethrowing any Error it throws as with_subject(error, subject) (core/error.hpp).
 template <class F>
 decltype(auto) calling_connector(std::string_view subject, F&& f) {
   try {
     return std::forward<F>(f)();
   } catch (const Error& e) {
-    throw about_connector(e, subject);
+    throw with_subject(e, subject);
   }
 }
 

@@ -166,8 +166,7 @@ struct Binder {
       unknown.insert(key);
       failed.insert(key);
       Error bare(e.kind(), engine::strip_sql_excerpt(e.message()), e.hint());
-      error(connectors::about_connector(
-                bare, connectors::connector_subject(b->type, connectors::Role::Source, b->name))
+      error(with_subject(bare, connectors::connector_subject(b->type, connectors::Role::Source, b->name))
                 .at(b->location));
     }
   }

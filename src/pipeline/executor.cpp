@@ -611,8 +611,7 @@ struct Executor::Impl {
     std::lock_guard lock(sources_mutex);
     for (auto& [key, e] : sources)
       if (e.ready && reads_source(step, key))
-        if (auto explained = e.source->explain_failure(error))
-          return connectors::about_connector(*explained, e.subject);
+        if (auto explained = e.source->explain_failure(error)) return with_subject(*explained, e.subject);
     return error;
   }
 

@@ -28,14 +28,14 @@ void check_values(std::vector<Error>& errors, const SourceLocation& loc, const s
   try {
     check();
   } catch (Error& e) {
-    errors.push_back((subject.empty() ? e : connectors::about_connector(e, subject)).at(loc));
+    errors.push_back((subject.empty() ? e : with_subject(e, subject)).at(loc));
   }
 }
 
 // Type errors of a connector's params, each after its subject, at the statement's location.
 void report_type_errors(std::vector<Error>& errors, const std::vector<Error>& type_errors,
                         const std::string& subject, const SourceLocation& loc) {
-  for (const auto& e : type_errors) errors.push_back(connectors::about_connector(e, subject).at(loc));
+  for (const auto& e : type_errors) errors.push_back(with_subject(e, subject).at(loc));
 }
 
 const BoundSource* find_source(const ValidatedPipeline& v, const std::string& name) {

@@ -15,7 +15,7 @@ TEST(ConnectorError, SubjectNamesTypeRoleAndName) {
 TEST(ConnectorError, PrefixKeepsKindHintRetryableAndLocation) {
   Error e = connection_error("page 3: connection reset", true, "check the server");
   e.at({"p.sf", 4, 1});
-  Error out = about_connector(e, "rest source 'api'");
+  Error out = with_subject(e, "rest source 'api'");
   EXPECT_EQ(out.message(), "rest source 'api': page 3: connection reset");
   EXPECT_EQ(out.kind(), ErrorKind::Connection);
   EXPECT_TRUE(out.retryable());
@@ -25,10 +25,10 @@ TEST(ConnectorError, PrefixKeepsKindHintRetryableAndLocation) {
 }
 
 TEST(ConnectorError, AddedOnceWhenAnErrorCrossesTwoBoundaries) {
-  Error once = about_connector(data_error("bad row"), "csv source 'c'");
-  EXPECT_EQ(about_connector(once, "csv source 'c'").message(), "csv source 'c': bad row");
+  Error once = with_subject(data_error("bad row"), "csv source 'c'");
+  EXPECT_EQ(with_subject(once, "csv source 'c'").message(), "csv source 'c': bad row");
   // Another subject is another boundary (an S3 source reading through a CSV reader).
-  EXPECT_EQ(about_connector(once, "s3 source 'lake'").message(), "s3 source 'lake': csv source 'c': bad row");
+  EXPECT_EQ(with_subject(once, "s3 source 'lake'").message(), "s3 source 'lake': csv source 'c': bad row");
 }
 
 TEST(ConnectorError, CallingConnectorRethrowsWithSubjectAndPassesResults) {
