@@ -388,6 +388,7 @@ void execute_plan(LoadedPipeline& lp, const RunOptions& o, const std::string& ru
 
   engine::Database db(pipeline::engine_config(lp.profile));
   pipeline::ExecutorOptions eo = executor_options(lp, o, run, step_metrics, progress.enabled(), step_level);
+  eo.engine = pipeline::make_engine(lp.profile);
   run.mark_started();
   progress.start();
   pipeline::Executor executor(db, lp.plan, lp.validated, eo);

@@ -144,6 +144,22 @@ const ServerInspector* Registry::inspector(const std::string& type) const {
   return nullptr;
 }
 
+void Registry::add_engine(const std::string& type, EngineProvider provider) {
+  engines_.emplace_back(lower(type), std::move(provider));
+}
+
+const EngineProvider* Registry::engine(const std::string& type) const {
+  for (const auto& [name, provider] : engines_)
+    if (name == lower(type)) return &provider;
+  return nullptr;
+}
+
+std::vector<std::string> Registry::engine_names() const {
+  std::vector<std::string> out{"duckdb"};
+  for (const auto& [name, provider] : engines_) out.push_back(name);
+  return out;
+}
+
 std::vector<Error> check_params(const ConnectorInfo& info, Role role, const Params& params) {
   std::vector<Error> errors;
   const auto& specs = specs_for(info, role);

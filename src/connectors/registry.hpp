@@ -5,10 +5,22 @@
 #include <string>
 #include <vector>
 
+#include <functional>
+#include <memory>
+
 #include "connectors/connector.hpp"
+#include "engine/session.hpp"
 #include "core/error.hpp"
 
 namespace sqlflow::connectors {
+
+// An engine other than DuckDB that a connector provides (a profile's `engine: <type>`, configured
+// by `engines: {<type>: {…}}`).
+struct EngineProvider {
+  std::vector<ParamSpec> params;  // the keys of engines.<type>
+  // Connects, checks the engine is usable, and returns it; throws a config or connection Error.
+  std::function<std::shared_ptr<engine::Engine>(const Params&)> make;
+};
 
 enum class Role { Source, Destination };
 
@@ -26,10 +38,15 @@ class Registry {
   // Server inspectors by connector type (an alias finds its connector's); nullptr when none.
   void add_inspector(const std::string& type, ServerInspector inspector);
   const ServerInspector* inspector(const std::string& type) const;
+  void add_engine(const std::string& type, EngineProvider provider);
+  // nullptr when no connector provides an engine of that name.
+  const EngineProvider* engine(const std::string& type) const;
+  std::vector<std::string> engine_names() const;
 
  private:
   std::vector<ConnectorInfo> connectors_;
   std::vector<std::pair<std::string, ServerInspector>> inspectors_;
+  std::vector<std::pair<std::string, EngineProvider>> engines_;
 };
 
 // Checks params against the specs: unknown keys (with suggestions), missing required keys,
@@ -49,6 +66,9 @@ struct InspectorRegistrar {
     Registry::instance().add_inspector(type, make());
   }
 };
+struct EngineRegistrar {
+  EngineRegistrar(const char* type, EngineProvider (*make)()) { Registry::instance().add_engine(type, make()); }
+};
 }  // namespace detail
 
 }  // namespace sqlflow::connectors
@@ -61,4 +81,9 @@ struct InspectorRegistrar {
 #define SQLFLOW_REGISTER_INSPECTOR(type, make_inspector)                                              \
   static const ::sqlflow::connectors::detail::InspectorRegistrar sqlflow_inspector_##make_inspector { \
     type, &make_inspector                                                                             \
+  }
+
+#define SQLFLOW_REGISTER_ENGINE(type, make_provider)                                           \
+  static const ::sqlflow::connectors::detail::EngineRegistrar sqlflow_engine_##make_provider { \
+    type, &make_provider                                                                       \
   }

@@ -13,7 +13,7 @@
 #include "core/crash_point.hpp"
 #include "core/interrupt.hpp"
 #include "core/quote.hpp"
-#include "engine/transaction.hpp"
+#include "engine/duckdb_session.hpp"
 #include "metrics/logging.hpp"
 #include "pipeline/sql_errors.hpp"
 #include "pipeline/state.hpp"
@@ -32,105 +32,12 @@ std::string qi(const std::string& s) {
   return quote_identifier(s);
 }
 
-// A LOAD from a source whose rows have no order to keep (Source::rows_unordered) is planned with
-// preserve_insertion_order=false, so DuckDB reads the source's partitions on every thread. The
-// setting is global in DuckDB: it is off only while this statement is planned (prepared), under a
-// lock so that two such loads do not restore it under each other.
-std::mutex insertion_order_mutex;
-
-engine::Result query_unordered(engine::Connection& con, const std::string& sql,
-                               const std::vector<engine::Param>& params) {
-  std::unique_lock lock(insertion_order_mutex);
-  if (con.scalar("SELECT current_setting('preserve_insertion_order')::VARCHAR") != "true") {
-    lock.unlock();
-    return con.query(sql, params);
-  }
-  con.execute("SET preserve_insertion_order = false");
-  std::optional<engine::PreparedStatement> stmt;
-  try {
-    stmt.emplace(con.prepare(sql));
-  } catch (...) {
-    con.execute("SET preserve_insertion_order = true");
-    throw;
-  }
-  con.execute("SET preserve_insertion_order = true");
-  lock.unlock();
-  stmt->bind_all(params);
-  return stmt->execute();
-}
-
-// The first column of a statement's one-row result ("Count" of CTAS/INSERT/MERGE/COPY).
-uint64_t run_counting(engine::Connection& con, const std::string& sql,
-                      const std::vector<engine::Param>& params = {}, bool unordered = false) {
-  engine::Result r = unordered ? query_unordered(con, sql, params) : con.query(sql, params);
-  if (r.column_count() == 1 && (r.column_name(0) == "Count" || r.column_name(0) == "count")) {
-    auto v = r.rows();
-    if (!v.empty() && !v[0].empty() && v[0][0] != "NULL") return std::stoull(v[0][0]);
-  }
-  return r.rows_changed();
-}
-
-// `table` qualified by the database and schema it lives in, so that a temporary view of the same
-// name — a SOURCE's view, as in LOAD users FROM users — cannot stand in for it.
-std::string persistent_table(engine::Connection& con, const std::string& table) {
-  std::string db = con.scalar("SELECT current_database()").value_or("memory");
-  std::string schema = con.scalar("SELECT current_schema()").value_or("main");
-  return qi(db) + "." + qi(schema) + "." + qi(table);
-}
-
-bool table_exists(engine::Connection& con, const std::string& table) {
-  return con.scalar(
-             "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND lower(table_name) = lower($1) AND "
-             "schema_name = current_schema()",
-             {table}) != "0";
-}
-
-Schema schema_of(engine::Connection& con, const std::string& select_sql) {
-  return con.query("SELECT * FROM (" + select_sql + ") AS sqlflow_q LIMIT 0").schema();
-}
-
-std::string key_list(const std::vector<std::string>& keys) {
-  std::string s;
-  for (const auto& k : keys) s += (s.empty() ? "" : ", ") + qi(k);
-  return s;
-}
-
-// Rows sharing a key make MERGE ambiguous. As SQLFlow (pandas) and dlt's merge do, the last row
-// per key in the input's order wins (the stage keeps the input's order in its rowids); returns
-// how many rows were dropped.
-uint64_t keep_last_row_per_key(engine::Connection& con, const std::string& stage,
-                               const std::vector<std::string>& keys) {
-  return run_counting(con, "DELETE FROM " + qi(stage) + " WHERE rowid IN (SELECT rowid FROM " + qi(stage) +
-                               " QUALIFY row_number() OVER (PARTITION BY " + key_list(keys) +
-                               " ORDER BY rowid DESC) > 1)");
-}
-
 std::string collapsed_warning(uint64_t dropped, const std::vector<std::string>& keys) {
   std::string k;
   for (const auto& key : keys) k += (k.empty() ? "" : ", ") + key;
   return std::to_string(dropped) + (dropped == 1 ? " input row" : " input rows") + " shared a key (" + k +
          ") with a later row and " + (dropped == 1 ? "was" : "were") +
          " dropped: the last row per key was kept";
-}
-
-// MERGE the staged rows into `table` on `keys` (DuckDB ≥ 1.4; needs no unique index on the target).
-// `target` is the table as SQL (quoted, possibly qualified).
-uint64_t merge_into(engine::Connection& con, const std::string& target, const std::string& stage,
-                    const std::vector<std::string>& keys) {
-  Schema cols = con.query("SELECT * FROM " + qi(stage) + " LIMIT 0").schema();
-  std::string on, set, names, values;
-  for (const auto& k : keys) on += std::string(on.empty() ? "" : " AND ") + "t." + qi(k) + " = s." + qi(k);
-  for (const auto& c : cols) {
-    names += (names.empty() ? "" : ", ") + qi(c.name);
-    values += (values.empty() ? "" : ", ") + ("s." + qi(c.name));
-    bool is_key = std::any_of(keys.begin(), keys.end(),
-                              [&](const auto& k) { return fold_name(k) == fold_name(c.name); });
-    if (!is_key) set += (set.empty() ? "" : ", ") + qi(c.name) + " = s." + qi(c.name);
-  }
-  std::string sql = "MERGE INTO " + target + " AS t USING " + qi(stage) + " AS s ON (" + on + ") ";
-  if (!set.empty()) sql += "WHEN MATCHED THEN UPDATE SET " + set + " ";
-  sql += "WHEN NOT MATCHED THEN INSERT (" + names + ") VALUES (" + values + ")";
-  return run_counting(con, sql);
 }
 
 std::string timestamp_literal(std::time_t t) {
@@ -262,13 +169,27 @@ struct Executor::Impl {
   std::map<std::string, SourceEntry> sources;  // by lower-case name
   std::mutex sources_mutex;
   std::mutex callback_mutex;
-  // The workers' connections, so an interrupt can stop the queries running on them.
-  std::mutex connections_mutex;
-  std::set<engine::Connection*> connections;
+  // The source views a worker's connection holds, by source, at the generation they were made.
+  using CreatedViews = std::map<std::string, int>;
+  // One worker thread's local DuckDB connection (sources, exports) and engine session (tables).
+  struct Worker {
+    std::unique_ptr<engine::Connection> con;
+    std::unique_ptr<engine::Session> session;
+    CreatedViews views;
+  };
+  // The workers, so an interrupt can stop the statements running on them.
+  std::mutex workers_mutex;
+  std::set<Worker*> workers;
+  std::unique_ptr<engine::Engine> duckdb_engine = std::make_unique<engine::DuckDbEngine>();
+
+  engine::Engine& table_engine() { return options.engine ? *options.engine : *duckdb_engine; }
 
   void interrupt_all() {
-    std::lock_guard lock(connections_mutex);
-    for (auto* c : connections) c->interrupt();
+    std::lock_guard lock(workers_mutex);
+    for (auto* w : workers) {
+      if (w->con) w->con->interrupt();
+      if (w->session) w->session->interrupt();
+    }
   }
 
   void prepare_sources(engine::Connection& con) {
@@ -300,9 +221,6 @@ struct Executor::Impl {
   static bool reads_source(const Step& step, const std::string& key) {
     return step.barrier || step.reads.count(key);
   }
-
-  // The source views a worker's connection holds, by source, at the generation they were made.
-  using CreatedViews = std::map<std::string, int>;
 
   // Creates, on this connection, the views of the sources `step` reads, each once per connection
   // (again when the source changed how it reads).
@@ -349,7 +267,8 @@ struct Executor::Impl {
 
   // ---- steps ----
 
-  void run_load(engine::Connection& con, const Step& step, const LoadStmt& load, StepResult& result) {
+  void run_load(engine::Connection& con, engine::Session& engine, const Step& step, const LoadStmt& load,
+                StepResult& result) {
     const BoundSource& src = *sources.at(fold_name(load.source)).bound;
     connectors::Source* source = source_object(load.source);
     std::string select = "SELECT * FROM " + qi(src.name);
@@ -358,7 +277,7 @@ struct Executor::Impl {
     std::optional<std::string> watermark;
     if (src.incremental) {
       wm_key = WatermarkKey{options.pipeline_name, src.name, load.table, src.cursor_field};
-      watermark = StateStore::get(con, *wm_key);
+      watermark = StateStore::get(engine, *wm_key);
       if (source && source->supports_cursor())
         connectors::calling_connector(source_subject(src.name),
                                       [&] { source->set_cursor(src.cursor_field, watermark); });
@@ -367,42 +286,54 @@ struct Executor::Impl {
         params.push_back(*watermark);
       }
     }
-    const bool stage = src.incremental || load.mode == LoadMode::Upsert;
+    // An engine that cannot read the local source views gets the rows staged in it first.
+    const bool local = engine.reads_local_views();
+    const bool stage = src.incremental || load.mode == LoadMode::Upsert || !local;
     const bool unordered = source && source->rows_unordered();
     const std::string stage_name = "__sqlflow_stage_" + std::to_string(step.id);
 
-    engine::Transaction tx(con);
+    engine::SessionTransaction tx(engine);
     std::string from = select;
     uint64_t staged = 0;
+    // What the source's after_read() inspects on the local DuckDB: the target, or for another
+    // engine the local copy of the rows that went into it.
+    std::string local_rows = load.table;
     if (stage) {
-      staged = run_counting(con, "CREATE TEMP TABLE " + qi(stage_name) + " AS " + select, params, unordered);
+      if (local) {
+        staged = engine.create_temp_as(stage_name, select, params, unordered);
+      } else {
+        local_rows = stage_name;
+        staged = stage_local_rows(con, engine, stage_name, select, params, unordered);
+      }
       crash_point("load.staged");
       from = "SELECT * FROM " + qi(stage_name);
       params.clear();
     }
-    const bool exists = table_exists(con, load.table);
-    const std::string target = persistent_table(con, load.table);
+    const bool exists = engine.table_exists(load.table);
+    const std::string target = engine.qualified(load.table);
     // Without MODE, an incremental source's first run (no watermark yet) hands over everything and
     // replaces the table, as a full refresh; later runs add what came after the watermark.
     const LoadMode mode = load.replace_on_first_run && !watermark ? LoadMode::Replace : load.mode;
-    if (mode != load.mode && exists) warn_full_first_load(con, src, load, target, result);
+    if (mode != load.mode && exists) warn_full_first_load(engine, src, load, target, result);
     if (src.incremental && watermark && staged == 0 && exists) {
       // Nothing after the watermark: the table and the watermark stay as they are.
       result.rows = 0;
     } else {
-      result.rows = write_target(con, mode, load, target, from, params, exists, unordered && !stage,
+      result.rows = write_target(engine, mode, load, target, from, exists, unordered && !stage,
                                  stage_name, result);
+      if (!exists) engine.created_table(load.table);
     }
     crash_point("load.written");
     if (source) {
       connectors::ReadReport report = connectors::calling_connector(
-          source_subject(src.name), [&] { return source->after_read(con, src.name, load.table); });
+          source_subject(src.name), [&] { return source->after_read(con, src.name, local_rows); });
       result.rejected_rows = report.rejected_rows;
       result.warnings.insert(result.warnings.end(), report.warnings.begin(), report.warnings.end());
     }
     std::optional<std::string> moved_to;
-    if (wm_key) moved_to = advance_watermark(con, src, *wm_key, stage_name, staged, watermark, result);
-    if (stage) con.execute("DROP TABLE IF EXISTS " + qi(stage_name));
+    if (wm_key) moved_to = advance_watermark(engine, src, *wm_key, stage_name, staged, watermark, result);
+    if (stage) engine.drop_table(stage_name);
+    if (!local) con.execute("DROP TABLE IF EXISTS " + qi(stage_name));
     tx.commit();
     crash_point("load.committed");
     if (moved_to) {
@@ -417,10 +348,24 @@ struct Executor::Impl {
     }
   }
 
+  // The rows of `select`, read by the local DuckDB into its temporary table `stage_name` (for the
+  // source's after_read) and copied into the temporary table of that name in another engine;
+  // returns how many.
+  static uint64_t stage_local_rows(engine::Connection& con, engine::Session& engine, const std::string& stage_name,
+                                   const std::string& select, const std::vector<engine::Param>& params,
+                                   bool unordered) {
+    engine::DuckDbSession plane(con);
+    plane.drop_table(stage_name);
+    plane.create_temp_as(stage_name, select, params, unordered);
+    engine::Result rows = con.stream("SELECT * FROM " + qi(stage_name));
+    const Schema schema = rows.schema();
+    return engine.write_rows(stage_name, schema, [&] { return rows.next(); });
+  }
+
   // An incremental source's first run replaced a table that held rows: say so, once.
-  static void warn_full_first_load(engine::Connection& con, const BoundSource& src, const LoadStmt& load,
+  static void warn_full_first_load(engine::Session& engine, const BoundSource& src, const LoadStmt& load,
                                    const std::string& target, StepResult& result) {
-    auto had = con.scalar("SELECT count(*) FROM " + target);
+    auto had = engine.scalar("SELECT count(*) FROM " + target);
     if (had && *had != "0")
       result.warnings.push_back("first run of incremental SOURCE " + src.name +
                                 " (no watermark yet): its full load replaced table " + load.table + " (" +
@@ -431,36 +376,35 @@ struct Executor::Impl {
 
   // Writes the rows of `from` (or, for UPSERT, of the staging table) into `target` by `mode`;
   // returns the rows written.
-  static uint64_t write_target(engine::Connection& con, LoadMode mode, const LoadStmt& load,
-                               const std::string& target, const std::string& from,
-                               const std::vector<engine::Param>& params, bool exists, bool unordered,
+  static uint64_t write_target(engine::Session& engine, LoadMode mode, const LoadStmt& load,
+                               const std::string& target, const std::string& from, bool exists, bool unordered,
                                const std::string& stage_name, StepResult& result) {
     switch (mode) {
       case LoadMode::Replace:
-        return run_counting(con, "CREATE OR REPLACE TABLE " + target + " AS " + from, params, unordered);
+        return engine.create_or_replace(target, from, unordered);
       case LoadMode::Append:
-        return exists ? run_counting(con, "INSERT INTO " + target + " BY NAME " + from, params, unordered)
-                      : run_counting(con, "CREATE TABLE " + target + " AS " + from, params, unordered);
+        return exists ? engine.insert_by_name(target, from, unordered)
+                      : engine.create_table_as(target, from, unordered);
       case LoadMode::Upsert:
-        if (uint64_t dropped = keep_last_row_per_key(con, stage_name, load.keys))
+        if (uint64_t dropped = engine.keep_last_row_per_key(stage_name, load.keys))
           result.warnings.push_back(collapsed_warning(dropped, load.keys));
-        return exists ? merge_into(con, target, stage_name, load.keys)
-                      : run_counting(con, "CREATE TABLE " + target + " AS " + from);
+        return exists ? engine.merge_into(target, stage_name, load.keys)
+                      : engine.create_table_as(target, from, false);
     }
     return 0;
   }
 
   // Sets the watermark to the highest cursor value staged, in the load's transaction, and notes
   // the step's incremental read; returns the new watermark (nullopt when nothing was staged).
-  static std::optional<std::string> advance_watermark(engine::Connection& con, const BoundSource& src,
+  static std::optional<std::string> advance_watermark(engine::Session& engine, const BoundSource& src,
                                                       const WatermarkKey& wm_key,
                                                       const std::string& stage_name, uint64_t staged,
                                                       const std::optional<std::string>& watermark,
                                                       StepResult& result) {
     auto new_mark =
-        staged ? con.scalar("SELECT max(" + qi(src.cursor_field) + ")::VARCHAR FROM " + qi(stage_name))
+        staged ? engine.scalar("SELECT CAST(max(" + qi(src.cursor_field) + ") AS VARCHAR) FROM " + qi(stage_name))
                : std::optional<std::string>();
-    if (new_mark) StateStore::set(con, wm_key, *new_mark);
+    if (new_mark) StateStore::set(engine, wm_key, *new_mark);
     crash_point("load.watermark_set");
     result.note = "incremental: " + std::to_string(staged) + (staged == 1 ? " new row" : " new rows") +
                   (watermark ? " since " + *watermark : " (first run)") +
@@ -468,72 +412,93 @@ struct Executor::Impl {
     return new_mark;
   }
 
-  void run_transform(engine::Connection& con, const Step& step, const CreateTableStmt& c,
-                     StepResult& result) {
+  void run_transform(engine::Session& engine, const Step& step, const CreateTableStmt& c, StepResult& result) {
     const std::string t = qi(c.table);
     if (c.mode == TransformMode::Plain || c.mode == TransformMode::Replace) {
-      // One statement is atomic on its own: no explicit transaction, no catalog lookup.
-      result.rows = run_counting(con, "CREATE OR REPLACE TABLE " + t + " AS " + c.query);
+      if (engine.reads_local_views()) {
+        // One statement is atomic on its own: no explicit transaction, no catalog lookup.
+        result.rows = engine.create_or_replace(t, c.query, false);
+        return;
+      }
+      engine::SessionTransaction tx(engine);
+      result.rows = engine.create_or_replace(t, c.query, false);
+      engine.created_table(c.table);
+      tx.commit();
       return;
     }
-    engine::Transaction tx(con);
-    const bool exists = table_exists(con, c.table);
+    engine::SessionTransaction tx(engine);
+    const bool exists = engine.table_exists(c.table);
     switch (c.mode) {
       case TransformMode::Plain:
       case TransformMode::Replace:
         break;  // handled above
       case TransformMode::Append:
-        result.rows = exists ? run_counting(con, "INSERT INTO " + t + " BY NAME " + c.query)
-                             : run_counting(con, "CREATE TABLE " + t + " AS " + c.query);
+        result.rows = exists ? engine.insert_by_name(t, c.query, false) : engine.create_table_as(t, c.query, false);
         break;
       case TransformMode::Upsert: {
         const std::string stage = "__sqlflow_stage_" + std::to_string(step.id);
-        con.execute("CREATE TEMP TABLE " + qi(stage) + " AS " + c.query);
-        if (uint64_t dropped = keep_last_row_per_key(con, stage, c.keys))
+        engine.create_temp_as(stage, c.query, {}, false);
+        if (uint64_t dropped = engine.keep_last_row_per_key(stage, c.keys))
           result.warnings.push_back(collapsed_warning(dropped, c.keys));
-        result.rows = exists ? merge_into(con, persistent_table(con, c.table), stage, c.keys)
-                             : run_counting(con, "CREATE TABLE " + t + " AS SELECT * FROM " + qi(stage));
-        con.execute("DROP TABLE " + qi(stage));
+        result.rows = exists ? engine.merge_into(engine.qualified(c.table), stage, c.keys)
+                             : engine.create_table_as(t, "SELECT * FROM " + qi(stage), false);
+        engine.drop_table(stage);
         break;
       }
-      case TransformMode::Incremental: {
-        const std::string end = timestamp_literal(std::time(nullptr));
-        std::string start = "-infinity";
-        if (exists) {
-          auto mark =
-              con.scalar("SELECT max(" + qi(c.incremental_column) + ")::TIMESTAMP::VARCHAR FROM " + t);
-          if (mark) {
-            start = *mark;
-            if (c.lookback) {
-              std::string unit = fold_name(c.lookback->unit).rfind("hour", 0) == 0 ? "HOUR" : "DAY";
-              start = *con.scalar("SELECT (CAST($1 AS TIMESTAMP) - INTERVAL (" +
-                                      std::to_string(c.lookback->amount) + ") " + unit + ")::VARCHAR",
-                                  {*mark});
-            }
-          }
-        }
-        std::string query = bind_time_macros(c.query, start, end);
-        if (!exists) {
-          result.rows = run_counting(con, "CREATE TABLE " + t + " AS " + query);
-        } else {
-          // Rows inside the window are recomputed: delete them, then insert the window's result.
-          con.query("DELETE FROM " + t + " WHERE " + qi(c.incremental_column) + " > CAST($1 AS TIMESTAMP)",
-                    {start});
-          result.rows = run_counting(con, "INSERT INTO " + t + " BY NAME " + query);
-        }
-        result.note = "window (" + start + ", " + end + "]";
+      case TransformMode::Incremental:
+        run_incremental_transform(engine, c, exists, result);
         break;
-      }
     }
+    if (!exists) engine.created_table(c.table);
     tx.commit();
   }
 
-  void run_export(engine::Connection& con, const ExportStmt& e, StepResult& result) {
+  // Rows inside the window (the table's latest value minus the lookback, now] are recomputed:
+  // deleted, then the window's result inserted.
+  static void run_incremental_transform(engine::Session& engine, const CreateTableStmt& c, bool exists,
+                                        StepResult& result) {
+    const std::string t = qi(c.table);
+    const std::string end = timestamp_literal(std::time(nullptr));
+    std::string start = "-infinity";
+    if (exists) {
+      auto mark = engine.scalar("SELECT CAST(CAST(max(" + qi(c.incremental_column) +
+                                ") AS TIMESTAMP) AS VARCHAR) FROM " + t);
+      if (mark) {
+        start = *mark;
+        if (c.lookback) {
+          std::string unit = fold_name(c.lookback->unit).rfind("hour", 0) == 0 ? "hour" : "day";
+          start = *engine.scalar("SELECT CAST(CAST($1 AS TIMESTAMP) - INTERVAL '" +
+                                     std::to_string(c.lookback->amount) + " " + unit + "' AS VARCHAR)",
+                                 {*mark});
+        }
+      }
+    }
+    std::string query = bind_time_macros(c.query, start, end);
+    if (!exists) {
+      result.rows = engine.create_table_as(t, query, false);
+    } else {
+      engine.execute("DELETE FROM " + t + " WHERE " + qi(c.incremental_column) + " > CAST($1 AS TIMESTAMP)",
+                     {start});
+      result.rows = engine.insert_by_name(t, query, false);
+    }
+    result.note = "window (" + start + ", " + end + "]";
+  }
+
+  void run_export(engine::Connection& con, engine::Session& engine, const Step& step, const ExportStmt& e,
+                  StepResult& result) {
     const auto& info = connectors::Registry::instance().get(e.type, connectors::Role::Destination);
     auto params = connectors::normalize_params(info.destination_params, e.options);
-    // Errors the destination raises name it; those of the query (run by DuckDB) do not.
+    // Errors the destination raises name it; those of the query (run by the engine) do not.
     const std::string subject =
         connectors::connector_subject(info.type, connectors::Role::Destination, e.uri);
+    // Another engine's result is read into the local DuckDB, which writes every destination.
+    std::string query = e.query;
+    if (auto rows = engine.reader(e.query)) {
+      const std::string view = "__sqlflow_export_" + std::to_string(step.id);
+      catalog.add(view, rows);
+      catalog.create_view(con, view);
+      query = "SELECT * FROM " + qi(view);
+    }
     auto dest = connectors::calling_connector(
         subject, [&] { return info.make_destination(e.uri, params, options.context); });
     std::string mode = params.value("mode", "replace");
@@ -551,12 +516,13 @@ struct Executor::Impl {
           keys.push_back(params[k].get<std::string>());
       }
     try {
-      const Schema schema = schema_of(con, e.query);
+      const Schema schema = con.query("SELECT * FROM (" + query + ") AS sqlflow_q LIMIT 0").schema();
       connectors::calling_connector(subject, [&] { dest->open(schema, wm, keys); });
-      if (auto sql = connectors::calling_connector(subject, [&] { return dest->copy_statement(e.query); })) {
-        result.rows = run_counting(con, *sql);
+      if (auto sql = connectors::calling_connector(subject, [&] { return dest->copy_statement(query); })) {
+        engine::DuckDbSession plane(con);
+        result.rows = plane.execute(*sql);
       } else {
-        engine::Result r = con.stream(e.query);
+        engine::Result r = con.stream(query);
         while (auto chunk = r.next()) {
           result.rows += chunk->size();
           connectors::calling_connector(subject, [&] { dest->write(*chunk); });
@@ -580,17 +546,17 @@ struct Executor::Impl {
     }
   }
 
-  void run_step(engine::Connection& con, const Step& step, StepResult& result) {
-    run_table_udfs(con, step);
+  void run_step(Worker& w, const Step& step, StepResult& result) {
+    run_table_udfs(*w.con, step);
     const auto& node = step.statement.node;
     if (const auto* l = std::get_if<LoadStmt>(&node))
-      run_load(con, step, *l, result);
+      run_load(*w.con, *w.session, step, *l, result);
     else if (const auto* c = std::get_if<CreateTableStmt>(&node))
-      run_transform(con, step, *c, result);
+      run_transform(*w.session, step, *c, result);
     else if (const auto* e = std::get_if<ExportStmt>(&node))
-      run_export(con, *e, result);
+      run_export(*w.con, *w.session, step, *e, result);
     else if (const auto* q = std::get_if<SqlStmt>(&node))
-      result.rows = run_counting(con, q->sql);
+      result.rows = w.session->execute(q->sql);
   }
 
   // Adds to `io` what the sources `step` reads (all bound ones for a barrier) did since their
@@ -615,8 +581,7 @@ struct Executor::Impl {
     return error;
   }
 
-  void execute_with_retry(engine::Connection& con, CreatedViews& views, const Step& step,
-                          StepResult& result) {
+  void execute_with_retry(Worker& w, const Step& step, StepResult& result) {
     const auto started = Clock::now();
     int adaptations = 0;
     for (int attempt = 1;; ++attempt) {
@@ -625,7 +590,7 @@ struct Executor::Impl {
       result.note.clear();
       result.warnings.clear();
       try {
-        run_step(con, step, result);
+        run_step(w, step, result);
         result.status = StepStatus::Ok;
         break;
       } catch (const Error& e) {
@@ -645,7 +610,7 @@ struct Executor::Impl {
         if (adaptations < kMaxAdaptations && adapt_sources(step, e)) {
           ++adaptations;
           --attempt;  // not a retry of a failing call: the source reads differently now
-          create_views(con, views, step);
+          create_views(*w.con, w.views, step);
           continue;
         }
         result.rows = 0;  // rolled back
@@ -670,7 +635,8 @@ struct Executor::Impl {
   // The state table, the sources' catalog and the scalar UDFs, before any step runs.
   void prepare_run() {
     engine::Connection setup(db);
-    StateStore::ensure(setup);
+    std::unique_ptr<engine::Session> session = table_engine().open(setup);
+    StateStore::ensure(*session);
     prepare_sources(setup);
     // Scalar UDFs go into the database's catalog: every worker connection sees them.
     if (options.udfs) udf::register_scalar_udfs(setup, *options.udfs, options.context.base_dir);
@@ -691,53 +657,54 @@ struct Executor::Impl {
 
   // One worker thread: runs ready steps on its own connection until the queue lets it go.
   void work(StepQueue& queue, std::vector<StepResult>& results) {
-    std::unique_ptr<engine::Connection> con;
+    Worker w;
     struct Unregister {
       Impl& im;
-      std::unique_ptr<engine::Connection>& con;
+      Worker& w;
       ~Unregister() {
-        if (!con) return;
-        std::lock_guard lock(im.connections_mutex);
-        im.connections.erase(con.get());
+        std::lock_guard lock(im.workers_mutex);
+        im.workers.erase(&w);
       }
-    } unregister{*this, con};
-    CreatedViews created_views;
+    } unregister{*this, w};
     while (const std::optional<size_t> id = queue.next()) {
       StepResult& result = results[*id];
-      run_on_worker(con, created_views, plan.steps[*id], result);
+      run_on_worker(w, plan.steps[*id], result);
       queue.finished(*id, result.status == StepStatus::Failed, options.fail_fast);
     }
   }
 
-  // Opens a worker's connection into `con` (registered first, so an interrupt reaches it).
-  void open_worker_connection(std::unique_ptr<engine::Connection>& con) {
-    con = std::make_unique<engine::Connection>(db);
+  // Opens a worker's connection and engine session (registered first, so an interrupt reaches them).
+  void open_worker(Worker& w) {
+    w.con = std::make_unique<engine::Connection>(db);
     {
-      std::lock_guard lock(connections_mutex);
-      connections.insert(con.get());
+      std::lock_guard lock(workers_mutex);
+      workers.insert(&w);
     }
-    if (interrupt::requested()) con->interrupt();
+    if (interrupt::requested()) w.con->interrupt();
     // DuckDB tracks query progress only when asked; it costs a few percent, so only for a live display.
     if (options.track_progress)
-      con->execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
+      w.con->execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
+    auto session = table_engine().open(*w.con);
+    std::lock_guard lock(workers_mutex);
+    w.session = std::move(session);
+    if (interrupt::requested()) w.session->interrupt();
   }
 
   // Runs `step` on the worker's connection (opened on its first step), between the callbacks.
-  void run_on_worker(std::unique_ptr<engine::Connection>& con, CreatedViews& created_views, const Step& step,
-                     StepResult& result) {
+  void run_on_worker(Worker& w, const Step& step, StepResult& result) {
     result.status = StepStatus::Running;
     // Every log line of the step, from this thread and the connector threads it starts, names it.
     metrics::LogContext log_context(step.name, step_connector(step, validated));
     try {
-      if (!con) open_worker_connection(con);
+      if (!w.con) open_worker(w);
       if (options.on_start) {
         std::lock_guard cb(callback_mutex);
-        engine::Connection* c = con.get();
-        options.on_start(step, [c] { return c->progress(); });
+        engine::Session* s = w.session.get();
+        options.on_start(step, [s] { return s->progress(); });
       }
-      create_views(*con, created_views, step);
+      create_views(*w.con, w.views, step);
       crash_point("step.started");
-      execute_with_retry(*con, created_views, step, result);
+      execute_with_retry(w, step, result);
     } catch (const Error& e) {
       result.status = StepStatus::Failed;
       result.error = e;

@@ -14,6 +14,7 @@
 #include "connectors/connector.hpp"
 #include "engine/database.hpp"
 #include "engine/scan_function.hpp"
+#include "engine/session.hpp"
 #include "pipeline/planner.hpp"
 #include "pipeline/validator.hpp"
 #include "udf/catalog.hpp"
@@ -52,6 +53,8 @@ struct ExecutorOptions {
   bool track_progress = false;  // let DuckDB compute query progress (for a live progress display)
   // The project's Python UDFs, registered before the first step (null: the pipeline calls none).
   std::shared_ptr<const udf::Catalog> udfs;
+  // Where the pipeline's tables live and its SQL runs (null: the run's DuckDB database).
+  std::shared_ptr<engine::Engine> engine;
 };
 
 // The connector a step moves data through (LOAD: its source's type, EXPORT: its TYPE; empty for SQL).

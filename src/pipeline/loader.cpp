@@ -6,6 +6,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "connectors/registry.hpp"
 #include "engine/connection.hpp"
 #include "pipeline/parser.hpp"
 #include "pipeline/resolver.hpp"
@@ -22,6 +23,20 @@ engine::DatabaseConfig engine_config(const Profile& profile) {
   cfg.threads = profile.engine.threads;
   for (const auto& [k, v] : profile.engine.settings) cfg.settings[k] = v;
   return cfg;
+}
+
+std::shared_ptr<engine::Engine> make_engine(const Profile& profile) {
+  if (profile.engine.name == "duckdb") return nullptr;
+  const auto* provider = connectors::Registry::instance().engine(profile.engine.name);
+  if (!provider) throw config_error("engine '" + profile.engine.name + "' is not built into this sqlflow");
+  const std::string where = profile.file.empty() ? std::string("the profile") : profile.file.filename().string();
+  try {
+    return provider->make(profile.engine.other_engines.at(profile.engine.name));
+  } catch (const Error& e) {
+    Error located(e.kind(), where + ": engines." + profile.engine.name + ": " + e.message(), e.hint(),
+                  e.retryable());
+    throw located;
+  }
 }
 
 std::map<std::string, std::string> parse_vars(const std::string& text) {

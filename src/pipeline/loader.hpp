@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/database.hpp"
+#include "engine/session.hpp"
 #include "pipeline/planner.hpp"
 #include "pipeline/profile.hpp"
 #include "pipeline/project.hpp"
@@ -47,6 +48,9 @@ LoadedPipeline load_pipeline(const PipelineRequest& request);
 std::string format_errors(const std::vector<Error>& errors);
 
 engine::DatabaseConfig engine_config(const Profile& profile);
+// The engine the profile's `engine:` names, connected and checked; null for DuckDB (the run's own
+// database). Errors name the profile file and engines.<name>.
+std::shared_ptr<engine::Engine> make_engine(const Profile& profile);
 
 // --vars: a JSON object, or k=v pairs separated by commas.
 std::map<std::string, std::string> parse_vars(const std::string& text);

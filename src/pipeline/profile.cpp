@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "connectors/registry.hpp"
 #include "core/suggest.hpp"
 #include "engine/database.hpp"
 #include "metrics/secrets.hpp"
@@ -302,7 +303,22 @@ void read_duckdb_settings(Loader& loader, const YAML::Node& settings, EngineSett
 
 void read_engines(Loader& loader, const YAML::Node& engines, const std::string& name, EngineSettings& out) {
   if (!engines.IsMap()) loader.fail("engines must be a mapping", engines);
-  loader.warn_unknown(engines, {"duckdb"}, "engines");
+  std::vector<std::string> names = connectors::Registry::instance().engine_names();
+  loader.warn_unknown(engines, names, "engines");
+  for (const auto& kv : engines) {
+    const std::string key = kv.first.as<std::string>();
+    if (key == "duckdb" || std::find(names.begin(), names.end(), key) == names.end()) continue;
+    if (!kv.second.IsMap())
+      loader.fail("engines." + key + " must be a mapping of its connection parameters", kv.second);
+    const auto* provider = connectors::Registry::instance().engine(key);
+    std::vector<std::string> known;
+    for (const auto& spec : provider->params) {
+      known.push_back(spec.name);
+      known.insert(known.end(), spec.aliases.begin(), spec.aliases.end());
+    }
+    loader.warn_unknown(kv.second, known, "engines." + key);
+    out.other_engines[key] = loader.to_json(kv.second);
+  }
   auto duck = engines["duckdb"];
   if (!duck) return;
   if (!duck.IsMap()) loader.fail("engines.duckdb must be a mapping", duck);
@@ -319,6 +335,23 @@ void read_engines(Loader& loader, const YAML::Node& engines, const std::string& 
   }
   if (auto temp = duck["temp_directory"]) read_temp_directory(loader, temp, out);
   if (auto settings = duck["settings"]) read_duckdb_settings(loader, settings, out);
+}
+
+// `engine: postgres` picks the engine the tables live in; it needs its engines.<name> settings.
+void read_engine_choice(Loader& loader, const YAML::Node& node, EngineSettings& out) {
+  const std::string name = loader.scalar(node, "engine");
+  std::vector<std::string> names = connectors::Registry::instance().engine_names();
+  if (std::find(names.begin(), names.end(), name) == names.end()) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    loader.fail("engine '" + name + "' is not an engine sqlflow knows" + did_you_mean(name, names), node,
+                "engines: " + list);
+  }
+  if (name != "duckdb" && !out.other_engines.count(name))
+    loader.fail("engine: " + name + " needs its connection under engines." + name, node,
+                "engines:\n  " + name + ":\n    host: localhost\n    dbname: analytics\n    user: sqlflow\n    "
+                "password: ${PGPASSWORD}\n    schema: sqlflow");
+  out.name = name;
 }
 
 // An unset ${VAR} in a variable stays as written (as SQLFlow keeps it), with a warning shown where it is
@@ -385,11 +418,12 @@ Profile load_profile(const Project& project, const std::string& name) {
                                ":' (deprecated); move its keys to the top level");
     root = root[name];
   }
-  loader.warn_unknown(root, {"version", "variables", "connectors", "engines", "allowed_paths", "run_history"},
-                      "");
+  loader.warn_unknown(
+      root, {"version", "engine", "variables", "connectors", "engines", "allowed_paths", "run_history"}, "");
   if (auto keep = root["run_history"]) read_run_history(loader, keep, profile);
   if (auto allowed = root["allowed_paths"]) read_allowed_paths(loader, allowed, profile);
   if (auto engines = root["engines"]) read_engines(loader, engines, name, profile.engine);
+  if (auto engine = root["engine"]) read_engine_choice(loader, engine, profile.engine);
   if (auto vars = root["variables"]) read_variables(loader, vars, profile);
   if (auto connectors = root["connectors"]) read_connectors(loader, connectors, profile);
   return profile;
@@ -423,6 +457,7 @@ std::string describe_profile(const Profile& p, const std::string& section) {
   auto want = [&](const char* s) { return section.empty() || section == s; };
   if (section.empty())
     out << "profile: " << p.name << " (" << (p.file.empty() ? "built-in default" : p.file.string()) << ")\n";
+  if (want("engines") && p.engine.name != "duckdb") out << "engine: " << p.engine.name << '\n';
   if (want("engines")) {
     out << "engines:\n  duckdb:\n    mode: " << (p.engine.persistent ? "persistent" : "memory") << '\n';
     if (p.engine.persistent) out << "    path: " << p.engine.path.string() << '\n';
@@ -430,6 +465,7 @@ std::string describe_profile(const Profile& p, const std::string& section) {
     if (p.engine.threads) out << "    threads: " << *p.engine.threads << '\n';
     if (!p.engine.settings.empty()) out << "    settings:\n";
     for (const auto& [k, v] : p.engine.settings) out << "      " << k << ": " << v << '\n';
+    for (const auto& [k, params] : p.engine.other_engines) out << "  " << k << ": " << mask(params).dump() << '\n';
   }
   if (want("variables")) {
     out << "variables:" << (p.variables.empty() ? " {}" : "") << '\n';

@@ -15,6 +15,10 @@
 namespace sqlflow::pipeline {
 
 struct EngineSettings {
+  // The engine the pipeline's tables live in and its SQL runs on (`engine:`): "duckdb", or one a
+  // connector provides ("postgres"), configured by engines.<name> (other_engines).
+  std::string name = "duckdb";
+  std::map<std::string, nlohmann::json> other_engines;
   bool persistent = false;
   std::filesystem::path path;  // absolute when persistent
   std::string memory_limit;

@@ -1,11 +1,12 @@
-// Watermarks of incremental loads, kept in the engine database (schema sqlflow_state) so that a
-// watermark advances in the same transaction as the load it describes.
+// Watermarks of incremental loads, kept in the engine (DuckDB: sqlflow_state.watermarks;
+// PostgreSQL: sqlflow_state in the engine's schema) so that a watermark advances in the same
+// transaction as the load it describes.
 #pragma once
 
 #include <optional>
 #include <string>
 
-#include "engine/connection.hpp"
+#include "engine/session.hpp"
 
 namespace sqlflow::pipeline {
 
@@ -19,11 +20,11 @@ struct WatermarkKey {
 
 class StateStore {
  public:
-  // Creates the state schema and table if missing (call once, before steps run concurrently).
-  static void ensure(engine::Connection& con);
-  static std::optional<std::string> get(engine::Connection& con, const WatermarkKey& key);
+  // Creates the state table if missing (call once, before steps run concurrently).
+  static void ensure(engine::Session& session) { session.ensure_state(); }
+  static std::optional<std::string> get(engine::Session& session, const WatermarkKey& key);
   // Upserts the watermark; call inside the load's transaction.
-  static void set(engine::Connection& con, const WatermarkKey& key, const std::string& value);
+  static void set(engine::Session& session, const WatermarkKey& key, const std::string& value);
 };
 
 }  // namespace sqlflow::pipeline

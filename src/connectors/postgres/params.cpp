@@ -166,6 +166,10 @@ std::string display_name(const ServerParts& parts) {
 
 }  // namespace
 
+std::vector<ParamSpec> connection_param_specs() {
+  return connection_specs();
+}
+
 ConnectionOptions ConnectionOptions::from(const Params& p) {
   ConnectionOptions o;
   ConnectionTarget& t = o.target;

@@ -66,6 +66,8 @@ struct DestinationOptions {
   static DestinationOptions from(const Params& params);
 };
 
+// The connection's parameters (host, port, dbname, user, password, …), shared by every role.
+std::vector<ParamSpec> connection_param_specs();
 std::vector<ParamSpec> source_param_specs();
 std::vector<ParamSpec> destination_param_specs();
 
