@@ -142,7 +142,10 @@ void compile_command(const std::string& name, const CommonOptions& o, const std:
   if (format == "json")
     std::cout << pipeline::plan_to_json(lp.plan, lp.name) << '\n';
   else
-    std::cout << "pipeline " << lp.name << '\n' << pipeline::describe_plan(lp.plan);
+    std::cout << "pipeline " << lp.name << (o.engine.empty() ? "" : " on engine " + lp.profile.engine.name) << '\n'
+              << pipeline::describe_plan(lp.plan, o.engine.empty() && lp.profile.engine.name == "duckdb"
+                                                      ? std::string()
+                                                      : lp.profile.engine.name);
 }
 
 void list_command(const std::string& format) {
@@ -190,6 +193,9 @@ void add_pipeline_commands(CLI::App& app) {
   compile->add_option("pipeline", *c_name, "pipeline name or path")->required();
   add_common(compile, *c_opts);
   compile->add_option("--format", *c_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  compile->add_option("--engine", c_opts->engine,
+                      "plan for this engine (duckdb, or one the profile configures under engines:, e.g. "
+                      "postgres) and show where each step runs");
   auto c_sql = std::make_shared<bool>(false);
   auto c_step = std::make_shared<std::string>();
   compile->add_flag("--sql", *c_sql,

@@ -22,6 +22,7 @@ pipeline::LoadedPipeline load_or_report(const std::string& name, const CommonOpt
   req.profile = o.profile;
   req.vars = pipeline::parse_vars(o.vars);
   req.allow_outside_project = o.allow_outside_project;
+  req.engine = o.engine;
   return pipeline::load_pipeline(req);
 }
 

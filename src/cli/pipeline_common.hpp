@@ -13,6 +13,7 @@ struct CommonOptions {
   std::string profile = "dev";
   std::string vars;
   bool allow_outside_project = false;
+  std::string engine;  // compile --engine: the engine to plan for (default: the profile's)
 };
 
 void add_common(CLI::App* cmd, CommonOptions& o);

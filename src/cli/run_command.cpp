@@ -94,7 +94,7 @@ void user_warning(const std::string& message) {
 // The steps --from-failed re-runs: those the last run of the pipeline did not finish (failed,
 // skipped, never started), by name. Empty when that run succeeded.
 std::set<size_t> unfinished_steps_of_last_run(const LoadedPipeline& lp, std::string& last_run_id) {
-  if (!lp.profile.engine.persistent)
+  if (!pipeline::tables_persist(lp.profile.engine))
     throw usage_error(
         "--from-failed needs a persistent engine: with an in-memory engine the tables of the "
         "steps that succeeded are gone",
@@ -150,7 +150,7 @@ bool choose_steps(LoadedPipeline& lp, const RunOptions& o) {
   for (size_t id : keep)
     for (size_t d : lp.plan.steps[id].depends_on)
       if (!keep.count(d)) reads_unselected = true;
-  if (reads_unselected && !lp.profile.engine.persistent)
+  if (reads_unselected && !pipeline::tables_persist(lp.profile.engine))
     user_warning(
         "the chosen steps read tables of steps that will not run, and the engine is in memory, so those "
         "tables do not exist; use a persistent profile or select them too (+step)");
@@ -173,7 +173,8 @@ void record_run(const LoadedPipeline& lp, const metrics::RunMetrics& run, const 
   if (!status.empty()) record["status"] = status;
   record["exit_code"] = exit_code;
   record["file"] = lp.file.string();
-  record["engine"] = lp.profile.engine.persistent ? lp.profile.engine.path.string() : std::string("memory");
+  record["engine"] = pipeline::tables_persist(lp.profile.engine) ? pipeline::describe_engine(lp.profile.engine)
+                                                                 : std::string("memory");
   record["variables"] = masked_variables(lp.variables);
   record["selection"] = Json{{"select", o.select.empty() ? Json(nullptr) : Json(o.select)},
                              {"exclude", o.exclude.empty() ? Json(nullptr) : Json(o.exclude)},
@@ -201,8 +202,8 @@ void end_invalid_run(const LoadedPipeline& lp, const std::string& run_id, int co
 }
 
 void announce(const LoadedPipeline& lp, const RunOptions& o) {
-  const bool persistent = lp.profile.engine.persistent;
-  const std::string engine = persistent ? lp.profile.engine.path.string() : std::string("in memory");
+  const bool persistent = pipeline::tables_persist(lp.profile.engine);
+  const std::string engine = pipeline::describe_engine(lp.profile.engine);
   const std::string memory_note =
       "the engine is in memory, so incremental state (watermarks) is not kept between runs; use a profile "
       "with engines.duckdb.mode: persistent";
@@ -269,7 +270,7 @@ void print_outcome(const LoadedPipeline& lp, const metrics::RunMetrics& run,
            "again to complete it\n";
   else if (!ok)
     std::cerr << "failed steps left their targets unchanged; fix the cause and run the pipeline again"
-              << (lp.profile.engine.persistent ? " (--from-failed re-runs only the steps that did not finish)"
+              << (pipeline::tables_persist(lp.profile.engine) ? " (--from-failed re-runs only the steps that did not finish)"
                                                : "")
               << '\n';
 }

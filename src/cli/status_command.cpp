@@ -23,7 +23,7 @@ void add_status_command(CLI::App& app) {
       std::string engine = "?";
       try {
         auto p = pipeline::load_profile(project, profiles[i]);
-        engine = p.engine.persistent ? "persistent" : "memory";
+        engine = p.engine.name != "duckdb" ? p.engine.name : p.engine.persistent ? "persistent" : "memory";
       } catch (const Error&) {
         engine = "invalid";
       }

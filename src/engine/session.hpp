@@ -110,6 +110,12 @@ class Engine {
   virtual ~Engine() = default;
   virtual std::string name() const = 0;
   virtual std::unique_ptr<Session> open(Connection& local) = 0;
+  // The tables (lower case) a statement reads as the engine's own planner sees them, for SQL
+  // DuckDB's parser cannot read; nullopt when unknown. Nothing is executed.
+  virtual std::optional<std::vector<std::string>> tables_read(const std::string& sql) {
+    (void)sql;
+    return std::nullopt;
+  }
 };
 
 }  // namespace sqlflow::engine

@@ -321,7 +321,7 @@ struct Executor::Impl {
     } else {
       result.rows = write_target(engine, mode, load, target, from, exists, unordered && !stage,
                                  stage_name, result);
-      if (!exists) engine.created_table(load.table);
+      if (!exists || mode == LoadMode::Replace) engine.created_table(load.table);
     }
     crash_point("load.written");
     if (source) {

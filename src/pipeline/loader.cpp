@@ -94,6 +94,33 @@ std::set<std::string> existing_tables(const Profile& profile) {
   return out;
 }
 
+// `--engine NAME`: the profile must configure it (engines.NAME), except duckdb.
+void choose_engine(Profile& profile, const std::string& name) {
+  if (name != "duckdb" && !profile.engine.other_engines.count(name)) {
+    std::string have = "duckdb";
+    for (const auto& [n, params] : profile.engine.other_engines) have += ", " + n;
+    throw usage_error("--engine " + name + ": profile " + profile.name + " has no engines." + name + " settings",
+                      "engines the profile configures: " + have);
+  }
+  profile.engine.name = name;
+}
+
+// The tables a statement reads as the engine itself sees them (PostgreSQL's EXPLAIN), when DuckDB's
+// parser cannot read it; nullopt when the engine cannot be reached or cannot plan it either.
+std::optional<std::set<TableRef>> tables_read_by_engine(const Profile& profile, std::shared_ptr<engine::Engine>& engine,
+                                                        const std::string& sql) {
+  try {
+    if (!engine) engine = make_engine(profile);
+    auto tables = engine->tables_read(sql);
+    if (!tables) return std::nullopt;
+    std::set<TableRef> out;
+    for (const auto& t : *tables) out.insert(TableRef{"", t});
+    return out;
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
 std::string read_text(const fs::path& path) {
   std::ifstream f(path, std::ios::binary);
   std::stringstream ss;
@@ -146,6 +173,7 @@ LoadedPipeline load_pipeline(const PipelineRequest& request) {
   if (!ec && !rel.empty() && rel.native().rfind("..", 0) != 0) lp.file = rel;
   lp.name = lp.file.stem().string();
   lp.profile = load_profile(lp.project, request.profile);
+  if (!request.engine.empty()) choose_engine(lp.profile, request.engine);
   lp.warnings = lp.profile.warnings;
   lp.context.base_dir = lp.project.root();
   lp.context.write_roots = lp.profile.allowed_paths;
@@ -168,6 +196,10 @@ LoadedPipeline load_pipeline(const PipelineRequest& request) {
 
   lp.udfs = resolve_python_calls(resolved.statements, lp.project.root(), lp.errors);
   TableRefExtractor refs;
+  std::shared_ptr<engine::Engine> engine;
+  if (lp.profile.engine.name != "duckdb")
+    refs.set_fallback(lp.profile.engine.name == "postgres" ? "PostgreSQL's EXPLAIN" : lp.profile.engine.name,
+                      [&](const std::string& sql) { return tables_read_by_engine(lp.profile, engine, sql); });
   lp.plan = make_plan(resolved.statements, refs, lp.errors);
   lp.warnings.insert(lp.warnings.end(), lp.plan.warnings.begin(), lp.plan.warnings.end());
   lp.validated = validate(lp.plan, lp.profile, existing_tables(lp.profile), lp.context, lp.errors);

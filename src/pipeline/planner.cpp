@@ -252,6 +252,7 @@ Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs
         step.reads = names_of(*r);
       else
         step.barrier = true;
+      step.analysis = refs.last_analysis();
       // SQLFlow lets a pipeline define a table again; each definition runs in file order and a
       // reader in between sees the earlier one (the dependency pass below keeps versions apart).
       // Only a plain CREATE TABLE over an existing definition is worth a word.
@@ -271,6 +272,7 @@ Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs
         step.reads = names_of(*r);
       else
         step.barrier = true;
+      step.analysis = refs.last_analysis();
     } else if (const auto* q = std::get_if<SqlStmt>(&stmt.node)) {
       step.kind = StepKind::Sql;
       step.name = "sql line " + std::to_string(stmt.location.line);
@@ -280,6 +282,7 @@ Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs
         step.barrier = true;
         step.writes = sql_writes(q->sql);
       }
+      step.analysis = refs.last_analysis();
     } else {
       continue;  // SET/IF/INCLUDE never reach the planner (resolved earlier)
     }
@@ -313,7 +316,28 @@ std::string join(const std::set<std::string>& s) {
 }
 }  // namespace
 
-std::string describe_plan(const Plan& plan) {
+namespace {
+
+// Where a step's work happens on `engine`, for `compile --engine`.
+std::string where_it_runs(const Step& s, const std::string& engine) {
+  const bool local = engine == "duckdb";
+  switch (s.kind) {
+    case StepKind::Load:
+      return local ? "DuckDB" : "DuckDB reads the source; rows go to " + engine +
+                                    " by binary COPY (one transaction with the watermark)";
+    case StepKind::Source:
+    case StepKind::Transform:
+    case StepKind::Sql:
+      return local ? "DuckDB" : engine + " (SQL runs there; no rows pass through sqlflow)";
+    case StepKind::Export:
+      return local ? "DuckDB" : engine + " runs the query; rows come back by binary COPY; DuckDB writes the destination";
+  }
+  return engine;
+}
+
+}  // namespace
+
+std::string describe_plan(const Plan& plan, const std::string& engine) {
   std::ostringstream out;
   out << plan.sources.size() << (plan.sources.size() == 1 ? " source, " : " sources, ") << plan.steps.size()
       << (plan.steps.size() == 1 ? " step" : " steps") << " in " << plan.levels()
@@ -336,6 +360,12 @@ std::string describe_plan(const Plan& plan) {
       for (size_t d : s.depends_on) out << " " << d + 1;
     }
     out << '\n';
+    if (s.kind != StepKind::Load && s.analysis != "DuckDB's parser")
+      out << "      reads found by: "
+          << (s.analysis.empty() ? "nothing (the SQL could not be analysed: runs after every step before it)"
+                                 : s.analysis)
+          << '\n';
+    if (!engine.empty()) out << "      runs on: " << where_it_runs(s, engine) << '\n';
   }
   return out.str();
 }
@@ -363,6 +393,8 @@ std::string plan_to_json(const Plan& plan, const std::string& pipeline_name) {
     step["reads"] = s.reads;
     step["writes"] = s.writes;
     step["barrier"] = s.barrier;
+    if (s.kind != StepKind::Load)
+      step["reads_found_by"] = s.analysis.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.analysis);
     nlohmann::ordered_json after = nlohmann::ordered_json::array();
     for (size_t d : s.depends_on) after.push_back(d + 1);
     step["depends_on"] = after;

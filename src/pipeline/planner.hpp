@@ -28,6 +28,7 @@ struct Step {
   std::set<std::string> reads;   // lower-case table or source names
   std::set<std::string> writes;  // lower-case table names
   bool barrier = false;
+  std::string analysis;  // what found `reads` ("DuckDB's parser", "PostgreSQL's EXPLAIN"); "" for none
   std::vector<size_t> depends_on;  // step ids, sorted
   int level = 0;                   // longest dependency chain before it (parallel group)
 };
@@ -44,7 +45,8 @@ struct Plan {
 Plan make_plan(const std::vector<Statement>& statements, TableRefExtractor& refs, std::vector<Error>& errors);
 
 // Readable (default) or JSON description of the plan for `pipeline compile` / --dry-run.
-std::string describe_plan(const Plan& plan);
+// With `engine` ("duckdb", "postgres"), each step also says where it runs.
+std::string describe_plan(const Plan& plan, const std::string& engine = {});
 std::string plan_to_json(const Plan& plan, const std::string& pipeline_name);
 
 // Whether a file source's `path` (a path, a glob or a list of them) names `uri`, so that the

@@ -452,6 +452,15 @@ nlohmann::json mask(const nlohmann::json& value, const std::string& key = {}) {
 }
 }  // namespace
 
+std::string describe_engine(const EngineSettings& e) {
+  if (e.name == "duckdb") return e.persistent ? e.path.string() : std::string("in memory");
+  auto it = e.other_engines.find(e.name);
+  std::string schema = "public";
+  if (it != e.other_engines.end() && it->second.contains("schema") && it->second["schema"].is_string())
+    schema = it->second["schema"].get<std::string>();
+  return e.name + " (schema " + schema + ")";
+}
+
 std::string describe_profile(const Profile& p, const std::string& section) {
   std::ostringstream out;
   auto want = [&](const char* s) { return section.empty() || section == s; };

@@ -28,6 +28,13 @@ struct EngineSettings {
   std::map<std::string, std::string> settings;
 };
 
+// Whether the pipeline's tables outlive the run (a DuckDB file, or another engine).
+inline bool tables_persist(const EngineSettings& e) {
+  return e.persistent || e.name != "duckdb";
+}
+// Where the tables live, for messages: "in memory", the DuckDB file, or "postgres (schema s)".
+std::string describe_engine(const EngineSettings& e);
+
 struct ConnectorConfig {
   std::string type;
   nlohmann::json params = nlohmann::json::object();

@@ -53,7 +53,22 @@ engine::DatabaseConfig parser_only() {
 TableRefExtractor::TableRefExtractor()
     : db_(parser_only()), con_(db_), stmt_(con_.prepare("SELECT json_serialize_sql($1::VARCHAR)")) {}
 
+void TableRefExtractor::set_fallback(std::string name, Fallback fallback) {
+  fallback_name_ = std::move(name);
+  fallback_ = std::move(fallback);
+}
+
 std::optional<std::set<TableRef>> TableRefExtractor::reads(const std::string& select_sql) {
+  analysis_ = "DuckDB's parser";
+  if (auto r = parse(select_sql)) return r;
+  analysis_.clear();
+  if (!fallback_) return std::nullopt;
+  auto r = fallback_(select_sql);
+  if (r) analysis_ = fallback_name_;
+  return r;
+}
+
+std::optional<std::set<TableRef>> TableRefExtractor::parse(const std::string& select_sql) {
   stmt_.bind_all({select_sql});
   auto result = stmt_.execute();
   auto chunk = result.next();

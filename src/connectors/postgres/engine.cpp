@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <set>
 
 #include "connectors/postgres/connection_pool.hpp"
 #include "connectors/postgres/copy_binary_encode.hpp"
@@ -180,6 +181,38 @@ class PostgresSession : public engine::Session {
       run("SELECT create_distributed_table($1, $2)", {name, it->second});
   }
 
+  // PostgreSQL forgets the precision of computed numerics (sum(bigint), sum(numeric(14,2)),
+  // arithmetic): such a column is read as DECIMAL(38, s) with s the largest scale among its
+  // values (one aggregate query finds it), so 30 stays 30 and 8154.00 stays 8154.00, as DuckDB
+  // would have typed them, rather than numeric_mode's DECIMAL(38,9).
+  std::string with_numeric_scales(const std::string& query) {
+    PgResult shape = run("SELECT * FROM (" + query + ") AS sqlflow_q LIMIT 0");
+    std::vector<int> unbounded;
+    for (int i = 0; i < PQnfields(shape.get()); ++i)
+      if (PQftype(shape.get(), i) == oid::kNumeric && PQfmod(shape.get(), i) < 0) unbounded.push_back(i);
+    if (unbounded.empty()) return query;
+    std::string aggregates;
+    for (int i : unbounded) {
+      const std::string c = qi(PQfname(shape.get(), i));
+      aggregates += std::string(aggregates.empty() ? "" : ", ") + "max(scale(" + c + ")), max(length(trunc(abs(" +
+                    c + "))::text))";
+    }
+    PgResult widths = run("SELECT " + aggregates + " FROM (" + query + ") AS sqlflow_q");
+    std::string select;
+    for (int i = 0, u = 0; i < PQnfields(shape.get()); ++i) {
+      const std::string c = qi(PQfname(shape.get(), i));
+      select += (i ? ", " : "") + c;
+      if (u >= static_cast<int>(unbounded.size()) || unbounded[u] != i) continue;
+      const char* scale = PQgetvalue(widths.get(), 0, 2 * u);
+      const char* digits = PQgetvalue(widths.get(), 0, 2 * u + 1);
+      ++u;
+      const int s = *scale ? std::stoi(scale) : 0;
+      const int d = *digits ? std::stoi(digits) : 1;
+      if (s <= 37 && d + s <= 38) select += "::numeric(38, " + std::to_string(s) + ") AS " + c;
+    }
+    return "SELECT " + select + " FROM (" + query + ") AS sqlflow_q";
+  }
+
   std::string state_table() const override { return qi(options_.schema) + ".sqlflow_state"; }
   void ensure_state() override {
     run("CREATE SCHEMA IF NOT EXISTS " + qi(options_.schema));
@@ -192,7 +225,7 @@ class PostgresSession : public engine::Session {
   std::shared_ptr<engine::TableSource> reader(const std::string& query) override {
     SourceOptions o;
     o.connection = options_.connection;
-    o.query = query;
+    o.query = with_numeric_scales(query);
     o.partitions = PartitionMode::Off;
     return std::make_shared<PostgresSource>(std::move(o));
   }
@@ -331,6 +364,35 @@ void PostgresEngine::prepare() {
     throw config_error("engines.postgres.distribution is set, but PostgreSQL " + options_.connection.target.display +
                            " has no Citus (create_distributed_table is not a function there)",
                        "run CREATE EXTENSION citus on the coordinator, or remove distribution from the profile");
+}
+
+namespace {
+
+void collect_relations(const nlohmann::json& node, std::set<std::string>& out) {
+  if (node.is_object()) {
+    if (auto it = node.find("Relation Name"); it != node.end() && it->is_string()) out.insert(lower(*it));
+    for (const auto& [k, v] : node.items()) collect_relations(v, out);
+  } else if (node.is_array()) {
+    for (const auto& v : node) collect_relations(v, out);
+  }
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> PostgresEngine::tables_read(const std::string& sql) {
+  Lease lease = engine_pool(options_)->acquire();
+  try {
+    lease->exec("BEGIN READ ONLY");
+    auto plan = lease->scalar("EXPLAIN (FORMAT JSON) " + sql);
+    lease->exec("ROLLBACK");
+    if (!plan) return std::nullopt;
+    std::set<std::string> names;
+    collect_relations(nlohmann::json::parse(*plan, nullptr, false), names);
+    return std::vector<std::string>(names.begin(), names.end());
+  } catch (const Error&) {
+    lease.discard();
+    return std::nullopt;
+  }
 }
 
 std::unique_ptr<engine::Session> PostgresEngine::open(engine::Connection&) {

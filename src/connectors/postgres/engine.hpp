@@ -37,6 +37,8 @@ class PostgresEngine : public engine::Engine {
   // distribution is configured (a clear error otherwise).
   void prepare();
   std::unique_ptr<engine::Session> open(engine::Connection& local) override;
+  // The relations of EXPLAIN (FORMAT JSON), inside a transaction that is rolled back.
+  std::optional<std::vector<std::string>> tables_read(const std::string& sql) override;
   const EngineOptions& options() const { return options_; }
 
  private:
