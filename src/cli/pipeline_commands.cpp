@@ -41,6 +41,13 @@ void bind_statements(LoadedPipeline& lp, bool offline) {
   bo.context = lp.context;
   bo.udfs = lp.udfs;
   bo.offline = offline;
+  // The PostgreSQL engine checks the SQL itself (rolled back); --offline leaves it unasked.
+  if (lp.profile.engine.name != "duckdb") {
+    if (offline)
+      bo.offline_engine = lp.profile.engine.name;
+    else
+      bo.engine = pipeline::make_engine(lp.profile);
+  }
   for (const auto& e : lp.errors)
     if (e.location()) bo.already_reported.insert({e.location()->file, e.location()->line});
   auto bound = pipeline::bind_plan(lp.plan, lp.validated, lp.profile, bo);
@@ -142,7 +149,8 @@ void compile_command(const std::string& name, const CommonOptions& o, const std:
   if (format == "json")
     std::cout << pipeline::plan_to_json(lp.plan, lp.name) << '\n';
   else
-    std::cout << "pipeline " << lp.name << (o.engine.empty() ? "" : " on engine " + lp.profile.engine.name) << '\n'
+    std::cout << "pipeline " << lp.name << (o.engine.empty() ? "" : " on engine " + lp.profile.engine.name)
+              << '\n'
               << pipeline::describe_plan(lp.plan, o.engine.empty() && lp.profile.engine.name == "duckdb"
                                                       ? std::string()
                                                       : lp.profile.engine.name);

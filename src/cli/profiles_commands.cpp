@@ -56,9 +56,10 @@ void add_profiles_commands(CLI::App& app) {
     for (const auto& n : project.profile_names()) {
       try {
         auto p = pipeline::load_profile(project, n);
-        rows.push_back({n, p.engine.name != "duckdb"  ? pipeline::describe_engine(p.engine)
-                                  : p.engine.persistent ? "persistent " + p.engine.path.filename().string()
-                                                        : "memory",
+        rows.push_back({n,
+                        p.engine.name != "duckdb" ? pipeline::describe_engine(p.engine)
+                        : p.engine.persistent     ? "persistent " + p.engine.path.filename().string()
+                                                  : "memory",
                         std::to_string(p.connectors.size()), std::to_string(p.variables.size()), "", ""});
       } catch (const Error& e) {
         Error brief(e.kind(), e.message());

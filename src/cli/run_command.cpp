@@ -173,8 +173,9 @@ void record_run(const LoadedPipeline& lp, const metrics::RunMetrics& run, const 
   if (!status.empty()) record["status"] = status;
   record["exit_code"] = exit_code;
   record["file"] = lp.file.string();
-  record["engine"] = pipeline::tables_persist(lp.profile.engine) ? pipeline::describe_engine(lp.profile.engine)
-                                                                 : std::string("memory");
+  record["engine"] = pipeline::tables_persist(lp.profile.engine)
+                         ? pipeline::describe_engine(lp.profile.engine)
+                         : std::string("memory");
   record["variables"] = masked_variables(lp.variables);
   record["selection"] = Json{{"select", o.select.empty() ? Json(nullptr) : Json(o.select)},
                              {"exclude", o.exclude.empty() ? Json(nullptr) : Json(o.exclude)},
@@ -270,8 +271,9 @@ void print_outcome(const LoadedPipeline& lp, const metrics::RunMetrics& run,
            "again to complete it\n";
   else if (!ok)
     std::cerr << "failed steps left their targets unchanged; fix the cause and run the pipeline again"
-              << (pipeline::tables_persist(lp.profile.engine) ? " (--from-failed re-runs only the steps that did not finish)"
-                                               : "")
+              << (pipeline::tables_persist(lp.profile.engine)
+                      ? " (--from-failed re-runs only the steps that did not finish)"
+                      : "")
               << '\n';
 }
 

@@ -2,15 +2,14 @@
 // their own folder); everything else finds them here. Type names are case-insensitive.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include <functional>
-#include <memory>
-
 #include "connectors/connector.hpp"
-#include "engine/session.hpp"
 #include "core/error.hpp"
+#include "engine/session.hpp"
 
 namespace sqlflow::connectors {
 
@@ -67,7 +66,9 @@ struct InspectorRegistrar {
   }
 };
 struct EngineRegistrar {
-  EngineRegistrar(const char* type, EngineProvider (*make)()) { Registry::instance().add_engine(type, make()); }
+  EngineRegistrar(const char* type, EngineProvider (*make)()) {
+    Registry::instance().add_engine(type, make());
+  }
 };
 }  // namespace detail
 

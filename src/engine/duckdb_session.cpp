@@ -103,7 +103,8 @@ Schema DuckDbSession::query_schema(const std::string& select_sql) {
   return con_.query("SELECT * FROM (" + select_sql + ") AS sqlflow_q LIMIT 0").schema();
 }
 
-uint64_t DuckDbSession::create_or_replace(const std::string& table, const std::string& query, bool unordered) {
+uint64_t DuckDbSession::create_or_replace(const std::string& table, const std::string& query,
+                                          bool unordered) {
   return execute("CREATE OR REPLACE TABLE " + table + " AS " + query, {}, unordered);
 }
 
@@ -136,7 +137,8 @@ uint64_t DuckDbSession::write_rows(const std::string& name, const Schema& schema
 
 // Rows sharing a key make MERGE ambiguous. As SQLFlow (pandas) and dlt's merge do, the last row
 // per key in the input's order wins (the stage keeps the input's order in its rowids).
-uint64_t DuckDbSession::keep_last_row_per_key(const std::string& stage, const std::vector<std::string>& keys) {
+uint64_t DuckDbSession::keep_last_row_per_key(const std::string& stage,
+                                              const std::vector<std::string>& keys) {
   return execute("DELETE FROM " + qi(stage) + " WHERE rowid IN (SELECT rowid FROM " + qi(stage) +
                  " QUALIFY row_number() OVER (PARTITION BY " + key_list(keys) + " ORDER BY rowid DESC) > 1)");
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/data_chunk.hpp"
+#include "core/error.hpp"
 #include "core/logical_type.hpp"
 #include "engine/connection.hpp"
 #include "engine/table_source.hpp"
@@ -41,7 +42,8 @@ class Session {
   virtual uint64_t execute(const std::string& sql, const std::vector<Param>& params = {},
                            bool unordered = false) = 0;
   // The first value of the first row as text; nullopt for no row or NULL.
-  virtual std::optional<std::string> scalar(const std::string& sql, const std::vector<Param>& params = {}) = 0;
+  virtual std::optional<std::string> scalar(const std::string& sql,
+                                            const std::vector<Param>& params = {}) = 0;
 
   // Whether `table` exists as a persistent table of the pipeline's schema.
   virtual bool table_exists(const std::string& table) = 0;
@@ -104,6 +106,21 @@ class SessionTransaction {
   bool open_ = true;
 };
 
+// One statement of `pipeline validate`'s check on an engine (Engine::check).
+struct ShadowStatement {
+  enum class Kind {
+    Table,      // a LOAD's target: created empty with `schema` unless it exists
+    CreateAs,   // a transform's target: `sql` is its query; `replace` makes it anew
+    Query,      // an EXPORT's query (planned, not run)
+    Statement,  // a plain SQL statement
+  };
+  Kind kind = Kind::Query;
+  std::string table;
+  Schema schema;
+  std::string sql;
+  bool replace = true;
+};
+
 // Opens the sessions of one run. `local` is the worker's DuckDB connection (the data plane).
 class Engine {
  public:
@@ -116,6 +133,15 @@ class Engine {
     (void)sql;
     return std::nullopt;
   }
+  // Checks the statements in order inside one transaction that is rolled back: each is prepared
+  // (planned) against the tables the ones before it made, empty. Returns the error of each
+  // statement (nullopt when it is fine); empty when the engine has no such check.
+  virtual std::vector<std::optional<Error>> check(const std::vector<ShadowStatement>& statements) {
+    (void)statements;
+    return {};
+  }
+  // The (lower-case) names of the tables and views the engine already holds for the pipeline.
+  virtual std::vector<std::string> table_names() { return {}; }
 };
 
 }  // namespace sqlflow::engine

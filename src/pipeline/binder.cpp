@@ -310,6 +310,61 @@ struct Binder {
     return true;
   }
 
+  // ---- another engine checks the SQL (BindOptions::engine) ----
+  std::vector<engine::ShadowStatement> engine_statements;
+  std::vector<const Step*> engine_steps;
+
+  // Queues what the engine checks: a LOAD's target (after binding it here, for its columns), a
+  // transform's query, an export's query, a plain statement. False when the step is bound here.
+  bool queue_for_engine(const Step& step) {
+    using Kind = engine::ShadowStatement::Kind;
+    engine::ShadowStatement s;
+    const auto& node = step.statement.node;
+    if (const auto* l = std::get_if<LoadStmt>(&node)) {
+      bind_load(step, *l);
+      auto it = tables.find(fold_name(l->table));
+      if (it == tables.end()) return true;
+      s = {Kind::Table, l->table, it->second, "", true};
+    } else if (const auto* c = std::get_if<CreateTableStmt>(&node)) {
+      const bool anew = c->mode == TransformMode::Plain || c->mode == TransformMode::Replace;
+      s = {Kind::CreateAs, c->table, {}, bind_time_macros(c->query, "1970-01-01", "1970-01-01"), anew};
+    } else if (const auto* e = std::get_if<ExportStmt>(&node)) {
+      s = {Kind::Query, "", {}, e->query, true};
+    } else if (const auto* q = std::get_if<SqlStmt>(&node)) {
+      s = {Kind::Statement, "", {}, q->sql, true};
+    } else {
+      return false;
+    }
+    engine_statements.push_back(std::move(s));
+    engine_steps.push_back(&step);
+    return true;
+  }
+
+  void check_on_engine() {
+    if (engine_statements.empty()) return;
+    if (!options.engine) {
+      result.unchecked.push_back("the SQL of " + std::to_string(engine_statements.size()) +
+                                 " steps: not checked: it runs on the " + options.offline_engine +
+                                 " engine, which --offline does not ask");
+      return;
+    }
+    std::vector<std::optional<Error>> errors;
+    try {
+      errors = options.engine->check(engine_statements);
+    } catch (const Error& e) {
+      result.unchecked.push_back("the SQL of the steps: not checked: the " + options.engine->name() +
+                                 " engine cannot be reached (" + e.message() + ")");
+      return;
+    }
+    for (size_t i = 0; i < errors.size() && i < engine_steps.size(); ++i)
+      if (errors[i]) error(locate_step_error_text(*engine_steps[i], *errors[i]));
+  }
+
+  static Error locate_step_error_text(const Step& step, const Error& e) {
+    Error located(e.kind(), e.message(), e.hint());
+    return located.at(step.statement.location);
+  }
+
   void bind_step(const Step& step) {
     const auto& loc = step.statement.location;
     if (options.already_reported.count({loc.file, loc.line})) {
@@ -337,6 +392,7 @@ struct Binder {
       return;
     }
     const auto& node = step.statement.node;
+    if ((options.engine || !options.offline_engine.empty()) && queue_for_engine(step)) return;
     if (const auto* l = std::get_if<LoadStmt>(&node))
       bind_load(step, *l);
     else if (const auto* c = std::get_if<CreateTableStmt>(&node))
@@ -367,6 +423,7 @@ BindResult bind_plan(const Plan& plan, const ValidatedPipeline& validated, const
       for (const auto& s : plan.sources) b.bind_source(fold_name(s.name));
     b.bind_step(step);
   }
+  if (options.engine || !options.offline_engine.empty()) b.check_on_engine();
   return std::move(b.result);
 }
 

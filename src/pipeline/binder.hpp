@@ -16,6 +16,7 @@
 
 #include "connectors/connector.hpp"
 #include "core/error.hpp"
+#include "engine/session.hpp"
 #include "pipeline/planner.hpp"
 #include "pipeline/profile.hpp"
 #include "pipeline/validator.hpp"
@@ -30,6 +31,12 @@ struct BindOptions {
   // reported once; what they define counts as unknown.
   std::set<std::pair<std::string, int>> already_reported;
   std::shared_ptr<const udf::Catalog> udfs;  // registered in the shadow catalog when set
+  // Another engine (the profile's engine: postgres): the SQL of transforms, exports and plain
+  // statements is checked by it (Engine::check) instead of by the shadow DuckDB; sources and
+  // LOADs are still bound here, for their schemas.
+  std::shared_ptr<engine::Engine> engine;
+  // The SQL runs on another engine that is not asked (--offline): it is left unchecked.
+  std::string offline_engine;
 };
 
 struct BindResult {

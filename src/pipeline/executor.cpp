@@ -319,8 +319,8 @@ struct Executor::Impl {
       // Nothing after the watermark: the table and the watermark stay as they are.
       result.rows = 0;
     } else {
-      result.rows = write_target(engine, mode, load, target, from, exists, unordered && !stage,
-                                 stage_name, result);
+      result.rows =
+          write_target(engine, mode, load, target, from, exists, unordered && !stage, stage_name, result);
       if (!exists || mode == LoadMode::Replace) engine.created_table(load.table);
     }
     crash_point("load.written");
@@ -351,9 +351,9 @@ struct Executor::Impl {
   // The rows of `select`, read by the local DuckDB into its temporary table `stage_name` (for the
   // source's after_read) and copied into the temporary table of that name in another engine;
   // returns how many.
-  static uint64_t stage_local_rows(engine::Connection& con, engine::Session& engine, const std::string& stage_name,
-                                   const std::string& select, const std::vector<engine::Param>& params,
-                                   bool unordered) {
+  static uint64_t stage_local_rows(engine::Connection& con, engine::Session& engine,
+                                   const std::string& stage_name, const std::string& select,
+                                   const std::vector<engine::Param>& params, bool unordered) {
     engine::DuckDbSession plane(con);
     plane.drop_table(stage_name);
     plane.create_temp_as(stage_name, select, params, unordered);
@@ -377,8 +377,8 @@ struct Executor::Impl {
   // Writes the rows of `from` (or, for UPSERT, of the staging table) into `target` by `mode`;
   // returns the rows written.
   static uint64_t write_target(engine::Session& engine, LoadMode mode, const LoadStmt& load,
-                               const std::string& target, const std::string& from, bool exists, bool unordered,
-                               const std::string& stage_name, StepResult& result) {
+                               const std::string& target, const std::string& from, bool exists,
+                               bool unordered, const std::string& stage_name, StepResult& result) {
     switch (mode) {
       case LoadMode::Replace:
         return engine.create_or_replace(target, from, unordered);
@@ -401,9 +401,9 @@ struct Executor::Impl {
                                                       const std::string& stage_name, uint64_t staged,
                                                       const std::optional<std::string>& watermark,
                                                       StepResult& result) {
-    auto new_mark =
-        staged ? engine.scalar("SELECT CAST(max(" + qi(src.cursor_field) + ") AS VARCHAR) FROM " + qi(stage_name))
-               : std::optional<std::string>();
+    auto new_mark = staged ? engine.scalar("SELECT CAST(max(" + qi(src.cursor_field) + ") AS VARCHAR) FROM " +
+                                           qi(stage_name))
+                           : std::optional<std::string>();
     if (new_mark) StateStore::set(engine, wm_key, *new_mark);
     crash_point("load.watermark_set");
     result.note = "incremental: " + std::to_string(staged) + (staged == 1 ? " new row" : " new rows") +
@@ -412,7 +412,8 @@ struct Executor::Impl {
     return new_mark;
   }
 
-  void run_transform(engine::Session& engine, const Step& step, const CreateTableStmt& c, StepResult& result) {
+  void run_transform(engine::Session& engine, const Step& step, const CreateTableStmt& c,
+                     StepResult& result) {
     const std::string t = qi(c.table);
     if (c.mode == TransformMode::Plain || c.mode == TransformMode::Replace) {
       if (engine.reads_local_views()) {
@@ -433,7 +434,8 @@ struct Executor::Impl {
       case TransformMode::Replace:
         break;  // handled above
       case TransformMode::Append:
-        result.rows = exists ? engine.insert_by_name(t, c.query, false) : engine.create_table_as(t, c.query, false);
+        result.rows =
+            exists ? engine.insert_by_name(t, c.query, false) : engine.create_table_as(t, c.query, false);
         break;
       case TransformMode::Upsert: {
         const std::string stage = "__sqlflow_stage_" + std::to_string(step.id);

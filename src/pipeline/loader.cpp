@@ -29,7 +29,8 @@ std::shared_ptr<engine::Engine> make_engine(const Profile& profile) {
   if (profile.engine.name == "duckdb") return nullptr;
   const auto* provider = connectors::Registry::instance().engine(profile.engine.name);
   if (!provider) throw config_error("engine '" + profile.engine.name + "' is not built into this sqlflow");
-  const std::string where = profile.file.empty() ? std::string("the profile") : profile.file.filename().string();
+  const std::string where =
+      profile.file.empty() ? std::string("the profile") : profile.file.filename().string();
   try {
     return provider->make(profile.engine.other_engines.at(profile.engine.name));
   } catch (const Error& e) {
@@ -76,8 +77,37 @@ std::map<std::string, std::string> parse_vars(const std::string& text) {
 
 namespace {
 
-std::set<std::string> existing_tables(const Profile& profile) {
+// The profile's engine, connected on first use while the pipeline is loaded (its tables, the
+// tables its SQL reads); a failed connect is not retried (the run reports it).
+struct LazyEngine {
+  const Profile& profile;
+  std::shared_ptr<engine::Engine> engine;
+  bool failed = false;
+  engine::Engine* get() {
+    if (!engine && !failed) {
+      try {
+        engine = make_engine(profile);
+      } catch (const Error&) {
+        failed = true;
+      }
+    }
+    return engine.get();
+  }
+};
+
+// The tables the engine already holds (a persistent DuckDB file, or another engine's schema), so
+// steps may read tables an earlier run made. An engine that cannot be reached gives none: the run
+// then fails connecting, with its own message.
+std::set<std::string> existing_tables(const Profile& profile, LazyEngine& engine) {
   std::set<std::string> out;
+  if (profile.engine.name != "duckdb") {
+    try {
+      if (auto* e = engine.get())
+        for (auto& t : e->table_names()) out.insert(std::move(t));
+    } catch (const Error&) {
+    }
+    return out;
+  }
   if (!profile.engine.persistent || !fs::exists(profile.engine.path)) return out;
   try {
     engine::DatabaseConfig cfg = engine_config(profile);
@@ -99,19 +129,20 @@ void choose_engine(Profile& profile, const std::string& name) {
   if (name != "duckdb" && !profile.engine.other_engines.count(name)) {
     std::string have = "duckdb";
     for (const auto& [n, params] : profile.engine.other_engines) have += ", " + n;
-    throw usage_error("--engine " + name + ": profile " + profile.name + " has no engines." + name + " settings",
-                      "engines the profile configures: " + have);
+    throw usage_error(
+        "--engine " + name + ": profile " + profile.name + " has no engines." + name + " settings",
+        "engines the profile configures: " + have);
   }
   profile.engine.name = name;
 }
 
 // The tables a statement reads as the engine itself sees them (PostgreSQL's EXPLAIN), when DuckDB's
 // parser cannot read it; nullopt when the engine cannot be reached or cannot plan it either.
-std::optional<std::set<TableRef>> tables_read_by_engine(const Profile& profile, std::shared_ptr<engine::Engine>& engine,
-                                                        const std::string& sql) {
+std::optional<std::set<TableRef>> tables_read_by_engine(LazyEngine& engine, const std::string& sql) {
   try {
-    if (!engine) engine = make_engine(profile);
-    auto tables = engine->tables_read(sql);
+    auto* e = engine.get();
+    if (!e) return std::nullopt;
+    auto tables = e->tables_read(sql);
     if (!tables) return std::nullopt;
     std::set<TableRef> out;
     for (const auto& t : *tables) out.insert(TableRef{"", t});
@@ -196,13 +227,13 @@ LoadedPipeline load_pipeline(const PipelineRequest& request) {
 
   lp.udfs = resolve_python_calls(resolved.statements, lp.project.root(), lp.errors);
   TableRefExtractor refs;
-  std::shared_ptr<engine::Engine> engine;
+  LazyEngine engine{lp.profile, nullptr, false};
   if (lp.profile.engine.name != "duckdb")
     refs.set_fallback(lp.profile.engine.name == "postgres" ? "PostgreSQL's EXPLAIN" : lp.profile.engine.name,
-                      [&](const std::string& sql) { return tables_read_by_engine(lp.profile, engine, sql); });
+                      [&](const std::string& sql) { return tables_read_by_engine(engine, sql); });
   lp.plan = make_plan(resolved.statements, refs, lp.errors);
   lp.warnings.insert(lp.warnings.end(), lp.plan.warnings.begin(), lp.plan.warnings.end());
-  lp.validated = validate(lp.plan, lp.profile, existing_tables(lp.profile), lp.context, lp.errors);
+  lp.validated = validate(lp.plan, lp.profile, existing_tables(lp.profile, engine), lp.context, lp.errors);
   for (const auto& s : lp.validated.sources) lp.uses_state = lp.uses_state || s.incremental;
   for (const auto& st : lp.plan.steps)
     if (const auto* c = std::get_if<CreateTableStmt>(&st.statement.node))

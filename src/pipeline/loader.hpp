@@ -25,7 +25,7 @@ struct PipelineRequest {
   std::string profile = "dev";
   std::map<std::string, std::string> vars;  // --vars
   bool allow_outside_project = false;       // --allow-outside-project: exports may write anywhere
-  std::string engine;  // overrides the profile's `engine:` (compile --engine)
+  std::string engine;                       // overrides the profile's `engine:` (compile --engine)
 };
 
 struct LoadedPipeline {

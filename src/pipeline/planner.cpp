@@ -323,14 +323,16 @@ std::string where_it_runs(const Step& s, const std::string& engine) {
   const bool local = engine == "duckdb";
   switch (s.kind) {
     case StepKind::Load:
-      return local ? "DuckDB" : "DuckDB reads the source; rows go to " + engine +
-                                    " by binary COPY (one transaction with the watermark)";
+      return local ? "DuckDB"
+                   : "DuckDB reads the source; rows go to " + engine +
+                         " by binary COPY (one transaction with the watermark)";
     case StepKind::Source:
     case StepKind::Transform:
     case StepKind::Sql:
       return local ? "DuckDB" : engine + " (SQL runs there; no rows pass through sqlflow)";
     case StepKind::Export:
-      return local ? "DuckDB" : engine + " runs the query; rows come back by binary COPY; DuckDB writes the destination";
+      return local ? "DuckDB"
+                   : engine + " runs the query; rows come back by binary COPY; DuckDB writes the destination";
   }
   return engine;
 }
@@ -394,7 +396,8 @@ std::string plan_to_json(const Plan& plan, const std::string& pipeline_name) {
     step["writes"] = s.writes;
     step["barrier"] = s.barrier;
     if (s.kind != StepKind::Load)
-      step["reads_found_by"] = s.analysis.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.analysis);
+      step["reads_found_by"] =
+          s.analysis.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.analysis);
     nlohmann::ordered_json after = nlohmann::ordered_json::array();
     for (size_t d : s.depends_on) after.push_back(d + 1);
     step["depends_on"] = after;

@@ -7,8 +7,8 @@
 #include <regex>
 #include <sstream>
 
-#include "core/error.hpp"
 #include "connectors/registry.hpp"
+#include "core/error.hpp"
 #include "core/suggest.hpp"
 #include "engine/database.hpp"
 #include "metrics/secrets.hpp"
@@ -349,8 +349,9 @@ void read_engine_choice(Loader& loader, const YAML::Node& node, EngineSettings& 
   }
   if (name != "duckdb" && !out.other_engines.count(name))
     loader.fail("engine: " + name + " needs its connection under engines." + name, node,
-                "engines:\n  " + name + ":\n    host: localhost\n    dbname: analytics\n    user: sqlflow\n    "
-                "password: ${PGPASSWORD}\n    schema: sqlflow");
+                "engines:\n  " + name +
+                    ":\n    host: localhost\n    dbname: analytics\n    user: sqlflow\n    "
+                    "password: ${PGPASSWORD}\n    schema: sqlflow");
   out.name = name;
 }
 
@@ -474,7 +475,8 @@ std::string describe_profile(const Profile& p, const std::string& section) {
     if (p.engine.threads) out << "    threads: " << *p.engine.threads << '\n';
     if (!p.engine.settings.empty()) out << "    settings:\n";
     for (const auto& [k, v] : p.engine.settings) out << "      " << k << ": " << v << '\n';
-    for (const auto& [k, params] : p.engine.other_engines) out << "  " << k << ": " << mask(params).dump() << '\n';
+    for (const auto& [k, params] : p.engine.other_engines)
+      out << "  " << k << ": " << mask(params).dump() << '\n';
   }
   if (want("variables")) {
     out << "variables:" << (p.variables.empty() ? " {}" : "") << '\n';

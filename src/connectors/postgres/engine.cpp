@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <mutex>
 #include <set>
 
@@ -91,7 +92,8 @@ class PostgresSession : public engine::Session {
     return n && *n ? std::stoull(n) : static_cast<uint64_t>(PQntuples(res.get()));
   }
 
-  std::optional<std::string> scalar(const std::string& sql, const std::vector<engine::Param>& params) override {
+  std::optional<std::string> scalar(const std::string& sql,
+                                    const std::vector<engine::Param>& params) override {
     PgResult res = run(sql, params);
     if (PQntuples(res.get()) == 0 || PQnfields(res.get()) == 0 || PQgetisnull(res.get(), 0, 0))
       return std::nullopt;
@@ -99,9 +101,10 @@ class PostgresSession : public engine::Session {
   }
 
   bool table_exists(const std::string& table) override {
-    return scalar("SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
-                  "c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')",
-                  {options_.schema, table}) != "0";
+    return scalar(
+               "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+               "c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')",
+               {options_.schema, table}) != "0";
   }
 
   std::string qualified(const std::string& table) override { return qi(options_.schema) + "." + qi(table); }
@@ -130,20 +133,22 @@ class PostgresSession : public engine::Session {
     PgResult res = run("SELECT * FROM (" + query + ") AS sqlflow_q LIMIT 0");
     std::string cols;
     for (int i = 0; i < PQnfields(res.get()); ++i) cols += (i ? ", " : "") + qi(PQfname(res.get(), i));
-    return execute("INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM (" + query +
-                       ") AS sqlflow_q",
-                   {}, false);
+    return execute(
+        "INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM (" + query + ") AS sqlflow_q", {},
+        false);
   }
-  uint64_t create_temp_as(const std::string& name, const std::string& query, const std::vector<engine::Param>& params,
-                          bool) override {
+  uint64_t create_temp_as(const std::string& name, const std::string& query,
+                          const std::vector<engine::Param>& params, bool) override {
     return execute("CREATE TEMP TABLE " + qi(name) + " AS " + query, params, false);
   }
-  uint64_t write_rows(const std::string& name, const Schema& schema, const engine::ChunkStream& rows) override;
+  uint64_t write_rows(const std::string& name, const Schema& schema,
+                      const engine::ChunkStream& rows) override;
 
   // The stage was filled in input order (COPY, or CREATE TABLE AS in the query's order): its
   // ctids follow that order, so the highest ctid per key is the last row.
   uint64_t keep_last_row_per_key(const std::string& stage, const std::vector<std::string>& keys) override {
-    return execute("DELETE FROM " + qi(stage) + " AS s USING (SELECT ctid AS row_id, row_number() OVER (PARTITION BY " +
+    return execute("DELETE FROM " + qi(stage) +
+                       " AS s USING (SELECT ctid AS row_id, row_number() OVER (PARTITION BY " +
                        key_list(keys) + " ORDER BY ctid DESC) AS n FROM " + qi(stage) +
                        ") AS d WHERE s.ctid = d.row_id AND d.n > 1",
                    {}, false);
@@ -159,7 +164,8 @@ class PostgresSession : public engine::Session {
       const std::string c = PQfname(res.get(), i);
       names += (names.empty() ? "" : ", ") + qi(c);
       values += (values.empty() ? "" : ", ") + ("s." + qi(c));
-      bool is_key = std::any_of(keys.begin(), keys.end(), [&](const auto& k) { return lower(k) == lower(c); });
+      bool is_key =
+          std::any_of(keys.begin(), keys.end(), [&](const auto& k) { return lower(k) == lower(c); });
       if (!is_key) set += (set.empty() ? "" : ", ") + qi(c) + " = s." + qi(c);
     }
     std::string sql = "MERGE INTO " + target + " AS t USING " + qi(stage) + " AS s ON (" + on + ") ";
@@ -194,8 +200,8 @@ class PostgresSession : public engine::Session {
     std::string aggregates;
     for (int i : unbounded) {
       const std::string c = qi(PQfname(shape.get(), i));
-      aggregates += std::string(aggregates.empty() ? "" : ", ") + "max(scale(" + c + ")), max(length(trunc(abs(" +
-                    c + "))::text))";
+      aggregates += std::string(aggregates.empty() ? "" : ", ") + "max(scale(" + c +
+                    ")), max(length(trunc(abs(" + c + "))::text))";
     }
     PgResult widths = run("SELECT " + aggregates + " FROM (" + query + ") AS sqlflow_q");
     std::string select;
@@ -245,8 +251,28 @@ class PostgresSession : public engine::Session {
     PgResult res(PQexecParams(lease_->get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
                               values.data(), nullptr, nullptr, 0));
     auto st = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) throw lease_->error("SQL", res.get());
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+      throw with_position(lease_->error("SQL", res.get()), sql, res.get());
     return res;
+  }
+
+  // PostgreSQL's error position, as DuckDB's "LINE n: <text>\n   ^" excerpt, so the pipeline
+  // places the error at its .sf line and column as it does DuckDB's.
+  static Error with_position(const Error& e, const std::string& sql, const PGresult* res) {
+    const char* pos = res ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : nullptr;
+    if (!pos) return e;
+    size_t at = std::strtoul(pos, nullptr, 10);  // 1-based, in characters (bytes for UTF-8 ASCII)
+    if (at == 0 || at > sql.size()) return e;
+    --at;
+    const size_t begin = sql.rfind('\n', at == 0 ? 0 : at - 1);
+    const size_t line_start = begin == std::string::npos || at == 0 ? 0 : begin + 1;
+    const size_t line_end = std::min(sql.find('\n', at), sql.size());
+    const size_t line_no =
+        static_cast<size_t>(std::count(sql.begin(), sql.begin() + static_cast<long>(line_start), '\n')) + 1;
+    const std::string prefix = "LINE " + std::to_string(line_no) + ": ";
+    const std::string excerpt = "\n" + prefix + sql.substr(line_start, line_end - line_start) + "\n" +
+                                std::string(prefix.size() + (at - line_start), ' ') + "^";
+    return Error(e.kind(), e.message() + excerpt, e.hint(), e.retryable());
   }
 
   void put(const std::string& buffer, const std::string& name) {
@@ -261,16 +287,20 @@ class PostgresSession : public engine::Session {
 
 // A temporary table of `schema`'s columns (PostgreSQL types as the destination creates them),
 // filled by one binary COPY.
-uint64_t PostgresSession::write_rows(const std::string& name, const Schema& schema, const engine::ChunkStream& rows) {
+uint64_t PostgresSession::write_rows(const std::string& name, const Schema& schema,
+                                     const engine::ChunkStream& rows) {
   std::string ddl;
-  for (const auto& c : schema) ddl += (ddl.empty() ? "" : ", ") + qi(c.name) + " " + pg_type_for(c.type, c.name);
+  for (const auto& c : schema)
+    ddl += (ddl.empty() ? "" : ", ") + qi(c.name) + " " + pg_type_for(c.type, c.name);
   run("CREATE TEMP TABLE " + qi(name) + " (" + ddl + ")");
-  PgResult cols = run("SELECT atttypid FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 "
-                      "AND NOT attisdropped ORDER BY attnum",
-                      {"pg_temp." + qi(name)});
+  PgResult cols =
+      run("SELECT atttypid FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 "
+          "AND NOT attisdropped ORDER BY attnum",
+          {"pg_temp." + qi(name)});
   TypeCatalog types(*lease_);
   std::vector<uint32_t> oids;
-  for (int r = 0; r < PQntuples(cols.get()); ++r) oids.push_back(static_cast<uint32_t>(std::stoul(PQgetvalue(cols.get(), r, 0))));
+  for (int r = 0; r < PQntuples(cols.get()); ++r)
+    oids.push_back(static_cast<uint32_t>(std::stoul(PQgetvalue(cols.get(), r, 0))));
   types.load(oids);
   std::vector<EncodeTarget> targets;
   for (size_t i = 0; i < schema.size(); ++i) {
@@ -280,7 +310,8 @@ uint64_t PostgresSession::write_rows(const std::string& name, const Schema& sche
   }
   CopyBinaryEncoder encoder(types_of(schema), std::move(targets));
   PgResult start(PQexec(lease_->get(), ("COPY " + qi(name) + " FROM STDIN (FORMAT binary)").c_str()));
-  if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) throw lease_->error("COPY into " + name, start.get());
+  if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN)
+    throw lease_->error("COPY into " + name, start.get());
   std::string buffer;
   CopyBinaryEncoder::put_header(buffer);
   uint64_t n = 0;
@@ -303,7 +334,8 @@ uint64_t PostgresSession::write_rows(const std::string& name, const Schema& sche
   if (PQputCopyEnd(lease_->get(), nullptr) != 1) throw lease_->error("COPY into " + name);
   PgResult done(PQgetResult(lease_->get()));
   std::optional<Error> failed;
-  if (!done || PQresultStatus(done.get()) != PGRES_COMMAND_OK) failed = lease_->error("COPY into " + name, done.get());
+  if (!done || PQresultStatus(done.get()) != PGRES_COMMAND_OK)
+    failed = lease_->error("COPY into " + name, done.get());
   while (PGresult* r = PQgetResult(lease_->get())) PQclear(r);
   if (failed) throw *failed;
   return n;
@@ -314,6 +346,20 @@ std::string text_of(const Params& p, const char* key, const std::string& fallbac
 }
 
 }  // namespace
+
+std::string citus_summary(PgConn& conn) {
+  auto version = conn.scalar("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'citus'");
+  if (!version) return "no Citus";
+  std::string workers = "?";
+  try {
+    if (auto n = conn.scalar("SELECT count(*) FROM pg_dist_node WHERE noderole = 'primary' AND isactive AND "
+                             "groupid <> 0"))
+      workers = *n;
+  } catch (const Error&) {
+    // An old Citus without these columns: the version alone.
+  }
+  return "Citus " + *version + " with " + workers + (workers == "1" ? " worker" : " workers");
+}
 
 std::vector<ParamSpec> engine_param_specs() {
   const EngineOptions defaults{};
@@ -361,9 +407,10 @@ void PostgresEngine::prepare() {
   if (options_.distribution.empty()) return;
   if (lease->scalar("SELECT count(*) FROM pg_catalog.pg_proc WHERE proname = 'create_distributed_table' AND "
                     "pg_catalog.pg_function_is_visible(oid)") == "0")
-    throw config_error("engines.postgres.distribution is set, but PostgreSQL " + options_.connection.target.display +
-                           " has no Citus (create_distributed_table is not a function there)",
-                       "run CREATE EXTENSION citus on the coordinator, or remove distribution from the profile");
+    throw config_error(
+        "engines.postgres.distribution is set, but PostgreSQL " + options_.connection.target.display +
+            " has no Citus (create_distributed_table is not a function there)",
+        "run CREATE EXTENSION citus on the coordinator, or remove distribution from the profile");
 }
 
 namespace {
@@ -393,6 +440,71 @@ std::optional<std::vector<std::string>> PostgresEngine::tables_read(const std::s
     lease.discard();
     return std::nullopt;
   }
+}
+
+namespace {
+
+// One shadow statement, run inside the check's transaction.
+void check_one(PgConn& conn, const std::string& schema, const engine::ShadowStatement& s) {
+  using Kind = engine::ShadowStatement::Kind;
+  const std::string table = qi(schema) + "." + qi(s.table);
+  auto exists = [&] { return conn.scalar("SELECT to_regclass($1)::text", {table}).has_value(); };
+  switch (s.kind) {
+    case Kind::Table: {
+      if (exists()) return;
+      std::string ddl;
+      for (const auto& c : s.schema)
+        ddl += (ddl.empty() ? "" : ", ") + qi(c.name) + " " + pg_type_for(c.type, c.name);
+      conn.exec("CREATE TABLE " + table + " (" + ddl + ")");
+      return;
+    }
+    case Kind::CreateAs:
+      if (!s.replace && exists()) {
+        conn.exec("EXPLAIN " + s.sql);
+        return;
+      }
+      conn.exec("DROP TABLE IF EXISTS " + table);
+      conn.exec("CREATE TABLE " + table + " AS " + s.sql + " WITH NO DATA");
+      return;
+    case Kind::Query:
+      conn.exec("EXPLAIN " + s.sql);
+      return;
+    case Kind::Statement:
+      conn.exec(s.sql);
+      return;
+  }
+}
+
+}  // namespace
+
+std::vector<std::optional<Error>> PostgresEngine::check(
+    const std::vector<engine::ShadowStatement>& statements) {
+  std::vector<std::optional<Error>> out(statements.size());
+  Lease lease = engine_pool(options_)->acquire();
+  lease->exec("BEGIN");
+  for (size_t i = 0; i < statements.size(); ++i) {
+    lease->exec("SAVEPOINT sqlflow_check");
+    try {
+      check_one(*lease, options_.schema, statements[i]);
+      lease->exec("RELEASE SAVEPOINT sqlflow_check");
+    } catch (const Error& e) {
+      out[i] = e;
+      lease->exec("ROLLBACK TO SAVEPOINT sqlflow_check");
+    }
+  }
+  lease->exec("ROLLBACK");
+  return out;
+}
+
+std::vector<std::string> PostgresEngine::table_names() {
+  Lease lease = engine_pool(options_)->acquire();
+  PgResult res = lease->query(
+      "SELECT lower(c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+      "c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
+      {options_.schema});
+  std::vector<std::string> out;
+  for (int r = 0; r < PQntuples(res.get()); ++r) out.emplace_back(PQgetvalue(res.get(), r, 0));
+  return out;
 }
 
 std::unique_ptr<engine::Session> PostgresEngine::open(engine::Connection&) {

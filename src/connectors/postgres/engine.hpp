@@ -29,6 +29,9 @@ struct EngineOptions {
 
 std::vector<ParamSpec> engine_param_specs();
 
+// "Citus 12.1 with 2 workers" or "no Citus", for `connect test`.
+std::string citus_summary(PgConn& conn);
+
 class PostgresEngine : public engine::Engine {
  public:
   explicit PostgresEngine(EngineOptions options);
@@ -39,6 +42,8 @@ class PostgresEngine : public engine::Engine {
   std::unique_ptr<engine::Session> open(engine::Connection& local) override;
   // The relations of EXPLAIN (FORMAT JSON), inside a transaction that is rolled back.
   std::optional<std::vector<std::string>> tables_read(const std::string& sql) override;
+  std::vector<std::optional<Error>> check(const std::vector<engine::ShadowStatement>& statements) override;
+  std::vector<std::string> table_names() override;
   const EngineOptions& options() const { return options_; }
 
  private:

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "connectors/postgres/connection_pool.hpp"
+#include "connectors/postgres/engine.hpp"
 #include "connectors/postgres/params.hpp"
 #include "connectors/registry.hpp"
 #include "core/quote.hpp"
@@ -61,7 +62,7 @@ ConnectionReport test(const Params& raw, const ConnectorContext&) {
   std::snprintf(ms, sizeof ms, "%.2f", best);
   ConnectionReport report;
   report.summary = "PostgreSQL " + std::string(version ? version : "?") + " at " + lease->target().display +
-                   ", round trip " + ms + " ms";
+                   ", round trip " + ms + " ms, " + citus_summary(*lease);
 
   auto who = lease->query(
       "SELECT current_user, current_database(), r.rolsuper, r.rolcreatedb, "

@@ -14,6 +14,7 @@
 
 #include "connectors/postgres/copy_binary_decode.hpp"
 #include "connectors/postgres/copy_pump.hpp"
+#include "connectors/postgres/engine.hpp"
 #include "core/quote.hpp"
 #include "core/suggest.hpp"
 
@@ -928,7 +929,7 @@ std::string PostgresSource::test_connection() {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f", best);
   return "PostgreSQL " + std::string(version ? version : "?") + " at " + pool_->target().display +
-         ", round trip " + buf + " ms";
+         ", round trip " + buf + " ms, " + citus_summary(*lease);
 }
 
 }  // namespace sqlflow::connectors::postgres

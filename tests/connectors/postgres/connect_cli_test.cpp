@@ -86,6 +86,7 @@ TEST_F(PgConnectCli, TestWithoutATableReportsVersionAndPrivileges) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(contains(r.out, "ok  reader (postgres): PostgreSQL 1")) << r.out;
   EXPECT_TRUE(contains(r.out, "as c18_reader")) << r.out;
+  EXPECT_TRUE(contains(r.out, "ms, no Citus")) << r.out;  // whether the server is a Citus coordinator
   EXPECT_TRUE(contains(r.out, "user c18_reader: not a superuser")) << r.out;
   EXPECT_TRUE(contains(r.out, "CREATE TEMP yes")) << r.out;
   EXPECT_TRUE(contains(r.out, "schema c18_sales: read; 1 of 3 tables readable")) << r.out;

@@ -42,9 +42,10 @@ std::map<std::string, std::vector<std::string>> outputs(const fs::path& dir) {
     if (e.path().extension() == ".parquet") {
       lines = test::query_rows(con, "SELECT * FROM read_parquet('" + e.path().string() + "') ORDER BY ALL");
       lines.push_back("types: " +
-                      test::query_value(con, "SELECT string_agg(column_type, ',') FROM (DESCRIBE SELECT * FROM "
-                                             "read_parquet('" +
-                                                 e.path().string() + "'))"));
+                      test::query_value(con,
+                                        "SELECT string_agg(column_type, ',') FROM (DESCRIBE SELECT * FROM "
+                                        "read_parquet('" +
+                                            e.path().string() + "'))"));
     } else {
       std::istringstream in(test::read_file(e.path()));
       for (std::string line; std::getline(in, line);) lines.push_back(line);
@@ -68,8 +69,8 @@ class PgEngine : public ::testing::Test {
     fs::remove_all(to / "target");
     const std::string dev = test::read_file(to / "profiles/dev.yml");
     const size_t vars = dev.find("variables:");
-    test::write_file(to / "profiles/pg.yml",
-                     postgres_profile(schema, engine_extra) + (vars == std::string::npos ? "" : dev.substr(vars)));
+    test::write_file(to / "profiles/pg.yml", postgres_profile(schema, engine_extra) +
+                                                 (vars == std::string::npos ? "" : dev.substr(vars)));
     if (engine_extra.empty()) admin.exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     return to;
   }
@@ -128,16 +129,17 @@ TEST_F(PgEngine, TransformModesMatchTheDuckDbEngine) {
     test::write_file(root / "data/events.csv",
                      "id,ts,amount\n1,2024-01-01 10:00:00,5.25\n2,2024-01-02 10:00:00,7.50\n"
                      "2,2024-01-03 10:00:00,8.00\n3,2024-01-03 11:00:00,1.00\n");
-    test::write_file(root / "pipelines/modes.sf",
-                     "SOURCE ev TYPE CSV PARAMS {\"path\": \"data/events.csv\"};\n"
-                     "LOAD events FROM ev;\n"
-                     "CREATE TABLE history MODE APPEND AS SELECT count(*) AS n, sum(amount) AS total FROM events;\n"
-                     "CREATE TABLE latest MODE UPSERT KEY (id) AS SELECT id, amount FROM events ORDER BY ts;\n"
-                     "CREATE TABLE daily MODE INCREMENTAL BY ts LOOKBACK 1 DAY AS\n"
-                     "  SELECT id, ts, amount FROM events WHERE ts > @start_dt AND ts <= @end_dt;\n"
-                     "EXPORT SELECT * FROM history TO \"output/history.csv\" TYPE CSV;\n"
-                     "EXPORT SELECT * FROM latest TO \"output/latest.csv\" TYPE CSV;\n"
-                     "EXPORT SELECT * FROM daily TO \"output/daily.csv\" TYPE CSV;\n");
+    test::write_file(
+        root / "pipelines/modes.sf",
+        "SOURCE ev TYPE CSV PARAMS {\"path\": \"data/events.csv\"};\n"
+        "LOAD events FROM ev;\n"
+        "CREATE TABLE history MODE APPEND AS SELECT count(*) AS n, sum(amount) AS total FROM events;\n"
+        "CREATE TABLE latest MODE UPSERT KEY (id) AS SELECT id, amount FROM events ORDER BY ts;\n"
+        "CREATE TABLE daily MODE INCREMENTAL BY ts LOOKBACK 1 DAY AS\n"
+        "  SELECT id, ts, amount FROM events WHERE ts > @start_dt AND ts <= @end_dt;\n"
+        "EXPORT SELECT * FROM history TO \"output/history.csv\" TYPE CSV;\n"
+        "EXPORT SELECT * FROM latest TO \"output/latest.csv\" TYPE CSV;\n"
+        "EXPORT SELECT * FROM daily TO \"output/daily.csv\" TYPE CSV;\n");
     for (int run = 0; run < 2; ++run) {
       auto r = test::run_sqlflow({"pipeline", "run", "modes", "--quiet", "--profile", profile}, root);
       EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -185,16 +187,60 @@ TEST_F(PgEngine, PostgresOnlySqlRunsAndCompileFindsItsReadsWithExplain) {
   EXPECT_NE(duck.out.find("[barrier]"), std::string::npos) << duck.out;
 }
 
+// `pipeline validate` on this engine asks PostgreSQL, in a transaction it rolls back: what DuckDB
+// accepts but PostgreSQL does not is an error at its line, and nothing is left behind. A pipeline
+// may read tables the engine's schema already holds.
+TEST_F(PgEngine, ValidateChecksTheSqlInPostgresAndRollsBack) {
+  admin.exec(
+      "DROP SCHEMA IF EXISTS e20_validate CASCADE; CREATE SCHEMA e20_validate;"
+      "CREATE TABLE e20_validate.customers (id int, country text);"
+      "INSERT INTO e20_validate.customers VALUES (1, 'fr'), (2, 'de'), (3, 'fr')");
+  fs::path root = dir / "validate";
+  test::write_file(root / "profiles/pg.yml", postgres_profile("e20_validate"));
+  test::write_file(root / "data/orders.csv", "id,customer_id,amount\n1,1,5\n2,3,7\n");
+  test::write_file(
+      root / "pipelines/good.sf",
+      "SOURCE o TYPE CSV PARAMS {\"path\": \"data/orders.csv\"};\n"
+      "LOAD orders FROM o;\n"
+      "CREATE TABLE by_country AS SELECT c.country, sum(o.amount) AS total\n"
+      "  FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY 1;\n"
+      "EXPORT SELECT * FROM by_country ORDER BY country TO \"output/by_country.csv\" TYPE CSV;\n");
+  test::write_file(root / "pipelines/bad.sf",
+                   "SOURCE o TYPE CSV PARAMS {\"path\": \"data/orders.csv\"};\n"
+                   "LOAD orders FROM o;\n"
+                   "CREATE TABLE by_country AS SELECT c.country, sum(o.amount) AS total\n"
+                   "  FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY ALL;\n");
+  auto good = test::run_sqlflow({"pipeline", "validate", "good", "-p", "pg"}, root);
+  EXPECT_EQ(good.exit_code, 0) << good.out << good.err;
+  auto bad = test::run_sqlflow({"pipeline", "validate", "bad", "-p", "pg"}, root);
+  EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("bad.sf:3:1: error:"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("on PostgreSQL"), std::string::npos) << bad.err;
+  // --offline does not ask PostgreSQL: the SQL is left unchecked, and says so.
+  auto offline = test::run_sqlflow({"pipeline", "validate", "bad", "-p", "pg", "--offline"}, root);
+  EXPECT_EQ(offline.exit_code, 0) << offline.err;
+  EXPECT_NE(offline.err.find("not checked: it runs on the postgres engine, which --offline does not ask"),
+            std::string::npos)
+      << offline.err;
+  // Rolled back: no table was made by validating.
+  EXPECT_EQ(admin.value("SELECT count(*) FROM pg_tables WHERE schemaname = 'e20_validate'"), "1");
+
+  auto run = test::run_sqlflow({"pipeline", "run", "good", "--quiet", "-p", "pg"}, root);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(test::read_file(root / "output/by_country.csv"), "country,total\nfr,12\n");
+}
+
 // A LOAD killed after the rows and the watermark were written, before its commit, leaves both as
 // they were; the re-run loads exactly the new rows once.
 TEST_F(PgEngine, AKilledIncrementalLoadLeavesTableAndWatermark) {
   admin.exec("DROP SCHEMA IF EXISTS e20_incr CASCADE");
   fs::path root = dir / "incr";
   test::write_file(root / "profiles/pg.yml", postgres_profile("e20_incr"));
-  test::write_file(root / "pipelines/incr.sf",
-                   "SOURCE ev TYPE CSV PARAMS {\"path\": \"data/events.csv\", \"sync_mode\": \"incremental\", "
-                   "\"cursor_field\": \"id\"};\n"
-                   "LOAD events FROM ev MODE APPEND;\n");
+  test::write_file(
+      root / "pipelines/incr.sf",
+      "SOURCE ev TYPE CSV PARAMS {\"path\": \"data/events.csv\", \"sync_mode\": \"incremental\", "
+      "\"cursor_field\": \"id\"};\n"
+      "LOAD events FROM ev MODE APPEND;\n");
   test::write_file(root / "data/events.csv", "id,name\n1,a\n2,b\n3,c\n");
   auto first = test::run_sqlflow({"pipeline", "run", "incr", "--quiet", "--profile", "pg"}, root);
   ASSERT_EQ(first.exit_code, 0) << first.err;
@@ -229,6 +275,16 @@ TEST_F(PgEngine, CitusDistributionCallsCreateDistributedTableInTheCreatingStep) 
                                "      products_table: reference\n");
   auto r = test::run_sqlflow({"pipeline", "run", "sales_report", "--quiet", "--profile", "pg"}, root);
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  // `compile --engine postgres` says where each step runs.
+  auto plan =
+      test::run_sqlflow({"pipeline", "compile", "sales_report", "--engine", "postgres", "-p", "pg"}, root);
+  EXPECT_NE(plan.out.find("[4] transform order_lines"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("runs on: DuckDB reads the source; rows go to postgres by binary COPY"),
+            std::string::npos)
+      << plan.out;
+  EXPECT_NE(plan.out.find("runs on: postgres runs the query; rows come back by binary COPY"),
+            std::string::npos)
+      << plan.out;
   EXPECT_EQ(admin.value("SELECT string_agg(fn || ' ' || tbl || ' ' || coalesce(col, '-'), ', ' ORDER BY fn) "
                         "FROM e20_citus.citus_calls"),
             "distributed order_lines customer_id, reference products_table -");
