@@ -110,6 +110,13 @@ struct Rewriter {
 
 }  // namespace
 
+std::vector<SourceLocation> python_call_sites(std::vector<Statement>& statements) {
+  std::vector<SourceLocation> out;
+  for (auto& s : statements)
+    if (const std::string* sql = sql_of(s); sql && udf::mentions_python_func(*sql)) out.push_back(s.location);
+  return out;
+}
+
 std::shared_ptr<const udf::Catalog> resolve_python_calls(std::vector<Statement>& statements,
                                                          const std::filesystem::path& project_root,
                                                          std::vector<Error>& errors) {

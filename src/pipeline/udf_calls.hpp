@@ -18,6 +18,9 @@ namespace sqlflow::pipeline {
 
 // Rewrites the statements' SQL in place. Returns the project's UDF catalog when a statement
 // calls PYTHON_FUNC (Python is started then, and only then), else nullptr.
+// Where statements call PYTHON_FUNC (before resolve_python_calls rewrites them).
+std::vector<SourceLocation> python_call_sites(std::vector<Statement>& statements);
+
 std::shared_ptr<const udf::Catalog> resolve_python_calls(std::vector<Statement>& statements,
                                                          const std::filesystem::path& project_root,
                                                          std::vector<Error>& errors);

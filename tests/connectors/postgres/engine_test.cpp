@@ -225,6 +225,15 @@ TEST_F(PgEngine, ValidateChecksTheSqlInPostgresAndRollsBack) {
   // Rolled back: no table was made by validating.
   EXPECT_EQ(admin.value("SELECT count(*) FROM pg_tables WHERE schemaname = 'e20_validate'"), "1");
 
+  // Python UDFs run in the local DuckDB: on this engine they are refused at their line.
+  test::write_file(root / "pipelines/udf.sf", "CREATE TABLE x AS\nSELECT PYTHON_FUNC(\"m.f\", 1) AS v;\n");
+  auto udf = test::run_sqlflow({"pipeline", "validate", "udf", "-p", "pg"}, root);
+  EXPECT_EQ(udf.exit_code, 2) << udf.err;
+  EXPECT_NE(udf.err.find("udf.sf:1:1: error: PYTHON_FUNC runs in DuckDB, but profile pg runs the pipeline's SQL "
+                         "on the postgres engine"),
+            std::string::npos)
+      << udf.err;
+
   auto run = test::run_sqlflow({"pipeline", "run", "good", "--quiet", "-p", "pg"}, root);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(test::read_file(root / "output/by_country.csv"), "country,total\nfr,12\n");
