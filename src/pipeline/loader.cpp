@@ -228,11 +228,11 @@ LoadedPipeline load_pipeline(const PipelineRequest& request) {
   // Python UDFs run inside the local DuckDB; another engine's SQL cannot call them.
   if (lp.profile.engine.name != "duckdb") {
     for (const auto& at : python_call_sites(resolved.statements))
-      lp.errors.push_back(validation_error("PYTHON_FUNC runs in DuckDB, but profile " + lp.profile.name +
-                                               " runs the pipeline's SQL on the " + lp.profile.engine.name +
-                                               " engine",
-                                           "use a DuckDB profile for this pipeline, or compute the value in SQL")
-                              .at(at));
+      lp.errors.push_back(
+          validation_error("PYTHON_FUNC runs in DuckDB, but profile " + lp.profile.name +
+                               " runs the pipeline's SQL on the " + lp.profile.engine.name + " engine",
+                           "use a DuckDB profile for this pipeline, or compute the value in SQL")
+              .at(at));
     if (!lp.errors.empty()) return lp;
   }
   lp.udfs = resolve_python_calls(resolved.statements, lp.project.root(), lp.errors);

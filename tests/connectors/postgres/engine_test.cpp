@@ -229,9 +229,10 @@ TEST_F(PgEngine, ValidateChecksTheSqlInPostgresAndRollsBack) {
   test::write_file(root / "pipelines/udf.sf", "CREATE TABLE x AS\nSELECT PYTHON_FUNC(\"m.f\", 1) AS v;\n");
   auto udf = test::run_sqlflow({"pipeline", "validate", "udf", "-p", "pg"}, root);
   EXPECT_EQ(udf.exit_code, 2) << udf.err;
-  EXPECT_NE(udf.err.find("udf.sf:1:1: error: PYTHON_FUNC runs in DuckDB, but profile pg runs the pipeline's SQL "
-                         "on the postgres engine"),
-            std::string::npos)
+  EXPECT_NE(
+      udf.err.find("udf.sf:1:1: error: PYTHON_FUNC runs in DuckDB, but profile pg runs the pipeline's SQL "
+                   "on the postgres engine"),
+      std::string::npos)
       << udf.err;
 
   auto run = test::run_sqlflow({"pipeline", "run", "good", "--quiet", "-p", "pg"}, root);
