@@ -88,9 +88,9 @@ customers_bytes=$(psql -XAtq -c "SELECT pg_total_relation_size('$schema.customer
 rows_copy_bytes=$(( $(psql -XAtq -c "COPY (SELECT customer_id, amount FROM $schema.orders) TO STDOUT (FORMAT binary)" | wc -c) +
                     $(psql -XAtq -c "COPY (SELECT id, country FROM $schema.customers) TO STDOUT (FORMAT binary)" | wc -c) ))
 
-tp="$work/transform"
-mkdir -p "$tp/pipelines" "$tp/profiles"
-cat >"$tp/profiles/pg.yml" <<YML
+# A profile running the pipeline's SQL on the test server's PostgreSQL, in schema $1.
+pg_profile() {
+  cat <<YML
 engine: postgres
 engines:
   postgres:
@@ -99,8 +99,13 @@ engines:
     dbname: \${PGDATABASE}
     user: \${PGUSER}
     password: \${PGPASSWORD}
-    schema: $schema
+    schema: $1
 YML
+}
+
+tp="$work/transform"
+mkdir -p "$tp/pipelines" "$tp/profiles"
+pg_profile "$schema" >"$tp/profiles/pg.yml"
 cp "$here/transform.sf" "$tp/pipelines/"
 transform_sql="$(grep '^CREATE TABLE country_revenue' "$here/transform.sf")"
 
@@ -179,17 +184,7 @@ for e in duckdb pg; do
 done
 ec_duck="$work/ecommerce_duckdb" ec_pg="$work/ecommerce_pg"
 {
-  cat <<YML
-engine: postgres
-engines:
-  postgres:
-    host: \${PGHOST}
-    port: \${PGPORT}
-    dbname: \${PGDATABASE}
-    user: \${PGUSER}
-    password: \${PGPASSWORD}
-    schema: $ec_schema
-YML
+  pg_profile "$ec_schema"
   sed -n '/^variables:/,$p' "$ec_duck/profiles/dev.yml"
 } >"$ec_pg/profiles/pg.yml"
 ec_duck_cmd="$bin -C $ec_duck pipeline run sales_report -p dev --quiet"
