@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <exception>
 #include <mutex>
 #include <random>
@@ -12,6 +15,7 @@
 
 #include "connectors/http_io.hpp"
 #include "connectors/registry.hpp"
+#include "core/atomic_output.hpp"
 #include "core/error.hpp"
 #include "metrics/logging.hpp"
 #include "net/s3_client.hpp"
@@ -85,37 +89,114 @@ void S3Destination::upload_file(const fs::path& file, const std::string& key,
       o_.server_side_encryption.empty() ? "" : ", server-side encryption " + o_.server_side_encryption);
 }
 
+namespace {
+
+// A tag unique to this export, put into every partition file's name so that new objects never
+// replace old ones: until the whole set is up, the previous set stays intact (Spark names its
+// part files with a job uuid for the same reason).
+std::string run_tag() {
+  std::mt19937_64 rng{std::random_device{}()};
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(rng()));
+  return std::string(stamp) + "-" + hex;
+}
+
+// "region=EU/data_0.parquet" → "region=EU/data_0-<tag>.parquet"
+std::string tagged(const std::string& relative, const std::string& tag) {
+  const auto slash = relative.rfind('/');
+  const auto dot = relative.find('.', slash == std::string::npos ? 0 : slash + 1);
+  if (dot == std::string::npos) return relative + "-" + tag;
+  return relative.substr(0, dot) + "-" + tag + relative.substr(dot);
+}
+
+}  // namespace
+
 void S3Destination::upload_folder() {
-  // A partitioned export: DuckDB wrote col=value/…/data_N.ext below the folder; each file becomes
-  // the object <key>/<its path below the folder>.
+  // A partitioned export replaces the partition set below the key, as the local export replaces
+  // its folder. S3 cannot swap a set of objects at once, so: upload the new files under names no
+  // earlier export used; if any upload fails, delete the ones that arrived (the old set is then
+  // untouched); once all arrived, delete the old set. Readers see old and new together only for
+  // the moment of those deletes, and a failed export leaves the prefix as it was.
   std::string prefix = o_.key;
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  const std::string where = net::s3_uri(o_.bucket, prefix + "/");
+  const std::vector<std::string> columns = files::export_partition_by(o_.file_options, "");
+  // The old set: objects below the prefix laid out by the first partition column. Anything else
+  // there (a README, another export's folder) is not ours to remove.
+  const std::string layout = prefix + "/" + columns.front() + "=";
+  net::S3ListOptions listing;
+  listing.prefix = layout;
+  std::vector<std::string> old_keys;
+  for (const auto& o : client_->list_objects(o_.bucket, listing).objects) old_keys.push_back(o.key);
+
+  const std::string tag = run_tag();
   std::vector<std::pair<fs::path, std::string>> files;
   for (auto it = fs::recursive_directory_iterator(local_); it != fs::recursive_directory_iterator(); ++it)
     if (it->is_regular_file())
-      files.emplace_back(it->path(), prefix + "/" + it->path().lexically_relative(local_).generic_string());
+      files.emplace_back(it->path(),
+                         prefix + "/" + tagged(it->path().lexically_relative(local_).generic_string(), tag));
   std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
-  const std::string where = net::s3_uri(o_.bucket, prefix + "/");
-  if (files.empty()) {
-    spdlog::warn("s3: the partitioned export to {} wrote no files (no rows): nothing uploaded", where);
-    return;
-  }
+
   // Files in parallel, each with one connection; a lone file gets every worker for its parts.
+  std::vector<std::string> arrived;
+  std::mutex arrived_mutex;
+  std::exception_ptr error = for_each_parallel(files.size(), [&](std::size_t n) {
+    upload_file(files[n].first, files[n].second, files.size() == 1 ? std::optional<std::size_t>() : 1);
+    std::lock_guard lock(arrived_mutex);
+    arrived.push_back(files[n].second);
+  });
+  if (error) {
+    const std::size_t left = delete_objects(arrived);
+    try {
+      std::rethrow_exception(error);
+    } catch (const Error& e) {
+      std::string what = left == 0 ? "the " + std::to_string(arrived.size()) +
+                                         " partition files uploaded before the failure were deleted again, "
+                                         "and the objects there before are unchanged"
+                                   : std::to_string(left) + " of the " + std::to_string(arrived.size()) +
+                                         " partition files uploaded before the failure could not be deleted "
+                                         "again and stay beside the objects there before";
+      throw Error(e.kind(), e.message() + " (partitioned export to " + where + ": " + what + ")",
+                  e.hint().empty() ? "run the export again" : e.hint(), e.retryable());
+    }
+  }
+  const std::size_t stale = delete_objects(old_keys);
+  if (stale > 0)
+    throw data_error("partitioned export to " + where + ": all " + std::to_string(files.size()) +
+                         " partition files were uploaded, but " + std::to_string(stale) + " of the " +
+                         std::to_string(old_keys.size()) +
+                         " objects of the previous export could not be deleted, so readers see both",
+                     "check that the credentials may s3:DeleteObject, then run the export again (it "
+                     "removes every older partition file)");
+  if (files.empty())
+    spdlog::warn(
+        "s3: the partitioned export to {} wrote no files (no rows): {} older partition files removed", where,
+        old_keys.size());
+  else
+    spdlog::info("s3: partitioned export: {} files uploaded under {}, {} older partition files removed",
+                 files.size(), where, old_keys.size());
+}
+
+std::exception_ptr S3Destination::for_each_parallel(std::size_t count,
+                                                    const std::function<void(std::size_t)>& task) {
   const std::size_t workers = static_cast<std::size_t>(o_.connection.parallel_workers);
-  const std::size_t threads = std::max<std::size_t>(1, std::min(workers, files.size()));
-  const std::optional<std::size_t> per_file = files.size() == 1 ? std::optional<std::size_t>() : 1;
-  std::atomic<std::size_t> next{0}, uploaded{0};
+  const std::size_t threads = std::max<std::size_t>(1, std::min(workers, count));
+  std::atomic<std::size_t> next{0};
   std::mutex error_mutex;
   std::exception_ptr error;
   auto work = [&] {
-    for (std::size_t n; (n = next.fetch_add(1)) < files.size();) {
+    for (std::size_t n; (n = next.fetch_add(1)) < count;) {
       {
         std::lock_guard lock(error_mutex);
         if (error) return;
       }
       try {
-        upload_file(files[n].first, files[n].second, per_file);
-        ++uploaded;
+        task(n);
       } catch (...) {
         std::lock_guard lock(error_mutex);
         if (!error) error = std::current_exception();
@@ -127,20 +208,22 @@ void S3Destination::upload_folder() {
   for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(metrics::with_log_context(work));
   work();
   for (auto& t : pool) t.join();
-  if (error) {
+  return error;
+}
+
+std::size_t S3Destination::delete_objects(const std::vector<std::string>& keys) {
+  // One DeleteObject each (DeleteObjects would need a Content-MD5 of its body); each is retried by
+  // the client's policy, and a key that still fails is counted, logged and left.
+  std::atomic<std::size_t> failed{0};
+  for_each_parallel(keys.size(), [&](std::size_t n) {
     try {
-      std::rethrow_exception(error);
-    } catch (const Error& e) {
-      // S3 cannot replace a set of objects at once: say what the failed export left.
-      throw Error(
-          e.kind(),
-          e.message() + " (partitioned export to " + where + ": " + std::to_string(uploaded.load()) + " of " +
-              std::to_string(files.size()) +
-              " partition files were uploaded before the failure and stay; no object is partly written)",
-          e.hint().empty() ? "run the export again to replace them all" : e.hint(), e.retryable());
+      client_->delete_object(o_.bucket, keys[n]);
+    } catch (const std::exception& e) {
+      ++failed;
+      spdlog::warn("s3: could not delete {}: {}", net::s3_uri(o_.bucket, keys[n]), e.what());
     }
-  }
-  spdlog::info("s3: partitioned export: {} files uploaded under {}", files.size(), where);
+  });
+  return failed.load();
 }
 
 void S3Destination::abort() noexcept {

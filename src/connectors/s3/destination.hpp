@@ -2,11 +2,15 @@
 // atomic rename), then commit uploads it — one PutObject up to multipart_threshold_mb, a multipart
 // upload with parallel parts above (aborted on failure, so no orphan parts) — and removes the
 // local copy. The object appears only when the upload completes. With partition_by the file
-// destination writes a folder of col=value/ files, and every one is uploaded below the key as a
-// prefix. server_side_encryption goes with every PutObject and CreateMultipartUpload.
+// destination writes a folder of col=value/ files, every one is uploaded below the key as a
+// prefix under a name unique to the run, and the previous export's partition files are deleted
+// once all arrived (or the new ones, if one failed). server_side_encryption goes with every
+// PutObject and CreateMultipartUpload.
 #pragma once
 
+#include <exception>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +44,11 @@ class S3Destination final : public Destination {
   void upload_file(const std::filesystem::path& file, const std::string& key,
                    std::optional<std::size_t> concurrency);
   void upload_folder();
+  // Runs task(0..count-1) on up to parallel_workers threads; stops handing out work at the first
+  // exception, which it returns.
+  std::exception_ptr for_each_parallel(std::size_t count, const std::function<void(std::size_t)>& task);
+  // Deletes the keys in parallel; returns how many could not be deleted.
+  std::size_t delete_objects(const std::vector<std::string>& keys);
 
   DestinationOptions o_;
   ConnectorContext ctx_;

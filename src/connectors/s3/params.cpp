@@ -153,9 +153,10 @@ ConnectorInfo s3_info() {
       "Requests are signed with AWS Signature V4; secrets never appear in messages or logs.",
       "Exports write a local file with the file connector of the format and upload it on commit (multipart "
       "above multipart_threshold_mb, aborted on failure, so no parts are left); the object appears only when "
-      "the upload completes. With partition_by every partition file is uploaded below the key as a prefix "
-      "(objects already there that the export does not rewrite stay; a failure leaves the files uploaded "
-      "before it, each complete). server_side_encryption is sent with every upload.",
+      "the upload completes. With partition_by the export replaces the partition files below the key (a "
+      "prefix): the new files go up under names unique to the run, then the previous export's col=value/ "
+      "files are deleted; if an upload fails, the new files are deleted instead and the prefix stays as it "
+      "was. server_side_encryption is sent with every upload.",
       "Incremental by object: \"sync_mode\": \"incremental\", \"cursor_field\": \"_last_modified\" adds a "
       "TIMESTAMP column _last_modified (the object's LastModified, UTC) to the rows; only objects modified "
       "after the watermark are downloaded, and the watermark advances when the LOAD commits. S3 dates an "

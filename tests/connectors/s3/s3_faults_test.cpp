@@ -136,8 +136,8 @@ TEST(S3Exports, PartitionedAndLargeParquetExportsReadBackIdentical) {
   Project p;
   const std::string sales =
       "SELECT i AS id, ['EU', 'US', 'APAC'][i % 3 + 1] AS region, i * 0.25 AS amount FROM range(30000) t(i)";
-  // About 105 MB of Parquet that does not compress: random hashes and md5 text, no codec.
-  const std::string events = "SELECT i AS id, hash(i) AS h, md5(i::VARCHAR) AS s FROM range(2000000) t(i)";
+  // About 305 MB of Parquet that does not compress: random hashes and md5 text, no codec.
+  const std::string events = "SELECT i AS id, hash(i) AS h, md5(i::VARCHAR) AS s FROM range(5800000) t(i)";
   p.pipeline("export", "EXPORT " + sales + " TO \"s3://data-bucket/parts/sales\" TYPE S3 OPTIONS {" +
                            s3_params(s3, R"("file_format": "parquet", "partition_by": "region")") +
                            "};\nEXPORT " + events +
@@ -156,7 +156,7 @@ TEST(S3Exports, PartitionedAndLargeParquetExportsReadBackIdentical) {
 
   // The large export went up in parts.
   auto info = client.head_object("data-bucket", "big/events.parquet");
-  EXPECT_GT(info.size, 100'000'000u);
+  EXPECT_GT(info.size, 300'000'000u);
   const auto line = r.err.find("uploaded s3://data-bucket/big/events.parquet (");
   ASSERT_NE(line, std::string::npos) << r.err;
   EXPECT_TRUE(contains(r.err.substr(line, r.err.find('\n', line) - line), "MB, multipart, ")) << r.err;
@@ -179,4 +179,62 @@ TEST(S3Exports, PartitionedAndLargeParquetExportsReadBackIdentical) {
             p.query("SELECT count(*), sum(id) FROM (" + sales + ") WHERE region = 'EU'"));
   EXPECT_EQ(p.query("SELECT count(*), sum(id), sum(h), sum(hash(s)) FROM big"),
             p.query("SELECT count(*), sum(id), sum(h), sum(hash(s)) FROM (" + events + ")"));
+}
+
+TEST(S3Faults, APartitionedExportReplacesThePreviousSetOrLeavesItAsItWas) {
+  S3FaultFixture fx;
+  Project p;
+  // Objects below the prefix that are not the export's partition files are left alone.
+  fx.put("bucket", "parts/README.txt", "not ours");
+  fx.put("bucket", "parts/other=1/keep.csv", "x\n1\n");
+  auto export_regions = [&](const std::string& name, const std::string& regions, int rows) {
+    p.pipeline(name,
+               "EXPORT SELECT i AS id, " + regions + "[i % len(" + regions + ") + 1] AS region FROM range(" +
+                   std::to_string(rows) + ") t(i) TO \"s3://bucket/parts\" TYPE S3 OPTIONS {" +
+                   fault_params(fx, R"("file_format": "csv", "partition_by": "region", "max_retries": 0)") +
+                   "};\n");
+  };
+  export_regions("three", "['EU', 'US', 'APAC']", 300);
+  export_regions("four", "['EU', 'US', 'APAC', 'LATAM']", 400);
+  export_regions("two", "['EU', 'US']", 200);
+
+  auto r = p.run("three");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> first = fx.keys("bucket", "parts/region=");
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_TRUE(first[0].starts_with("parts/region=APAC/data_0-") && first[0].ends_with(".csv")) << first[0];
+  const std::vector<std::string> before = fx.keys("bucket");
+
+  // One partition cannot be written: the files that did arrive are deleted again, and the
+  // previous export is exactly as it was.
+  fx.fail_puts_matching("region=US");
+  r = p.run("four");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "AccessDenied")) << r.err;
+  EXPECT_TRUE(contains(r.err,
+                       "uploaded before the failure were deleted again, and the objects there before "
+                       "are unchanged"))
+      << r.err;
+  EXPECT_EQ(fx.keys("bucket"), before);
+  EXPECT_TRUE(fx.uploads_in_progress().empty());
+  EXPECT_FALSE(contains(r.out + r.err, fx.options().secret_access_key));
+
+  // A complete export replaces the set: the APAC partition of the first export is gone too.
+  fx.fail_puts_matching("");
+  r = p.run("two");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "2 files uploaded under s3://bucket/parts/, 3 older partition files removed"))
+      << r.err;
+  const std::vector<std::string> second = fx.keys("bucket", "parts/region=");
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_TRUE(second[0].starts_with("parts/region=EU/data_0-")) << second[0];
+  EXPECT_TRUE(second[1].starts_with("parts/region=US/data_0-")) << second[1];
+  for (const auto& k : first) EXPECT_FALSE(fx.object("bucket", k)) << k;
+  EXPECT_TRUE(fx.object("bucket", "parts/README.txt"));
+  EXPECT_TRUE(fx.object("bucket", "parts/other=1/keep.csv"));
+  // Each partition holds its 100 rows (a header line, then one line per row).
+  for (const auto& k : second) {
+    const std::string data = *fx.object("bucket", k)->data;
+    EXPECT_EQ(std::count(data.begin(), data.end(), '\n'), 101) << k;
+  }
 }
