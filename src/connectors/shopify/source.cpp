@@ -3,11 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
+#include <regex>
 #include <set>
 #include <thread>
 
 #include "connectors/http_io.hpp"
 #include "connectors/shopify/graphql_client.hpp"
+#include "core/crash_point.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
 #include "core/quote.hpp"
@@ -188,11 +191,11 @@ void ShopifySource::load_bulk() {
       "message } } }",
       {{"q", inner}}, 10);
   const json& run = data["bulkOperationRunQuery"];
+  std::string id;
   if (run.contains("userErrors") && run["userErrors"].is_array() && !run["userErrors"].empty())
-    throw validation_error(
-        "Shopify refused the bulk operation: " + run["userErrors"][0].value("message", std::string()),
-        "another bulk operation may be running for this app; wait for it or use \"mode\": \"paged\"");
-  std::string id = run.value("/bulkOperation/id"_json_pointer, std::string());
+    id = adopt_running_bulk(run["userErrors"][0].value("message", std::string()), inner);
+  else
+    id = run.value("/bulkOperation/id"_json_pointer, std::string());
   if (id.empty()) throw data_error("Shopify did not return the bulk operation's id");
 
   double interval = o_.bulk_poll_interval;
@@ -201,7 +204,8 @@ void ShopifySource::load_bulk() {
     auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(interval);
     while (std::chrono::steady_clock::now() < until) {
       if (interrupt::requested())
-        throw usage_error("interrupted while waiting for the Shopify bulk operation");
+        throw usage_error("interrupted while waiting for Shopify bulk operation " + id +
+                          "; it keeps running at Shopify, and the next run of this load takes it over");
       std::this_thread::sleep_for(
           std::chrono::milliseconds(std::min(50, static_cast<int>(interval * 1000) + 1)));
     }
@@ -210,6 +214,7 @@ void ShopifySource::load_bulk() {
         "partialDataUrl "
         "} } }",
         {{"id", id}}, 1);
+    crash_point("shopify.bulk_polled");
     op = d.value("node", json::object());
     std::string status = op.value("status", std::string());
     if (status == "COMPLETED") break;
@@ -243,6 +248,55 @@ void ShopifySource::load_bulk() {
       if (gid.rfind("gid://shopify/" + t.def->gql_type + "/", 0) == 0)
         return t.rows->add(node, gid_number(parent->is_string() ? parent->get<std::string>() : ""));
   });
+}
+
+namespace {
+
+// A GraphQL document with its whitespace runs folded, for comparing queries.
+std::string folded(const std::string& query) {
+  std::string out;
+  for (char c : query) {
+    const bool space = std::isspace(static_cast<unsigned char>(c)) != 0;
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+std::string ShopifySource::adopt_running_bulk(const std::string& refusal, const std::string& query) {
+  // Shopify runs a limited number of bulk queries per app and shop at once and refuses more with
+  // "A bulk query operation for this app and shop is already in progress: gid://…". When that one
+  // runs this very query, it is an earlier run of this load that was killed or interrupted while
+  // it waited: its result is what this run would get, so the run takes it over instead of failing
+  // until it ends. https://shopify.dev/docs/api/usage/bulk-operations/queries
+  const std::string hint =
+      "wait for it to finish, cancel it (bulkOperationCancel), or use \"mode\": \"paged\"";
+  static const std::regex gid_re("gid://shopify/BulkOperation/[0-9]+");
+  std::smatch m;
+  if (refusal.find("in progress") == std::string::npos || !std::regex_search(refusal, m, gid_re))
+    throw validation_error("Shopify refused the bulk operation: " + refusal, hint);
+  const std::string id = m.str();
+  json d =
+      client().run("query($id: ID!) { node(id: $id) { ... on BulkOperation { id status query createdAt } } }",
+                   {{"id", id}}, 1);
+  const json op = d.value("node", json::object());
+  const std::string status = op.value("status", std::string());
+  const std::string running =
+      op.contains("query") && op["query"].is_string() ? op["query"].get<std::string>() : "";
+  if ((status == "CREATED" || status == "RUNNING") && folded(running) == folded(query)) {
+    spdlog::info(
+        "shopify: bulk operation {} (started {}) already runs this load's query, left by an earlier "
+        "run; taking it over",
+        id, op.value("createdAt", std::string("?")));
+    return id;
+  }
+  throw validation_error("Shopify refused the bulk operation: " + refusal + " That operation (" +
+                             (status.empty() ? std::string("status unknown") : status) + ", started " +
+                             op.value("createdAt", std::string("?")) + ") runs another query.",
+                         hint);
 }
 
 void ShopifySource::load_paged() {

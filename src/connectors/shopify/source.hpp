@@ -53,6 +53,9 @@ class ShopifySource final : public Source {
   GraphqlClient& client();
   void load();
   void load_bulk();
+  // The id of the bulk operation Shopify says is `refusal`'s reason ("already in progress: gid…")
+  // when it runs `query` too; otherwise throws the refusal with what is running instead.
+  std::string adopt_running_bulk(const std::string& refusal, const std::string& query);
   void load_paged();
   bool enabled(const ChildDef& c) const;
   // Paged connections read with each root node: connection children, or `via`.

@@ -1,7 +1,8 @@
 // The Shopify source end to end: `sqlflow pipeline run` against the Shopify GraphQL fixture
 // (tests/fixtures/shopify) — a bulk full load of 100,000 orders into orders and orders__line_items
 // with exact counts and sums, an incremental run that reads exactly the changed orders, throttling ridden
-// out, a FAILED bulk operation that changes nothing, and the token never in the output.
+// out, a FAILED bulk operation that changes nothing, a bulk operation left running by a killed run
+// taken over by the next, and the token never in the output.
 #include <gtest/gtest.h>
 
 #include "connectors/shopify/shopify_project.hpp"
@@ -128,6 +129,45 @@ TEST(ShopifyPipeline, AFailedBulkOperationChangesNothing) {
   EXPECT_NE(r.err.find("FAILED"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("partial data was not loaded"), std::string::npos) << r.err;
   EXPECT_EQ(p.query("SELECT count(*), max(updated_at) FROM orders"), before);
+}
+
+TEST(ShopifyPipeline, ABulkOperationLeftRunningByAKilledRunIsTakenOver) {
+  ShopifyFixture::Options o;
+  o.data.orders = 300;
+  o.bulk.polls_per_state = 3;  // still CREATED when the first run is killed at its first poll
+  ShopifyFixture shop(o);
+  Project p;
+  p.pipeline("orders", "SOURCE shop TYPE SHOPIFY PARAMS {" + params(shop) + "};\nLOAD orders FROM shop;\n");
+  p.pipeline("customers",
+             "SOURCE shop TYPE SHOPIFY PARAMS {" + params(shop) + "};\nLOAD customers FROM shop;\n");
+  auto killed = test::run_sqlflow({"pipeline", "run", "orders"}, p.dir.path(),
+                                  "SQLFLOW_TEST_CRASH_AT=shopify.bulk_polled");
+  ASSERT_NE(killed.exit_code, 0);
+  ASSERT_EQ(shop.bulk_runs(), 1);
+
+  // Shopify refuses a second bulk query while that one runs; it runs this very query, so the
+  // next run takes it over and loads its result.
+  auto r = p.run("orders");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(shop.bulk_runs(), 1) << "a second bulk operation was started";
+  EXPECT_NE(r.err.find("already runs this load's query, left by an earlier run; taking it over"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(p.query("SELECT count(*), count(DISTINCT id) FROM orders"), std::vector<std::string>{"300|300"});
+
+  // An operation running another query is not taken over: the refusal says what runs instead.
+  o.bulk.polls_per_state = 1000000;
+  shop.bulk().set_options(o.bulk);
+  killed = test::run_sqlflow({"pipeline", "run", "customers"}, p.dir.path(),
+                             "SQLFLOW_TEST_CRASH_AT=shopify.bulk_polled");
+  ASSERT_NE(killed.exit_code, 0);
+  r = p.run("orders");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("is already in progress: gid://shopify/BulkOperation/2."), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("runs another query"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bulkOperationCancel"), std::string::npos) << r.err;
+  EXPECT_EQ(shop.bulk_runs(), 2);
+  EXPECT_EQ(p.query("SELECT count(*) FROM orders"), std::vector<std::string>{"300"});
 }
 
 TEST(ShopifyPipeline, ObjectComesFromTheLoadTargetAndTheTokenNeverAppears) {
