@@ -5,9 +5,11 @@
 # mid-body, chunked JSON cut short, a 2 s stall against a 1 s timeout). Runs per server latency:
 #  - clean:       /items/page, no faults (the baseline, same invocation)
 #  - chaos:       /faulty/page, every kind of fault
-#  - chaos_no429: /faulty/page without the 429s (each 429 pauses the whole endpoint for its
-#                 Retry-After, as RFC 6585 asks: this run shows what the rest costs)
+#  - chaos_no429: /faulty/page without the 429s (what the other faults cost on their own)
 # The result of every chaos run must equal the clean run's (count, sum(id), sum(price)).
+# Each chaos run also reports the faults the server injected and its floor: the clean time plus
+# the waits those faults force on any client (each 429's Retry-After and each stall's timeout,
+# spread over the slots in flight), the best ratio a client that honours them can reach.
 # Writes bench/results/rest-chaos-<YYYYMMDD>.json (or $OUT).
 #
 # Env: BUILD_DIR (default build), PAGES (1000), LATENCIES ("100 250"), INFLIGHT (16), OUT.
@@ -52,8 +54,13 @@ for lat in sys.argv[3].split():
         same = r["result"] == clean["result"]
         ok &= same
         ratio = r["seconds"] / clean["seconds"]
+        # The floor: the clean time plus the waits the injected 429s and stalls impose by
+        # themselves (rest_driver.cpp: forced_wait_s), with no backoff at all.
+        floor = (clean["seconds"] + r["forced_wait_s"]) / clean["seconds"]
         bars[f"{kind}_{lat}ms_over_clean"] = {"value": ratio, "pass": ratio <= 1.5, "same_result": same,
-                                              "retries": r["retries"], "server_wait_s": r["server_wait_s"]}
+                                              "retries": r["retries"], "server_wait_s": r["server_wait_s"],
+                                              "injected": r["injected"], "forced_wait_s": r["forced_wait_s"],
+                                              "floor_over_clean": floor}
 model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 json.dump({"benchmark": "rest-chaos", "issue": "19 section 2",
            "date": datetime.datetime.utcnow().isoformat() + "Z",

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -131,13 +132,15 @@ int parse(const std::string& path) {
 class ServerProcess {
  public:
   explicit ServerProcess(const test::RestApiOptions& o) {
-    int port_pipe[2], life_pipe[2];
-    if (pipe(port_pipe) != 0 || pipe(life_pipe) != 0) throw std::runtime_error("pipe failed");
+    int port_pipe[2], life_pipe[2], count_pipe[2];
+    if (pipe(port_pipe) != 0 || pipe(life_pipe) != 0 || pipe(count_pipe) != 0)
+      throw std::runtime_error("pipe failed");
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
       close(port_pipe[0]);
       close(life_pipe[1]);
+      close(count_pipe[0]);
       {
         test::RestApiFixture api(o, 256);  // a connection per client worker, and the stalled ones
         int port = api.server().port();
@@ -145,20 +148,37 @@ class ServerProcess {
         char c;
         while (read(life_pipe[0], &c, 1) > 0) {
         }
+        // What was injected, kind by kind, for the client to report.
+        std::array<std::int64_t, test::FaultInjector::kKinds> counts{};
+        for (int k = 0; k < test::FaultInjector::kKinds; ++k)
+          counts[static_cast<std::size_t>(k)] =
+              api.faults().injected(static_cast<test::FaultInjector::Kind>(k));
+        if (write(count_pipe[1], counts.data(), sizeof counts) != static_cast<ssize_t>(sizeof counts))
+          _exit(1);
       }
       _exit(0);
     }
     close(port_pipe[1]);
     close(life_pipe[0]);
+    close(count_pipe[1]);
     life_ = life_pipe[1];
+    counts_ = count_pipe[0];
     if (read(port_pipe[0], &port_, sizeof port_) != sizeof port_)
       throw std::runtime_error("server did not start");
     close(port_pipe[0]);
   }
-  ~ServerProcess() {
+  ~ServerProcess() { stop(); }
+  // Stops the server; returns the faults it injected, by FaultInjector::Kind.
+  std::array<std::int64_t, test::FaultInjector::kKinds> stop() {
+    std::array<std::int64_t, test::FaultInjector::kKinds> counts{};
+    if (pid_ < 0) return counts;
     close(life_);
+    if (read(counts_, counts.data(), sizeof counts) != static_cast<ssize_t>(sizeof counts)) counts.fill(-1);
+    close(counts_);
     int status = 0;
     waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return counts;
   }
   std::string url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
@@ -167,6 +187,7 @@ class ServerProcess {
  private:
   pid_t pid_ = -1;
   int life_ = -1;
+  int counts_ = -1;
   int port_ = 0;
 };
 
@@ -318,7 +339,23 @@ int chaos(const std::string& style, std::int64_t n_pages, std::int64_t records, 
   double s = seconds_since(t0);
   const auto& stats = scan.source->client().stats();
   auto policy = scan.source->client().policy().stats().snapshot();
+  const auto injected = api.stop();
+  using K = test::FaultInjector::Kind;
+  auto n = [&](K k) { return injected[static_cast<std::size_t>(k)]; };
+  // The waits the faults themselves impose, whatever the client does: each 429 asks for
+  // Retry-After (1 s) before that page is fetched again, each stall holds its attempt for the
+  // whole 1 s timeout. Spread perfectly over `inflight` slots, they add at least this much.
+  const double forced_s = (static_cast<double>(n(K::k429)) * o.faults.retry_after_seconds +
+                           static_cast<double>(n(K::kStall)) * 1.0) /
+                          inflight;
   std::cout << nlohmann::json{{"mode", "chaos"},
+                              {"injected",
+                               {{"503", n(K::k503)},
+                                {"429", n(K::k429)},
+                                {"reset", n(K::kReset)},
+                                {"truncated", n(K::kTruncated)},
+                                {"stall", n(K::kStall)}}},
+                              {"forced_wait_s", forced_s},
                               {"server_waits", policy.server_waits},
                               {"server_wait_s", static_cast<double>(policy.server_wait_ns) / 1e9},
                               {"breaker_opens", policy.breaker_opens},

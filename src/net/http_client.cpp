@@ -61,13 +61,13 @@ TransportFailure classify_transport_error(int code) {
     case CURLE_OPERATION_TIMEDOUT:
       return {true, false, "timed out"};
     case CURLE_SEND_ERROR:
-      return {true, false, "connection reset while sending"};
+      return {true, false, "connection reset while sending", true};
     case CURLE_RECV_ERROR:
-      return {true, false, "connection reset while receiving"};
+      return {true, false, "connection reset while receiving", true};
     case CURLE_GOT_NOTHING:
-      return {true, false, "connection closed without a response"};
+      return {true, false, "connection closed without a response", true};
     case CURLE_PARTIAL_FILE:
-      return {true, false, "truncated body (connection closed before Content-Length bytes)"};
+      return {true, false, "truncated body (connection closed before Content-Length bytes)", true};
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
       return {true, false, "HTTP/2 stream error"};
@@ -625,6 +625,7 @@ struct EngineRun {
     f.retryable = tf.retryable && (t->idempotent || tf.surely_not_sent);
     f.counts_for_breaker = true;
     f.reason = tf.reason;
+    f.cut_off = tf.cut_off && t->idempotent;
     return f;
   }
 

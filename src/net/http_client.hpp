@@ -106,6 +106,7 @@ struct TransportFailure {
   bool retryable = false;
   bool surely_not_sent = false;  // the request never reached the server (safe to repeat)
   std::string reason;
+  bool cut_off = false;  // the connection broke mid-exchange (reset, closed early, body cut short)
 };
 TransportFailure classify_transport_error(int curl_code);
 

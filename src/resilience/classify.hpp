@@ -22,6 +22,9 @@ struct Failure {
   std::optional<Duration> retry_after;
   // Short, secret-free description for messages and metrics ("HTTP 503", "connection reset").
   std::string reason;
+  // An idempotent request whose connection broke mid-exchange (reset, closed early, body cut
+  // short): a glitch of that connection, which says nothing about the server's load.
+  bool cut_off = false;
 };
 
 // RFC 9110 §15: 408, 429, 500, 502, 503, 504 are worth retrying; everything else (notably

@@ -171,6 +171,7 @@ void ResiliencePolicy::note_bucket_wait(TimePoint from, TimePoint until) {
 }
 
 void ResiliencePolicy::on_success(Endpoint& ep, CallState& call) {
+  if (ServerQuota* q = ep.quota()) q->record_answer(false);
   release_quota(ep, call);
   if (CircuitBreaker* br = ep.breaker()) br->record_success(call.permit);
 }
@@ -182,9 +183,13 @@ void ResiliencePolicy::on_abandon(Endpoint& ep, CallState& call) {
 
 void ResiliencePolicy::observe_throttle(Endpoint& ep, const Failure& failure, TimePoint now) {
   if (!state_->options.rate_limit.server_driven || !failure.retry_after) return;
+  // A configured bucket stands for a documented quota: a refusal means it is spent.
   if (TokenBucket* b = ep.bucket()) b->pause_until(now + *failure.retry_after);
+  // Without one, the request that was refused waits its Retry-After (on_failure), and the others
+  // wait too once refusals cluster (RFC 6585 §4): then it is the client's pace being refused.
   // A pause longer than max_retry_after is not imposed on the others: each gets its own refusal.
-  if (ServerQuota* q = ep.quota(); q && *failure.retry_after <= state_->options.retry.max_retry_after)
+  if (ServerQuota* q = ep.quota();
+      q && q->refusals_cluster() && *failure.retry_after <= state_->options.retry.max_retry_after)
     q->pause_until(now + *failure.retry_after);
 }
 
@@ -202,6 +207,7 @@ RetryDecision ResiliencePolicy::on_failure(Endpoint& ep, CallState& call, const 
   State& st = *state_;
   const RetryOptions& ro = st.options.retry;
   release_quota(ep, call);
+  if (ServerQuota* q = ep.quota()) q->record_answer(f.throttled);
   if (f.throttled) {
     st.stats.throttled.fetch_add(1, std::memory_order_relaxed);
     observe_throttle(ep, f, now);
@@ -232,6 +238,10 @@ RetryDecision ResiliencePolicy::on_failure(Endpoint& ep, CallState& call, const 
                     format_duration(ro.max_retry_after) + "); gave up after " + std::to_string(call.attempt) +
                     " attempts");
     delay = *f.retry_after;
+  } else if (f.cut_off && call.attempt == 1) {
+    // RFC 9110 §9.2.2: an idempotent request may be repeated when its connection closed before
+    // the answer was complete; the first time at once, on a new connection. Another break backs off.
+    delay = Duration(0);
   } else {
     if (call.rng == 0) call.rng = new_rng_seed();
     delay = backoff_delay(ro, call.attempt, call.rng);

@@ -1,6 +1,7 @@
 #include "resilience/server_quota.hpp"
 
 #include <algorithm>
+#include <bit>
 
 namespace sqlflow::resilience {
 
@@ -10,6 +11,8 @@ constexpr Duration kUnknownWindow = std::chrono::seconds(1);
 // RateLimit-Reset and X-RateLimit-Reset count whole seconds (rounded up, or the end of a second),
 // and answers travel: the ends that answers of one window imply differ by up to this much.
 constexpr Duration kSameWindowSlack = std::chrono::milliseconds(1500);
+// How many of the latest answers refusals are counted over.
+constexpr std::uint32_t kRecentAnswers = 16;
 }  // namespace
 
 std::optional<TimePoint> ServerQuota::admit(TimePoint now, Duration max_wait) {
@@ -56,6 +59,22 @@ void ServerQuota::pause_until(TimePoint until) {
   std::lock_guard lock(mutex_);
   paused_until_ = std::max(paused_until_, until);
   active_.store(true, std::memory_order_release);
+}
+
+void ServerQuota::record_answer(bool refused) {
+  std::uint32_t old = recent_.load(std::memory_order_relaxed);
+  while (!recent_.compare_exchange_weak(old, (old << 1) | (refused ? 1u : 0u), std::memory_order_relaxed)) {
+  }
+  if (answers_.load(std::memory_order_relaxed) < kRecentAnswers)
+    answers_.fetch_add(1, std::memory_order_relaxed);  // may overshoot by a few: clamped below
+}
+
+bool ServerQuota::refusals_cluster() const {
+  const std::uint32_t n = std::min(answers_.load(std::memory_order_relaxed), kRecentAnswers);
+  const std::uint32_t mask = (1u << kRecentAnswers) - 1;
+  const auto refused =
+      static_cast<std::uint32_t>(std::popcount(recent_.load(std::memory_order_relaxed) & mask));
+  return refused > 0 && refused * 4 >= n;
 }
 
 }  // namespace sqlflow::resilience

@@ -406,6 +406,77 @@ TEST(ServerDrivenLimit, RetryAfterPausesEveryCallToTheEndpointWithoutABucket) {
   EXPECT_EQ(policy.stats().snapshot().server_waits, 1u);
 }
 
+TEST(ServerDrivenLimit, ALoneRefusalDelaysItsRequestOnlyAndClusteredRefusalsPauseTheEndpoint) {
+  ManualClock clock;
+  ResiliencePolicy policy(fast_options(), clock);
+  Endpoint& ep = policy.endpoint("svc");
+  TimePoint now = clock.now();
+  auto succeed = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      CallState c = policy.begin(now);
+      ASSERT_EQ(policy.admit(ep, c, now).kind, Admission::Kind::Go);
+      policy.on_success(ep, c);
+    }
+  };
+  Failure f;
+  f.retryable = true;
+  f.throttled = true;
+  f.counts_for_breaker = false;
+  f.retry_after = 2s;
+  auto refuse = [&] {
+    CallState c = policy.begin(now);
+    EXPECT_EQ(policy.admit(ep, c, now).kind, Admission::Kind::Go);
+    return policy.on_failure(ep, c, f, now);
+  };
+  succeed(15);
+  // One 429 among 16 answers: the refused request waits its Retry-After, the others go on.
+  RetryDecision d = refuse();
+  ASSERT_TRUE(d.retry);
+  EXPECT_EQ(d.at, now + 2s);
+  CallState other = policy.begin(now);
+  EXPECT_EQ(policy.admit(ep, other, now).kind, Admission::Kind::Go);
+  policy.on_success(ep, other);
+  // Four of the last 16 answers refused: the server refuses the pace, so everyone waits.
+  now += 100ms;
+  for (int i = 0; i < 3; ++i) refuse();
+  CallState held = policy.begin(now);
+  Admission a = policy.admit(ep, held, now);
+  ASSERT_EQ(a.kind, Admission::Kind::WaitUntil);
+  EXPECT_EQ(a.at, now + 2s);
+  EXPECT_EQ(policy.stats().snapshot().throttled, 4u);
+}
+
+TEST(ResiliencePolicy, AnAnswerCutOffIsRepeatedAtOnceTheFirstTimeThenBacksOff) {
+  ManualClock clock;
+  auto o = fast_options();
+  o.retry.jitter = false;
+  ResiliencePolicy policy(o, clock);
+  Endpoint& ep = policy.endpoint("svc");
+  const TimePoint t0 = clock.now();
+  Failure cut;
+  cut.retryable = true;
+  cut.cut_off = true;
+  cut.reason = "connection reset while receiving";
+  CallState c = policy.begin(t0);
+  ASSERT_EQ(policy.admit(ep, c, t0).kind, Admission::Kind::Go);
+  RetryDecision d = policy.on_failure(ep, c, cut, t0);
+  ASSERT_TRUE(d.retry);
+  EXPECT_EQ(d.at, t0);
+  ASSERT_EQ(policy.admit(ep, c, t0).kind, Admission::Kind::Go);
+  d = policy.on_failure(ep, c, cut, t0);
+  ASSERT_TRUE(d.retry);
+  EXPECT_EQ(d.at, t0 + 200ms);  // the exponential schedule's second step
+  // A timeout is not a cut-off answer: the server may be overloaded, so it backs off at once.
+  Failure timeout;
+  timeout.retryable = true;
+  timeout.reason = "timed out";
+  CallState t = policy.begin(t0);
+  ASSERT_EQ(policy.admit(ep, t, t0).kind, Admission::Kind::Go);
+  d = policy.on_failure(ep, t, timeout, t0);
+  ASSERT_TRUE(d.retry);
+  EXPECT_EQ(d.at, t0 + 100ms);
+}
+
 TEST(ServerDrivenLimit, WaitsLongerThanMaxRetryAfterAreLeftToTheServersRefusal) {
   ManualClock clock;
   ResiliencePolicy policy(fast_options(), clock);  // max_retry_after 5 min

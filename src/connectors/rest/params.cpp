@@ -106,8 +106,9 @@ ConnectorInfo rest_info() {
       "as ISO 8601 UTC, e.g. 2024-01-03T10:00:00Z); the watermark advances only when the load commits.",
       "No client-side rate limit by default (an API's quota is not known): set rate_limit_rpm, or "
       "\"resilience\": {\"rate_limit\": {\"requests_per_minute\": 600, \"burst\": 10}}, to stay under a "
-      "known quota. The server's signals always apply: a 429/503 with Retry-After pauses every request to "
-      "that host, and RateLimit-Remaining/-Reset (IETF draft) or X-RateLimit-Remaining/-Reset headers hold "
+      "known quota. The server's signals always apply: a request refused with 429/503 and Retry-After "
+      "waits that long, every request to the host pauses once refusals cluster (a quarter of its last 16 "
+      "answers), and RateLimit-Remaining/-Reset (IETF draft) or X-RateLimit-Remaining/-Reset headers hold "
       "requests back once the window's quota is used up, before the server refuses them. When a "
       "configured limit bounds a load (requests waited for it over 10% of the time), the run summary says "
       "so.",
