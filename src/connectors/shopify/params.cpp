@@ -69,7 +69,8 @@ ConnectorInfo shopify_info() {
     if (!o.object.empty()) (void)object_def(o.object, o.metafield_owner);
   };
   info.notes = {
-      "A full load runs one bulk operation and streams its JSONL; an incremental load (sync_mode "
+      "A full load runs one bulk operation and streams its JSONL (one left running by a killed run of the "
+      "same load is taken over); an incremental load (sync_mode "
       "incremental, cursor_field updated_at, primary_key id) pages with first/after (sortKey UPDATED_AT "
       "where the connection has it) from the watermark minus lookback_window. Orders are always read with "
       "status:any.",
