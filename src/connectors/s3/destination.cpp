@@ -132,7 +132,15 @@ void S3Destination::upload_folder() {
   net::S3ListOptions listing;
   listing.prefix = layout;
   std::vector<std::string> old_keys;
-  for (const auto& o : client_->list_objects(o_.bucket, listing).objects) old_keys.push_back(o.key);
+  try {
+    for (const auto& o : client_->list_objects(o_.bucket, listing).objects) old_keys.push_back(o.key);
+  } catch (const net::S3Error& e) {
+    // Write-only credentials (PutObject without ListBucket) are common for exports: upload as
+    // before, but the previous files cannot be found, so they stay.
+    if (e.status() != 403) throw;
+    spdlog::warn("s3: cannot list {} ({}): any partition files of a previous export stay beside the new ones",
+                 where, e.code().empty() ? "HTTP 403" : e.code());
+  }
 
   const std::string tag = run_tag();
   std::vector<std::pair<fs::path, std::string>> files;

@@ -237,4 +237,15 @@ TEST(S3Faults, APartitionedExportReplacesThePreviousSetOrLeavesItAsItWas) {
     const std::string data = *fx.object("bucket", k)->data;
     EXPECT_EQ(std::count(data.begin(), data.end(), '\n'), 101) << k;
   }
+
+  // Credentials that may write but not list: the export still uploads, and says the old files stay.
+  fx.refuse_listing(true);
+  r = p.run("three");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err,
+                       "cannot list s3://bucket/parts/ (AccessDenied): any partition files of a "
+                       "previous export stay beside the new ones"))
+      << r.err;
+  EXPECT_EQ(fx.keys("bucket", "parts/region=").size(), 5u);
+  EXPECT_FALSE(contains(r.out + r.err, fx.options().secret_access_key));
 }
