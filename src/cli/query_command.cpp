@@ -1,4 +1,6 @@
-// `sqlflow query "SQL"`: runs SQL on an engine and prints the last statement's result.
+// `sqlflow query "SQL"`: runs SQL on an engine and prints the last statement's result. On a
+// profile whose engine is not DuckDB (engine: postgres) the SQL runs there, and the last
+// statement's rows are read back (binary COPY) into the local DuckDB only to be printed.
 #include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -10,6 +12,7 @@
 #include "core/quote.hpp"
 #include "engine/connection.hpp"
 #include "engine/scan_function.hpp"
+#include "engine/session.hpp"
 #include "pipeline/lexer.hpp"
 #include "pipeline/loader.hpp"
 #include "pipeline/profile.hpp"
@@ -35,6 +38,13 @@ std::vector<std::string> split_statements(const std::string& sql) {
     }
   take(sql.size());
   return out;
+}
+
+// Whether a statement returns rows another engine can hand over by COPY (SELECT, WITH, VALUES,
+// TABLE, or a parenthesized query).
+bool returns_rows(const std::string& sql) {
+  static const std::regex first(R"(^\s*(\(|(select|with|values|table)\b))", std::regex::icase);
+  return std::regex_search(sql, first);
 }
 
 // A result's cells, NULL as nullopt (a 'NULL' string stays a string).
@@ -149,7 +159,9 @@ void add_query_command(CLI::App& app) {
     std::string format = "table";
   };
   auto opts = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("query", "Run SQL on the engine and print the result");
+  auto* cmd = app.add_subcommand(
+      "query",
+      "Run SQL on the profile's engine (DuckDB, or PostgreSQL with engine: postgres) and print the result");
   cmd->add_option("sql", opts->sql, "SQL to run (several statements: the last one's result is printed)")
       ->required();
   cmd->add_option("--database", opts->database, "DuckDB database file (default: the profile's engine)");
@@ -163,20 +175,36 @@ void add_query_command(CLI::App& app) {
     engine::DatabaseConfig config;
     auto project = pipeline::Project::discover(".");
     std::string profile_name;
+    std::shared_ptr<engine::Engine> other;  // the profile's engine when it is not DuckDB
     if (!opts->profile.empty() || (opts->database.empty() && !project.profile_names().empty())) {
       profile_name = opts->profile.empty() ? "dev" : opts->profile;
-      config = pipeline::engine_config(pipeline::load_profile(project, profile_name));
+      const auto profile = pipeline::load_profile(project, profile_name);
+      config = pipeline::engine_config(profile);
+      if (opts->database.empty()) other = pipeline::make_engine(profile);
     }
     if (!opts->database.empty()) config.path = opts->database;
+    if (other) config.path.clear();  // the local DuckDB only relays the rows
     engine::Database db(config);
     engine::Connection con(db);
     engine::SourceCatalog catalog;
     catalog.install(con);
     auto statements = split_statements(opts->sql);
     if (statements.empty()) throw usage_error("no SQL to run", "e.g. sqlflow query \"SELECT 42\"");
+    std::unique_ptr<engine::Session> session = other ? other->open(con) : nullptr;
     try {
-      for (size_t i = 0; i + 1 < statements.size(); ++i) con.execute(statements[i]);
       std::string last = statements.back();
+      if (session) {
+        for (size_t i = 0; i + 1 < statements.size(); ++i) session->execute(statements[i]);
+        if (!returns_rows(last)) {
+          session->execute(last);
+          return;
+        }
+        catalog.add("__sqlflow_query", session->reader(last));
+        catalog.create_view(con, "__sqlflow_query");
+        last = "SELECT * FROM __sqlflow_query";
+      } else {
+        for (size_t i = 0; i + 1 < statements.size(); ++i) con.execute(statements[i]);
+      }
       // Nested values of a SELECT print as DuckDB renders them in JSON.
       if (opts->format == "json") {
         auto stmt = con.prepare(last);
@@ -213,7 +241,7 @@ void add_query_command(CLI::App& app) {
         print_table(std::cout, table);
       }
     } catch (const Error& e) {
-      if (config.path.empty() && e.message().find("Table with name") != std::string::npos)
+      if (!session && config.path.empty() && e.message().find("Table with name") != std::string::npos)
         throw Error(e.kind(), without_catalog_suggestion(e.message()), in_memory_hint(project, profile_name));
       throw;
     }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
@@ -185,6 +186,30 @@ TEST_F(PgEngine, PostgresOnlySqlRunsAndCompileFindsItsReadsWithExplain) {
   // The DuckDB engine cannot parse it: the step stays a barrier there.
   auto duck = test::run_sqlflow({"pipeline", "compile", "top", "--engine", "duckdb", "-p", "pg"}, root);
   EXPECT_NE(duck.out.find("[barrier]"), std::string::npos) << duck.out;
+
+  // `sqlflow query` runs on the profile's engine too: the table is only in PostgreSQL, and so is
+  // this SQL; statements before the last one run there first.
+  auto q =
+      test::run_sqlflow({"query", "SELECT id FROM ONLY top_amounts ORDER BY id FETCH FIRST 1 ROW WITH TIES",
+                         "-p", "pg", "--format", "csv"},
+                        root);
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_EQ(q.out, "id\n2\n");
+  q = test::run_sqlflow({"query",
+                         "CREATE TABLE made_by_query AS SELECT 5 AS v, 2.50::numeric AS m; "
+                         "SELECT v, m, current_schema() AS s FROM made_by_query",
+                         "-p", "pg", "--format", "csv"},
+                        root);
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_EQ(q.out, "v,m,s\n5,2.50,e20_explain\n");
+  EXPECT_EQ(admin.value("SELECT count(*) FROM e20_explain.made_by_query"), "1");
+  q = test::run_sqlflow({"query", "DROP TABLE made_by_query", "-p", "pg"}, root);
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_EQ(admin.value("SELECT count(*) FROM pg_tables WHERE tablename = 'made_by_query'"), "0");
+  q = test::run_sqlflow({"query", "SELECT * FROM no_such_table", "-p", "pg"}, root);
+  EXPECT_NE(q.exit_code, 0);
+  EXPECT_NE(q.err.find("no_such_table"), std::string::npos) << q.err;
+  EXPECT_EQ(q.err.find(std::getenv("PGPASSWORD")), std::string::npos) << q.err;
 }
 
 // `pipeline validate` on this engine asks PostgreSQL, in a transaction it rolls back: what DuckDB
