@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "cli/pipeline_common.hpp"
 #include "core/interrupt.hpp"
+#include "core/time_ordered_id.hpp"
 #include "metrics/exporters.hpp"
 #include "metrics/logging.hpp"
 #include "metrics/progress.hpp"
@@ -447,7 +448,7 @@ void run_command(const RunOptions& o) {
   interrupt::install();
   metrics::init_logging(metrics::parse_log_level(o.log_level), metrics::parse_log_format(o.log_format),
                         o.quiet);
-  const std::string run_id = pipeline::new_run_id();
+  const std::string run_id = time_ordered_id();
   metrics::set_run_context(run_id, std::filesystem::path(o.name).stem().string());
   try {
     run_pipeline(o, run_id);

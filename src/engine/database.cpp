@@ -35,8 +35,8 @@ Database::Database(const DatabaseConfig& config) {
   if (!config.memory_limit.empty()) cfg.set("memory_limit", config.memory_limit);
   // Extensions are never downloaded: everything sqlflow needs is built into libduckdb.
   cfg.set("autoinstall_known_extensions", "false");
-  // DuckDB's allocator (jemalloc) returns freed memory to the system only while that arena is
-  // busy, unless its background threads purge it: without them a LOAD then EXPORT of 100M rows
+  // DuckDB's allocator (jemalloc) purges freed memory on its own schedule only with its background
+  // threads (otherwise when an arena allocates again): without them a LOAD then EXPORT of 100M rows
   // under memory_limit 1GB peaked at 1,257-1,523 MiB over four runs, with them at 1,199-1,241 MiB and
   // no slower (bench/results/scale-allocator-20261205.json). A profile's settings may turn it off.
   cfg.set("allocator_background_threads", "true");

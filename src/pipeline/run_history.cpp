@@ -1,9 +1,7 @@
 #include "pipeline/run_history.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <fstream>
-#include <random>
 
 #include "core/atomic_output.hpp"
 #include "core/error.hpp"
@@ -11,20 +9,6 @@
 namespace sqlflow::pipeline {
 
 namespace fs = std::filesystem;
-
-std::string new_run_id() {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
-  std::random_device rd;
-  char id[64];
-  std::snprintf(id, sizeof id, "%s%03dZ-%04x", stamp, static_cast<int>(ms % 1000), rd() & 0xffffu);
-  return id;
-}
 
 fs::path runs_dir(const Project& project) {
   return project.root() / "target" / "runs";

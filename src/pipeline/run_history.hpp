@@ -13,10 +13,6 @@
 
 namespace sqlflow::pipeline {
 
-// "20261205T101500123Z-3f9a": UTC time to the millisecond, then a random suffix, so ids sort by
-// start time and two runs started together still differ.
-std::string new_run_id();
-
 std::filesystem::path runs_dir(const Project& project);
 
 // Writes the record atomically (temporary file, then rename) as runs_dir/<record["run_id"]>.json,

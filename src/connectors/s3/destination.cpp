@@ -5,9 +5,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <exception>
 #include <mutex>
 #include <random>
@@ -17,6 +14,7 @@
 #include "connectors/registry.hpp"
 #include "core/atomic_output.hpp"
 #include "core/error.hpp"
+#include "core/time_ordered_id.hpp"
 #include "metrics/logging.hpp"
 #include "net/s3_client.hpp"
 
@@ -91,22 +89,9 @@ void S3Destination::upload_file(const fs::path& file, const std::string& key,
 
 namespace {
 
-// A tag unique to this export, put into every partition file's name so that new objects never
-// replace old ones: until the whole set is up, the previous set stays intact (Spark names its
-// part files with a job uuid for the same reason).
-std::string run_tag() {
-  std::mt19937_64 rng{std::random_device{}()};
-  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
-  char hex[9];
-  std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(rng()));
-  return std::string(stamp) + "-" + hex;
-}
-
-// "region=EU/data_0.parquet" → "region=EU/data_0-<tag>.parquet"
+// "region=EU/data_0.parquet" → "region=EU/data_0-<tag>.parquet". The tag is unique to the export,
+// so new objects never replace old ones: until the whole set is up, the previous set stays intact
+// (Spark names its part files with a job uuid for the same reason).
 std::string tagged(const std::string& relative, const std::string& tag) {
   const auto slash = relative.rfind('/');
   const auto dot = relative.find('.', slash == std::string::npos ? 0 : slash + 1);
@@ -142,7 +127,7 @@ void S3Destination::upload_folder() {
                  where, e.code().empty() ? "HTTP 403" : e.code());
   }
 
-  const std::string tag = run_tag();
+  const std::string tag = time_ordered_id();
   std::vector<std::pair<fs::path, std::string>> files;
   for (auto it = fs::recursive_directory_iterator(local_); it != fs::recursive_directory_iterator(); ++it)
     if (it->is_regular_file())
